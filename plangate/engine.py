@@ -1,0 +1,103 @@
+"""Evaluate rules over resources in one pass, apply enforcement and waivers → findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Unknown
+from plangate.policy import Policy, Waiver
+from plangate.rules.base import Rule
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass
+class ScanResult:
+    resources: list[Resource]
+    findings: list[Finding]
+    rules: list[Rule]  # the enabled rules, in catalogue order
+    inputs: list[str]
+    policy: Policy
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.outcome is Outcome.VIOLATION]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_VIOLATIONS if self.violations else EXIT_OK
+
+
+def _outcome(answer: str | Unknown, enforcement: Enforcement, policy: Policy) -> Outcome:
+    if isinstance(answer, Unknown):
+        if policy.on_unknown == "deny" and enforcement is Enforcement.MANDATORY:
+            return Outcome.VIOLATION
+        return Outcome.UNKNOWN
+    return Outcome.VIOLATION if enforcement is Enforcement.MANDATORY else Outcome.WARNING
+
+
+def _finding(rule: Rule, res: Resource, answer: str | Unknown, policy: Policy,
+             waivers: Sequence[Waiver], today: dt.date) -> Finding:
+    enforcement = policy.config(rule).enforcement
+    outcome = _outcome(answer, enforcement, policy)
+    message = answer.message if isinstance(answer, Unknown) else answer
+    if isinstance(answer, Unknown) and outcome is Outcome.VIOLATION:
+        message = f"unknown at plan time (on_unknown: deny): {message}"
+    reason = ""
+    if outcome is not Outcome.UNKNOWN and not rule.locked:
+        for w in waivers:
+            if not w.expired(today) and w.covers(rule, res.address):
+                outcome, reason = Outcome.WAIVED, f"{w.reason} (owner {w.owner}, until {w.expires})"
+                break
+    return Finding(rule.id, rule.slug, rule.severity, outcome, res.address, res.type,
+                   message, res.location, reason)
+
+
+def evaluate(resources: Sequence[Resource], policy: Policy,
+             today: dt.date | None = None) -> list[Finding]:
+    """Every finding for ``resources`` under ``policy``, resource rules first, in input order."""
+    today = today or dt.date.today()
+    rules = policy.enabled()
+    resource_rules = [r for r in rules if r.check is not None]
+    by_type: dict[str, list[Rule]] = {}
+    waivers = policy.waivers
+    findings: list[Finding] = []
+    for res in resources:
+        applicable = by_type.get(res.type)
+        if applicable is None:
+            applicable = by_type[res.type] = [r for r in resource_rules if r.applies(res.type)]
+        for r in applicable:
+            settings = policy.rules[r.id].settings
+            for answer in r.check(res, settings):
+                findings.append(_finding(r, res, answer, policy, waivers, today))
+    for r in rules:
+        if r.check_stack is not None:
+            for res, answer in r.check_stack(resources, policy.rules[r.id].settings):
+                findings.append(_finding(r, res, answer, policy, waivers, today))
+    findings.extend(_expired_waivers(policy, today))
+    return findings
+
+
+def _expired_waivers(policy: Policy, today: dt.date) -> Iterable[Finding]:
+    from plangate.rules import WAIVER_RULE
+
+    if policy.rules[WAIVER_RULE.id].enforcement is Enforcement.DISABLED:
+        return
+    enforcement = policy.rules[WAIVER_RULE.id].enforcement
+    for w in policy.waivers:
+        if w.expired(today):
+            outcome = Outcome.VIOLATION if enforcement is Enforcement.MANDATORY else Outcome.WARNING
+            yield Finding(
+                WAIVER_RULE.id, WAIVER_RULE.slug, WAIVER_RULE.severity, outcome,
+                f"waivers[{w.index}]", "plangate_waiver",
+                f"waiver for {w.rule} on {w.resource!r} (owner {w.owner}) expired on "
+                f"{w.expires}: renew it with a new date or fix the resources",
+                Location(policy.source),
+            )
+
+
+def scan(resources: list[Resource], policy: Policy, inputs: list[str],
+         today: dt.date | None = None) -> ScanResult:
+    return ScanResult(resources, evaluate(resources, policy, today), policy.enabled(), inputs, policy)

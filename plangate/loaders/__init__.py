@@ -1,0 +1,139 @@
+"""Turn any supported input into `Resource`s: detection by content, or forced with ``fmt``.
+
+| format           | input                                                        |
+|------------------|--------------------------------------------------------------|
+| ``tfplan``       | ``terraform show -json plan.out``                            |
+| ``hcl``          | a directory (or file) of Terraform ``.tf`` sources           |
+| ``pulumi-preview`` | ``pulumi preview --json`` (or an engine event log, JSON lines) |
+| ``pulumi-state`` | ``pulumi stack export`` / checkpoint files                   |
+| ``k8s``          | Kubernetes / KServe YAML, multi-document                     |
+
+Each format module is imported only when needed, so ``plangate --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from plangate.errors import InputError
+from plangate.loaders.source import parse_json, read_bytes
+from plangate.model import Resource
+
+FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
+_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
+_YAML = (".yaml", ".yml")
+
+
+def sniff_json(data: Any) -> str | None:
+    """Which format a parsed JSON document is, or None."""
+    if isinstance(data, dict):
+        if "resource_changes" in data or "planned_values" in data or (
+            "format_version" in data and "terraform_version" in data
+        ):
+            return "tfplan"
+        if "steps" in data and isinstance(data.get("steps"), list):
+            return "pulumi-preview"
+        if "deployment" in data or "checkpoint" in data or "latest" in data:
+            return "pulumi-state"
+        if "apiVersion" in data and "kind" in data:
+            return "k8s"
+    return None
+
+
+def _looks_like_event_log(raw: bytes) -> bool:
+    head = raw.lstrip()[:200]
+    return head.startswith(b'{"sequence"') or b'"timestamp"' in head.split(b"\n", 1)[0]
+
+
+def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]:
+    """Resources in one file or directory.  Raises `InputError` for bad input."""
+    p = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(str(p), f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if not p.exists():
+        raise InputError(str(p), "no such file or directory")
+    if p.is_dir():
+        return list(_load_dir(p, fmt))
+    return _load_file(p, fmt, explicit=True)
+
+
+def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:
+    out: list[Resource] = []
+    for path in paths:
+        out.extend(load(path, fmt))
+    return out
+
+
+def _load_dir(root: Path, fmt: str | None) -> Iterator[Resource]:
+    tf_dirs: list[Path] = []
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        here = Path(dirpath)
+        if fmt in (None, "hcl") and any(f.endswith(".tf") for f in filenames):
+            tf_dirs.append(here)
+        for name in sorted(filenames):
+            if name.endswith(".json") and fmt not in ("hcl", "k8s"):
+                files.append(here / name)
+            elif name.endswith(_YAML) and fmt in (None, "k8s"):
+                files.append(here / name)
+    if tf_dirs:
+        from plangate.loaders import hcl
+
+        for directory in tf_dirs:
+            yield from hcl.load_dir(directory)
+    for file in files:
+        yield from _load_file(file, fmt, explicit=False)
+
+
+def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
+    file = str(p)
+    suffix = p.suffix.lower()
+    if fmt == "hcl" or (fmt is None and suffix == ".tf"):
+        from plangate.loaders import hcl
+
+        return hcl.load_file(p)
+    raw = read_bytes(p)
+    if fmt == "k8s" or (fmt is None and suffix in _YAML):
+        from plangate.loaders import k8s
+
+        return k8s.from_bytes(raw, file, strict=explicit)
+    if fmt == "pulumi-preview" and _looks_like_event_log(raw):
+        from plangate.loaders import pulumi
+
+        return pulumi.from_event_log(raw, file)
+    if fmt is None and _looks_like_event_log(raw) and raw.count(b"\n") > 1:
+        from plangate.loaders import pulumi
+
+        return pulumi.from_event_log(raw, file)
+    if not raw.strip():
+        if not explicit:
+            return []
+        raise InputError(file, "file is empty")
+    data = parse_json(raw, file)
+    kind = fmt or sniff_json(data)
+    if kind is None:
+        if not explicit:
+            return []
+        raise InputError(
+            file,
+            "not a Terraform plan (terraform show -json), Pulumi preview (--json) or "
+            "stack export, or Kubernetes manifest; use --format to say which",
+        )
+    if kind == "tfplan":
+        from plangate.loaders import tfplan
+
+        return tfplan.from_data(data, file, raw)
+    if kind == "pulumi-preview":
+        from plangate.loaders import pulumi
+
+        return pulumi.from_preview(data, file)
+    if kind == "pulumi-state":
+        from plangate.loaders import pulumi
+
+        return pulumi.from_state(data, file)
+    from plangate.loaders import k8s
+
+    return k8s.from_objects(data if isinstance(data, list) else [data], file)

@@ -1,0 +1,94 @@
+"""Reading input files: size limits, encodings (UTF-8, UTF-8/16 BOMs), JSON with positions."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from plangate.errors import InputError
+
+#: Inputs larger than this are refused with a clear message rather than exhausting memory.
+MAX_BYTES = int(os.environ.get("PLANGATE_MAX_INPUT_BYTES", 512 * 1024 * 1024))
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                str(path),
+                f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit "
+                "(set PLANGATE_MAX_INPUT_BYTES to raise it)",
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError(str(path), "permission denied") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Text of a file; Terraform on Windows writes UTF-16 with a BOM."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(file, f"not valid {encoding}: {exc.reason}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line) from None
+
+
+def _has_bom(raw: bytes) -> bool:
+    return any(raw.startswith(bom) for bom, _ in _BOMS)
+
+
+def parse_json(raw: bytes, file: str) -> Any:
+    """Parse JSON fast (orjson when installed); errors carry line and column."""
+    if _has_bom(raw):
+        raw = decode(raw, file).encode("utf-8")
+    try:
+        import orjson
+
+        return orjson.loads(raw)
+    except ImportError:
+        pass
+    except ValueError:
+        pass  # re-parse with the standard library for a message with line and column
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        decode(raw, file)
+        raise
+    except json.JSONDecodeError as exc:
+        raise InputError(file, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise InputError(file, "invalid JSON: nested too deeply") from None
+
+
+def read_json(path: Path) -> Any:
+    return parse_json(read_bytes(path), str(path))
+
+
+def line_of(raw: bytes, needle: bytes, start: int = 0) -> int | None:
+    """1-based line of the first ``needle`` at or after ``start`` (None when absent)."""
+    pos = raw.find(needle, start)
+    return None if pos < 0 else raw.count(b"\n", 0, pos) + 1

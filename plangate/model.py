@@ -1,0 +1,157 @@
+"""The one resource model every front-end produces, and the findings rules emit.
+
+Loaders turn Terraform plans, HCL, Pulumi previews / state and Kubernetes manifests into
+`Resource`s; rules read nothing else.  Property names are snake_case (Terraform's spelling);
+values keep their plan shape, so nested blocks may be single-element lists (Terraform) or
+objects (Pulumi): `Resource.get` reads both the same way, so no rule knows the difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterator, Mapping
+
+
+class _Redacted(str):
+    """A secret value's stand-in: it prints as ``[secret]`` and never as the value."""
+
+    __slots__ = ()
+
+
+#: Put in place of every secret value by the loaders; the real value is never kept.
+REDACTED = _Redacted("[secret]")
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class Enforcement(str, Enum):
+    MANDATORY = "mandatory"
+    ADVISORY = "advisory"
+    DISABLED = "disabled"
+
+
+class Outcome(str, Enum):
+    """What a finding means for the gate."""
+
+    VIOLATION = "violation"  # a mandatory rule failed: the gate closes (exit 1)
+    WARNING = "warning"  # an advisory rule failed
+    UNKNOWN = "unknown"  # the rule could not decide: a value is only known after apply
+    WAIVED = "waived"  # failed, but an unexpired waiver covers it
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(slots=True)
+class Resource:
+    """One infrastructure object, in canonical form.
+
+    ``unknown`` holds dotted property paths whose value is only known after apply (``tags``
+    for a whole map, ``tags.Owner`` for one key); ``secret`` holds paths whose value was
+    replaced by `REDACTED`.
+    """
+
+    type: str  # canonical type: Terraform's name, e.g. aws_lambda_function
+    address: str  # e.g. module.api.aws_lambda_function.this["a"] or a Pulumi URN's name
+    source_format: str  # tfplan | hcl | pulumi-preview | pulumi-state | k8s
+    properties: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # effective tags (defaults merged)
+    labels: dict[str, str] = field(default_factory=dict)  # Kubernetes metadata.labels
+    annotations: dict[str, str] = field(default_factory=dict)
+    unknown: frozenset[str] = frozenset()
+    secret: frozenset[str] = frozenset()
+    location: Location | None = None
+    action: str = "create"  # create | update | replace | no-op | read | (deleted never load)
+    provider: str = ""  # aws | kubernetes | … (the type's prefix, unless a loader knows better)
+    module: str = ""  # Terraform module path, Pulumi parent, or ""
+    notes: tuple[str, ...] = ()  # loader remarks, e.g. "tags come from module x, not checked"
+
+    def __post_init__(self) -> None:
+        if not self.provider:
+            self.provider = self.type.split("_", 1)[0]
+
+    def is_unknown(self, path: str) -> bool:
+        """True when ``path`` or any of its parents is unknown at plan time."""
+        if not self.unknown:
+            return False
+        if path in self.unknown:
+            return True
+        parts = path.split(".")
+        return any(".".join(parts[:i]) in self.unknown for i in range(1, len(parts)))
+
+    def unknown_under(self, path: str) -> list[str]:
+        """Unknown paths at or below ``path`` (sorted), e.g. the unknown keys of a map."""
+        prefix = path + "."
+        return sorted(p for p in self.unknown if p == path or p.startswith(prefix))
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """Read a dotted property path; single-element block lists are stepped through."""
+        value: Any = self.properties
+        for part in path.split("."):
+            if isinstance(value, list):
+                if len(value) != 1:
+                    return default
+                value = value[0]
+            if not isinstance(value, Mapping) or part not in value:
+                return default
+            value = value[part]
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], Mapping):
+            return value[0]
+        return value
+
+    def show(self, path: str, value: Any) -> str:
+        """A value as it may appear in a message: secrets never, long values cut."""
+        if path in self.secret or isinstance(value, _Redacted):
+            return "[secret]"
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A rule's answer when it cannot decide because ``paths`` are unknown at plan time."""
+
+    message: str
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    slug: str
+    severity: Severity
+    outcome: Outcome
+    address: str
+    resource_type: str
+    message: str
+    location: Location | None = None
+    waiver: str = ""  # the waiver's reason, for WAIVED findings
+
+    @property
+    def gating(self) -> bool:
+        return self.outcome is Outcome.VIOLATION
+
+
+def walk(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (dotted path, leaf value) below a nested dict / list value."""
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            yield from walk(sub, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from walk(sub, f"{prefix}.{index}" if prefix else str(index))
+    else:
+        yield prefix, value

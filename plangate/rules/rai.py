@@ -1,0 +1,228 @@
+"""Responsible-AI metadata on inference workloads, and the EU AI Act's prohibited tier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from plangate.model import Resource, Severity, Unknown
+from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
+from plangate.rules.scope import is_inference, metadata
+from plangate.settings import mapping_setting, setting
+from plangate.types import INFERENCE_CANDIDATES, SAGEMAKER
+
+_URL = re.compile(r"https?://[^\s/]+\S*")
+
+# What each metadata key records, for messages a reviewer can act on.
+MEANING = {
+    "model-id": "model identifier",
+    "model-card-url": "model card URL",
+    "data-lineage-url": "data lineage URL",
+    "risk-tier": "EU AI Act risk tier",
+    "accountable-owner": "accountable owner",
+    "human-oversight-contact": "human oversight contact",
+    "evaluation-evidence": "evaluation evidence reference",
+}
+URL_KEYS = ("model-card-url", "data-lineage-url")
+PROHIBITED_TIER = "unacceptable"
+
+
+@dataclass(frozen=True)
+class RaiPolicy:
+    prefix: str = setting(
+        "ai.plangate.dev/",
+        "Prefix of the metadata keys (AWS tag keys and Kubernetes annotation keys).",
+    )
+    selector: dict[str, str] = mapping_setting(
+        {"app": "ai-model-inference"},
+        "Tag (AWS) or label (Kubernetes) pairs that mark a Lambda function or Kubernetes "
+        "workload as AI inference; SageMaker resources always are. '' matches any value.",
+    )
+    required: tuple[str, ...] = setting(
+        ("model-id", "model-card-url", "data-lineage-url", "risk-tier", "accountable-owner"),
+        "Metadata keys (after the prefix) every inference workload carries.",
+    )
+    high_risk_required: tuple[str, ...] = setting(
+        ("human-oversight-contact", "evaluation-evidence"),
+        "Further keys required when the risk tier is high.",
+    )
+    risk_tiers: tuple[str, ...] = setting(
+        ("minimal", "limited", "high"),
+        "Accepted risk tiers (unacceptable is always denied by PG-RAI-002).",
+    )
+
+
+def _metadata_root(res: Resource) -> str:
+    return "annotations" if res.provider == "kubernetes" else "tags"
+
+
+def _selected(res: Resource, cfg: RaiPolicy) -> bool:
+    return is_inference(res, cfg.selector)
+
+
+P = "ai.plangate.dev/"
+_GOOD = {
+    P + "model-id": "fraud-xgb-2026-10",
+    P + "model-card-url": "https://models.example.com/fraud-xgb/card",
+    P + "data-lineage-url": "https://lineage.example.com/datasets/txn-2026q3",
+    P + "risk-tier": "limited",
+    P + "accountable-owner": "jane.doe@example.com",
+}
+_SELECT = {"app": "ai-model-inference"}
+
+
+@rule(
+    id="PG-RAI-001",
+    slug="responsible-ai-metadata",
+    title="AI inference workloads are documented as responsible AI systems",
+    severity=Severity.HIGH,
+    category="responsible-ai",
+    applies_to=SAGEMAKER | INFERENCE_CANDIDATES,
+    settings=RaiPolicy,
+    remediation=(
+        "Add the responsible-AI metadata as tags (AWS) or annotations (Kubernetes): model id, "
+        "model card URL, data lineage URL, risk tier and accountable owner; for high-risk "
+        "systems also a human-oversight contact and an evaluation-evidence reference."
+    ),
+    frameworks=Frameworks(nist_ai_rmf="GOVERN 1.6, MAP 1.1", eu_ai_act="Art. 11, Art. 14"),
+    examples=[
+        Pass(type="aws_sagemaker_endpoint", tags=_GOOD),
+        Fail(
+            f"missing {P}model-card-url (model card URL)",
+            f"missing {P}data-lineage-url (data lineage URL)",
+            type="aws_sagemaker_model",
+            tags={k: v for k, v in _GOOD.items() if "url" not in k},
+            name="SageMaker is always in scope",
+        ),
+        Pass(type="aws_lambda_function", tags={"app": "billing-api"}, name="not an inference function"),
+        Fail(
+            f"missing {P}model-id (model identifier)",
+            type="aws_lambda_function",
+            tags={**{k: v for k, v in _GOOD.items() if "model-id" not in k}, **_SELECT},
+        ),
+        Fail(
+            f"{P}model-card-url='wiki page' is not a URL",
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "model-card-url": "wiki page"},
+        ),
+        Fail(
+            f"{P}risk-tier='medium' is not one of: minimal, limited, high",
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "risk-tier": "medium"},
+        ),
+        Fail(
+            f"missing {P}human-oversight-contact (human oversight contact), required for high risk",
+            f"missing {P}evaluation-evidence (evaluation evidence reference), required for high risk",
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "risk-tier": "high"},
+        ),
+        Pass(
+            type="kubernetes_deployment",
+            labels=_SELECT,
+            properties={"pod_metadata": {"annotations": _GOOD}},
+            name="annotations on the pod template count",
+        ),
+        Fail(
+            "missing ai.apexlogic.com/model-id (model identifier)",
+            "missing ai.apexlogic.com/model-card-url (model card URL)",
+            "missing ai.apexlogic.com/data-lineage-url (data lineage URL)",
+            type="kubernetes_deployment",
+            labels=_SELECT,
+            settings={
+                "prefix": "ai.apexlogic.com/",
+                "required": ["model-id", "model-card-url", "data-lineage-url"],
+            },
+            name="the three annotations a Gatekeeper policy requires on Deployments",
+        ),
+        Undecided(
+            "responsible-AI metadata is unknown until apply",
+            type="aws_sagemaker_endpoint",
+            unknown={"tags"},
+        ),
+        Pass(
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "risk-tier": "unacceptable"},
+            name="the prohibited tier is PG-RAI-002's finding, not reported twice",
+        ),
+    ],
+)
+def responsible_ai_metadata(res: Resource, cfg: RaiPolicy) -> Iterator[str | Unknown]:
+    """Every AI inference workload (SageMaker models and endpoints always; Lambda functions
+    and Kubernetes / KServe workloads selected by a tag or label) records its model id,
+    model card and data lineage URLs, EU AI Act risk tier and accountable owner; high-risk
+    systems also name a human-oversight contact and their evaluation evidence."""
+    if res.type == "aws_sagemaker_endpoint_configuration" or not _selected(res, cfg):
+        return
+    root = _metadata_root(res)
+    if res.is_unknown(root):
+        yield Unknown("responsible-AI metadata is unknown until apply", (root,))
+        return
+    values = metadata(res)
+    undecided: list[str] = []
+
+    def value(key: str) -> str | None:
+        full = cfg.prefix + key
+        if res.is_unknown(f"{root}.{full}"):
+            undecided.append(full)
+            return None
+        return values.get(full)
+
+    for key in cfg.required:
+        got = value(key)
+        if got is None and cfg.prefix + key not in undecided:
+            yield f"missing {cfg.prefix}{key} ({MEANING.get(key, key)})"
+        elif got is not None and not got.strip():
+            yield f"empty {cfg.prefix}{key} ({MEANING.get(key, key)})"
+        elif got and key in URL_KEYS and not _URL.fullmatch(got.strip()):
+            shown = res.show(f"{root}.{cfg.prefix}{key}", got)
+            if shown != "[secret]":
+                yield f"{cfg.prefix}{key}={shown} is not a URL"
+    tier = value("risk-tier")
+    if tier is not None and tier.strip() and tier != PROHIBITED_TIER and tier not in cfg.risk_tiers:
+        shown = res.show(f"{root}.{cfg.prefix}risk-tier", tier)
+        yield f"{cfg.prefix}risk-tier={shown} is not one of: {', '.join(cfg.risk_tiers)}"
+    if tier == "high":
+        for key in cfg.high_risk_required:
+            got = value(key)
+            if not (got or "").strip() and cfg.prefix + key not in undecided:
+                yield f"missing {cfg.prefix}{key} ({MEANING.get(key, key)}), required for high risk"
+    if undecided:
+        yield Unknown(f"unknown until apply: {', '.join(undecided)}",
+                      tuple(f"{root}.{k}" for k in undecided))
+
+
+@dataclass(frozen=True)
+class ProhibitedPolicy:
+    prefix: str = setting("ai.plangate.dev/", "Prefix of the risk-tier key (as in PG-RAI-001).")
+
+
+@rule(
+    id="PG-RAI-002",
+    slug="prohibited-ai-risk-tier",
+    title="No workload is classified as an unacceptable-risk AI system",
+    severity=Severity.CRITICAL,
+    category="responsible-ai",
+    applies_to=SAGEMAKER | INFERENCE_CANDIDATES,
+    settings=ProhibitedPolicy,
+    locked=True,
+    remediation=(
+        "Systems in the EU AI Act's unacceptable-risk tier are prohibited practices: they "
+        "cannot be deployed. Re-assess the classification or withdraw the system."
+    ),
+    frameworks=Frameworks(nist_ai_rmf="GOVERN 1.1", eu_ai_act="Art. 5"),
+    examples=[
+        Fail(
+            "risk tier is 'unacceptable': a prohibited AI practice under the EU AI Act (Art. 5)",
+            type="aws_lambda_function",
+            tags={P + "risk-tier": "unacceptable"},
+            name="any resource that says so, selected or not",
+        ),
+        Pass(type="kubernetes_deployment", annotations={P + "risk-tier": "high"}),
+    ],
+)
+def prohibited_ai_risk_tier(res: Resource, cfg: ProhibitedPolicy) -> Iterator[str]:
+    """A workload whose risk tier is 'unacceptable' is always denied: its enforcement cannot
+    be lowered by configuration and no waiver is honoured for a prohibited practice."""
+    if metadata(res).get(cfg.prefix + "risk-tier", "").strip().lower() == PROHIBITED_TIER:
+        yield "risk tier is 'unacceptable': a prohibited AI practice under the EU AI Act (Art. 5)"

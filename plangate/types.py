@@ -1,0 +1,136 @@
+"""Canonical resource types, the scopes rules use, and the Pulumi → Terraform name mapping.
+
+Terraform's type names are canonical.  Pulumi AWS tokens (``aws:lambda/function:Function``)
+and camelCase property names are mapped onto them here, once, for every loader.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+# Billable AWS types in scope for the cost-allocation tag rule (and the cost model).
+BILLABLE: frozenset[str] = frozenset(
+    {
+        "aws_lambda_function",
+        "aws_sagemaker_model",
+        "aws_sagemaker_endpoint_configuration",
+        "aws_sagemaker_endpoint",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_api",
+        "aws_apigatewayv2_stage",
+        "aws_cloudwatch_log_group",
+        "aws_s3_bucket",
+        "aws_dynamodb_table",
+        "aws_sqs_queue",
+        "aws_sfn_state_machine",
+        "aws_bedrock_provisioned_model_throughput",
+    }
+)
+
+# SageMaker resources are AI inference workloads by definition.
+SAGEMAKER: frozenset[str] = frozenset(
+    {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint"}
+)
+
+# Kubernetes objects that run pods (or, for KServe, define a model server).
+K8S_WORKLOADS: frozenset[str] = frozenset(
+    {
+        "kubernetes_pod",
+        "kubernetes_deployment",
+        "kubernetes_stateful_set",
+        "kubernetes_daemon_set",
+        "kubernetes_replica_set",
+        "kubernetes_job",
+        "kubernetes_cron_job",
+        "kubernetes_inference_service",
+        "kubernetes_llm_inference_service",
+    }
+)
+
+# AI inference workloads: SageMaker always; these when selected by tag / label.
+INFERENCE_CANDIDATES: frozenset[str] = frozenset({"aws_lambda_function"}) | K8S_WORKLOADS
+
+# Pulumi AWS modules whose Terraform prefix differs from the module name.
+_MODULE_PREFIX = {"apigateway": "api_gateway", "costexplorer": "ce", "cloudwatch": "cloudwatch"}
+
+# Tokens the generic rule would get wrong.
+_TOKEN_OVERRIDES = {
+    "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
+    "aws:lambda/function:Function": "aws_lambda_function",
+    "aws:budgets/budget:Budget": "aws_budgets_budget",
+}
+
+# Pulumi property names that differ from Terraform's beyond camelCase → snake_case.
+PROPERTY_RENAMES: dict[str, dict[str, str]] = {
+    "aws_lambda_function": {"name": "function_name"},
+    "aws_sfn_state_machine": {},
+    "aws_sqs_queue": {},
+}
+
+# Map-valued properties whose keys are user data, never renamed.
+FREEFORM_KEYS = frozenset(
+    {"tags", "tags_all", "default_tags", "variables", "labels", "annotations", "environment_variables"}
+)
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])")
+
+
+@lru_cache(maxsize=4096)
+def snake(name: str) -> str:
+    """camelCase / PascalCase → snake_case (``tagsAll`` → ``tags_all``, ``HTTPApi`` → ``http_api``)."""
+    return _CAMEL.sub(lambda m: "_" + (m.group(1) or m.group(2)), name).lower()
+
+
+@lru_cache(maxsize=1024)
+def pulumi_type(token: str) -> str:
+    """A Pulumi type token as a canonical (Terraform) type name.
+
+    ``aws:lambda/function:Function`` → ``aws_lambda_function``;
+    ``kubernetes:apps/v1:Deployment`` → ``kubernetes_deployment``.  Tokens of other
+    providers keep a readable form (``gcp_storage_bucket``), component and stack types
+    (``pulumi:pulumi:Stack``, ``my:component:Thing``) map to ``pulumi_component``.
+    """
+    if token in _TOKEN_OVERRIDES:
+        return _TOKEN_OVERRIDES[token]
+    parts = token.split(":")
+    if len(parts) != 3:
+        return "pulumi_component"
+    package, module, kind = parts
+    if package == "kubernetes":
+        return "kubernetes_" + snake(kind)
+    if package == "pulumi":
+        return "pulumi_provider" if module == "providers" else "pulumi_component"
+    if "/" not in module:
+        return "pulumi_component"  # aws:s3:BucketEventSubscription and other components
+    mod, member = module.split("/", 1)
+    prefix = _MODULE_PREFIX.get(mod, snake(mod))
+    return f"{package}_{prefix}_{snake(member)}"
+
+
+def pulumi_properties(canonical_type: str, props: Any) -> Any:
+    """Pulumi inputs / outputs with Terraform property names (user map keys untouched)."""
+    renames = PROPERTY_RENAMES.get(canonical_type, {})
+    if not isinstance(props, dict):
+        return props
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        if key == "__defaults":
+            continue
+        name = renames.get(key) or snake(key)
+        out[name] = value if name in FREEFORM_KEYS else _snake_tree(value)
+    return out
+
+
+def _snake_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, sub in value.items():
+            name = snake(key)
+            out[name] = sub if name in FREEFORM_KEYS else _snake_tree(sub)
+        return out
+    if isinstance(value, list):
+        return [_snake_tree(v) for v in value]
+    return value
