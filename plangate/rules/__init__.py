@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from plangate.rules.base import Rule
+from plangate.rules.budget import (
+    inference_capacity_limits,
+    monthly_budget,
+    monthly_cost_increase,
+    resource_monthly_ceiling,
+)
 from plangate.rules.exposure import api_route_auth, function_url_auth
 from plangate.rules.governance import expired_waiver
 from plangate.rules.rai import prohibited_ai_risk_tier, responsible_ai_metadata
@@ -27,6 +33,10 @@ RULES: tuple[Rule, ...] = (
     inference_concurrency_cap,
     function_url_auth,
     api_route_auth,
+    monthly_budget,
+    monthly_cost_increase,
+    inference_capacity_limits,
+    resource_monthly_ceiling,
     expired_waiver,
 )
 

@@ -1,0 +1,52 @@
+# plangate: `make demo` and `make test` do all set-up on a fresh machine with Python 3.11.
+# Two environments by necessity (see DESIGN): .venv for the project (Pulumi SDKs,
+# python-hcl2, analytics) and .venv-checkov, Checkov's own tool environment.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+CKV_VENV := .venv-checkov
+PG := $(VENV)/bin/plangate
+
+.PHONY: demo test docs lint bench clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(CKV_VENV)/.installed: requirements-checkov.txt pyproject.toml
+	$(PYTHON) -m venv $(CKV_VENV)
+	$(CKV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CKV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+demo: $(VENV)/.installed
+	@echo "== Terraform plan JSON =="
+	-$(PG) scan examples/terraform-plan/plan.json --config examples/plangate.yaml
+	@echo "== Terraform HCL =="
+	-$(PG) scan examples/terraform-hcl --config examples/plangate.yaml
+	@echo "== Pulumi preview =="
+	-$(PG) scan examples/pulumi/preview.json --config examples/plangate.yaml
+	@echo "== Kubernetes / KServe =="
+	-$(PG) scan examples/kubernetes/inference.yaml --config examples/plangate.yaml
+	@echo "== All four at once, as SARIF for code scanning (out/plangate.sarif) =="
+	@mkdir -p out
+	@$(PG) scan examples --config examples/plangate.yaml --format sarif --output out/plangate.sarif; \
+	  code=$$?; echo "plangate scan exit code: $$code (1 = the gate would block this change)"; \
+	  test $$code -eq 1
+
+test: $(VENV)/.installed $(CKV_VENV)/.installed
+	$(VENV)/bin/python -m pytest -n 2 -q
+
+docs: $(VENV)/.installed
+	$(PG) rules --markdown --output docs/rules.md
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check plangate tests
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/scan_large_plan.py
+
+clean:
+	rm -rf $(VENV) $(CKV_VENV) out .pytest_cache

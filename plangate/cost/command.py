@@ -1,0 +1,88 @@
+"""``plangate cost``: the estimate of a plan, preview or HCL directory, and its budget findings.
+
+The default region is, in order: ``--region``; the region every resource that names one
+agrees on (a ``region`` argument, an ARN, a Pulumi output); ``us-east-1``.  Budget rules
+enabled in the policy file (``-c`` or ./plangate.yaml) are evaluated on the same estimate,
+with ``--usage-file`` / ``--prices`` / ``--region`` passed to them and ``--compare-to``
+as the increase rule's baseline; a mandatory budget violation exits 1, like ``scan``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from plangate.model import Finding, Resource
+
+
+def plan_region(resources: Sequence[Resource]) -> str | None:
+    """The region the resources that name one agree on (None when none do, or they differ)."""
+    from plangate.cost.priced import region_of
+
+    seen = Counter(r for r in (region_of(res, "") for res in resources) if r)
+    return next(iter(seen)) if len(seen) == 1 else None
+
+
+def _budget_findings(resources: list[Resource], args: argparse.Namespace,
+                     today: dt.date, region: str) -> list[Finding]:
+    from plangate import engine, policy
+    from plangate.model import Enforcement
+    from plangate.rules import RULES, WAIVER_RULE
+    from plangate.rules.budget import CostInputs
+
+    pol = policy.load(args.config, RULES)
+    budget = [r for r in pol.enabled() if r.id.startswith("PG-BUD-")]
+    if not budget:
+        return []
+    configs = dict(pol.rules)
+    for r in budget:
+        cfg = configs[r.id]
+        settings = cfg.settings
+        if isinstance(settings, CostInputs):
+            changes = {"region": args.region or settings.region or region}
+            if args.usage_file:
+                changes["usage_file"] = args.usage_file
+            if args.prices:
+                changes["prices"] = args.prices
+            if args.compare_to and hasattr(settings, "baseline"):
+                changes["baseline"] = args.compare_to
+            settings = dataclasses.replace(settings, **changes)
+        configs[r.id] = policy.RuleConfig(cfg.enforcement, settings)
+    # Expired waivers are the scanner's business, not the cost report's.
+    configs[WAIVER_RULE.id] = policy.RuleConfig(Enforcement.DISABLED, configs[WAIVER_RULE.id].settings)
+    only_budget = dataclasses.replace(pol, rules=configs, catalogue=tuple(budget))
+    return engine.evaluate(resources, only_budget, today)
+
+
+def run(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
+    """The report text and the exit code (1 when a mandatory budget rule is violated)."""
+    from plangate import loaders
+    from plangate.cost import estimate, output, prices, usage
+    from plangate.model import Outcome
+    from plangate.rules.budget import baseline_resources
+
+    table = prices.load(args.prices)
+    usage_file = usage.load(args.usage_file)
+    resources = loaders.load_all(args.paths, args.input_format)
+    region = args.region or plan_region(resources) or estimate.DEFAULT_REGION
+    est = estimate.estimate(resources, usage_file, table, region)
+    delta = None
+    if args.compare_to:
+        base_resources = list(baseline_resources(args.compare_to))
+        base_region = args.region or plan_region(base_resources) or region
+        delta = estimate.compare(estimate.estimate(base_resources, usage_file, table, base_region), est)
+    rollups = [g for key in args.by for g in est.by_tag(key)]
+    findings = _budget_findings(resources, args, today, region)
+    text = output.render(args.format, est, rollups, delta, findings, project=" ".join(args.paths),
+                         generated_at=args.generated_at or dt.datetime.now(dt.timezone.utc).strftime(
+                             "%Y-%m-%dT%H:%M:%SZ"))
+    if findings and args.format == "infracost-json":  # keep the JSON exactly Infracost's shape
+        for f in findings:
+            print(f"plangate: {f.outcome.value}: {f.rule_id} {f.address}: {f.message}", file=sys.stderr)
+    code = 1 if any(f.outcome is Outcome.VIOLATION for f in findings) else 0
+    return text, code

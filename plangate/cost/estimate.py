@@ -1,0 +1,238 @@
+"""Estimates: every resource priced, totals, rollups by tag, and the delta between two plans.
+
+`estimate` is a pure function of resources, usage and prices; budget rules and the
+``plangate cost`` command both call it, and nothing else computes money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Literal, Mapping, Sequence
+
+from plangate.cost import priced, pricing
+from plangate.cost.components import ZERO, ResourceCost
+from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
+from plangate.cost.usage import NO_USAGE, UsageFile
+from plangate.model import Resource
+
+DEFAULT_REGION = "us-east-1"
+UNTAGGED = "(untagged)"
+
+
+def _skipped(res: Resource) -> bool:
+    """Not a cloud resource at all: data sources, Pulumi stacks, components and providers."""
+    return res.action == "read" or res.type.startswith("pulumi_")
+
+
+def context(resources: Iterable[Resource], region: str) -> priced.Context:
+    """What pricing needs from the whole plan: Lambda functions by name and by address."""
+    functions: dict[str, Resource] = {}
+    for res in resources:
+        if res.type == "aws_lambda_function":
+            functions[res.address] = res
+            name = res.properties.get("function_name")
+            if isinstance(name, str) and name:
+                functions[name] = res
+    return priced.Context(region, functions)
+
+
+def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
+                   ctx: priced.Context) -> ResourceCost:
+    """One resource's cost: priced, free, or listed as not priced (never silently zero)."""
+    region = priced.region_of(res, ctx.default_region)
+    common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=res.tags)
+    parse = priced.PARSERS.get(res.type)
+    if parse is None:
+        if res.type in priced.FREE:
+            return ResourceCost(status="free", **common)
+        return ResourceCost(status="not-priced", **common)
+    values, origins = usage.lookup(res)
+    typed = parse(res, values, ctx)
+    notes = [f"usage from {', '.join(origins)}"] if origins else []
+    if isinstance(typed, priced.PricedElsewhere):
+        notes.append(f"billed through {typed.where} (priced on the endpoint configuration)")
+        return ResourceCost(status="free", notes=tuple(notes), **common)
+    if isinstance(typed, priced.LambdaProvisionedConcurrency):
+        if typed.memory_from and typed.memory_from != "usage":
+            notes.append(f"memory and architecture from {typed.memory_from}")
+        elif not typed.memory_from:
+            notes.append("function memory unknown: give memory_mb (and architecture) in usage")
+        if not typed.hours_from_usage:
+            notes.append("provisioned for all 730 hours of the month")
+    if isinstance(typed, priced.DynamoTable) and typed.replicas:
+        notes.append(f"{typed.replicas} replica(s) not priced")
+    components = pricing.PRICERS[type(typed)](typed, pricing.Prices(table, region))
+    return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes), **common)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Costs of the resources sharing one tag value (or all of them, for a stack)."""
+
+    key: str
+    value: str
+    resources: tuple[ResourceCost, ...]
+
+    @property
+    def monthly(self) -> Decimal:
+        return sum((r.monthly for r in self.resources), ZERO)
+
+    @property
+    def baseline_monthly(self) -> Decimal:
+        return sum((r.baseline_monthly for r in self.resources), ZERO)
+
+    @property
+    def usage_monthly(self) -> Decimal:
+        return sum((r.usage_monthly for r in self.resources), ZERO)
+
+    @property
+    def depends_on_usage(self) -> int:
+        return sum(r.depends_on_usage for r in self.resources)
+
+    @property
+    def unknown(self) -> tuple[ResourceCost, ...]:
+        return tuple(r for r in self.resources if r.unknown_reasons)
+
+    def top(self, n: int = 3) -> list[ResourceCost]:
+        """The biggest contributors, largest first (ties by address, for stable output)."""
+        ranked = sorted((r for r in self.resources if r.monthly > 0), key=lambda r: (-r.monthly, r.address))
+        return ranked[:n]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    resources: tuple[ResourceCost, ...]
+    region: str  # the default region resources without their own were priced in
+    prices: PriceTable
+    usage_source: str
+
+    @property
+    def monthly(self) -> Decimal:
+        return sum((r.monthly for r in self.resources), ZERO)
+
+    @property
+    def hourly(self) -> Decimal:
+        return self.monthly / HOURS_PER_MONTH
+
+    @property
+    def baseline_monthly(self) -> Decimal:
+        return sum((r.baseline_monthly for r in self.resources), ZERO)
+
+    @property
+    def usage_monthly(self) -> Decimal:
+        return sum((r.usage_monthly for r in self.resources), ZERO)
+
+    def with_status(self, status: str) -> tuple[ResourceCost, ...]:
+        return tuple(r for r in self.resources if r.status == status)
+
+    @property
+    def depends_on_usage(self) -> tuple[ResourceCost, ...]:
+        return tuple(r for r in self.resources if r.depends_on_usage)
+
+    @property
+    def unknown(self) -> tuple[ResourceCost, ...]:
+        return tuple(r for r in self.resources if r.unknown_reasons)
+
+    def get(self, address: str) -> ResourceCost | None:
+        for r in self.resources:
+            if r.address == address:
+                return r
+        return None
+
+    def stack(self) -> Rollup:
+        return Rollup("stack", "all", self.resources)
+
+    def by_tag(self, key: str) -> list[Rollup]:
+        """One rollup per value of tag ``key`` (free / not-priced resources left out)."""
+        groups: dict[str, list[ResourceCost]] = {}
+        for r in self.resources:
+            if r.status != "priced":
+                continue
+            groups.setdefault(r.tags.get(key) or UNTAGGED, []).append(r)
+        rollups = [Rollup(key, value, tuple(items)) for value, items in groups.items()]
+        return sorted(rollups, key=lambda g: (-g.monthly, g.value))
+
+
+def estimate(resources: Sequence[Resource], usage: UsageFile = NO_USAGE,
+             prices: PriceTable | None = None, region: str | None = None) -> Estimate:
+    """Price every resource; ``region`` is the default for resources that do not say."""
+    from plangate.cost import prices as prices_mod
+
+    table = prices if prices is not None else prices_mod.load()
+    region = region or DEFAULT_REGION
+    ctx = context(resources, region)
+    priced_resources = tuple(price_resource(r, usage, table, ctx) for r in resources if not _skipped(r))
+    return Estimate(priced_resources, region, table, usage.source)
+
+
+ChangeKind = Literal["added", "removed", "changed", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Change:
+    address: str
+    type: str
+    kind: ChangeKind
+    before: ResourceCost | None
+    after: ResourceCost | None
+
+    @property
+    def before_monthly(self) -> Decimal:
+        return self.before.monthly if self.before else ZERO
+
+    @property
+    def after_monthly(self) -> Decimal:
+        return self.after.monthly if self.after else ZERO
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after_monthly - self.before_monthly
+
+    @property
+    def updated(self) -> bool:
+        """The plan changes the resource (update / replace), whatever it does to cost."""
+        return self.after is not None and self.after.action in ("update", "replace")
+
+
+def _signature(r: ResourceCost) -> tuple:
+    return tuple((c.name, c.unit, c.price, c.monthly_quantity) for c in r.components)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What a change does to the monthly bill, resource by resource (a PR comment's table)."""
+
+    base: Estimate
+    head: Estimate
+    changes: tuple[Change, ...]
+
+    @property
+    def monthly(self) -> Decimal:
+        return self.head.monthly - self.base.monthly
+
+    def of_kind(self, kind: ChangeKind) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind == kind)
+
+    def top_increases(self, n: int = 3) -> list[Change]:
+        ranked = sorted((c for c in self.changes if c.delta > 0), key=lambda c: (-c.delta, c.address))
+        return ranked[:n]
+
+
+def compare(base: Estimate, head: Estimate) -> Delta:
+    """Match resources by address: added, removed, changed (cost differs) or unchanged."""
+    before: Mapping[str, ResourceCost] = {r.address: r for r in base.resources}
+    after: Mapping[str, ResourceCost] = {r.address: r for r in head.resources}
+    changes: list[Change] = []
+    for address, new in after.items():
+        old = before.get(address)
+        if old is None:
+            changes.append(Change(address, new.type, "added", None, new))
+        elif _signature(old) != _signature(new):
+            changes.append(Change(address, new.type, "changed", old, new))
+        else:
+            changes.append(Change(address, new.type, "unchanged", old, new))
+    for address, old in before.items():
+        if address not in after:
+            changes.append(Change(address, old.type, "removed", old, None))
+    return Delta(base, head, tuple(changes))

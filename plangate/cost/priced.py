@@ -1,0 +1,508 @@
+"""Reading a `Resource` into a typed priced resource: the cost-relevant facts, nothing else.
+
+This is the first half of Infracost's split: it knows property names, defaults and usage
+keys, and no prices.  `plangate.cost.pricing` turns a typed resource into cost components.
+A value that is unknown at plan time (or not a number, e.g. an unresolved HCL expression)
+becomes ``None`` with its path in ``unknown``; usage that was not given stays ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Mapping
+
+from plangate.model import Resource
+
+Usage = Mapping[str, "Decimal | str"]
+
+_NUMBER, _TEXT = "number", "text"
+
+# Usage keys each priced type accepts (Infracost's names where Infracost has the type).
+USAGE_KEYS: dict[str, dict[str, str]] = {
+    "aws_lambda_function": {"monthly_requests": _NUMBER, "request_duration_ms": _NUMBER},
+    "aws_lambda_provisioned_concurrency_config": {
+        "monthly_duration_hrs": _NUMBER, "monthly_requests": _NUMBER,
+        "request_duration_ms": _NUMBER, "memory_mb": _NUMBER, "architecture": _TEXT,
+    },
+    "aws_sagemaker_endpoint_configuration": {
+        "monthly_requests": _NUMBER, "request_duration_ms": _NUMBER,
+        "monthly_inference_seconds": _NUMBER, "monthly_data_processed_in_gb": _NUMBER,
+        "monthly_data_processed_out_gb": _NUMBER,
+    },
+    "aws_sagemaker_endpoint": {},
+    "aws_api_gateway_rest_api": {"monthly_requests": _NUMBER},
+    "aws_apigatewayv2_api": {
+        "monthly_requests": _NUMBER, "request_size_kb": _NUMBER, "monthly_messages": _NUMBER,
+        "message_size_kb": _NUMBER, "monthly_connection_mins": _NUMBER,
+    },
+    "aws_cloudwatch_log_group": {
+        "monthly_data_ingested_gb": _NUMBER, "storage_gb": _NUMBER, "monthly_data_scanned_gb": _NUMBER,
+    },
+    "aws_s3_bucket": {
+        "storage_gb": _NUMBER, "monthly_tier_1_requests": _NUMBER, "monthly_tier_2_requests": _NUMBER,
+        # Infracost nests S3 usage per storage class; the Standard class is priced here.
+        "standard.storage_gb": _NUMBER, "standard.monthly_tier_1_requests": _NUMBER,
+        "standard.monthly_tier_2_requests": _NUMBER,
+    },
+    "aws_dynamodb_table": {
+        "storage_gb": _NUMBER, "monthly_write_request_units": _NUMBER,
+        "monthly_read_request_units": _NUMBER,
+    },
+    "aws_sqs_queue": {"monthly_requests": _NUMBER, "request_size_kb": _NUMBER},
+    "aws_sfn_state_machine": {
+        "monthly_transitions": _NUMBER, "monthly_requests": _NUMBER,
+        "workflow_duration_ms": _NUMBER, "memory_mb": _NUMBER,
+    },
+    "aws_bedrock_provisioned_model_throughput": {"monthly_hours": _NUMBER},
+}
+
+# Resources AWS does not bill for by themselves (their cost, if any, shows up elsewhere).
+FREE: frozenset[str] = frozenset({
+    "aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
+    "aws_iam_policy_attachment", "aws_iam_user", "aws_iam_group", "aws_iam_instance_profile",
+    "aws_iam_openid_connect_provider", "aws_lambda_permission", "aws_lambda_alias",
+    "aws_lambda_event_source_mapping", "aws_lambda_layer_version", "aws_lambda_function_url",
+    "aws_api_gateway_resource", "aws_api_gateway_method", "aws_api_gateway_integration",
+    "aws_api_gateway_deployment", "aws_api_gateway_method_response",
+    "aws_api_gateway_integration_response", "aws_api_gateway_authorizer",
+    "aws_apigatewayv2_route", "aws_apigatewayv2_integration", "aws_apigatewayv2_stage",
+    "aws_apigatewayv2_deployment", "aws_apigatewayv2_authorizer",
+    "aws_cloudwatch_log_resource_policy", "aws_cloudwatch_log_subscription_filter",
+    "aws_s3_bucket_policy", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_versioning", "aws_s3_bucket_notification", "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_cors_configuration", "aws_s3_bucket_logging", "aws_sqs_queue_policy",
+    "aws_sagemaker_model", "aws_security_group", "aws_security_group_rule", "aws_vpc",
+    "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_route",
+    "aws_internet_gateway", "aws_default_vpc", "aws_network_acl", "aws_db_subnet_group",
+    "aws_db_option_group", "aws_db_parameter_group", "aws_launch_configuration",
+    "aws_launch_template", "aws_appautoscaling_target", "aws_appautoscaling_policy",
+    "aws_sns_topic_policy", "aws_kms_alias", "aws_ssm_parameter",
+})
+
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What pricing one resource may need from the rest of the plan (pure data)."""
+
+    default_region: str = "us-east-1"
+    functions: Mapping[str, Resource] | None = None  # Lambda functions by function_name
+
+
+def region_of(res: Resource, default: str) -> str:
+    """The resource's own region (``region`` argument, or its ARN), else ``default``."""
+    for path in ("region",):
+        value = res.properties.get(path)
+        if isinstance(value, str) and _REGION.fullmatch(value) and not res.is_unknown(path):
+            return value
+    for path in ("arn", "model_arn"):
+        arn = res.properties.get(path)
+        if isinstance(arn, str) and arn.startswith("arn:aws"):
+            parts = arn.split(":")
+            if len(parts) > 3 and _REGION.fullmatch(parts[3]):
+                return parts[3]
+    return default
+
+
+# -- reading values ---------------------------------------------------------------------
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A plan value as a Decimal, or None when it is not a plain number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+class _Reader:
+    """Reads properties of one resource, remembering which were unknown at plan time."""
+
+    def __init__(self, res: Resource):
+        self.res = res
+        self.unknown: list[str] = []
+
+    def number(self, path: str, default: Decimal | None) -> Decimal | None:
+        if self.res.is_unknown(path):
+            self.unknown.append(path)
+            return None
+        value = self.res.get(path)
+        if value is None:
+            return default
+        number = to_decimal(value)
+        if number is None:  # an unresolved expression, e.g. "${var.memory}"
+            self.unknown.append(path)
+        return number
+
+    def text(self, path: str, default: str) -> str | None:
+        if self.res.is_unknown(path):
+            self.unknown.append(path)
+            return None
+        value = self.res.get(path)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if value is None or value == "":
+            return default
+        if isinstance(value, str) and "${" in value:
+            self.unknown.append(path)
+            return None
+        return str(value)
+
+    def flag(self, path: str) -> bool | None:
+        if self.res.is_unknown(path):
+            self.unknown.append(path)
+            return None
+        value = self.res.get(path)
+        return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _u(usage: Usage, key: str) -> Decimal | None:
+    value = usage.get(key)
+    return value if isinstance(value, Decimal) else None
+
+
+# -- typed priced resources ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaFunction:
+    memory_mb: Decimal | None
+    architecture: str | None  # x86_64 | arm64
+    ephemeral_storage_mb: Decimal | None
+    monthly_requests: Decimal | None
+    request_duration_ms: Decimal | None
+    unknown: tuple[str, ...] = ()
+
+
+def lambda_function(res: Resource, usage: Usage, ctx: Context) -> LambdaFunction:
+    r = _Reader(res)
+    memory = r.number("memory_size", Decimal(128))  # Lambda's default
+    arch = r.text("architectures", "x86_64")
+    storage = r.number("ephemeral_storage.size", Decimal(512))
+    return LambdaFunction(memory, arch, storage, _u(usage, "monthly_requests"),
+                          _u(usage, "request_duration_ms"), tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaProvisionedConcurrency:
+    concurrency: Decimal | None
+    memory_mb: Decimal | None  # None: the function is not in the plan and no usage says
+    architecture: str | None
+    monthly_hours: Decimal  # configured capacity is billed every hour it exists
+    monthly_requests: Decimal | None
+    request_duration_ms: Decimal | None
+    unknown: tuple[str, ...] = ()
+    memory_from: str = ""  # where memory and architecture came from, for the notes
+    hours_from_usage: bool = False
+
+
+# An HCL reference to the function, e.g. ${aws_lambda_function.scorer.function_name}
+_FUNCTION_REF = re.compile(r"^\$\{((?:module\.[^.]+\.)*aws_lambda_function\.[^.}]+)\.(?:function_name|arn)\}$")
+
+
+def _function_of(res: Resource, ctx: Context) -> Resource | None:
+    """The Lambda function a provisioned-concurrency config belongs to, when it is in the plan."""
+    name = res.get("function_name")
+    if not isinstance(name, str) or not ctx.functions:
+        return None
+    ref = _FUNCTION_REF.match(name)
+    for key in (name, name.rsplit(":", 1)[-1], ref.group(1) if ref else None):
+        if key and key in ctx.functions:
+            return ctx.functions[key]
+    return None
+
+
+def lambda_provisioned_concurrency(res: Resource, usage: Usage, ctx: Context) -> LambdaProvisionedConcurrency:
+    r = _Reader(res)
+    concurrency = r.number("provisioned_concurrent_executions", None)
+    fn = _function_of(res, ctx)
+    memory: Decimal | None = _u(usage, "memory_mb")
+    arch = usage.get("architecture") if isinstance(usage.get("architecture"), str) else None
+    source = "usage" if memory is not None else ""
+    if memory is None and fn is not None:
+        fr = _Reader(fn)
+        memory = fr.number("memory_size", Decimal(128))
+        arch = arch or fr.text("architectures", "x86_64")
+        source = fn.address
+    hours = _u(usage, "monthly_duration_hrs")
+    return LambdaProvisionedConcurrency(
+        concurrency, memory, str(arch or "x86_64"), Decimal(730) if hours is None else hours,
+        _u(usage, "monthly_requests"), _u(usage, "request_duration_ms"), tuple(r.unknown), source,
+        hours is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class SageMakerVariant:
+    name: str
+    instance_type: str | None  # real-time; None when serverless or unknown
+    instance_count: Decimal | None
+    serverless_memory_mb: Decimal | None  # serverless; None when real-time or unknown
+    provisioned_concurrency: Decimal  # serverless provisioned concurrency (0: none)
+    weight: Decimal
+    serverless: bool
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SageMakerEndpointConfig:
+    variants: tuple[SageMakerVariant, ...]
+    inference_seconds: Decimal | None  # serverless inference duration per month
+    data_in_gb: Decimal | None
+    data_out_gb: Decimal | None
+    unknown: tuple[str, ...] = ()
+
+
+def variant_list(res: Resource, path: str) -> list[Mapping[str, Any]]:
+    """``production_variants`` as a list of mappings (Terraform list or Pulumi object)."""
+    value = res.properties.get(path)
+    if isinstance(value, Mapping):
+        return [value]
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _block(value: Any) -> Mapping[str, Any] | None:
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    return value if isinstance(value, Mapping) else None
+
+
+def _variant(res: Resource, path: str, index: int, spec: Mapping[str, Any]) -> SageMakerVariant:
+    prefix = f"{path}.{index}"
+    unknown: list[str] = []
+
+    def num(key: str, value: Any, default: Decimal | None) -> Decimal | None:
+        if res.is_unknown(f"{prefix}.{key}"):
+            unknown.append(f"{prefix}.{key}")
+            return None
+        if value is None:
+            return default
+        number = to_decimal(value)
+        if number is None:
+            unknown.append(f"{prefix}.{key}")
+        return number
+
+    serverless = _block(spec.get("serverless_config"))
+    weight = num("initial_variant_weight", spec.get("initial_variant_weight"), Decimal(1)) or Decimal(1)
+    name = str(spec.get("variant_name") or f"variant {index}")
+    if serverless is not None or res.is_unknown(f"{prefix}.serverless_config"):
+        serverless = serverless or {}
+        memory = num("serverless_config.0.memory_size_in_mb", serverless.get("memory_size_in_mb"), None)
+        pc = num("serverless_config.0.provisioned_concurrency", serverless.get("provisioned_concurrency"),
+                 Decimal(0)) or Decimal(0)
+        return SageMakerVariant(name, None, None, memory, pc, weight, True, tuple(unknown))
+    instance_type = spec.get("instance_type")
+    if res.is_unknown(f"{prefix}.instance_type") or (
+            isinstance(instance_type, str) and "${" in instance_type):
+        unknown.append(f"{prefix}.instance_type")
+        instance_type = None
+    count = num("initial_instance_count", spec.get("initial_instance_count"), Decimal(1))
+    return SageMakerVariant(name, instance_type if isinstance(instance_type, str) else None,
+                            count, None, Decimal(0), weight, False, tuple(unknown))
+
+
+def sagemaker_endpoint_configuration(res: Resource, usage: Usage, ctx: Context) -> SageMakerEndpointConfig:
+    variants: list[SageMakerVariant] = []
+    unknown: list[str] = []
+    for path in ("production_variants", "shadow_production_variants"):
+        if res.is_unknown(path):
+            unknown.append(path)
+            continue
+        for index, spec in enumerate(variant_list(res, path)):
+            variants.append(_variant(res, path, index, spec))
+    seconds = _u(usage, "monthly_inference_seconds")
+    requests, duration = _u(usage, "monthly_requests"), _u(usage, "request_duration_ms")
+    if seconds is None and requests is not None and duration is not None:
+        seconds = requests * duration / 1000
+    return SageMakerEndpointConfig(tuple(variants), seconds, _u(usage, "monthly_data_processed_in_gb"),
+                                   _u(usage, "monthly_data_processed_out_gb"), tuple(unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class RestApi:
+    monthly_requests: Decimal | None
+
+
+def api_gateway_rest_api(res: Resource, usage: Usage, ctx: Context) -> RestApi:
+    return RestApi(_u(usage, "monthly_requests"))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpOrWebSocketApi:
+    protocol: str | None  # HTTP | WEBSOCKET
+    monthly_requests: Decimal | None
+    request_size_kb: Decimal
+    monthly_messages: Decimal | None
+    message_size_kb: Decimal
+    monthly_connection_mins: Decimal | None
+    unknown: tuple[str, ...] = ()
+
+
+def apigatewayv2_api(res: Resource, usage: Usage, ctx: Context) -> HttpOrWebSocketApi:
+    r = _Reader(res)
+    protocol = r.text("protocol_type", "HTTP")
+    return HttpOrWebSocketApi(
+        protocol.upper() if protocol else None, _u(usage, "monthly_requests"),
+        _u(usage, "request_size_kb") or Decimal(512), _u(usage, "monthly_messages"),
+        _u(usage, "message_size_kb") or Decimal(32), _u(usage, "monthly_connection_mins"),
+        tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroup:
+    infrequent_access: bool | None
+    ingested_gb: Decimal | None
+    storage_gb: Decimal | None
+    scanned_gb: Decimal | None
+    unknown: tuple[str, ...] = ()
+
+
+def cloudwatch_log_group(res: Resource, usage: Usage, ctx: Context) -> LogGroup:
+    r = _Reader(res)
+    cls = r.text("log_group_class", "STANDARD")
+    return LogGroup(None if cls is None else cls.upper() == "INFREQUENT_ACCESS",
+                    _u(usage, "monthly_data_ingested_gb"), _u(usage, "storage_gb"),
+                    _u(usage, "monthly_data_scanned_gb"), tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    storage_gb: Decimal | None
+    tier1_requests: Decimal | None  # PUT, COPY, POST, LIST
+    tier2_requests: Decimal | None  # GET, SELECT, other
+
+
+def s3_bucket(res: Resource, usage: Usage, ctx: Context) -> Bucket:
+    def pick(key: str) -> Decimal | None:
+        value = _u(usage, key)
+        return _u(usage, f"standard.{key}") if value is None else value
+
+    return Bucket(pick("storage_gb"), pick("monthly_tier_1_requests"), pick("monthly_tier_2_requests"))
+
+
+@dataclass(frozen=True, slots=True)
+class DynamoTable:
+    on_demand: bool | None
+    read_capacity: Decimal | None
+    write_capacity: Decimal | None
+    storage_gb: Decimal | None
+    write_request_units: Decimal | None
+    read_request_units: Decimal | None
+    unknown: tuple[str, ...] = ()
+    replicas: int = 0
+
+
+def dynamodb_table(res: Resource, usage: Usage, ctx: Context) -> DynamoTable:
+    r = _Reader(res)
+    mode = r.text("billing_mode", "PROVISIONED")
+    on_demand = None if mode is None else mode.upper() == "PAY_PER_REQUEST"
+    read = write = None
+    if on_demand is False:
+        read = r.number("read_capacity", Decimal(0))
+        write = r.number("write_capacity", Decimal(0))
+    replicas = res.properties.get("replica")
+    count = len(replicas) if isinstance(replicas, list) else (1 if isinstance(replicas, Mapping) else 0)
+    return DynamoTable(on_demand, read, write, _u(usage, "storage_gb"),
+                       _u(usage, "monthly_write_request_units"), _u(usage, "monthly_read_request_units"),
+                       tuple(r.unknown), count)
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    fifo: bool | None
+    monthly_requests: Decimal | None
+    request_size_kb: Decimal
+    unknown: tuple[str, ...] = ()
+
+
+def sqs_queue(res: Resource, usage: Usage, ctx: Context) -> Queue:
+    r = _Reader(res)
+    fifo = r.flag("fifo_queue")
+    return Queue(fifo, _u(usage, "monthly_requests"), _u(usage, "request_size_kb") or Decimal(64),
+                 tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    express: bool | None
+    monthly_transitions: Decimal | None
+    monthly_requests: Decimal | None
+    workflow_duration_ms: Decimal | None
+    memory_mb: Decimal
+    unknown: tuple[str, ...] = ()
+
+
+def sfn_state_machine(res: Resource, usage: Usage, ctx: Context) -> StateMachine:
+    r = _Reader(res)
+    kind = r.text("type", "STANDARD")
+    return StateMachine(None if kind is None else kind.upper() == "EXPRESS",
+                        _u(usage, "monthly_transitions"), _u(usage, "monthly_requests"),
+                        _u(usage, "workflow_duration_ms"), _u(usage, "memory_mb") or Decimal(64),
+                        tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedThroughput:
+    model: str | None  # e.g. anthropic.claude-v2 (version suffixes after ':' dropped)
+    commitment: str | None  # none | OneMonth | SixMonths
+    model_units: Decimal | None
+    monthly_hours: Decimal
+    unknown: tuple[str, ...] = ()
+
+
+def _model_id(arn: str) -> str:
+    """``arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2:1:100k`` → anthropic.claude-v2."""
+    tail = arn.rsplit("/", 1)[-1]
+    return tail.split(":", 1)[0]
+
+
+def bedrock_provisioned_model_throughput(res: Resource, usage: Usage, ctx: Context) -> ProvisionedThroughput:
+    r = _Reader(res)
+    arn = r.text("model_arn", "")
+    units = r.number("model_units", None)
+    commitment = r.text("commitment_duration", "none")
+    hours = _u(usage, "monthly_hours")
+    return ProvisionedThroughput(_model_id(arn) if arn else None, commitment, units,
+                                 Decimal(730) if hours is None else hours, tuple(r.unknown))
+
+
+@dataclass(frozen=True, slots=True)
+class PricedElsewhere:
+    """A resource whose cost is counted on another one (an endpoint on its configuration)."""
+
+    where: str
+
+
+def sagemaker_endpoint(res: Resource, usage: Usage, ctx: Context) -> PricedElsewhere:
+    name = res.get("endpoint_config_name")
+    shown = name if isinstance(name, str) and name and "${" not in name else "its endpoint configuration"
+    return PricedElsewhere(shown)
+
+
+PARSERS: dict[str, Callable[[Resource, Usage, Context], Any]] = {
+    "aws_lambda_function": lambda_function,
+    "aws_lambda_provisioned_concurrency_config": lambda_provisioned_concurrency,
+    "aws_sagemaker_endpoint_configuration": sagemaker_endpoint_configuration,
+    "aws_sagemaker_endpoint": sagemaker_endpoint,
+    "aws_api_gateway_rest_api": api_gateway_rest_api,
+    "aws_apigatewayv2_api": apigatewayv2_api,
+    "aws_cloudwatch_log_group": cloudwatch_log_group,
+    "aws_s3_bucket": s3_bucket,
+    "aws_dynamodb_table": dynamodb_table,
+    "aws_sqs_queue": sqs_queue,
+    "aws_sfn_state_machine": sfn_state_machine,
+    "aws_bedrock_provisioned_model_throughput": bedrock_provisioned_model_throughput,
+}
+assert set(PARSERS) == set(USAGE_KEYS)

@@ -1,0 +1,264 @@
+"""Usage assumptions: Infracost's usage-file shape, and a compact form kept in a resource tag.
+
+A usage file (``--usage-file``)::
+
+    version: 0.1
+    resource_type_default_usage:          # optional: every resource of a type
+      aws_lambda_function:
+        request_duration_ms: 200
+    resource_usage:
+      aws_lambda_function.scorer:         # an address ...
+        monthly_requests: 5000000
+        request_duration_ms: 350
+      aws_cloudwatch_log_group.logs[*]:   # ... or every index of one (count / for_each)
+        monthly_data_ingested_gb: 10
+
+Teams that keep estimates with the code put the same keys in the tag ``plangate:usage``,
+e.g. ``monthly_requests=5e6 request_duration_ms=350`` (spaces separate pairs, which AWS tag
+values allow; ``;`` and ``,`` are accepted too, for Pulumi / Kubernetes labels).
+
+Precedence, lowest first: type defaults, the tag, a wildcard entry, the exact address.
+A key not given stays unknown: its components show "depends on usage", never zero.
+Problems raise `ConfigError` naming the file (or resource and tag), the key and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from plangate.cost.priced import USAGE_KEYS
+from plangate.errors import ConfigError
+from plangate.model import Resource
+
+USAGE_TAG = "plangate:usage"
+VERSIONS = ("0.1",)
+_TOP_KEYS = ("version", "resource_usage", "resource_type_default_usage")
+_TYPE_OF_ADDRESS = re.compile(
+    r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*(?:data\.)?([a-z][a-z0-9_]*)\.[^.]+$")
+_TAG_SPLIT = re.compile(r"[;,\s]+")
+
+# Keys Infracost defines for these types that plangate accepts and does not price yet.
+ACCEPTED_UNPRICED: dict[str, frozenset[str]] = {
+    "aws_dynamodb_table": frozenset({"pitr_backup_storage_gb", "on_demand_backup_storage_gb",
+                                     "monthly_data_restored_gb", "monthly_streams_read_request_units"}),
+    "aws_s3_bucket": frozenset({"object_tags", "standard.monthly_select_data_scanned_gb",
+                                "standard.monthly_select_data_returned_gb"}),
+}
+_S3_CLASSES = ("standard", "intelligent_tiering", "standard_infrequent_access",
+               "one_zone_infrequent_access", "glacier_flexible_retrieval",
+               "glacier_instant_retrieval", "glacier_deep_archive")
+
+UsageValues = dict[str, "Decimal | str"]
+
+
+@dataclass(frozen=True)
+class UsageFile:
+    source: str
+    exact: Mapping[str, UsageValues] = field(default_factory=dict)
+    patterns: tuple[tuple[re.Pattern[str], UsageValues], ...] = ()
+    type_defaults: Mapping[str, UsageValues] = field(default_factory=dict)
+
+    def lookup(self, res: Resource) -> tuple[UsageValues, list[str]]:
+        """Usage for ``res`` (tag merged in) and where it came from, for the notes."""
+        values: UsageValues = {}
+        origins: list[str] = []
+        for layer, origin in (
+            (self.type_defaults.get(res.type), f"{self.source} (type default)"),
+            (from_tag(res), f"tag {USAGE_TAG}"),
+            (self._wildcard(res.address), f"{self.source} (wildcard)"),
+            (self.exact.get(res.address), self.source),
+        ):
+            if layer:
+                values.update(layer)
+                origins.append(origin)
+        return values, origins
+
+    def _wildcard(self, address: str) -> UsageValues | None:
+        merged: UsageValues = {}
+        for pattern, values in self.patterns:
+            if pattern.fullmatch(address):
+                merged.update(values)
+        return merged or None
+
+
+NO_USAGE = UsageFile("(no usage file)")
+
+
+def _type_of(address: str) -> str | None:
+    match = _TYPE_OF_ADDRESS.match(address)
+    return match.group(1) if match else None
+
+
+def _wildcard_regex(key: str) -> re.Pattern[str]:
+    """``aws_lambda_function.x[*]`` matches ``aws_lambda_function.x[0]`` and ``x["a"]``."""
+    parts = key.split("[*]")
+    return re.compile(r"\[[^\]]*\]".join(re.escape(part) for part in parts))
+
+
+def _number(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    try:
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(repr(value))
+    except InvalidOperation:
+        raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+    return number
+
+
+def check_values(raw: Mapping[str, Any], resource_type: str | None, where: str) -> UsageValues:
+    """Validate one resource's usage mapping against the keys its type takes."""
+    known = USAGE_KEYS.get(resource_type or "")
+    accepted = ACCEPTED_UNPRICED.get(resource_type or "", frozenset())
+    out: UsageValues = {}
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"{where}: usage keys are names, got {key!r}")
+        if isinstance(value, Mapping):  # Infracost's nested blocks (S3 storage classes)
+            if resource_type == "aws_s3_bucket" and key not in _S3_CLASSES:
+                raise ConfigError(f"{where}.{key}: unknown S3 storage class "
+                                  f"(known: {', '.join(_S3_CLASSES)})")
+            if key == "standard" or resource_type != "aws_s3_bucket":
+                out.update(check_values({f"{key}.{k}": v for k, v in value.items()},
+                                        resource_type, where))
+            continue
+        if value is None:  # Infracost writes empty keys when it syncs a usage file
+            continue
+        if key in accepted:
+            continue
+        if known is not None and key not in known:
+            choices = ", ".join(sorted(k for k in known if "." not in k)) or "none"
+            raise ConfigError(f"{where}.{key}: unknown usage key for {resource_type} (known: {choices})")
+        kind = known.get(key, "number") if known is not None else "number"
+        if kind == "text" or (known is None and isinstance(value, str) and not _looks_numeric(value)):
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}.{key}: expected text, got {value!r}")
+            out[key] = value
+        else:
+            out[key] = _number(value, f"{where}.{key}")
+    return out
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        Decimal(text.strip())
+    except InvalidOperation:
+        return False
+    return True
+
+
+def from_tag(res: Resource) -> UsageValues | None:
+    """Usage kept in the resource's ``plangate:usage`` tag (or label), or None."""
+    text = res.tags.get(USAGE_TAG) if res.tags else None
+    if text is None and res.labels:
+        text = res.labels.get(USAGE_TAG)
+    if text is None or res.is_unknown(f"tags.{USAGE_TAG}"):
+        return None
+    where = f"{res.address}: tag {USAGE_TAG}"
+    pairs: dict[str, str] = {}
+    for item in _TAG_SPLIT.split(str(text).strip()):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise ConfigError(f"{where}: expected key=value pairs like monthly_requests=1e6, got {item!r}")
+        pairs[key] = value
+    return check_values(pairs, res.type, where)
+
+
+def _yaml_error(exc: Exception, source: str) -> ConfigError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+    return ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}")
+
+
+def parse(text: str, source: str) -> UsageFile:
+    """A `UsageFile` from YAML text; ``source`` names the file in error messages."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source) from None
+    if node is None:
+        raise ConfigError(f"{source}: the usage file is empty (expected version: 0.1 and resource_usage)")
+    constructor = yaml.SafeLoader("")
+
+    def value_of(n: Any) -> Any:
+        return constructor.construct_object(n, deep=True)
+
+    def line(n: Any) -> str:
+        return f"{source}:{n.start_mark.line + 1}"
+
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(f"{line(node)}: expected a mapping with version and resource_usage")
+    top: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = value_of(key_node)
+        if key not in _TOP_KEYS:
+            raise ConfigError(f"{line(key_node)}: unknown key {key!r} (known: {', '.join(_TOP_KEYS)})")
+        top[key] = value_node
+    if "version" not in top:
+        raise ConfigError(f"{source}: version: missing (expected version: 0.1)")
+    version = value_of(top["version"])
+    if str(version) not in VERSIONS:
+        raise ConfigError(f"{line(top['version'])}: version: expected 0.1, got {version!r}")
+    exact: dict[str, UsageValues] = {}
+    patterns: list[tuple[re.Pattern[str], UsageValues]] = []
+    defaults: dict[str, UsageValues] = {}
+    for section in ("resource_usage", "resource_type_default_usage"):
+        if section not in top or value_of(top[section]) is None:
+            continue
+        body = top[section]
+        if not isinstance(body, yaml.MappingNode):
+            raise ConfigError(f"{line(body)}: {section}: expected a mapping of "
+                              f"{'addresses' if section == 'resource_usage' else 'resource types'} to usage")
+        for key_node, value_node in body.value:
+            key = value_of(key_node)
+            where = f"{line(key_node)}: {section}.{key}"
+            if not isinstance(key, str) or not key:
+                raise ConfigError(f"{where}: expected an address")
+            raw = value_of(value_node)
+            if raw is None:
+                continue
+            if not isinstance(raw, Mapping):
+                raise ConfigError(f"{where}: expected a mapping of usage keys to values, got {raw!r}")
+            if section == "resource_type_default_usage":
+                defaults[key] = check_values(raw, key, where)
+            elif "[*]" in key:
+                patterns.append((_wildcard_regex(key), check_values(raw, _type_of(key), where)))
+            else:
+                exact[key] = check_values(raw, _type_of(key), where)
+    return UsageFile(source, exact, tuple(patterns), defaults)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int, size: int) -> UsageFile:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the usage file: {exc}") from None
+    return parse(text, path)
+
+
+def load(path: str | os.PathLike[str] | None) -> UsageFile:
+    """The usage file at ``path`` (read once while unchanged), or no usage."""
+    if not path:
+        return NO_USAGE
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such usage file") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read the usage file: {exc.strerror or exc}") from None
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a directory, expected a usage file (YAML)")
+    return _load_cached(str(p), stat.st_mtime_ns, stat.st_size)

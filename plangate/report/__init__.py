@@ -1,0 +1,95 @@
+"""Render a `ScanResult` as table, JSON, SARIF, JUnit XML or Markdown.
+
+Every format shares the helpers here: one finding order, one summary, one mapping from
+enforcement to level.  Format modules are imported only when asked for, so `plangate
+--version` never pays for rich (imported by `table` alone) or for xml.etree.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from plangate.errors import ConfigError
+from plangate.model import Enforcement, Finding, Outcome, Severity
+
+if TYPE_CHECKING:  # engine imports policy and rules; a renderer only needs the type
+    from plangate.engine import ScanResult
+    from plangate.rules.base import Rule
+
+FORMATS = ("table", "json", "sarif", "junit", "markdown")
+
+# "json" would shadow the standard library inside this package, hence jsonout.
+_MODULES = {
+    "table": "table",
+    "json": "jsonout",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+}
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}  # critical first
+
+
+def render(result: ScanResult, fmt: str, *, color: bool = False, width: int | None = None) -> str:
+    """``result`` as text in format ``fmt``; ``color`` and ``width`` matter to the table only."""
+    if fmt not in _MODULES:
+        raise ConfigError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    module = importlib.import_module(f"plangate.report.{_MODULES[fmt]}")
+    if fmt == "table":
+        return module.render(result, color=color, width=width)
+    return module.render(result)
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings by severity (critical first), then address, then rule id; ties keep input order."""
+    return sorted(findings, key=lambda f: (_SEVERITY_RANK[f.severity], f.address, f.rule_id))
+
+
+@dataclass(frozen=True)
+class Summary:
+    resources: int
+    rules: int
+    outcomes: Mapping[Outcome, int]  # every outcome, zero included
+    passed: bool
+    exit_code: int
+
+    @property
+    def findings(self) -> int:
+        return sum(self.outcomes.values())
+
+    def sentence(self) -> str:
+        """One line a human reads, e.g. for the table footer and the Markdown report."""
+        counts = ", ".join(f"{self.outcomes[o]} {_plural(o, self.outcomes[o])}" for o in Outcome)
+        gate = "gate passed" if self.passed else "gate failed"
+        return (
+            f"{self.resources} {'resource' if self.resources == 1 else 'resources'} scanned, "
+            f"{self.rules} {'rule' if self.rules == 1 else 'rules'} enabled: {counts} ({gate})"
+        )
+
+
+def _plural(outcome: Outcome, count: int) -> str:
+    # "unknown" and "waived" read as adjectives; only the nouns take an s.
+    if outcome in (Outcome.VIOLATION, Outcome.WARNING) and count != 1:
+        return outcome.value + "s"
+    return outcome.value
+
+
+def summarise(result: ScanResult) -> Summary:
+    counts = Counter(f.outcome for f in result.findings)
+    return Summary(
+        resources=len(result.resources),
+        rules=len(result.rules),
+        outcomes={o: counts.get(o, 0) for o in Outcome},
+        passed=result.exit_code == 0,
+        exit_code=result.exit_code,
+    )
+
+
+def enforcement(result: ScanResult, rule: Rule) -> Enforcement:
+    """The rule's effective level under the scan's policy (its default when the policy lacks it)."""
+    config = result.policy.rules.get(rule.id)
+    return config.enforcement if config is not None else rule.enforcement

@@ -1,0 +1,488 @@
+"""Budget rules: monthly ceilings, the increase one change may bring, capacity caps.
+
+The money rules read the cost model (`plangate.cost.estimate`, a pure function of resources,
+usage and prices); none of them computes money itself.  The cost model is imported only
+when a rule has a ceiling configured, so a scan without budgets pays nothing for it, and one
+estimate is shared by every budget rule in a scan.
+
+Where the inputs come from: ``usage_file`` (Infracost's usage-file shape, relative to the
+working directory) and the ``plangate:usage`` tag on resources give usage; ``prices`` names a
+price table other than the shipped one; ``region`` is the default region.  ``plangate cost``
+overrides these three with its own ``--usage-file`` / ``--prices`` / ``--region`` so the
+table it prints and the findings it gates on agree.
+
+The increase rule needs a baseline.  At scan time it is the ``baseline`` setting (the plan,
+preview or HCL of the branch being changed, loaded with the same loaders); ``plangate cost
+--compare-to BASE`` sets it to BASE.  Without one, the increase is what created resources
+cost, and the cost change of updated resources is reported as unknown.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, Sequence
+
+from plangate.model import Resource, Severity, Unknown
+from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
+from plangate.settings import mapping_setting, setting
+
+if TYPE_CHECKING:  # the cost model is imported lazily, when a rule has work
+    from plangate.cost.components import ResourceCost
+    from plangate.cost.estimate import Estimate
+
+# The types the cost model prices (kept equal to plangate.cost.priced.PARSERS by a test).
+PRICED_TYPES: frozenset[str] = frozenset({
+    "aws_lambda_function", "aws_lambda_provisioned_concurrency_config",
+    "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_api_gateway_rest_api",
+    "aws_apigatewayv2_api", "aws_cloudwatch_log_group", "aws_s3_bucket", "aws_dynamodb_table",
+    "aws_sqs_queue", "aws_sfn_state_machine", "aws_bedrock_provisioned_model_throughput",
+})
+_CONFIG = "aws_sagemaker_endpoint_configuration"
+_PC = "aws_lambda_provisioned_concurrency_config"
+_BEDROCK = "aws_bedrock_provisioned_model_throughput"
+_LAMBDA = "aws_lambda_function"
+
+
+@dataclass(frozen=True)
+class CostInputs:
+    """Where the money rules' estimate comes from (shared by every budget rule)."""
+
+    usage_file: str = setting("", "Usage file in Infracost's shape ('' = only plangate:usage tags).")
+    prices: str = setting("", "Price table CSV ('' = the table shipped with plangate).")
+    region: str = setting("", "Region for resources that do not name theirs ('' = us-east-1).")
+    on_unknown: Literal["warn", "deny"] = setting(
+        "warn", "A resource whose cost cannot be known at plan time: warn (unknown) or deny.")
+
+
+# -- shared helpers ------------------------------------------------------------------------
+
+_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], "Estimate"]] = {}
+
+
+def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> "Estimate":
+    """One estimate per scan, shared by the budget rules (keyed on the resource list)."""
+    key = (id(resources), len(resources), cfg.usage_file, cfg.prices, cfg.region)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is resources:
+        return hit[1]
+    from plangate.cost import estimate, prices, usage
+
+    est = estimate.estimate(resources, usage.load(cfg.usage_file or None),
+                            prices.load(cfg.prices or None), cfg.region or None)
+    if len(_CACHE) >= 4:
+        _CACHE.clear()
+    _CACHE[key] = (resources, est)  # holding the list keeps its id from being reused
+    return est
+
+
+def _money(value: Decimal | float) -> str:
+    from plangate.cost.output import money
+
+    return money(Decimal(str(value)) if isinstance(value, float) else value)
+
+
+def _contributors(items: Sequence["ResourceCost"]) -> str:
+    return ", ".join(f"{r.address} {_money(r.monthly)}" for r in items)
+
+
+def _unknown(cfg: CostInputs, message: str, paths: tuple[str, ...] = ()) -> str | Unknown:
+    return message if cfg.on_unknown == "deny" else Unknown(message, paths)
+
+
+def _index(resources: Sequence[Resource]) -> dict[str, Resource]:
+    return {r.address: r for r in resources}
+
+
+def _waiting(count: int) -> str:
+    return f"; {count} usage-based components without usage are not counted" if count else ""
+
+
+# -- PG-BUD-001: monthly ceilings per stack / tag value -------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetPolicy(CostInputs):
+    stack: float = setting(0.0, "Monthly ceiling in USD for everything scanned together (0: none).")
+    tags: dict[str, dict[str, float]] = mapping_setting(
+        {}, "Per tag key, per tag value, a monthly ceiling in USD, e.g. "
+            "{Project: {fraud-scoring: 500}, Team: {'*': 2000}} ('*': every value not listed).")
+
+
+_EP = {"type": _CONFIG, "tags": {"Project": "fraud"},
+       "properties": {"production_variants": [{"variant_name": "main", "instance_type": "ml.m5.large",
+                                               "initial_instance_count": 2}]}}
+_FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_requests=1e7 request_duration_ms=200"},
+       "properties": {"memory_size": 1024}}
+
+
+@rule(
+    id="PG-BUD-001",
+    slug="monthly-budget",
+    title="Estimated monthly cost stays within the budget of its stack, project or team",
+    severity=Severity.HIGH,
+    category="finops",
+    applies_to=PRICED_TYPES,
+    settings=BudgetPolicy,
+    stack=True,
+    remediation=(
+        "Bring the estimate under the ceiling (smaller or fewer instances, less provisioned "
+        "capacity), or agree a new budget with finance and raise the ceiling in plangate.yaml."
+    ),
+    frameworks=Frameworks(finops="Budgeting"),
+    examples=[
+        StackExample(_EP, settings={"tags": {"Project": {"fraud": 200}}}, name="within budget"),
+        StackExample(
+            _EP, _FN,
+            settings={"tags": {"Project": {"fraud": 100}}},
+            says=["budget Project=fraud: estimated $203.23/month is over the $100.00 ceiling; "
+                  "top contributors: aws_sagemaker_endpoint_configuration.example $167.90, "
+                  "aws_lambda_function.example1 $35.33; 2 usage-based components without usage "
+                  "are not counted"],
+            name="instances plus usage from a tag",
+        ),
+        StackExample(
+            _EP, settings={"stack": 50},
+            says=["budget stack: estimated $167.90/month is over the $50.00 ceiling; top "
+                  "contributors: aws_sagemaker_endpoint_configuration.example $167.90; 2 "
+                  "usage-based components without usage are not counted"],
+            name="a ceiling for the whole stack",
+        ),
+        StackExample(
+            {**_EP, "tags": {"Team": "ml"}}, settings={"tags": {"Team": {"*": 100}}},
+            says=["budget Team=ml: estimated $167.90/month is over the $100.00 ceiling; top "
+                  "contributors: aws_sagemaker_endpoint_configuration.example $167.90; 2 "
+                  "usage-based components without usage are not counted"],
+            name="one ceiling for every team",
+        ),
+        StackExample(
+            {**_EP, "unknown": {"production_variants.0.instance_type"}},
+            settings={"tags": {"Project": {"fraud": 100}}},
+            undecided=["cost of aws_sagemaker_endpoint_configuration.example is unknown at plan time "
+                       "(production_variants.0.instance_type unknown until apply); budget "
+                       "Project=fraud may be understated"],
+            name="instance type computed at apply",
+        ),
+        StackExample(
+            {**_EP, "unknown": {"production_variants.0.instance_type"}},
+            settings={"tags": {"Project": {"fraud": 100}}, "on_unknown": "deny"},
+            says=["cost of aws_sagemaker_endpoint_configuration.example is unknown at plan time "
+                  "(production_variants.0.instance_type unknown until apply); budget "
+                  "Project=fraud may be understated"],
+            name="on_unknown: deny",
+        ),
+        StackExample(_EP, name="no budgets configured"),
+    ],
+)
+def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+    """The estimated monthly cost of everything scanned (``stack``), and of the resources
+    sharing a tag value (a project, team or stack tag), stays within its ceiling.
+    Usage-based components without usage are not counted (and are said to be missing);
+    a resource whose cost cannot be known at plan time is reported per ``on_unknown``."""
+    if not cfg.stack and not cfg.tags:
+        return
+    from plangate.cost.estimate import UNTAGGED
+
+    est = _estimate(resources, cfg)
+    index = _index(resources)
+    budgets = [("stack", Decimal(str(cfg.stack)), est.stack())] if cfg.stack else []
+    for key, ceilings in cfg.tags.items():
+        for group in est.by_tag(key):
+            ceiling = ceilings.get(group.value, ceilings.get("*"))
+            if ceiling is not None and group.value != UNTAGGED:
+                budgets.append((f"{key}={group.value}", Decimal(str(ceiling)), group))
+    reported: set[str] = set()
+    for name, ceiling, group in budgets:
+        total = group.monthly
+        if total > ceiling:
+            top = group.top(3)
+            yield index[top[0].address], (
+                f"budget {name}: estimated {_money(total)}/month is over the {_money(ceiling)} "
+                f"ceiling; top contributors: {_contributors(top)}{_waiting(group.depends_on_usage)}")
+        for r in group.unknown:
+            if r.address not in reported:
+                reported.add(r.address)
+                yield index[r.address], _unknown(
+                    cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)}); "
+                         f"budget {name} may be understated")
+
+
+# -- PG-BUD-002: the increase one change may bring -----------------------------------------
+
+
+@dataclass(frozen=True)
+class IncreasePolicy(CostInputs):
+    max_increase: float = setting(0.0, "Largest monthly cost increase in USD one change may bring (0: no limit).")
+    baseline: str = setting(
+        "", "Plan, preview or HCL the change is measured against, e.g. the main branch's plan "
+            "('' = created resources are the increase; updates are unknown).")
+
+
+@lru_cache(maxsize=4)
+def _load_baseline(path: str, stamp: tuple[int, int]) -> tuple[Resource, ...]:
+    from plangate import loaders
+
+    return tuple(loaders.load(path))
+
+
+def baseline_resources(path: str) -> tuple[Resource, ...]:
+    """The baseline's resources, loaded once while the file is unchanged."""
+    try:
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)  # let the loader report the problem with its usual message
+    return _load_baseline(path, stamp)
+
+
+_NEW = {"type": _CONFIG, "action": "create",
+        "properties": {"production_variants": [{"variant_name": "main", "instance_type": "ml.g5.xlarge"}]}}
+
+
+@rule(
+    id="PG-BUD-002",
+    slug="monthly-cost-increase",
+    title="One change does not raise the monthly cost by more than allowed",
+    severity=Severity.HIGH,
+    category="finops",
+    applies_to=PRICED_TYPES,
+    settings=IncreasePolicy,
+    stack=True,
+    remediation=(
+        "Split the change, choose smaller capacity, or have the increase approved and raise "
+        "max_increase (or waive the finding for this change with an expiry date)."
+    ),
+    frameworks=Frameworks(finops="Budgeting"),
+    examples=[
+        StackExample(_NEW, settings={"max_increase": 2000}, name="within the allowed increase"),
+        StackExample(
+            _NEW, {**_EP, "action": "no-op"}, settings={"max_increase": 500},
+            says=["monthly cost increase +$1,027.84 is over the $500.00 allowed per change "
+                  "(created resources; no baseline); top contributors: "
+                  "aws_sagemaker_endpoint_configuration.example $1,027.84"],
+            name="a new GPU endpoint",
+        ),
+        StackExample(
+            {**_EP, "action": "update"}, settings={"max_increase": 500},
+            undecided=["cost change of aws_sagemaker_endpoint_configuration.example (update) is "
+                       "unknown without a baseline: set baseline in monthly-cost-increase or run "
+                       "plangate cost --compare-to BASE"],
+            name="an update without a baseline",
+        ),
+        StackExample(_NEW, name="no limit configured"),
+    ],
+)
+def monthly_cost_increase(resources: Sequence[Resource], cfg: IncreasePolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+    """The monthly cost a change adds (its estimate minus the baseline's, resource by
+    resource) stays under ``max_increase``.  With a baseline the delta covers added,
+    changed and removed resources; without one, created resources are the increase."""
+    if not cfg.max_increase:
+        return
+    est = _estimate(resources, cfg)
+    index = _index(resources)
+    limit = Decimal(str(cfg.max_increase))
+    if cfg.baseline:
+        from plangate.cost import estimate, prices, usage
+
+        base = estimate.estimate(baseline_resources(cfg.baseline), usage.load(cfg.usage_file or None),
+                                 prices.load(cfg.prices or None), cfg.region or None)
+        delta = estimate.compare(base, est)
+        increase = delta.monthly
+        top = [(c.address, c.delta) for c in delta.top_increases(3)]
+        basis = f"vs {cfg.baseline}: {_money(base.monthly)} -> {_money(est.monthly)}"
+        judged = [r for r in est.resources if base.get(r.address) is None or r.action != "no-op"]
+    else:
+        created = [r for r in est.resources if r.action == "create"]
+        increase = sum((r.monthly for r in created), Decimal(0))
+        top = [(r.address, r.monthly) for r in sorted(created, key=lambda r: (-r.monthly, r.address))
+               if r.monthly > 0][:3]
+        basis = "created resources; no baseline"
+        judged = created
+        for r in est.resources:
+            if r.action in ("update", "replace") and r.status == "priced":
+                yield index[r.address], _unknown(
+                    cfg, f"cost change of {r.address} ({r.action}) is unknown without a baseline: set "
+                         "baseline in monthly-cost-increase or run plangate cost --compare-to BASE")
+    if increase > limit and top:
+        shown = ", ".join(f"{address} {_money(amount)}" for address, amount in top)
+        yield index[top[0][0]], (
+            f"monthly cost increase +{_money(increase)} is over the {_money(limit)} allowed per "
+            f"change ({basis}); top contributors: {shown}")
+    for r in judged:
+        if r.unknown_reasons and r.address in index:
+            yield index[r.address], _unknown(
+                cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)}); "
+                     "the increase may be understated")
+
+
+# -- PG-BUD-003: capacity caps and instance types --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CapacityPolicy:
+    instance_types: tuple[str, ...] = setting(
+        (), "SageMaker instance types endpoints may use (globs such as ml.g5.*; empty: any).")
+    max_instance_count: int = setting(0, "Most instances per SageMaker endpoint variant (0: no cap).")
+    max_provisioned_concurrency: int = setting(
+        0, "Most provisioned concurrency per Lambda config or SageMaker serverless variant (0: no cap).")
+    max_model_units: int = setting(0, "Most model units per Bedrock provisioned throughput (0: no cap).")
+
+
+def _variants(res: Resource) -> list[tuple[str, Mapping[str, Any]]]:
+    out = []
+    for path in ("production_variants", "shadow_production_variants"):
+        value = res.properties.get(path)
+        items = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
+        out += [(f"{path}.{i}", v) for i, v in enumerate(items) if isinstance(v, Mapping)]
+    return out
+
+
+def _serverless(variant: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    block = variant.get("serverless_config")
+    if isinstance(block, list):
+        block = block[0] if len(block) == 1 else None
+    return block if isinstance(block, Mapping) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _variant_caps(res: Resource, cfg: CapacityPolicy) -> Iterator[str | Unknown]:
+    for path, variant in _variants(res):
+        name = variant.get("variant_name", path)
+        serverless = _serverless(variant)
+        if serverless is not None:
+            pc = _int(serverless.get("provisioned_concurrency"))
+            if cfg.max_provisioned_concurrency and pc and pc > cfg.max_provisioned_concurrency:
+                yield (f"serverless variant {name!r} provisions concurrency {pc}, over the cap of "
+                       f"{cfg.max_provisioned_concurrency}")
+            continue
+        if cfg.instance_types:
+            if res.is_unknown(f"{path}.instance_type"):
+                yield Unknown(f"variant {name!r} instance type is unknown until apply", (f"{path}.instance_type",))
+            else:
+                kind = variant.get("instance_type")
+                if not any(fnmatch.fnmatchcase(str(kind), allowed) for allowed in cfg.instance_types):
+                    yield (f"variant {name!r} uses instance type {kind}, not one of: "
+                           f"{', '.join(cfg.instance_types)}")
+        count = _int(variant.get("initial_instance_count"))
+        if cfg.max_instance_count and count and count > cfg.max_instance_count:
+            yield f"variant {name!r} runs {count} instances, over the cap of {cfg.max_instance_count}"
+
+
+_RT = {"variant_name": "main", "instance_type": "ml.m5.large", "initial_instance_count": 2}
+
+
+@rule(
+    id="PG-BUD-003",
+    slug="inference-capacity-limits",
+    title="Inference capacity stays within the allowed instance types and caps",
+    severity=Severity.HIGH,
+    category="finops",
+    applies_to={_CONFIG, _PC, _BEDROCK},
+    settings=CapacityPolicy,
+    remediation=(
+        "Use an allowed instance type and stay within the caps on instances, provisioned "
+        "concurrency and model units, or have the capacity approved and raise the cap."
+    ),
+    frameworks=Frameworks(finops="Budgeting"),
+    examples=[
+        Pass(type=_CONFIG, properties={"production_variants": [_RT]},
+             settings={"instance_types": ["ml.m5.*", "ml.g5.xlarge"], "max_instance_count": 4}),
+        Fail("variant 'main' uses instance type ml.p4d.24xlarge, not one of: ml.m5.*, ml.g5.xlarge",
+             type=_CONFIG, properties={"production_variants": [{**_RT, "instance_type": "ml.p4d.24xlarge"}]},
+             settings={"instance_types": ["ml.m5.*", "ml.g5.xlarge"]}, name="a GPU instance not allowed"),
+        Fail("variant 'main' runs 8 instances, over the cap of 4", type=_CONFIG,
+             properties={"production_variants": [{**_RT, "initial_instance_count": 8}]},
+             settings={"max_instance_count": 4}),
+        Fail("serverless variant 'sl' provisions concurrency 50, over the cap of 20", type=_CONFIG,
+             properties={"production_variants": [{"variant_name": "sl", "serverless_config": [
+                 {"memory_size_in_mb": 2048, "max_concurrency": 50, "provisioned_concurrency": 50}]}]},
+             settings={"max_provisioned_concurrency": 20}),
+        Fail("provisioned concurrency 500 is over the cap of 100", type=_PC,
+             properties={"provisioned_concurrent_executions": 500},
+             settings={"max_provisioned_concurrency": 100}),
+        Fail("4 model units are over the cap of 1", type=_BEDROCK, properties={"model_units": 4},
+             settings={"max_model_units": 1}),
+        Undecided("variant 'main' instance type is unknown until apply", type=_CONFIG,
+                  properties={"production_variants": [_RT]},
+                  unknown={"production_variants.0.instance_type"}, settings={"instance_types": ["ml.m5.*"]}),
+        Pass(type=_PC, properties={"provisioned_concurrent_executions": 500}, name="no caps configured"),
+    ],
+)
+def inference_capacity_limits(res: Resource, cfg: CapacityPolicy) -> Iterator[str | Unknown]:
+    """Per-resource ceilings that need no prices: SageMaker endpoint variants use an allowed
+    instance type and at most ``max_instance_count`` instances; provisioned concurrency
+    (Lambda, SageMaker serverless) and Bedrock model units stay under their caps."""
+    if res.type == _CONFIG:
+        yield from _variant_caps(res, cfg)
+    elif res.type == _PC and cfg.max_provisioned_concurrency:
+        if res.is_unknown("provisioned_concurrent_executions"):
+            yield Unknown("provisioned concurrency is unknown until apply", ("provisioned_concurrent_executions",))
+            return
+        pc = _int(res.get("provisioned_concurrent_executions"))
+        if pc and pc > cfg.max_provisioned_concurrency:
+            yield f"provisioned concurrency {pc} is over the cap of {cfg.max_provisioned_concurrency}"
+    elif res.type == _BEDROCK and cfg.max_model_units:
+        units = _int(res.get("model_units"))
+        if units and units > cfg.max_model_units:
+            yield f"{units} model units are over the cap of {cfg.max_model_units}"
+
+
+# -- PG-BUD-004: a monthly ceiling per resource --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceCeilingPolicy(CostInputs):
+    max_monthly: float = setting(0.0, "Monthly ceiling in USD for any one resource (0: none).")
+    by_type: dict[str, float] = mapping_setting(
+        {}, "Per resource type, a monthly ceiling in USD that replaces max_monthly.")
+
+
+@rule(
+    id="PG-BUD-004",
+    slug="resource-monthly-ceiling",
+    title="No single resource costs more per month than its ceiling",
+    severity=Severity.MEDIUM,
+    category="finops",
+    applies_to=PRICED_TYPES,
+    settings=ResourceCeilingPolicy,
+    stack=True,
+    remediation="Choose smaller capacity for the resource, or raise its ceiling with finance's approval.",
+    frameworks=Frameworks(finops="Budgeting"),
+    examples=[
+        StackExample(_EP, settings={"max_monthly": 200}, name="under the ceiling"),
+        StackExample(
+            _NEW, settings={"max_monthly": 200, "by_type": {_CONFIG: 1000}},
+            says=["aws_sagemaker_endpoint_configuration.example: estimated $1,027.84/month is over "
+                  "the $1,000.00 per-resource ceiling; top components: Instance usage (ml.g5.xlarge, "
+                  "main) $1,027.84"],
+            name="a per-type ceiling",
+        ),
+        StackExample(_NEW, name="no ceiling configured"),
+    ],
+)
+def resource_monthly_ceiling(resources: Sequence[Resource], cfg: ResourceCeilingPolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+    """Each priced resource's estimated monthly cost stays under ``max_monthly`` (or the
+    ceiling set for its type in ``by_type``)."""
+    if not cfg.max_monthly and not cfg.by_type:
+        return
+    est = _estimate(resources, cfg)
+    index = _index(resources)
+    for r in est.with_status("priced"):
+        limit = cfg.by_type.get(r.type, cfg.max_monthly)
+        if not limit:
+            continue
+        ceiling = Decimal(str(limit))
+        if r.monthly > ceiling:
+            parts = sorted((c for c in r.components if c.monthly_cost), key=lambda c: -(c.monthly_cost or 0))[:3]
+            shown = ", ".join(f"{c.name} {_money(c.monthly_cost or Decimal(0))}" for c in parts)
+            yield index[r.address], (f"{r.address}: estimated {_money(r.monthly)}/month is over the "
+                                     f"{_money(ceiling)} per-resource ceiling; top components: {shown}")
+        elif r.unknown_reasons:
+            yield index[r.address], _unknown(
+                cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)})")

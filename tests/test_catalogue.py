@@ -1,0 +1,30 @@
+"""docs/rules.md is generated from the registry and must not go stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plangate import catalogue
+from plangate.rules import RULES
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+
+
+def test_docs_rules_md_is_current():
+    assert DOCS.read_text(encoding="utf-8") == catalogue.markdown(RULES), (
+        "docs/rules.md is stale: run `make docs` (plangate rules --markdown --output docs/rules.md)"
+    )
+
+
+def test_every_rule_is_documented_with_its_examples():
+    text = catalogue.markdown(RULES)
+    for r in RULES:
+        assert f"## {r.id} {r.slug}" in text
+        for ex in r.examples:
+            for message in ex.says:
+                assert f"says: {message}" in text
+
+
+def test_rule_urls_point_at_their_docs_anchor():
+    for r in RULES:
+        assert r.url.endswith(f"#{r.id.lower()}-{r.slug}")
