@@ -21,7 +21,6 @@ import logging
 import multiprocessing
 import os
 import sys
-from pathlib import Path
 from typing import Any, Iterator
 
 from checkov.common.bridgecrew.severities import Severities
@@ -111,7 +110,6 @@ def _load_policy() -> Any:
 
 # --- context Checkov does not put in a resource's conf ---------------------------------------
 
-_provider_tags_by_graph: dict[int, tuple[Any, dict[str, Any]]] = {}
 _plan_facts_by_file: dict[str, dict[str, Any] | None] = {}
 
 
@@ -127,45 +125,147 @@ def _vertices(graph: Any) -> Iterator[dict[str, Any]]:
             yield attrs
 
 
-def _provider_tags(graph: Any) -> dict[str, Any]:
-    """Provider address (``aws.default``, ``aws.west``) → its default tags (HCL).
+class _GraphIndex:
+    """Provider default tags for HCL resources, from Checkov's graph.
 
-    Checkov evaluates provider blocks into its graph but never merges ``default_tags`` into
-    the resources; each resource names its provider in ``__provider_address__``.
+    Checkov evaluates provider blocks into graph vertices but never merges ``default_tags``
+    into resources, and its ``__provider_address__`` is missing whenever the provider block
+    sits in another file than the resource (providers.tf beside main.tf) and carries no
+    directory, so several root modules in one scan look alike.  The conf a check receives
+    is the very dict held by the resource's vertex, so the vertex is found by identity, and
+    the provider by the vertex's root-module directory and the resource's ``provider``.
+
+    Checkov also gives a map or list variable without a default its type's empty value
+    (``tags = var.tags`` arrives as ``{}``): the vertex's rendering breadcrumbs say which
+    attributes came from such a variable, so those are reported unknown, not empty.
     """
-    if graph is None:
-        return {}
-    cached = _provider_tags_by_graph.get(id(graph))
-    if cached is not None and cached[0] is graph:
-        return cached[1]
-    found: dict[str, Any] = {}
-    for attrs in _vertices(graph):
-        if attrs.get("block_type_") != "provider":
-            continue
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.resources: dict[int, dict[str, Any]] = {}
+        self.providers: dict[tuple[str, str], Any] = {}
+        self.variable_has_default: dict[tuple[str, str], bool] = {}
+        self.modules: dict[tuple[str, str], dict[str, Any]] = {}
+        for attrs in _vertices(graph):
+            kind = attrs.get("block_type_")
+            if kind == "resource":
+                for by_name in (attrs.get("config_") or {}).values():
+                    for body in (by_name.values() if isinstance(by_name, dict) else ()):
+                        self.resources[id(body)] = attrs
+            elif kind == "provider":
+                self._add_provider(attrs)
+            elif kind == "variable":
+                key = (os.path.dirname(str(attrs.get("file_path_") or "")),
+                       str(attrs.get("block_name_") or ""))
+                self.variable_has_default[key] = "default" in attrs
+            elif kind == "module":
+                key = (os.path.dirname(str(attrs.get("file_path_") or "")),
+                       str(attrs.get("block_name_") or ""))
+                self.modules[key] = attrs
+
+    def _add_provider(self, attrs: dict[str, Any]) -> None:
+        folder = os.path.dirname(str(attrs.get("file_path_") or ""))
+        name = str(attrs.get("block_name_") or "")
         for body in (attrs.get("config_") or {}).values():
-            if isinstance(body, dict) and "default_tags" in body:
-                block = adapter.as_map(body["default_tags"]) or {}
-                tags = block.get("tags")
-                address = str(body.get("__address__") or attrs.get("__address__") or "")
-                found[address] = adapter.ProviderTags(
-                    tags=tags if isinstance(tags, dict) else {},
-                    whole_unresolved=adapter.is_unresolved(tags),
-                )
-    _provider_tags_by_graph[id(graph)] = (graph, found)
-    return found
+            if not isinstance(body, dict):
+                continue
+            block = adapter.as_map(body.get("default_tags")) or {}
+            tags = block.get("tags")
+            self.providers[(folder, name)] = adapter.ProviderTags(
+                tags=adapter.as_map(tags) or {},
+                whole_unresolved=adapter.is_unresolved(adapter.attribute(tags)),
+            )
+
+    def provider_tags(self, resource_type: str, conf: dict[str, Any]) -> Any:
+        attrs = self.resources.get(id(conf))
+        if attrs is None:
+            return None
+        name = adapter.attribute(conf.get("provider"))
+        name = name if isinstance(name, str) and name else resource_type.split("_", 1)[0]
+        own = os.path.dirname(str(attrs.get("file_path_") or ""))
+        for folder in (own, _root_folder(attrs)):  # a module's own provider block, else root's
+            if (folder, name) in self.providers:
+                return self.providers[(folder, name)]
+        return None
+
+
+    def file_of(self, conf: dict[str, Any]) -> str:
+        return str((self.resources.get(id(conf)) or {}).get("file_path_") or "")
+
+    def typed_defaults(self, conf: dict[str, Any]) -> set[str]:
+        """Attribute paths Checkov filled with an empty value for a variable it could not
+        resolve (``tags``, ``tags.Owner``, or a top-level attribute name)."""
+        attrs = self.resources.get(id(conf))
+        crumbs = (attrs or {}).get("rendering_breadcrumbs_")
+        if not isinstance(crumbs, dict):
+            return set()
+        found = set()
+        for path, trail in crumbs.items():
+            if path.endswith("_") or attrs.get(path) not in ({}, [], "", None):
+                continue  # Checkov's own keys end in "_"; a non-empty value was resolved
+            if self._from_unset_variable(trail):
+                head = path.split(".", 1)[0]
+                found.add(path if head == "tags" else head)
+        return found
+
+    def _from_unset_variable(self, trail: Any, depth: int = 0) -> bool:
+        """Whether a breadcrumb trail ends in a variable nobody set, following module inputs
+        back to the caller (a module variable's default is whatever the call passed)."""
+        steps = [step for step in trail if isinstance(step, dict)] if isinstance(trail, list) else []
+        for position, step in enumerate(steps):
+            folder = os.path.dirname(str(step.get("path") or ""))
+            name = str(step.get("name") or "")
+            if step.get("type") == "variable" and not self.variable_has_default.get(
+                    (folder, name), True):
+                return True
+            following = steps[position + 1] if position + 1 < len(steps) else None
+            if (step.get("type") == "module" and following is not None
+                    and following.get("type") == "variable" and depth < 16):
+                call = self.modules.get((folder, name)) or {}
+                inputs = call.get("rendering_breadcrumbs_") or {}
+                if self._from_unset_variable(inputs.get(following.get("name")), depth + 1):
+                    return True
+        return False
+
+
+def _root_folder(attrs: dict[str, Any]) -> str:
+    """The directory of the root module a resource vertex was instantiated from."""
+    path = str(attrs.get("file_path_") or "")
+    module = attrs.get("source_module_object_")
+    while module:  # the module call's file, then the call that called it, up to the root
+        path = str(_field(module, "path") or path)
+        module = _field(module, "nested_tf_module")
+    return os.path.dirname(path)
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+_indexes: dict[int, _GraphIndex] = {}
+
+
+def _graph_index(graph: Any) -> _GraphIndex | None:
+    if graph is None:
+        return None
+    index = _indexes.get(id(graph))
+    if index is None or index.graph is not graph:
+        index = _indexes[id(graph)] = _GraphIndex(graph)
+    return index
 
 
 def _plan_facts(file: str) -> dict[str, Any] | None:
-    """Per-address facts from the plan file Checkov is scanning (None: not a plan)."""
+    """Per-address facts from plangate's own reading of the plan Checkov is scanning
+    (None when plangate does not read the file as a plan)."""
     if file not in _plan_facts_by_file:
-        from plangate.loaders.source import read_json
+        from plangate.loaders import load
 
         try:
-            plan = read_json(Path(file))
-        except InputError:
-            plan = None
-        is_plan = isinstance(plan, dict) and ("resource_changes" in plan or "planned_values" in plan)
-        _plan_facts_by_file[file] = adapter.plan_facts(plan) if is_plan else None
+            _plan_facts_by_file[file] = adapter.plan_facts(load(file, "tfplan"))
+        except InputError as exc:
+            _log.warning("plangate cannot read %s as a Terraform plan (%s); "
+                         "checking Checkov's values only", file, exc)
+            _plan_facts_by_file[file] = None
     return _plan_facts_by_file[file]
 
 
@@ -181,6 +281,12 @@ class _Verdicts:
         self.policy = adapter.single_rule_policy(policy, spec.rule)
         self.severity = Severities[spec.rule.severity.value.upper()]
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        # The name may carry the previous resource's messages (see _report); a suppressed
+        # resource is never scanned, so reset it before Checkov records anything.
+        self.name = self.rule.title
+        return super().run(*args, **kwargs)  # type: ignore[misc]
+
     def _report(self, resource: Any) -> CheckResult:
         verdict = adapter.verdict(self.rule, resource, self.policy)
         self.details = list(verdict.details)
@@ -189,7 +295,7 @@ class _Verdicts:
         self.evaluated_keys = []
         if verdict.result == adapter.UNKNOWN:
             # Checkov drops UNKNOWN records from every report; say it where CI logs show it.
-            _log.warning("plangate %s undecided on %s (%s): %s", self.id, resource.address,
+            _log.warning("plangate %s on %s (%s): %s", self.id, resource.address,
                          resource.location or "?", "; ".join(verdict.details))
         return CheckResult[verdict.result]
 
@@ -206,20 +312,19 @@ class TerraformRuleCheck(_Verdicts, BaseResourceCheck):
         self._setup(spec, policy)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.name = self.rule.title
-        file = adapter.attribute(conf.get("__file__"))
+        file = adapter.attribute(conf.get("__file__"))  # only plan JSON confs carry it
         facts = _plan_facts(file) if isinstance(file, str) else None
         if facts is not None:
-            address = conf.get("__address__") or ""
-            resource = adapter.terraform_resource(
-                self.entity_type, conf, plan=facts.get(address) or adapter.PlanFacts(),
-                file=file)
+            address = str(conf.get("__address__") or "")
+            resource = adapter.plan_resource(
+                self.entity_type, conf, facts.get(address) or adapter.PlanFacts(), file)
         else:
-            providers = _provider_tags(self.graph)
-            resource = adapter.terraform_resource(
+            index = _graph_index(self.graph)
+            resource = adapter.hcl_resource(
                 self.entity_type, conf,
-                provider_tags=providers.get(str(conf.get("__provider_address__") or "")),
-                file=self.entity_path.split(":", 1)[0].lstrip("/"))
+                index.provider_tags(self.entity_type, conf) if index else None,
+                index.file_of(conf) if index else self.entity_path.split(":", 1)[0],
+                unresolved=index.typed_defaults(conf) if index else ())
         return self._report(resource)
 
 
@@ -234,7 +339,6 @@ class KubernetesRuleCheck(_Verdicts, BaseK8Check):
         self._setup(spec, policy)
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.name = self.rule.title
         resource = adapter.kubernetes_resource(conf, self.entity_path.split(":", 1)[0])
         if resource is None or not self.rule.applies(resource.type):
             return CheckResult.UNKNOWN  # not an object the rule looks at: no record

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
+from plangate import checkov_ids
 from plangate import settings as settings_mod
 from plangate.rules.base import Example, Rule
 
@@ -71,6 +72,7 @@ def markdown(rules: Sequence[Rule]) -> str:
         out.append(f"- severity: {r.severity.value}; category: {r.category}; default "
                    f"enforcement: {r.enforcement.value}{' (cannot be lowered)' if r.locked else ''}")
         out.append(f"- applies to: {_types(r)}")
+        out.append(f"- Checkov: {_checkov_line(r)}")
         fw = r.frameworks
         marks = [f"FinOps: {fw.finops}" if fw.finops else "",
                  f"NIST AI RMF: {fw.nist_ai_rmf}" if fw.nist_ai_rmf else "",
@@ -82,7 +84,60 @@ def markdown(rules: Sequence[Rule]) -> str:
             out += ["", "Examples:", ""]
             for ex in r.examples:
                 out += _example(ex)
+    out += _checkov_section(rules)
     return "\n".join(out) + "\n"
+
+
+_FRAMEWORK_TEXT = {checkov_ids.TERRAFORM: "Terraform HCL and plan JSON",
+                   checkov_ids.KUBERNETES: "Kubernetes"}
+
+
+def _checkov_line(rule: Rule) -> str:
+    """The rule's Checkov checks (ids from `plangate.checkov_ids`, as hcl_checks/ registers)."""
+    parts = [f"`{spec.check_id}` ({_FRAMEWORK_TEXT[spec.framework]})"
+             for spec in checkov_ids.rule_specs(rule)]
+    parts += [f"`{d.resource_type}` left to built-in `{d.builtin}`"
+              for d in checkov_ids.DEFERRED if d.rule_id == rule.id]
+    reason = checkov_ids.why_no_check(rule)
+    if reason and not any(d.rule_id == rule.id for d in checkov_ids.DEFERRED):
+        parts.append(f"no check: {reason}")
+    return "; ".join(parts) + " (see [Checkov checks](#checkov-checks))"
+
+
+def _checkov_section(rules: Sequence[Rule]) -> list[str]:
+    out = ["", "## Checkov checks", "", CHECKOV_TEXT, "",
+           "| Checkov id | rule | framework | resource types |", "|---|---|---|---|"]
+    for spec in checkov_ids.check_specs(rules):
+        anchor = spec.rule.url.rsplit("#", 1)[1]
+        types = ", ".join(f"`{t}`" for t in spec.resource_types)
+        out.append(f"| `{spec.check_id}` | [{spec.rule.id}](#{anchor}) | "
+                   f"{_FRAMEWORK_TEXT[spec.framework]} | {types} |")
+    ids = {r.id for r in rules}
+    out += ["", "Left to Checkov's built-ins (no duplicate check is registered):", "",
+            "| rule | resource type | built-in | difference |", "|---|---|---|---|"]
+    out += [f"| {d.rule_id} | `{d.resource_type}` | `{d.builtin}` {_cell(d.builtin_name)} | "
+            f"{_cell(d.note)} |" for d in checkov_ids.DEFERRED if d.rule_id in ids]
+    out += ["", "Built-ins that look related but are not deferred to:", "",
+            "| rule | built-in | why ours stays |", "|---|---|---|"]
+    out += [f"| {r.rule_id} | `{r.builtin}` {_cell(r.builtin_name)} | {_cell(r.reason)} |"
+            for r in checkov_ids.RELATED if r.rule_id in ids]
+    none = [(r, checkov_ids.why_no_check(r)) for r in rules
+            if not checkov_ids.rule_specs(r) and not any(d.rule_id == r.id
+                                                        for d in checkov_ids.DEFERRED)]
+    if none:
+        out += ["", "Rules with no Checkov check:", ""]
+        out += [f"- {r.id} {r.slug}: {reason}" for r, reason in none]
+    return out
+
+
+CHECKOV_TEXT = """\
+`checkov -d infra --external-checks-dir hcl_checks` (HCL) and `checkov -f plan.json
+--framework terraform_plan --external-checks-dir hcl_checks` run these rules as Checkov checks,
+generated from the same registry; see `hcl_checks/README.md`. Ids follow Checkov's
+custom-check convention with our prefix: `PG-TAG-001` is `CKV_PG_TAG_001` on Terraform
+resources (HCL and plan JSON share Checkov's resource registry, so one id covers both) and
+`CKV_K8S_PG_TAG_001` on Kubernetes objects. They work with `--check`, `--skip-check`
+(patterns such as `CKV_PG_*` too) and inline `#checkov:skip=<id>:<reason>` comments."""
 
 
 def table(rules: Sequence[Rule]) -> str:

@@ -99,12 +99,29 @@ def _unresolved_paths(properties: Mapping[str, Any]) -> set[str]:
 
 @dataclass(frozen=True)
 class PlanFacts:
-    """What Checkov's plan conversion drops for one resource, read from the plan file."""
+    """What Checkov's plan conversion loses for one resource, from plangate's own reading of
+    the plan file Checkov names in ``__file__`` (`plan_facts`).
 
-    unknown: frozenset[str] = frozenset()  # dotted paths from change.after_unknown
-    secret: frozenset[str] = frozenset()  # dotted paths from change.after_sensitive
-    default_tags: Mapping[str, str] | None = None  # its provider's constant default_tags
-    action: str = ""
+    Checkov drops ``after_unknown`` (unknown values are just absent), ``after_sensitive``
+    and the provider's ``default_tags``, and keeps ``tags_all`` only when Terraform knew it;
+    the effective tags and the unknown paths need all of them, and their one home is
+    `plangate.loaders.tfplan`, so they are taken from there rather than rebuilt here.
+    """
+
+    tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    unknown: frozenset[str] = frozenset()
+    secret: frozenset[str] = frozenset()
+    action: str = "create"
+    line: int | None = None
+
+
+def plan_facts(resources: Iterable[Resource]) -> dict[str, PlanFacts]:
+    """Per address, the facts of the resources plangate's plan loader read from a plan."""
+    return {
+        r.address: PlanFacts(r.tags, r.unknown, r.secret, r.action,
+                             r.location.line if r.location else None)
+        for r in resources
+    }
 
 
 @dataclass(frozen=True)
@@ -113,13 +130,6 @@ class ProviderTags:
 
     tags: Mapping[str, Any]  # values may be unresolved expression text
     whole_unresolved: bool = False  # default_tags { tags = var.x } that Checkov left as text
-
-
-def _action(actions: Any) -> str:
-    actions = list(actions or ())
-    if actions == ["delete", "create"] or actions == ["create", "delete"]:
-        return "replace"
-    return actions[0] if len(actions) == 1 and isinstance(actions[0], str) else "create"
 
 
 def _effective_tags_hcl(
@@ -139,57 +149,60 @@ def _effective_tags_hcl(
     return tags, unknown
 
 
-def _effective_tags_plan(
-    own: dict[str, Any] | None, tags_all: dict[str, Any] | None, facts: PlanFacts
-) -> tuple[dict[str, str], set[str]]:
-    """Effective tags of a planned resource: ``tags_all`` when Terraform knew it at plan
-    time, else the provider's default tags merged under the resource's own ``tags``."""
-    if tags_all is not None and "tags_all" not in facts.unknown:
-        source, roots = tags_all, ("tags_all.", "tags.")
-    elif "tags" in facts.unknown:
-        return {}, {"tags"}
-    else:
-        source, roots = {**(facts.default_tags or {}), **(own or {})}, ("tags.",)
-    undecided = {p.split(".", 1)[1] for p in facts.unknown if p.startswith(roots)}
-    tags = {str(k): "" if v is None else str(v) for k, v in source.items() if k not in undecided}
-    return tags, {f"tags.{key}" for key in undecided}
-
-
-def terraform_resource(
+def hcl_resource(
     resource_type: str,
     conf: Mapping[str, Any],
-    *,
-    provider_tags: ProviderTags | None = None,
-    plan: PlanFacts | None = None,
-    file: str = "",
+    provider_tags: ProviderTags | None,
+    file: str,
+    unresolved: Iterable[str] = (),
 ) -> Resource:
-    """The `Resource` for a Terraform resource as Checkov sees it (HCL or plan JSON).
+    """The `Resource` for an HCL resource as Checkov evaluated it.
 
-    ``plan`` is given for plan JSON (facts read from the plan file), ``provider_tags`` for
-    HCL (the resource's provider's default tags, from Checkov's graph).
+    ``provider_tags`` are the default tags of the resource's provider, and ``unresolved``
+    the attribute paths Checkov filled with an empty value for a variable it could not
+    resolve (the check reads both from Checkov's graph).
     """
-    address = conf.get("__address__") or f"{resource_type}.unnamed"
-    properties = {k: attribute(v) for k, v in conf.items() if k not in _NOT_PROPERTIES}
+    properties = _properties(conf)
+    unresolved = set(unresolved)
     own = as_map(conf.get("tags"))
-    line = attribute(conf.get("__start_line__"))
-    if plan is not None:
-        tags, tag_unknown = _effective_tags_plan(own, as_map(conf.get("tags_all")), plan)
-        unknown = {p for p in plan.unknown
-                   if p.split(".", 1)[0] not in ("tags", "tags_all")} | tag_unknown
-        secret = set(plan.secret)
-        source_format, action = "tfplan", plan.action or _action(conf.get("__change_actions__"))
-        line = None  # Checkov's plan line numbers are JSON lines, not source lines
+    if "tags" in unresolved:
+        tags, unknown = {}, {"tags"}
     else:
-        # an unresolved map (tags = var.tags) is expression text, not a dict
+        # an unresolved map (tags = var.tags) may also stay expression text, not a dict
         written = own if own is not None else attribute(conf.get("tags"))
-        tags, tag_unknown = _effective_tags_hcl(written, provider_tags)
-        unknown = _unresolved_paths(properties) | tag_unknown
-        secret = set()
-        source_format, action = "hcl", "create"
+        tags, unknown = _effective_tags_hcl(written, provider_tags)
+        for path in unresolved:
+            if path.startswith("tags."):
+                unknown.add(path)
+                tags.pop(path.split(".", 1)[1], None)
+    unknown |= _unresolved_paths(properties) | {p for p in unresolved if "." not in p}
     for path in unknown:
         _drop(properties, path)
-    for path in secret:
-        _redact(properties, path)
+    line = attribute(conf.get("__start_line__"))
+    return _resource(resource_type, conf, "hcl", properties, tags, unknown, frozenset(),
+                     "create", Location(file, line if isinstance(line, int) else None))
+
+
+def plan_resource(
+    resource_type: str, conf: Mapping[str, Any], facts: PlanFacts, file: str
+) -> Resource:
+    """The `Resource` for a planned resource: values from Checkov's conf, the rest from
+    ``facts`` (see `PlanFacts`)."""
+    properties = _properties(conf)
+    for path in facts.secret:
+        _redact(properties, path)  # Checkov's conf holds sensitive values in clear
+    return _resource(resource_type, conf, "tfplan", properties, dict(facts.tags),
+                     set(facts.unknown), facts.secret, facts.action, Location(file, facts.line))
+
+
+def _properties(conf: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: attribute(v) for k, v in conf.items() if k not in _NOT_PROPERTIES}
+
+
+def _resource(resource_type: str, conf: Mapping[str, Any], source_format: str,
+              properties: dict[str, Any], tags: dict[str, str], unknown: set[str],
+              secret: frozenset[str], action: str, location: Location) -> Resource:
+    address = str(conf.get("__address__") or f"{resource_type}.unnamed")
     module = address.rsplit(".", 2)[0] if address.startswith("module.") else ""
     return Resource(
         type=resource_type,
@@ -198,10 +211,10 @@ def terraform_resource(
         properties=properties,
         tags=tags,
         unknown=frozenset(unknown),
-        secret=frozenset(p for p in secret if not p.startswith("tags")),
-        location=Location(file, line if isinstance(line, int) else None) if file else None,
+        secret=secret,
+        location=location if location.file else None,
         action=action,
-        module=module if module.startswith("module.") else "",
+        module=module,
     )
 
 
@@ -229,75 +242,6 @@ def _redact(properties: dict[str, Any], path: str) -> None:
     found = _parent(properties, path)
     if found and isinstance(found[0], dict) and found[1] in found[0]:
         found[0][found[1]] = REDACTED
-
-
-# --- plan files ------------------------------------------------------------------------------
-
-
-def _true_paths(value: Any, prefix: str = "") -> Iterable[str]:
-    """Dotted paths of every ``true`` in an after_unknown / after_sensitive tree."""
-    if value is True:
-        yield prefix
-    elif isinstance(value, dict):
-        for key, sub in value.items():
-            yield from _true_paths(sub, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            yield from _true_paths(sub, f"{prefix}.{index}" if prefix else str(index))
-
-
-def _constant_default_tags(provider: Mapping[str, Any]) -> dict[str, str] | None:
-    blocks = (provider.get("expressions") or {}).get("default_tags") or []
-    if not blocks or not isinstance(blocks, list) or not isinstance(blocks[0], dict):
-        return None
-    tags = (blocks[0].get("tags") or {}).get("constant_value")
-    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else None
-
-
-def _provider_keys(module: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Resource address (without instance keys) → provider_config_key, at every depth."""
-    keys = {}
-    for res in module.get("resources") or []:
-        if isinstance(res, dict) and "address" in res:
-            keys[prefix + res["address"]] = str(res.get("provider_config_key") or "")
-    for name, call in (module.get("module_calls") or {}).items():
-        if isinstance(call, dict):
-            keys.update(_provider_keys(call.get("module") or {}, f"{prefix}module.{name}."))
-    return keys
-
-
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
-
-
-def _provider_defaults(providers: Mapping[str, Any], key: str, resource_type: str
-                       ) -> dict[str, str] | None:
-    """Default tags of the provider configuration ``key`` (``aws``, ``aws.west``,
-    ``module.x:aws``); modules without their own configuration inherit the root's."""
-    for candidate in (key, key.rsplit(":", 1)[-1], resource_type.split("_", 1)[0]):
-        if candidate in providers and isinstance(providers[candidate], dict):
-            return _constant_default_tags(providers[candidate])
-    return None
-
-
-def plan_facts(plan: Mapping[str, Any]) -> dict[str, PlanFacts]:
-    """Per resource address, the facts Checkov's plan conversion drops."""
-    config = plan.get("configuration") or {}
-    providers = config.get("provider_config") or {}
-    provider_keys = _provider_keys(config.get("root_module") or {})
-    facts = {}
-    for rc in plan.get("resource_changes") or []:
-        if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed":
-            continue
-        change = rc.get("change") or {}
-        address = str(rc.get("address", ""))
-        key = provider_keys.get(_INSTANCE_KEY.sub("", address), "")
-        facts[address] = PlanFacts(
-            unknown=frozenset(_true_paths(change.get("after_unknown"))),
-            secret=frozenset(_true_paths(change.get("after_sensitive"))),
-            default_tags=_provider_defaults(providers, key, str(rc.get("type", ""))),
-            action=_action(change.get("actions")),
-        )
-    return facts
 
 
 # --- Kubernetes --------------------------------------------------------------------------------

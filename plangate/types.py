@@ -72,7 +72,8 @@ PROPERTY_RENAMES: dict[str, dict[str, str]] = {
 
 # Map-valued properties whose keys are user data, never renamed.
 FREEFORM_KEYS = frozenset(
-    {"tags", "tags_all", "default_tags", "variables", "labels", "annotations", "environment_variables"}
+    {"tags", "tags_all", "default_tags", "variables", "labels", "annotations", "environment_variables",
+     "dimensions"}  # CloudWatch alarm dimension names (FunctionName, EndpointName) are AWS data
 )
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])")

@@ -1,7 +1,10 @@
 """``plangate cost``: the estimate of a plan, preview or HCL directory, and its budget findings.
 
-The default region is, in order: ``--region``; the region every resource that names one
-agrees on (a ``region`` argument, an ARN, a Pulumi output); ``us-east-1``.  Budget rules
+The default region is, in order: ``--region``; the AWS provider's ``region`` in the plan's
+configuration (Terraform plan JSON) or ``aws:region`` in a Pulumi preview's config, when
+every input agrees; the region every resource that names one agrees on (a ``region``
+argument, an ARN, a Pulumi output); ``us-east-1``.  A resource that names its own region is
+priced there whatever the default.  Budget rules
 enabled in the policy file (``-c`` or ./plangate.yaml) are evaluated on the same estimate,
 with ``--usage-file`` / ``--prices`` / ``--region`` passed to them and ``--compare-to``
 as the increase rule's baseline; a mandatory budget violation exits 1, like ``scan``.
@@ -26,6 +29,40 @@ def plan_region(resources: Sequence[Resource]) -> str | None:
 
     seen = Counter(r for r in (region_of(res, "") for res in resources) if r)
     return next(iter(seen)) if len(seen) == 1 else None
+
+
+def provider_region(paths: Sequence[str]) -> str | None:
+    """The AWS provider region the inputs' configuration states (None unless they agree).
+
+    The loaders do not carry provider configuration on `Resource`, so this reads it from
+    plan JSON (``configuration.provider_config``) and Pulumi previews (``config``) directly.
+    """
+    from pathlib import Path
+
+    from plangate.errors import PlangateError
+    from plangate.loaders.source import read_json
+
+    found: set[str] = set()
+    for path in paths:
+        p = Path(path)
+        if not (p.is_file() and p.suffix.lower() == ".json"):
+            continue
+        try:
+            data = read_json(p)
+        except PlangateError:
+            continue  # the loaders report it
+        if not isinstance(data, dict):
+            continue
+        providers = (data.get("configuration") or {}).get("provider_config") or {}
+        for cfg in providers.values() if isinstance(providers, dict) else ():
+            if isinstance(cfg, dict) and cfg.get("name") == "aws":
+                region = ((cfg.get("expressions") or {}).get("region") or {}).get("constant_value")
+                if isinstance(region, str) and region:
+                    found.add(region)
+        config = data.get("config")
+        if isinstance(config, dict) and isinstance(config.get("aws:region"), str):
+            found.add(config["aws:region"])
+    return found.pop() if len(found) == 1 else None
 
 
 def _budget_findings(resources: list[Resource], args: argparse.Namespace,
@@ -69,12 +106,14 @@ def run(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     table = prices.load(args.prices)
     usage_file = usage.load(args.usage_file)
     resources = loaders.load_all(args.paths, args.input_format)
-    region = args.region or plan_region(resources) or estimate.DEFAULT_REGION
+    region = (args.region or provider_region(args.paths) or plan_region(resources)
+              or estimate.DEFAULT_REGION)
     est = estimate.estimate(resources, usage_file, table, region)
     delta = None
     if args.compare_to:
         base_resources = list(baseline_resources(args.compare_to))
-        base_region = args.region or plan_region(base_resources) or region
+        base_region = (args.region or provider_region([args.compare_to]) or plan_region(base_resources)
+                       or region)
         delta = estimate.compare(estimate.estimate(base_resources, usage_file, table, base_region), est)
     rollups = [g for key in args.by for g in est.by_tag(key)]
     findings = _budget_findings(resources, args, today, region)

@@ -40,13 +40,12 @@ def context(resources: Iterable[Resource], region: str) -> priced.Context:
 def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
                    ctx: priced.Context) -> ResourceCost:
     """One resource's cost: priced, free, or listed as not priced (never silently zero)."""
+    parse = priced.PARSERS.get(res.type)
+    if parse is None:  # most of a large plan: keep this path short
+        status = "free" if res.type in priced.FREE else "not-priced"
+        return ResourceCost(res.address, res.type, status, "", res.action, res.tags)
     region = priced.region_of(res, ctx.default_region)
     common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=res.tags)
-    parse = priced.PARSERS.get(res.type)
-    if parse is None:
-        if res.type in priced.FREE:
-            return ResourceCost(status="free", **common)
-        return ResourceCost(status="not-priced", **common)
     values, origins = usage.lookup(res)
     typed = parse(res, values, ctx)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
@@ -134,9 +133,10 @@ class Estimate:
     def unknown(self) -> tuple[ResourceCost, ...]:
         return tuple(r for r in self.resources if r.unknown_reasons)
 
-    def get(self, address: str) -> ResourceCost | None:
+    def get(self, address: str, type: str | None = None) -> ResourceCost | None:
+        """The resource at ``address`` (Pulumi names can repeat across types: give ``type``)."""
         for r in self.resources:
-            if r.address == address:
+            if r.address == address and (type is None or r.type == type):
                 return r
         return None
 
@@ -220,19 +220,20 @@ class Delta:
 
 
 def compare(base: Estimate, head: Estimate) -> Delta:
-    """Match resources by address: added, removed, changed (cost differs) or unchanged."""
-    before: Mapping[str, ResourceCost] = {r.address: r for r in base.resources}
-    after: Mapping[str, ResourceCost] = {r.address: r for r in head.resources}
+    """Match resources by type and address: added, removed, changed (cost differs) or
+    unchanged.  (Type too, because a Pulumi program may give one name to several types.)"""
+    before: Mapping[tuple[str, str], ResourceCost] = {(r.type, r.address): r for r in base.resources}
+    after: Mapping[tuple[str, str], ResourceCost] = {(r.type, r.address): r for r in head.resources}
     changes: list[Change] = []
-    for address, new in after.items():
-        old = before.get(address)
+    for key, new in after.items():
+        old = before.get(key)
         if old is None:
-            changes.append(Change(address, new.type, "added", None, new))
+            changes.append(Change(new.address, new.type, "added", None, new))
         elif _signature(old) != _signature(new):
-            changes.append(Change(address, new.type, "changed", old, new))
+            changes.append(Change(new.address, new.type, "changed", old, new))
         else:
-            changes.append(Change(address, new.type, "unchanged", old, new))
-    for address, old in before.items():
-        if address not in after:
-            changes.append(Change(address, old.type, "removed", old, None))
+            changes.append(Change(new.address, new.type, "unchanged", old, new))
+    for key, old in before.items():
+        if key not in after:
+            changes.append(Change(old.address, old.type, "removed", old, None))
     return Delta(base, head, tuple(changes))

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Sequence
 
 from plangate.cost.components import ZERO, CostComponent, ResourceCost
-from plangate.cost.estimate import Delta, Estimate, Rollup
+from plangate.cost.estimate import Change, Delta, Estimate, Rollup
 from plangate.model import Finding
 
 FORMATS = ("table", "markdown", "json", "infracost-json")
@@ -81,7 +81,8 @@ def _component_line(c: CostComponent) -> tuple[str, str, str, str]:
 def _summary_lines(est: Estimate) -> list[str]:
     priced, free, unpriced = (est.with_status(s) for s in ("priced", "free", "not-priced"))
     waiting = est.depends_on_usage
-    lines = [f"{len(est.resources)} resources: {len(priced)} priced, {len(free)} free, "
+    noun = "resource" if len(est.resources) == 1 else "resources"
+    lines = [f"{len(est.resources)} {noun}: {len(priced)} priced, {len(free)} free, "
              f"{len(unpriced)} not priced"]
     if waiting:
         n = sum(r.depends_on_usage for r in waiting)
@@ -159,11 +160,26 @@ def _group(rollups: Sequence[Rollup]) -> list[list[Rollup]]:
 _MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 
+def _priced(c: Change) -> bool:
+    """Worth a line in a delta: it is priced on either side (free resources are counted)."""
+    return any(r is not None and r.status == "priced" for r in (c.before, c.after))
+
+
+def _listed(delta: Delta, kind: str) -> list[Change]:
+    return sorted((c for c in delta.of_kind(kind) if _priced(c)), key=lambda c: (-abs(c.delta), c.address))
+
+
+def _unlisted(delta: Delta) -> str:
+    counts = {kind: sum(1 for c in delta.of_kind(kind) if not _priced(c)) for kind in ("added", "removed")}
+    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+    return f"free or not-priced resources: {', '.join(parts)}" if parts else ""
+
+
 def _delta_lines(delta: Delta) -> list[str]:
     out = [f"Monthly cost change: {money(delta.base.monthly)} -> {money(delta.head.monthly)} "
            f"({signed(delta.monthly)})"]
     for kind in ("added", "changed", "removed"):
-        for c in sorted(delta.of_kind(kind), key=lambda c: (-abs(c.delta), c.address)):
+        for c in _listed(delta, kind):
             detail = (f"{money(c.before_monthly)} -> {money(c.after_monthly)}" if kind == "changed"
                       else money(c.after_monthly if kind == "added" else c.before_monthly))
             out.append(f"  {_MARK[kind]} {c.address}  {detail}  ({signed(c.delta)})")
@@ -171,6 +187,8 @@ def _delta_lines(delta: Delta) -> list[str]:
     updated = sum(1 for c in same if c.updated)
     out.append(f"  {len(same)} unchanged" + (f" ({updated} updated by the plan with no cost change)"
                                            if updated else ""))
+    if _unlisted(delta):
+        out.append(f"  {_unlisted(delta)}")
     return out
 
 
@@ -189,17 +207,19 @@ def markdown(est: Estimate, rollups: Sequence[Rollup] = (), delta: Delta | None 
                 f"({signed(delta.monthly)})**", "",
                 "| change | resource | before | after | delta |", "|---|---|--:|--:|--:|"]
         for kind in ("added", "changed", "removed"):
-            for c in sorted(delta.of_kind(kind), key=lambda c: (-abs(c.delta), c.address)):
+            for c in _listed(delta, kind):
                 out.append(f"| {kind} | `{_md(c.address)}` | {money(c.before_monthly)} | "
                            f"{money(c.after_monthly)} | {signed(c.delta)} |")
-        out += ["", f"{len(delta.of_kind('unchanged'))} resources unchanged.", ""]
+        same = len(delta.of_kind("unchanged"))
+        out += ["", f"{same} {'resource' if same == 1 else 'resources'} unchanged. {_unlisted(delta)}".rstrip(), ""]
     out += [f"**Total: {money(est.monthly)}/month** (baseline {money(est.baseline_monthly)} + "
             f"usage {money(est.usage_monthly)})", "",
             "| resource | component | monthly qty | unit | monthly cost |", "|---|---|--:|---|--:|"]
     for r in _ordered(est.with_status("priced")):
         for c in r.components:
             qty, unit, cost, marker = _component_line(c)
-            out.append(f"| `{_md(r.address)}` | {_md(c.name)} | {qty} | {unit} | {_md(cost)}{' ' + marker if marker else ''} |")
+            shown = f"{_md(cost)} {marker}".rstrip()
+            out.append(f"| `{_md(r.address)}` | {_md(c.name)} | {qty} | {unit} | {shown} |")
     out += ["", "\\* usage cost, from usage assumptions", ""]
     out += [f"- {_md(line.strip())}" for line in _summary_lines(est)]
     for rollup_set in _group(rollups):
@@ -228,7 +248,7 @@ def _component_json(c: CostComponent) -> dict[str, Any]:
 
 def _resource_json(r: ResourceCost) -> dict[str, Any]:
     return {
-        "address": r.address, "type": r.type, "status": r.status, "region": r.region,
+        "address": r.address, "type": r.type, "status": r.status, "region": r.region or None,
         "action": r.action, "tags": dict(r.tags), "monthly_cost": number(r.monthly),
         "baseline_monthly_cost": number(r.baseline_monthly), "usage_monthly_cost": number(r.usage_monthly),
         "depends_on_usage": r.depends_on_usage, "unknown": list(r.unknown_reasons),
@@ -293,20 +313,18 @@ def _ic_total(values: Iterable[Decimal | None]) -> str | None:
 
 
 def _ic_resource(r: ResourceCost) -> dict[str, Any]:
-    costs = [c.monthly_cost for c in r.components]
-    monthly = _ic_total(costs)
-    return {
-        "name": r.address, "resourceType": r.type, "tags": dict(r.tags), "metadata": {},
-        "hourlyCost": None if monthly is None else number(Decimal(monthly) / 730),
-        "monthlyCost": monthly,
-        "monthlyUsageCost": _ic_total(c.monthly_cost for c in r.components if c.usage_based),
-        "costComponents": [_ic_component(c) for c in r.components],
-    }
+    monthly = _ic_total(c.monthly_cost for c in r.components)
+    out: dict[str, Any] = {"name": r.address, "resourceType": r.type, "tags": dict(r.tags), "metadata": {}}
+    if monthly is not None:  # Infracost leaves both out when nothing has a cost yet
+        out["hourlyCost"] = number(Decimal(monthly) / 730)
+        out["monthlyCost"] = monthly
+    out["costComponents"] = [_ic_component(c) for c in r.components]
+    return out
 
 
 def _ic_breakdown(est: Estimate) -> dict[str, Any]:
     resources = [_ic_resource(r) for r in sorted(est.with_status("priced"), key=lambda r: r.address)]
-    monthly = _ic_total(Decimal(r["monthlyCost"]) if r["monthlyCost"] is not None else None for r in resources)
+    monthly = _ic_total(Decimal(r["monthlyCost"]) if "monthlyCost" in r else None for r in resources)
     return {
         "resources": resources,
         "totalHourlyCost": None if monthly is None else number(Decimal(monthly) / 730),

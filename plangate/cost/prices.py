@@ -30,6 +30,7 @@ HOURS_PER_MONTH = Decimal(730)  # AWS's (and Infracost's) month
 COLUMNS = ("key", "region", "tier_start", "tier_name", "unit", "usd", "source", "as_of")
 OPTIONAL_COLUMNS = ("checked_by", "note")
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "prices.csv"
+DEFAULT_LABEL = "plangate/data/prices.csv"  # how the shipped table is named in reports
 
 _KEY = re.compile(r"[a-z0-9][A-Za-z0-9_.\-]*")
 _REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
@@ -146,12 +147,12 @@ def _price(key: tuple[str, str], rows: list[tuple[int, Tier, str, str, dt.date]]
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int, size: int) -> PriceTable:
+def _load_cached(path: str, mtime_ns: int, size: int, label: str) -> PriceTable:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the price table: {exc}") from None
-    return parse(text, path)
+    return PriceTable(parse(text, path).prices, label)
 
 
 def load(path: str | os.PathLike[str] | None = None) -> PriceTable:
@@ -165,4 +166,6 @@ def load(path: str | os.PathLike[str] | None = None) -> PriceTable:
         raise ConfigError(f"{p}: cannot read the price table: {exc.strerror or exc}") from None
     if p.is_dir():
         raise ConfigError(f"{p}: is a directory, expected a price table CSV file")
-    return _load_cached(str(p), stat.st_mtime_ns, stat.st_size)
+    # Reports name the shipped table the same way on every machine.
+    label = DEFAULT_LABEL if p.resolve() == DEFAULT_PATH else str(p)
+    return _load_cached(str(p), stat.st_mtime_ns, stat.st_size, label)

@@ -189,7 +189,7 @@ def cloudwatch_log_group(r: p.LogGroup, prices: Prices) -> list[CostComponent]:
 
 def s3_bucket(r: p.Bucket, prices: Prices) -> list[CostComponent]:
     key = "s3.standard.storage"
-    out = tiered("Storage (standard)", "GB", prices(key), r.storage_gb, usage_based=True,
+    out = tiered("Standard storage", "GB", prices(key), r.storage_gb, usage_based=True,
                  missing=prices.missing(key))
     for name, key, quantity in (
             ("PUT, COPY, POST, LIST requests", "s3.standard.requests_tier1", r.tier1_requests),
@@ -211,8 +211,10 @@ def dynamodb_table(r: p.DynamoTable, prices: Prices) -> list[CostComponent]:
                                  missing=prices.missing(key)))
     else:
         for name, key, unit, capacity, path in (
-                ("Write capacity unit (WCU)", "dynamodb.write_capacity", "WCU-hours", r.write_capacity, "write_capacity"),
-                ("Read capacity unit (RCU)", "dynamodb.read_capacity", "RCU-hours", r.read_capacity, "read_capacity")):
+                ("Write capacity unit (WCU)", "dynamodb.write_capacity", "WCU-hours", r.write_capacity,
+                 "write_capacity"),
+                ("Read capacity unit (RCU)", "dynamodb.read_capacity", "RCU-hours", r.read_capacity,
+                 "read_capacity")):
             out.append(component(name, unit, prices(key), _times(capacity, HOURS_PER_MONTH),
                                  unknown=tuple(u for u in r.unknown if u == path),
                                  missing=prices.missing(key)))

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from plangate.cost.priced import USAGE_KEYS
 from plangate.errors import ConfigError
@@ -113,21 +113,27 @@ def _number(value: Any, where: str) -> Decimal:
     return number
 
 
-def check_values(raw: Mapping[str, Any], resource_type: str | None, where: str) -> UsageValues:
-    """Validate one resource's usage mapping against the keys its type takes."""
+def check_values(raw: Mapping[str, Any], resource_type: str | None, name: str,
+                 locate: Callable[[str], str]) -> UsageValues:
+    """Validate one resource's usage mapping against the keys its type takes.
+
+    ``name`` is the mapping's path in messages (``resource_usage.aws_lambda_function.x``),
+    ``locate(key)`` where the key is (``usage.yml:12``).
+    """
     known = USAGE_KEYS.get(resource_type or "")
     accepted = ACCEPTED_UNPRICED.get(resource_type or "", frozenset())
     out: UsageValues = {}
     for key, value in raw.items():
+        where = f"{locate(str(key))}: {name}.{key}"
         if not isinstance(key, str):
             raise ConfigError(f"{where}: usage keys are names, got {key!r}")
         if isinstance(value, Mapping):  # Infracost's nested blocks (S3 storage classes)
             if resource_type == "aws_s3_bucket" and key not in _S3_CLASSES:
-                raise ConfigError(f"{where}.{key}: unknown S3 storage class "
-                                  f"(known: {', '.join(_S3_CLASSES)})")
+                raise ConfigError(f"{where}: unknown S3 storage class (known: {', '.join(_S3_CLASSES)})")
             if key == "standard" or resource_type != "aws_s3_bucket":
-                out.update(check_values({f"{key}.{k}": v for k, v in value.items()},
-                                        resource_type, where))
+                nested = check_values({f"{key}.{k}": v for k, v in value.items()}, resource_type, name,
+                                      lambda k, key=key: locate(key))
+                out.update(nested)
             continue
         if value is None:  # Infracost writes empty keys when it syncs a usage file
             continue
@@ -135,14 +141,14 @@ def check_values(raw: Mapping[str, Any], resource_type: str | None, where: str) 
             continue
         if known is not None and key not in known:
             choices = ", ".join(sorted(k for k in known if "." not in k)) or "none"
-            raise ConfigError(f"{where}.{key}: unknown usage key for {resource_type} (known: {choices})")
+            raise ConfigError(f"{where}: unknown usage key for {resource_type} (known: {choices})")
         kind = known.get(key, "number") if known is not None else "number"
         if kind == "text" or (known is None and isinstance(value, str) and not _looks_numeric(value)):
             if not isinstance(value, str):
-                raise ConfigError(f"{where}.{key}: expected text, got {value!r}")
+                raise ConfigError(f"{where}: expected text, got {value!r}")
             out[key] = value
         else:
-            out[key] = _number(value, f"{where}.{key}")
+            out[key] = _number(value, where)
     return out
 
 
@@ -170,7 +176,7 @@ def from_tag(res: Resource) -> UsageValues | None:
         if not sep or not key or not value:
             raise ConfigError(f"{where}: expected key=value pairs like monthly_requests=1e6, got {item!r}")
         pairs[key] = value
-    return check_values(pairs, res.type, where)
+    return check_values(pairs, res.type, f"tag {USAGE_TAG}", lambda key: res.address)
 
 
 def _yaml_error(exc: Exception, source: str) -> ConfigError:
@@ -230,12 +236,18 @@ def parse(text: str, source: str) -> UsageFile:
                 continue
             if not isinstance(raw, Mapping):
                 raise ConfigError(f"{where}: expected a mapping of usage keys to values, got {raw!r}")
+            lines = {str(value_of(k)): line(k) for k, _ in value_node.value}
+
+            def locate(usage_key: str, lines: dict[str, str] = lines, here: str = line(key_node)) -> str:
+                return lines.get(usage_key, here)
+
+            name = f"{section}.{key}"
             if section == "resource_type_default_usage":
-                defaults[key] = check_values(raw, key, where)
+                defaults[key] = check_values(raw, key, name, locate)
             elif "[*]" in key:
-                patterns.append((_wildcard_regex(key), check_values(raw, _type_of(key), where)))
+                patterns.append((_wildcard_regex(key), check_values(raw, _type_of(key), name, locate)))
             else:
-                exact[key] = check_values(raw, _type_of(key), where)
+                exact[key] = check_values(raw, _type_of(key), name, locate)
     return UsageFile(source, exact, tuple(patterns), defaults)
 
 

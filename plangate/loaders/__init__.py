@@ -112,6 +112,13 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
         if not explicit:
             return []
         raise InputError(file, "file is empty")
+    if raw.startswith(b"[command]"):
+        raise InputError(
+            file,
+            "this is the setup-terraform wrapper's output ([command] and ::set-output lines), "
+            "not plan JSON: set terraform_wrapper: false or redirect `terraform show -json` itself",
+            1,
+        )
     data = parse_json(raw, file)
     kind = fmt or sniff_json(data)
     if kind is None:

@@ -9,6 +9,7 @@ from plangate.rules.budget import (
     monthly_cost_increase,
     resource_monthly_ceiling,
 )
+from plangate.rules.completeness import inference_alarm_and_budget
 from plangate.rules.exposure import api_route_auth, function_url_auth
 from plangate.rules.governance import expired_waiver
 from plangate.rules.rai import prohibited_ai_risk_tier, responsible_ai_metadata
@@ -29,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     prohibited_ai_risk_tier,
     inference_tracing,
     inference_log_retention,
+    inference_alarm_and_budget,
     sagemaker_data_capture,
     inference_concurrency_cap,
     function_url_auth,

@@ -41,6 +41,7 @@ PRICED_TYPES: frozenset[str] = frozenset({
     "aws_apigatewayv2_api", "aws_cloudwatch_log_group", "aws_s3_bucket", "aws_dynamodb_table",
     "aws_sqs_queue", "aws_sfn_state_machine", "aws_bedrock_provisioned_model_throughput",
 })
+_Answer = tuple[Resource, "str | Unknown"]  # what a stack rule yields
 _CONFIG = "aws_sagemaker_endpoint_configuration"
 _PC = "aws_lambda_provisioned_concurrency_config"
 _BEDROCK = "aws_bedrock_provisioned_model_throughput"
@@ -60,23 +61,24 @@ class CostInputs:
 
 # -- shared helpers ------------------------------------------------------------------------
 
-_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], "Estimate"]] = {}
+_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], "Estimate", "_Index"]] = {}
 
 
-def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> "Estimate":
+def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> tuple["Estimate", "_Index"]:
     """One estimate per scan, shared by the budget rules (keyed on the resource list)."""
     key = (id(resources), len(resources), cfg.usage_file, cfg.prices, cfg.region)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is resources:
-        return hit[1]
+        return hit[1], hit[2]
     from plangate.cost import estimate, prices, usage
 
     est = estimate.estimate(resources, usage.load(cfg.usage_file or None),
                             prices.load(cfg.prices or None), cfg.region or None)
+    index = _Index(resources)
     if len(_CACHE) >= 4:
         _CACHE.clear()
-    _CACHE[key] = (resources, est)  # holding the list keeps its id from being reused
-    return est
+    _CACHE[key] = (resources, est, index)  # holding the list keeps its id from being reused
+    return est, index
 
 
 def _money(value: Decimal | float) -> str:
@@ -93,8 +95,18 @@ def _unknown(cfg: CostInputs, message: str, paths: tuple[str, ...] = ()) -> str 
     return message if cfg.on_unknown == "deny" else Unknown(message, paths)
 
 
-def _index(resources: Sequence[Resource]) -> dict[str, Resource]:
-    return {r.address: r for r in resources}
+class _Index:
+    """Resources by (type, address): the finding goes on the resource the estimate priced."""
+
+    def __init__(self, resources: Sequence[Resource]):
+        self._by_key = {(r.type, r.address): r for r in resources if r.type in PRICED_TYPES}
+
+    def __getitem__(self, priced: "ResourceCost | tuple[str, str]") -> Resource:
+        key = priced if isinstance(priced, tuple) else (priced.type, priced.address)
+        return self._by_key[key]
+
+    def __contains__(self, priced: "ResourceCost") -> bool:
+        return (priced.type, priced.address) in self._by_key
 
 
 def _waiting(count: int) -> str:
@@ -177,7 +189,7 @@ _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_
         StackExample(_EP, name="no budgets configured"),
     ],
 )
-def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator[_Answer]:
     """The estimated monthly cost of everything scanned (``stack``), and of the resources
     sharing a tag value (a project, team or stack tag), stays within its ceiling.
     Usage-based components without usage are not counted (and are said to be missing);
@@ -186,8 +198,7 @@ def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator
         return
     from plangate.cost.estimate import UNTAGGED
 
-    est = _estimate(resources, cfg)
-    index = _index(resources)
+    est, index = _estimate(resources, cfg)
     budgets = [("stack", Decimal(str(cfg.stack)), est.stack())] if cfg.stack else []
     for key, ceilings in cfg.tags.items():
         for group in est.by_tag(key):
@@ -199,13 +210,13 @@ def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator
         total = group.monthly
         if total > ceiling:
             top = group.top(3)
-            yield index[top[0].address], (
+            yield index[top[0]], (
                 f"budget {name}: estimated {_money(total)}/month is over the {_money(ceiling)} "
                 f"ceiling; top contributors: {_contributors(top)}{_waiting(group.depends_on_usage)}")
         for r in group.unknown:
             if r.address not in reported:
                 reported.add(r.address)
-                yield index[r.address], _unknown(
+                yield index[r], _unknown(
                     cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)}); "
                          f"budget {name} may be understated")
 
@@ -275,14 +286,13 @@ _NEW = {"type": _CONFIG, "action": "create",
         StackExample(_NEW, name="no limit configured"),
     ],
 )
-def monthly_cost_increase(resources: Sequence[Resource], cfg: IncreasePolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+def monthly_cost_increase(resources: Sequence[Resource], cfg: IncreasePolicy) -> Iterator[_Answer]:
     """The monthly cost a change adds (its estimate minus the baseline's, resource by
     resource) stays under ``max_increase``.  With a baseline the delta covers added,
     changed and removed resources; without one, created resources are the increase."""
     if not cfg.max_increase:
         return
-    est = _estimate(resources, cfg)
-    index = _index(resources)
+    est, index = _estimate(resources, cfg)
     limit = Decimal(str(cfg.max_increase))
     if cfg.baseline:
         from plangate.cost import estimate, prices, usage
@@ -291,29 +301,30 @@ def monthly_cost_increase(resources: Sequence[Resource], cfg: IncreasePolicy) ->
                                  prices.load(cfg.prices or None), cfg.region or None)
         delta = estimate.compare(base, est)
         increase = delta.monthly
-        top = [(c.address, c.delta) for c in delta.top_increases(3)]
+        top = [((c.type, c.address), c.delta) for c in delta.top_increases(3)]
         basis = f"vs {cfg.baseline}: {_money(base.monthly)} -> {_money(est.monthly)}"
-        judged = [r for r in est.resources if base.get(r.address) is None or r.action != "no-op"]
+        known = {(r.type, r.address) for r in base.resources}
+        judged = [r for r in est.resources if (r.type, r.address) not in known or r.action != "no-op"]
     else:
         created = [r for r in est.resources if r.action == "create"]
         increase = sum((r.monthly for r in created), Decimal(0))
-        top = [(r.address, r.monthly) for r in sorted(created, key=lambda r: (-r.monthly, r.address))
-               if r.monthly > 0][:3]
+        costly = sorted((r for r in created if r.monthly > 0), key=lambda r: (-r.monthly, r.address))
+        top = [((r.type, r.address), r.monthly) for r in costly[:3]]
         basis = "created resources; no baseline"
         judged = created
         for r in est.resources:
             if r.action in ("update", "replace") and r.status == "priced":
-                yield index[r.address], _unknown(
+                yield index[r], _unknown(
                     cfg, f"cost change of {r.address} ({r.action}) is unknown without a baseline: set "
                          "baseline in monthly-cost-increase or run plangate cost --compare-to BASE")
     if increase > limit and top:
-        shown = ", ".join(f"{address} {_money(amount)}" for address, amount in top)
+        shown = ", ".join(f"{key[1]} {_money(amount)}" for key, amount in top)
         yield index[top[0][0]], (
             f"monthly cost increase +{_money(increase)} is over the {_money(limit)} allowed per "
             f"change ({basis}); top contributors: {shown}")
     for r in judged:
-        if r.unknown_reasons and r.address in index:
-            yield index[r.address], _unknown(
+        if r.unknown_reasons and r in index:
+            yield index[r], _unknown(
                 cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)}); "
                      "the increase may be understated")
 
@@ -466,13 +477,12 @@ class ResourceCeilingPolicy(CostInputs):
         StackExample(_NEW, name="no ceiling configured"),
     ],
 )
-def resource_monthly_ceiling(resources: Sequence[Resource], cfg: ResourceCeilingPolicy) -> Iterator[tuple[Resource, str | Unknown]]:
+def resource_monthly_ceiling(resources: Sequence[Resource], cfg: ResourceCeilingPolicy) -> Iterator[_Answer]:
     """Each priced resource's estimated monthly cost stays under ``max_monthly`` (or the
     ceiling set for its type in ``by_type``)."""
     if not cfg.max_monthly and not cfg.by_type:
         return
-    est = _estimate(resources, cfg)
-    index = _index(resources)
+    est, index = _estimate(resources, cfg)
     for r in est.with_status("priced"):
         limit = cfg.by_type.get(r.type, cfg.max_monthly)
         if not limit:
@@ -481,8 +491,8 @@ def resource_monthly_ceiling(resources: Sequence[Resource], cfg: ResourceCeiling
         if r.monthly > ceiling:
             parts = sorted((c for c in r.components if c.monthly_cost), key=lambda c: -(c.monthly_cost or 0))[:3]
             shown = ", ".join(f"{c.name} {_money(c.monthly_cost or Decimal(0))}" for c in parts)
-            yield index[r.address], (f"{r.address}: estimated {_money(r.monthly)}/month is over the "
+            yield index[r], (f"{r.address}: estimated {_money(r.monthly)}/month is over the "
                                      f"{_money(ceiling)} per-resource ceiling; top components: {shown}")
         elif r.unknown_reasons:
-            yield index[r.address], _unknown(
+            yield index[r], _unknown(
                 cfg, f"cost of {r.address} is unknown at plan time ({'; '.join(r.unknown_reasons)})")

@@ -43,6 +43,15 @@ def _lookup(tags: Mapping[str, str], key: str, insensitive: bool) -> str | None:
     return None
 
 
+def missing_tags(tags: Mapping[str, str], cfg: TagPolicy) -> list[str]:
+    """Required keys (configured spelling) that ``tags`` lacks, honouring ``key_case``.
+
+    The remediation in the Pulumi pack adds exactly these; the check below reports them.
+    """
+    insensitive = cfg.key_case == "insensitive"
+    return [key for key in cfg.required if _lookup(tags, key, insensitive) is None]
+
+
 def check_required(
     res: Resource,
     values: Mapping[str, str],

@@ -1,0 +1,516 @@
+"""Pulumi previews, stack exports / checkpoints and engine event logs → `Resource`s.
+
+Three inputs, one path: each is read into a list of engine resource states (URN, type token,
+inputs, outputs, parent, provider reference), which are then normalised the same way:
+
+- type tokens become canonical Terraform names (`types.pulumi_type`) and camelCase properties
+  snake_case (`types.pulumi_properties`); stacks, providers and components are not returned;
+- the engine's unknown sentinel is removed and its path recorded in ``unknown``; secret
+  values become `REDACTED` (path in ``secret``); assets and archives keep only their hash;
+- effective tags merge the AWS provider's ``defaultTags`` under the resource's own tags.
+
+>>> from plangate.loaders.pulumi import from_preview
+>>> preview = {"steps": [{"op": "create", "urn": "urn:pulumi:dev::app::aws:sqs/queue:Queue::jobs",
+...     "newState": {"type": "aws:sqs/queue:Queue", "inputs": {"tags": {"team": "ml"},
+...     "kmsMasterKeyId": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}}}]}
+>>> [(r.address, r.tags, sorted(r.unknown)) for r in from_preview(preview, "preview.json")]
+[('aws_sqs_queue.jobs', {'team': 'ml'}, ['kms_master_key_id'])]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from plangate.errors import InputError
+from plangate.loaders.source import decode
+from plangate.loaders.tfplan import DefaultTags, clean_tags
+from plangate.model import REDACTED, Location, Resource
+from plangate.types import BILLABLE, pulumi_properties, pulumi_type
+
+#: The engine's stand-in for a value only known after the update.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# Special-object signatures (the engine's "4dabf181…" key) and what they mark.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+_ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+# Event logs print secret values as this text; it is treated like a secret wrapper.
+_SECRET_TEXT = "[secret]"
+
+# Step / event ops → our action; None: the resource is gone or not managed by this stack.
+_OPS: dict[str, str | None] = {
+    "create": "create",
+    "update": "update",
+    "same": "no-op",
+    "replace": "replace",
+    "create-replacement": "replace",
+    "import": "create",
+    "import-replacement": "replace",
+    "delete": None,
+    "delete-replaced": None,
+    "discard": None,
+    "discard-replaced": None,
+    "read": None,
+    "read-replacement": None,
+    "read-discard": None,
+    "refresh": None,
+    "remove-pending-replace": None,
+}
+# When one URN has several steps (a replacement is create-replacement, replace, delete-replaced)
+# the strongest action wins.
+_STRENGTH = {"no-op": 0, "create": 1, "update": 2, "replace": 3}
+_SKIPPED_TYPES = frozenset({"pulumi_component", "pulumi_provider"})
+
+_DROP = object()  # a value removed from properties (unknown at preview time)
+
+
+@dataclass(slots=True)
+class _State:
+    """One resource as the engine describes it, before normalising."""
+
+    urn: str
+    token: str
+    state: dict[str, Any]
+    action: str
+    provider_ref: str
+    line: int | None = None
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+def from_preview(data: Any, file: str) -> list[Resource]:
+    """Resources in ``pulumi preview --json`` output."""
+    if not isinstance(data, dict):
+        raise InputError(file, "a Pulumi preview is a JSON object with a steps list")
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        raise InputError(file, f"steps must be a list, not {_kind(steps)}")
+    states = []
+    for index, step in enumerate(steps):
+        where = f"steps[{index}]"
+        if not isinstance(step, dict):
+            raise InputError(file, f"{where} must be an object, not {_kind(step)}")
+        state = _step_state(step, step.get("newState"), step.get("oldState"), where, file)
+        if state is not None:
+            states.append(state)
+    return _resources(states, _config(data.get("config"), file), file, "pulumi-preview")
+
+
+def from_state(data: Any, file: str) -> list[Resource]:
+    """Resources in ``pulumi stack export`` output or a v0 / v3 / v4 checkpoint file."""
+    resources = _state_resources(data, file)
+    states = []
+    for index, res in enumerate(resources):
+        where = f"resources[{index}]"
+        if not isinstance(res, dict):
+            raise InputError(file, f"{where} must be an object, not {_kind(res)}")
+        urn = _required_str(res, "urn", where, file)
+        token = _required_str(res, "type", where, file)
+        if res.get("delete") is True or res.get("external") is True:
+            continue  # pending deletion, or read (`.get`) rather than managed here
+        provider = _optional_str(res, "provider", where, file)
+        states.append(_State(urn, token, res, "no-op", provider))
+    return _resources(states, {}, file, "pulumi-state")
+
+
+def from_event_log(raw: bytes, file: str) -> list[Resource]:
+    """Resources in an engine event log (JSON lines, e.g. ``pulumi preview --event-log``)."""
+    text = decode(raw, file)
+    states = []
+    config: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError as exc:
+            raise InputError(file, f"invalid JSON event: {getattr(exc, 'msg', exc)}", number) from None
+        except RecursionError:
+            raise InputError(file, "invalid JSON event: nested too deeply", number) from None
+        if not isinstance(event, dict):
+            raise InputError(file, f"an engine event is a JSON object, not {_kind(event)}", number)
+        prelude = event.get("preludeEvent")
+        if isinstance(prelude, dict):
+            config.update(_config(prelude.get("config"), file, number))
+        pre = event.get("resourcePreEvent")
+        if pre is None:
+            continue  # outputs, diagnostics, summary, policy events: nothing to load
+        metadata = pre.get("metadata") if isinstance(pre, dict) else None
+        if not isinstance(metadata, dict):
+            raise InputError(file, "resourcePreEvent has no metadata object", number)
+        try:
+            state = _step_state(metadata, metadata.get("new"), metadata.get("old"), "metadata", file)
+        except InputError as exc:
+            raise InputError(file, exc.problem, number) from None
+        if state is not None:
+            state.line = number
+            states.append(state)
+    return _resources(states, config, file, "pulumi-preview")
+
+
+def _step_state(step: dict[str, Any], new: Any, old: Any, where: str, file: str) -> _State | None:
+    """The state a preview step or pre-event describes, or None for deletes and reads."""
+    op = _required_str(step, "op", where, file)
+    urn = _required_str(step, "urn", where, file)
+    if op not in _OPS:
+        raise InputError(file, f"{where} ({urn}): unknown op {op!r}")
+    action = _OPS[op]
+    if action is None:
+        return None
+    for name, value in (("newState", new), ("oldState", old)):
+        if value is not None and not isinstance(value, dict):
+            raise InputError(file, f"{where}.{name} ({urn}) must be an object, not {_kind(value)}")
+    state = new or old or {}
+    token = state.get("type") or step.get("type") or _urn_type(urn)
+    if not isinstance(token, str):
+        raise InputError(file, f"{where} ({urn}): type must be a string, not {_kind(token)}")
+    provider = state.get("provider") or step.get("provider") or ""
+    if not isinstance(provider, str):
+        raise InputError(file, f"{where} ({urn}): provider must be a string, not {_kind(provider)}")
+    return _State(urn, token, state, action, provider)
+
+
+def _state_resources(data: Any, file: str) -> list[Any]:
+    """The resource list of an export (``deployment``), checkpoint or v0 checkpoint."""
+    if not isinstance(data, dict):
+        raise InputError(file, "a Pulumi stack export is a JSON object")
+    if "deployment" in data:
+        holder, where = data["deployment"], "deployment"
+    elif "checkpoint" in data:
+        checkpoint = data["checkpoint"]
+        if checkpoint is not None and not isinstance(checkpoint, dict):
+            raise InputError(file, f"checkpoint must be an object, not {_kind(checkpoint)}")
+        holder, where = (checkpoint or {}).get("latest"), "checkpoint.latest"
+    elif "latest" in data:
+        holder, where = data["latest"], "latest"
+    else:
+        raise InputError(file, "not a Pulumi stack export or checkpoint (no deployment / checkpoint)")
+    if holder is None:
+        return []  # a stack that was never updated
+    if not isinstance(holder, dict):
+        raise InputError(file, f"{where} must be an object, not {_kind(holder)}")
+    resources = holder.get("resources")
+    if resources is None:
+        return []
+    if not isinstance(resources, list):
+        raise InputError(file, f"{where}.resources must be a list, not {_kind(resources)}")
+    return resources
+
+
+def _config(value: Any, file: str, line: int | None = None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(file, f"config must be an object, not {_kind(value)}", line)
+    return value
+
+
+# ---------------------------------------------------------------------------- normalise
+
+
+def _resources(states: list[_State], config: dict[str, Any], file: str, fmt: str) -> list[Resource]:
+    merged = _merge_by_urn(states)
+    providers = {s.urn: s.state for s in merged if s.token.startswith("pulumi:providers:")}
+    wanted = [(s, pulumi_type(s.token)) for s in merged]
+    wanted = [(s, canonical) for s, canonical in wanted if canonical not in _SKIPPED_TYPES]
+    short = {}
+    for s, canonical in wanted:
+        key = f"{canonical}.{_urn_name(s.urn)}"
+        short[key] = short.get(key, 0) + 1
+    out = []
+    for s, canonical in wanted:
+        address = f"{canonical}.{_urn_name(s.urn)}"
+        if short[address] > 1:
+            address = s.urn  # two resources of one type share a name under different parents
+        out.append(_resource(s, canonical, address, providers, config, file, fmt))
+    return out
+
+
+def _merge_by_urn(states: Iterable[_State]) -> list[_State]:
+    """One state per URN (first-seen order): the last state seen, with the strongest action."""
+    by_urn: dict[str, _State] = {}
+    for s in states:
+        seen = by_urn.get(s.urn)
+        if seen is not None and _STRENGTH[seen.action] > _STRENGTH[s.action]:
+            s.action = seen.action
+        by_urn[s.urn] = s
+    return list(by_urn.values())
+
+
+def _resource(
+    s: _State,
+    canonical: str,
+    address: str,
+    providers: dict[str, dict[str, Any]],
+    config: dict[str, Any],
+    file: str,
+    fmt: str,
+) -> Resource:
+    where = f"{s.urn}"
+    raw_props = _props_source(s.state, where, file)
+    unknown: list[str] = []
+    secret: list[str] = []
+    props = _clean(pulumi_properties(canonical, raw_props), "", unknown, secret)
+    taggable = canonical in BILLABLE or _mentions_tags(s.state)
+    defaults = _provider_defaults(s, providers, config) if taggable else None
+    tags, tag_unknown, notes = _effective_tags(props, set(unknown), set(secret), defaults, taggable)
+    return Resource(
+        type=canonical,
+        address=address,
+        source_format=fmt,
+        properties=props,
+        tags=tags,
+        unknown=frozenset(unknown) | tag_unknown,
+        secret=frozenset(secret),
+        location=Location(file, s.line),
+        action=s.action,
+        module=_parent_name(s.state.get("parent")),
+        notes=notes,
+    )
+
+
+def _props_source(state: dict[str, Any], where: str, file: str) -> dict[str, Any]:
+    """Inputs (what the program asked for); outputs when there are no inputs (v0 checkpoints)."""
+    for key in ("inputs", "outputs"):
+        value = state.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise InputError(file, f"{where}: {key} must be an object, not {_kind(value)}")
+        if value:
+            return value
+    return {}
+
+
+def _clean(value: Any, path: str, unknown: list[str], secret: list[str]) -> Any:
+    """``value`` without unknown sentinels, secrets or asset contents; paths are recorded."""
+    if isinstance(value, str):
+        if value == UNKNOWN:
+            unknown.append(path)
+            return _DROP
+        if value == _SECRET_TEXT:
+            secret.append(path)
+            return REDACTED
+        return value
+    if isinstance(value, dict):
+        if _SIG_KEY in value:
+            return _special(value, path, unknown, secret)
+        out = {}
+        for key, sub in value.items():
+            if key == "__defaults":
+                continue  # engine bookkeeping (which inputs the provider defaulted)
+            cleaned = _clean(sub, f"{path}.{key}" if path else str(key), unknown, secret)
+            if cleaned is not _DROP:
+                out[key] = cleaned
+        return out
+    if isinstance(value, list):
+        items = []
+        for index, sub in enumerate(value):
+            cleaned = _clean(sub, f"{path}.{index}" if path else str(index), unknown, secret)
+            items.append(None if cleaned is _DROP else cleaned)  # keep indexes stable
+        return items
+    return value
+
+
+def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[str]) -> Any:
+    sig = value.get(_SIG_KEY)
+    if sig == _SECRET_SIG:
+        secret.append(path)
+        return REDACTED  # neither the plaintext "value" nor the "ciphertext" is kept
+    if sig in (_ASSET_SIG, _ARCHIVE_SIG):
+        # Keep what identifies the asset, never its contents (inline code, nested assets).
+        kind = "asset" if sig == _ASSET_SIG else "archive"
+        return {"kind": kind, **{k: value[k] for k in ("hash", "path", "uri") if isinstance(value.get(k), str)}}
+    if sig == _OUTPUT_SIG:
+        if value.get("secret") is True:
+            secret.append(path)
+            return REDACTED
+        if "value" not in value:
+            unknown.append(path)
+            return _DROP
+        return _clean(value["value"], path, unknown, secret)
+    if sig == _RESOURCE_REF_SIG:
+        ref = {"urn": value.get("urn"), "id": value.get("id")}
+        return _clean(ref, path, unknown, secret)
+    return {"kind": "unrecognised special value"}
+
+
+# --------------------------------------------------------------------------------- tags
+
+
+def _mentions_tags(state: dict[str, Any]) -> bool:
+    for key in ("inputs", "outputs"):
+        value = state.get(key)
+        if isinstance(value, dict) and ("tags" in value or "tagsAll" in value):
+            return True
+    return False
+
+
+def _effective_tags(
+    props: dict[str, Any],
+    unknown: set[str],
+    secret: set[str],
+    defaults: DefaultTags | None,
+    taggable: bool,
+) -> tuple[dict[str, str], frozenset[str], tuple[str, ...]]:
+    """Tags after provider defaults; Pulumi omits an unset ``tags`` input altogether, so
+    defaults apply to every taggable type, not only to resources that list tags."""
+    if not taggable:
+        return {}, frozenset(), ()
+    notes: list[str] = []
+    extra: set[str] = set()
+    tags_all = props.get("tags_all")
+    if isinstance(tags_all, dict) and "tags_all" not in unknown:
+        tags = clean_tags(tags_all)
+    else:
+        defaults = defaults or DefaultTags({})
+        tags = dict(defaults.tags)
+        if not defaults.known:
+            extra.add("tags")
+            notes.append("provider defaultTags is not known at preview time, so the effective tags are not either")
+    tags.update(clean_tags(props.get("tags")))
+    if "tags" in unknown:
+        extra.add("tags")
+    if "tags" in secret and not isinstance(props.get("tags"), dict):
+        extra.add("tags")  # a wholly secret map hides which keys it has
+        notes.append("the tags map is secret, so its keys cannot be checked")
+    for path in unknown:
+        for prefix in ("tags.", "tags_all."):
+            if path.startswith(prefix):
+                key = path[len(prefix) :]
+                extra.add(f"tags.{key}")
+                tags.pop(key, None)
+    return tags, frozenset(extra), tuple(notes)
+
+
+def _provider_defaults(s: _State, providers: dict[str, dict[str, Any]], config: dict[str, Any]) -> DefaultTags | None:
+    """The ``defaultTags`` of the provider a resource uses (explicit provider or stack config)."""
+    provider_urn = s.provider_ref.rsplit("::", 1)[0] if "::" in s.provider_ref else s.provider_ref
+    provider = providers.get(provider_urn)
+    if provider is not None:
+        inputs = provider.get("inputs") or provider.get("outputs") or {}
+        return _parse_default_tags(inputs.get("defaultTags") if isinstance(inputs, dict) else None)
+    # A default provider (urn name "default_6_63_0") is configured from the stack config.
+    if not provider_urn or _urn_name(provider_urn).startswith("default"):
+        package = s.token.split(":", 1)[0]
+        return _parse_default_tags(config.get(f"{package}:defaultTags"))
+    return None
+
+
+def _parse_default_tags(value: Any) -> DefaultTags | None:
+    """``{"tags": {...}}`` as an object or, as providers store config, a JSON string."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and _SIG_KEY in value:
+        value = _clean(value, "", [], [])
+        if value is REDACTED or value is _DROP:
+            return DefaultTags({}, known=False)
+    if value == UNKNOWN or value == _SECRET_TEXT:
+        return DefaultTags({}, known=False)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return DefaultTags({}, known=False)
+    if not isinstance(value, dict):
+        return DefaultTags({}, known=False)
+    tags = value.get("tags")
+    if tags is None:
+        return None
+    if not isinstance(tags, dict):
+        return DefaultTags({}, known=False)
+    unknown: list[str] = []
+    cleaned = _clean(tags, "", unknown, [])
+    if unknown:
+        return DefaultTags({}, known=False)
+    return DefaultTags(clean_tags(cleaned))
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _urn_parts(urn: str) -> list[str]:
+    # urn:pulumi:<stack>::<project>::<parent$…$type>::<name>; a name may itself hold "::".
+    return urn.split("::", 3)
+
+
+def _urn_name(urn: str) -> str:
+    parts = _urn_parts(urn)
+    return parts[3] if len(parts) == 4 else urn
+
+
+def _urn_type(urn: str) -> str:
+    parts = _urn_parts(urn)
+    return parts[2].rsplit("$", 1)[-1] if len(parts) == 4 else ""
+
+
+def _parent_name(parent: Any) -> str:
+    """The parent component's name; resources directly under the stack are at the root."""
+    if not isinstance(parent, str) or not parent or _urn_type(parent) == "pulumi:pulumi:Stack":
+        return ""
+    return _urn_name(parent)
+
+
+def _required_str(obj: dict[str, Any], key: str, where: str, file: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise InputError(file, f"{where} has no {key}" if value is None else f"{where}.{key} must be a string")
+    return value
+
+
+def _optional_str(obj: dict[str, Any], key: str, where: str, file: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(file, f"{where}.{key} must be a string, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+# ------------------------------------------------------------------ policy-pack requests
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResource:
+    """A resource as the engine hands it to a policy pack (``Analyze`` / ``AnalyzeStack``):
+    type token, URN and properties in wire form (unknown sentinels, secret / asset
+    signatures), and its provider as (URN, type token, properties) when the engine sends one."""
+
+    type: str
+    urn: str
+    props: dict[str, Any]
+    provider: tuple[str, str, dict[str, Any]] | None = None
+
+
+def from_engine(
+    items: Iterable[EngineResource], config: dict[str, Any] | None = None, fmt: str = "pulumi-preview"
+) -> list[tuple[str, Resource]]:
+    """(URN, Resource) for analyzer resources, normalised exactly as preview steps with these
+    inputs are: stack, providers and components skipped, provider ``defaultTags`` merged
+    (``config`` is the stack configuration, read for default providers).  The engine sends no
+    step op, so every resource is a ``create``."""
+    items = list(items)
+    states: list[_State] = []
+    for item in items:
+        ref = ""
+        if item.provider is not None:
+            provider_urn, provider_type, provider_props = item.provider
+            states.append(_State(provider_urn, provider_type, {"inputs": provider_props}, "create", ""))
+            ref = f"{provider_urn}::{UNKNOWN}"  # a step names its provider "<urn>::<id>"
+        states.append(_State(item.urn, item.type, {"inputs": item.props}, "create", ref))
+    resources = _resources(states, config or {}, "", fmt)
+    # An address is "<type>.<name>", or the URN when that pair is not unique in the set.
+    urn_of: dict[str, str] = {}
+    for item in items:
+        urn_of.setdefault(f"{pulumi_type(item.type)}.{_urn_name(item.urn)}", item.urn)
+        urn_of[item.urn] = item.urn
+    return [(urn_of.get(res.address, res.address), res) for res in resources]

@@ -1,0 +1,565 @@
+"""Terraform plan JSON (``terraform show -json plan.out``, format 0.1 – 1.x) → `Resource`s.
+
+What a plan says and how it lands in the model:
+
+- ``resource_changes`` (managed mode only) is the source; ``planned_values.root_module`` (or a
+  state's ``values.root_module``) is the fallback when a plan has no changes list.
+- ``change.after`` becomes ``properties``; ``after_unknown`` becomes dotted ``unknown`` paths
+  (list indexes are path parts: ``tracing_config.0.mode``); ``after_sensitive`` becomes
+  ``secret`` paths and those values are replaced by `REDACTED` before anything else reads them.
+- Effective tags: ``tags_all`` when Terraform already knows it, else the provider's
+  ``default_tags`` from ``configuration`` merged under the resource's own ``tags``.
+- Deleted, forgotten and data-source (``read``) changes are not returned.
+
+>>> from plangate.loaders.tfplan import from_data
+>>> plan = {"format_version": "1.2", "resource_changes": [{"address": "aws_sqs_queue.q",
+...     "mode": "managed", "type": "aws_sqs_queue", "name": "q",
+...     "provider_name": "registry.terraform.io/hashicorp/aws",
+...     "change": {"actions": ["create"], "after": {"tags": {"team": "ml"}},
+...                "after_unknown": {"arn": True, "tags_all": True}}}]}
+>>> [(r.address, r.tags, sorted(r.unknown)) for r in from_data(plan, "plan.json", None)]
+[('aws_sqs_queue.q', {'team': 'ml'}, ['arn', 'tags_all'])]
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from plangate.errors import InputError
+from plangate.loaders.source import decode
+from plangate.model import REDACTED, Location, Resource
+
+SOURCE_FORMAT = "tfplan"
+
+# Terraform's action lists → our action; None means "not returned" (gone, or not managed).
+_ACTIONS: dict[tuple[str, ...], str | None] = {
+    ("create",): "create",
+    ("update",): "update",
+    ("no-op",): "no-op",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+    ("delete",): None,
+    ("read",): None,
+    ("forget",): None,  # Terraform 1.7 `removed` blocks: the object leaves state, untouched
+    ("create", "forget"): "create",  # new object created, the old one only forgotten
+}
+
+# Map attributes whose keys are user data: when Terraform marks the whole map sensitive we
+# redact the values but keep the keys, since tag rules need to see which tags exist.
+_KEYED_MAPS = frozenset({"tags", "tags_all"})
+
+# `"address": "<escaped string>"` anywhere in the raw plan (one pass builds the line index).
+_ADDRESS = re.compile(rb'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# Instance keys in a module address: module.a[0].module.b["x"] → module.a.module.b
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
+
+
+def from_data(data: Any, file: str, raw: bytes | None) -> list[Resource]:
+    """Resources in a parsed ``terraform show -json`` document; `InputError` when malformed."""
+    if not isinstance(data, dict):
+        raise InputError(file, f"a Terraform plan is a JSON object, not {_kind(data)}")
+    _check_version(data.get("format_version"), file)
+    lines = _LineIndex(raw)
+    providers = _ProviderDefaults(data.get("configuration"))
+    with _no_gc():
+        changes = data.get("resource_changes")
+        if changes is not None:
+            return list(_from_changes(changes, file, lines, providers))
+        for key, action in (("planned_values", "create"), ("values", "no-op")):
+            values = data.get(key)
+            if values is not None:
+                return list(_from_values(values, key, action, file, lines, providers))
+    return []
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building resources.
+
+    The loop allocates many small acyclic objects while the parsed plan (millions of
+    objects) is alive, so each generation-2 collection would traverse the whole plan
+    for nothing; on a 10,000-resource plan that was a third of the load time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --------------------------------------------------------------------------- resource_changes
+
+
+def _from_changes(
+    changes: Any, file: str, lines: _LineIndex, providers: _ProviderDefaults
+) -> Iterator[Resource]:
+    if not isinstance(changes, list):
+        raise InputError(file, f"resource_changes must be a list, not {_kind(changes)}")
+    for index, entry in enumerate(changes):
+        where = f"resource_changes[{index}]"
+        if not isinstance(entry, dict):
+            raise InputError(file, f"{where} must be an object, not {_kind(entry)}")
+        address, rtype = _identity(entry, where, file)
+        if entry.get("mode", "managed") != "managed":
+            continue  # data sources are read, not deployed
+        change = entry.get("change")
+        if not isinstance(change, dict):
+            raise InputError(file, f"{where} ({address}) has no change object")
+        action = _action(change.get("actions"), f"{where} ({address})", file)
+        if action is None:
+            continue
+        after = _object_or_none(change.get("after"), f"{where}.change.after", file)
+        unknown_tree = _tree(change.get("after_unknown"), f"{where}.change.after_unknown", file)
+        secret_tree = _tree(change.get("after_sensitive"), f"{where}.change.after_sensitive", file)
+        module = _string(entry.get("module_address", ""), f"{where}.module_address", file)
+        yield _resource(
+            entry, address, rtype, module, after or {}, unknown_tree, secret_tree, action,
+            file, lines, providers,
+        )
+
+
+def _action(actions: Any, where: str, file: str) -> str | None:
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise InputError(file, f"{where}: change.actions must be a list of strings")
+    key = tuple(actions)
+    if key not in _ACTIONS:
+        raise InputError(file, f"{where}: unsupported change.actions {actions!r}")
+    return _ACTIONS[key]
+
+
+# ------------------------------------------------------------------- planned_values / values
+
+
+def _from_values(
+    values: Any, key: str, action: str, file: str, lines: _LineIndex, providers: _ProviderDefaults
+) -> Iterator[Resource]:
+    if not isinstance(values, dict):
+        raise InputError(file, f"{key} must be an object, not {_kind(values)}")
+    root = values.get("root_module")
+    if root is None:
+        return
+    # Iterative walk: child_modules nest to any depth.
+    stack: list[tuple[Any, str]] = [(root, f"{key}.root_module")]
+    while stack:
+        module, where = stack.pop()
+        if not isinstance(module, dict):
+            raise InputError(file, f"{where} must be an object, not {_kind(module)}")
+        module_address = _string(module.get("address", ""), f"{where}.address", file)
+        resources = module.get("resources")
+        resources = [] if resources is None else resources
+        if not isinstance(resources, list):
+            raise InputError(file, f"{where}.resources must be a list, not {_kind(resources)}")
+        for index, entry in enumerate(resources):
+            rwhere = f"{where}.resources[{index}]"
+            if not isinstance(entry, dict):
+                raise InputError(file, f"{rwhere} must be an object, not {_kind(entry)}")
+            address, rtype = _identity(entry, rwhere, file)
+            if entry.get("mode", "managed") != "managed":
+                continue
+            props = _object_or_none(entry.get("values"), f"{rwhere}.values", file) or {}
+            secret_tree = _tree(entry.get("sensitive_values"), f"{rwhere}.sensitive_values", file)
+            yield _resource(
+                entry, address, rtype, module_address, props, None, secret_tree, action,
+                file, lines, providers,
+                notes=(f"from {key}: a plan without resource_changes does not say which "
+                       "values are only known after apply",),
+            )
+        children = module.get("child_modules")
+        children = [] if children is None else children
+        if not isinstance(children, list):
+            raise InputError(file, f"{where}.child_modules must be a list, not {_kind(children)}")
+        for index, child in reversed(list(enumerate(children))):
+            stack.append((child, f"{where}.child_modules[{index}]"))
+
+
+# ------------------------------------------------------------------------- one resource
+
+
+def _resource(
+    entry: dict[str, Any],
+    address: str,
+    rtype: str,
+    module: str,
+    after: dict[str, Any],
+    unknown_tree: Any,
+    secret_tree: Any,
+    action: str,
+    file: str,
+    lines: _LineIndex,
+    providers: _ProviderDefaults,
+    notes: tuple[str, ...] = (),
+) -> Resource:
+    unknown = set(_true_paths(unknown_tree))
+    # `after_sensitive: true` marks the whole object: every attribute is then secret.
+    secret_paths = sorted(after) if secret_tree is True else _true_paths(secret_tree)
+    props = _redact(after, secret_paths) if secret_paths else after
+    defaults = None
+    if _needs_defaults(props, unknown_tree):
+        defaults = providers.for_resource(
+            module, rtype, entry.get("name"), entry.get("provider_name")
+        )
+    tags, tag_unknown, tag_notes = effective_tags(props, unknown_tree, defaults)
+    unknown.update(tag_unknown)
+    return Resource(
+        type=rtype,
+        address=address,
+        source_format=SOURCE_FORMAT,
+        properties=props,
+        tags=tags,
+        unknown=frozenset(unknown),
+        secret=frozenset(secret_paths),
+        location=Location(file, lines.line(address)),
+        action=action,
+        provider=_provider_short(entry.get("provider_name"), rtype),
+        module=module,
+        notes=notes + tag_notes,
+    )
+
+
+def _needs_defaults(props: dict[str, Any], unknown_tree: Any) -> bool:
+    """Provider defaults matter only for taggable resources whose tags_all is not known."""
+    if "tags" not in props and "tags_all" not in props:
+        return isinstance(unknown_tree, dict) and (
+            "tags" in unknown_tree or "tags_all" in unknown_tree
+        )
+    all_unknown = isinstance(unknown_tree, dict) and unknown_tree.get("tags_all") is True
+    return all_unknown or not isinstance(props.get("tags_all"), dict)
+
+
+def _identity(entry: dict[str, Any], where: str, file: str) -> tuple[str, str]:
+    address, rtype = entry.get("address"), entry.get("type")
+    if not isinstance(address, str) or not address:
+        raise InputError(file, f"{where} has no address")
+    if not isinstance(rtype, str) or not rtype:
+        raise InputError(file, f"{where} ({address}) has no type")
+    return address, rtype
+
+
+@lru_cache(maxsize=256)
+def _provider_short(provider_name: Any, rtype: str) -> str:
+    """``registry.terraform.io/hashicorp/aws`` (or 0.12's ``aws``) → ``aws``."""
+    if not isinstance(provider_name, str) or not provider_name:
+        return rtype.split("_", 1)[0]
+    name = provider_name
+    if name.startswith("provider[") and '"' in name:  # provider["registry…/aws"].alias
+        name = name.split('"')[1]
+    name = name.rsplit("/", 1)[-1].removeprefix("provider.")
+    return name.split(".", 1)[0]
+
+
+# ------------------------------------------------------------------------------- tags
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultTags:
+    """A provider's ``default_tags``: known constants, or an expression (unknown here)."""
+
+    tags: dict[str, str]
+    known: bool = True
+
+
+def effective_tags(
+    props: dict[str, Any], unknown_tree: Any, defaults: DefaultTags | None
+) -> tuple[dict[str, str], set[str], tuple[str, ...]]:
+    """(effective tags, unknown tag paths, notes) for one resource's planned values.
+
+    ``props`` must already be redacted.  Resources with neither ``tags`` nor ``tags_all`` do
+    not take tags, so provider defaults are not applied to them.
+    """
+    unknown_map = unknown_tree if isinstance(unknown_tree, dict) else {}
+    if not ({"tags", "tags_all"} & (props.keys() | unknown_map.keys())):
+        return {}, set(), ()
+    own_unknown = unknown_map.get("tags")
+    all_unknown = unknown_map.get("tags_all")
+    own = clean_tags(props.get("tags"))
+    tags_all = props.get("tags_all")
+    notes: tuple[str, ...] = ()
+    if isinstance(tags_all, dict) and all_unknown is not True:
+        # tags_all can lag behind tags on an update, so the resource's own tags win.
+        tags = clean_tags(tags_all)
+        whole_unknown = own_unknown is True
+    else:
+        defaults = defaults or DefaultTags({})
+        tags = dict(defaults.tags)
+        whole_unknown = own_unknown is True or not defaults.known
+        if not defaults.known:
+            notes = ("provider default_tags is an expression, so the effective tags are "
+                     "only known after apply",)
+    tags.update(own)
+    unknown: set[str] = set()
+    if whole_unknown:
+        unknown.add("tags")
+    else:
+        for tree in (own_unknown, all_unknown):
+            if isinstance(tree, dict):
+                for key, flag in tree.items():
+                    if flag is True:
+                        unknown.add(f"tags.{key}")
+                        tags.pop(str(key), None)
+    return tags, unknown, notes
+
+
+def clean_tags(value: Any) -> dict[str, str]:
+    """A tag map as str → str; null values mean "no tag" and are dropped."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): _tag_text(v) for k, v in value.items() if v is not None}
+
+
+def _tag_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value  # includes REDACTED, which must stay the same object type
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, sort_keys=True)
+
+
+class _ProviderDefaults:
+    """Provider ``default_tags`` from ``configuration``, and which config each resource uses."""
+
+    def __init__(self, configuration: Any):
+        self.configs: dict[str, DefaultTags | None] = {}
+        self.resource_keys: dict[tuple[str, str], str] = {}
+        if not isinstance(configuration, dict):
+            return
+        provider_config = configuration.get("provider_config")
+        if isinstance(provider_config, dict):
+            for key, cfg in provider_config.items():
+                self.configs[key] = _default_tags(cfg)
+        if any(v is not None for v in self.configs.values()):
+            self._index_module(configuration.get("root_module"), "")
+
+    def _index_module(self, module: Any, path: str) -> None:
+        if not isinstance(module, dict):
+            return
+        for res in module.get("resources") or ():
+            if isinstance(res, dict) and isinstance(res.get("provider_config_key"), str):
+                self.resource_keys[(path, str(res.get("address")))] = res["provider_config_key"]
+        calls = module.get("module_calls")
+        if isinstance(calls, dict):
+            for name, call in calls.items():
+                if isinstance(call, dict):
+                    child = f"{path}.module.{name}" if path else f"module.{name}"
+                    self._index_module(call.get("module"), child)
+
+    def for_resource(
+        self, module_address: str, rtype: str, name: Any, provider_name: Any
+    ) -> DefaultTags | None:
+        if not any(v is not None for v in self.configs.values()):
+            return None  # the common case: no provider declares default_tags
+        module = _module_path(module_address)
+        key = self.resource_keys.get((module, f"{rtype}.{name}"))
+        if key in self.configs:
+            return self.configs[key]  # Terraform ≥ 0.15 writes the resolved key
+        # Older plans write "<module call>:<provider>"; else assume the unaliased provider.
+        local = key.rsplit(":", 1)[-1] if key else _provider_short(provider_name, rtype)
+        parts = module.split(".") if module else []
+        while parts:  # a module without its own provider block inherits its parent's
+            candidate = f"{'.'.join(parts)}:{local}"
+            if candidate in self.configs:
+                return self.configs[candidate]
+            parts = parts[:-2]
+        return self.configs.get(local)
+
+
+@lru_cache(maxsize=1024)
+def _module_path(module_address: str) -> str:
+    """``module.a[0].module.b["x"]`` → ``module.a.module.b`` (configuration has no keys)."""
+    return _INSTANCE_KEY.sub("", module_address)
+
+
+def _default_tags(cfg: Any) -> DefaultTags | None:
+    expressions = cfg.get("expressions") if isinstance(cfg, dict) else None
+    blocks = expressions.get("default_tags") if isinstance(expressions, dict) else None
+    if not blocks:
+        return None
+    if not isinstance(blocks, list):
+        return DefaultTags({}, known=False)
+    tags: dict[str, str] = {}
+    for block in blocks:
+        expr = block.get("tags") if isinstance(block, dict) else None
+        if expr is None:
+            continue
+        if not isinstance(expr, dict) or "constant_value" not in expr:
+            return DefaultTags({}, known=False)  # a reference to a variable, local, …
+        tags.update(clean_tags(expr["constant_value"]))
+    return DefaultTags(tags)
+
+
+# ------------------------------------------------------------------ unknown / secret trees
+
+
+def _true_paths(tree: Any) -> list[str]:
+    """Dotted paths of every ``true`` leaf in an after_unknown / after_sensitive tree."""
+    out: list[str] = []
+    if isinstance(tree, dict):
+        for key, sub in tree.items():
+            if sub is True:
+                out.append(str(key))
+            elif sub and isinstance(sub, (dict, list)):  # False, {} and [] hold nothing
+                _collect(sub, str(key), out)
+    return out
+
+
+def _collect(tree: Any, prefix: str, out: list[str]) -> None:
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree)
+    for key, sub in items:
+        if sub is True:
+            out.append(f"{prefix}.{key}")
+        elif sub and isinstance(sub, (dict, list)):
+            _collect(sub, f"{prefix}.{key}", out)
+
+
+def _redact(props: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """A copy of ``props`` with every secret path replaced by `REDACTED` (copy on write)."""
+    out: Any = props
+    for path in paths:
+        out = _redact_one(out, path.split("."))
+    return out
+
+
+def _redact_one(value: Any, parts: list[str]) -> Any:
+    if not parts:
+        return _hide(value)
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, dict) and head in value:
+        copy = dict(value)
+        copy[head] = _hide_keyed(value[head]) if not rest and head in _KEYED_MAPS else (
+            _redact_one(value[head], rest)
+        )
+        return copy
+    if isinstance(value, list) and head.isdigit() and int(head) < len(value):
+        copy_list = list(value)
+        copy_list[int(head)] = _redact_one(value[int(head)], rest)
+        return copy_list
+    return value  # the path is not in the planned values (e.g. also unknown): nothing to hide
+
+
+def _hide(value: Any) -> Any:
+    return None if value is None else REDACTED  # a sensitive null hides nothing
+
+
+def _hide_keyed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _hide(v) for k, v in value.items()}
+    return _hide(value)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+class _LineIndex:
+    """Line of each resource's ``"address"`` in the raw plan, found cheaply.
+
+    Resources are read in file order, so each search starts where the previous one ended:
+    one forward scan over the file in all (the same address also appears in planned_values,
+    prior_state and configuration, which the cursor never goes back to).  When an address
+    is not where expected (unusual escaping, reordering), one regex pass indexes them all.
+    """
+
+    def __init__(self, raw: bytes | None):
+        self._raw = raw
+        self._ready = False
+        self._cursor = 0
+        self._line = 1  # line number at the cursor
+        self._separator = b'":"'
+        self._index: dict[str, int] | None = None
+
+    def line(self, address: str) -> int | None:
+        if self._raw is None:
+            return None
+        if not self._ready:
+            self._prepare()
+        if self._index is not None:
+            return self._index.get(address)
+        raw = self._raw
+        if '"' in address or "\\" in address:
+            quoted = json.dumps(address, ensure_ascii=False)[1:]
+        else:
+            quoted = address + '"'
+        needle = b'"address' + self._separator + quoted.encode()
+        pos = raw.find(needle, self._cursor)
+        if pos < 0:
+            self._index = self._full_index(raw)
+            return self._index.get(address)
+        self._line += raw.count(b"\n", self._cursor, pos)
+        self._cursor = pos
+        return self._line
+
+    def _prepare(self) -> None:
+        raw = self._raw
+        assert raw is not None
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:3] == b"\xef\xbb\xbf":
+            raw = self._raw = decode(raw, "").encode("utf-8")  # UTF-16 plans from Windows
+        if b'"address":"' not in raw:
+            self._separator = b'": "'  # pretty-printed (jq, Go's MarshalIndent)
+        start = raw.find(b'"resource_changes"')
+        if start > 0:
+            self._line += raw.count(b"\n", 0, start)
+            self._cursor = start
+        self._ready = True
+
+    @staticmethod
+    def _full_index(raw: bytes) -> dict[str, int]:
+        changes_at = raw.find(b'"resource_changes"')
+        preferred: dict[str, int] = {}
+        fallback: dict[str, int] = {}
+        line, last = 1, 0
+        for match in _ADDRESS.finditer(raw):
+            pos = match.start()
+            line += raw.count(b"\n", last, pos)
+            last = pos
+            text = match.group(1)
+            try:
+                address = json.loads(b'"' + text + b'"') if b"\\" in text else text.decode()
+            except ValueError:
+                continue
+            target = preferred if changes_at >= 0 and pos > changes_at else fallback
+            target.setdefault(address, line)
+        return {**fallback, **preferred}
+
+
+def _check_version(version: Any, file: str) -> None:
+    if version is None:
+        return
+    if not isinstance(version, str):
+        raise InputError(file, f"format_version must be a string, not {_kind(version)}")
+    major = version.split(".", 1)[0]
+    if not major.isdigit() or int(major) > 1:
+        raise InputError(
+            file, f"unsupported plan format_version {version!r} (plangate reads 0.x and 1.x)"
+        )
+
+
+def _object_or_none(value: Any, where: str, file: str) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise InputError(file, f"{where} must be an object, not {_kind(value)}")
+
+
+def _tree(value: Any, where: str, file: str) -> Any:
+    if value is None or isinstance(value, (dict, bool)):
+        return value
+    raise InputError(file, f"{where} must be an object or boolean, not {_kind(value)}")
+
+
+def _string(value: Any, where: str, file: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise InputError(file, f"{where} must be a string, not {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "null" if value is None else "a number"
+    )

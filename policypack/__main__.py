@@ -1,0 +1,12 @@
+"""plangate's Pulumi policy pack: one policy per rule in the registry, nothing else.
+
+Started by the Pulumi CLI (``pulumi preview --policy-pack policypack``) as
+``python -u -m pulumi.policy <engine> .``; see README.md for configuration and for
+`plangate.testing.PolicyPackHarness`, which starts it the same way in tests.
+"""
+
+from pathlib import Path
+
+from plangate.pulumi_pack import serve
+
+serve(Path(__file__).resolve().parent)

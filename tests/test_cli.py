@@ -1,0 +1,89 @@
+"""The command line as a CI user meets it: exit codes, one-line errors, atomic output, snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plangate.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+GOLDEN = ROOT / "tests" / "golden" / "scan"
+UPDATE = os.environ.get("PLANGATE_UPDATE_GOLDENS") == "1"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "plangate", *args], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_version_and_exit_codes_through_the_real_entry_point():
+    assert _run("--version").stdout.strip().startswith("plangate ")
+    assert _run("scan", "examples/terraform-plan/plan.json", "-f", "json").returncode == 1
+    ok = _run("scan", "tests/fixtures/scan/clean-plan.json", "-f", "json")
+    assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["scan", "nope.json"], "plangate: error: nope.json: no such file or directory\n"),
+    (["scan", "examples/terraform-plan/plan.json", "--config", "absent.yaml"],
+     "plangate: error: absent.yaml: no such policy file\n"),
+    (["scan", "README.md"], "plangate: error: README.md:1:1: invalid JSON: Expecting value\n"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    proc = _run(*args)
+    assert (proc.returncode, proc.stderr, proc.stdout) == (2, message, "")
+
+
+def test_usage_errors_exit_2_without_traceback():
+    proc = _run("scan", "examples", "--format", "yaml")
+    assert proc.returncode == 2 and "invalid choice: 'yaml'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_output_is_written_atomically_and_kept_on_failure(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    out.write_text("previous report")
+    assert main(["scan", str(tmp_path / "missing.json"), "-f", "json", "-o", str(out)]) == 2
+    assert out.read_text() == "previous report"
+    assert main(["scan", str(EXAMPLES / "terraform-plan" / "plan.json"), "-f", "json", "-o", str(out)]) == 1
+    assert json.loads(out.read_text())["summary"]["exit_code"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary files left
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path, capsys):
+    code = main(["scan", str(EXAMPLES / "terraform-plan" / "plan.json"), "-o",
+                 str(tmp_path / "no" / "such" / "dir" / "r.txt")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("plangate: error: ") and err.count("\n") == 1
+
+
+def _snapshot(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text)
+    assert path.exists(), f"missing golden {path}: run PLANGATE_UPDATE_GOLDENS=1 pytest {__file__}"
+    assert text == path.read_text(), (
+        f"{path} differs: review, then PLANGATE_UPDATE_GOLDENS=1 pytest tests/test_cli.py")
+
+
+@pytest.mark.parametrize("example", [
+    "terraform-plan/plan.json", "pulumi/preview.json", "kubernetes/inference.yaml", "terraform-hcl",
+])
+def test_json_report_snapshots_on_the_examples(example, tmp_path):
+    out = tmp_path / "r.json"
+    code = main(["scan", f"examples/{example}", "--config", "examples/plangate.yaml",
+                 "--today", "2026-11-28", "-f", "json", "-o", str(out)])
+    assert code == 1
+    _snapshot(Path(example).with_suffix("").as_posix().replace("/", "__") + ".json", out.read_text())
+
+
+@pytest.fixture(autouse=True)
+def _in_repo_root(monkeypatch):
+    monkeypatch.chdir(ROOT)

@@ -1,0 +1,359 @@
+"""The Pulumi policy pack, started as ``pulumi preview`` starts it and driven over gRPC.
+
+One pack process per module (and per xdist worker): `plangate.testing.PolicyPackHarness`
+runs ``python -u -m pulumi.policy <engine> policypack`` with the ``PULUMI_*`` environment and
+speaks the Analyzer protocol with the stubs from the ``pulumi`` SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from plangate import engine, loaders, policy as policy_mod
+from plangate.model import Outcome
+from plangate.pulumi_pack import UNKNOWN_PREFIX
+from plangate.rules import RULES
+from plangate.rules.base import Example, Rule
+from plangate.settings import schema
+from plangate.testing import (
+    UNKNOWN,
+    ConfigError,
+    Diagnostic,
+    PolicyPackHarness,
+    StackResource,
+    secret,
+    to_pulumi,
+)
+from plangate.types import pulumi_type
+
+ROOT = Path(__file__).resolve().parents[1]
+PACK = ROOT / "policypack"
+CORPUS = ROOT.parent / "shared" / "corpus"
+PREVIEWS = sorted((CORPUS / "pulumi" / "dundalek__stratify" / "test" / "resources" / "pulumi")
+                  .glob("sample-preview-*.json"))
+DENY_PREFIX = "unknown at plan time (on_unknown: deny): "
+
+# Stack configuration the remediation reads (Pulumi.<stack>.yaml → PULUMI_CONFIG) and stack tags.
+DEFAULT_TAGS = {"CostCenter": "cc-1042", "Environment": "prod"}
+STACK_TAGS = {"Project": "fraud-scoring", "Owner": "stack-owner"}
+GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "prod", "Project": "fraud"}
+
+
+@pytest.fixture(scope="module")
+def pack():
+    harness = PolicyPackHarness(
+        PACK, python=sys.executable,
+        stack_config={"plangate:defaultTags": DEFAULT_TAGS}, stack_tags=STACK_TAGS,
+        # -X importtime on stderr lets test_heavy_sdks_not_imported see every import.
+        env={"PYTHONPROFILEIMPORTTIME": "1", "PLANGATE_CONFIG": ""},
+    )
+    with harness:
+        yield harness
+
+
+@pytest.fixture()
+def fresh(pack):
+    """The pack with the engine's default configuration (schema defaults, no file)."""
+    pack.configure()
+    return pack
+
+
+def _of(diagnostics: list[Diagnostic], slug: str) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.policy == slug]
+
+
+def _split(diagnostics: list[Diagnostic]) -> tuple[list[str], list[str]]:
+    """(violation messages, undecided messages) as `Rule.run_example` reports them."""
+    says = [d.message for d in diagnostics if not d.message.startswith(UNKNOWN_PREFIX)]
+    undecided = [d.message.removeprefix(UNKNOWN_PREFIX) for d in diagnostics
+                 if d.message.startswith(UNKNOWN_PREFIX)]
+    return says, undecided
+
+
+# --- metadata ------------------------------------------------------------------------------------
+
+
+def test_one_policy_per_rule_with_its_metadata(fresh):
+    info = fresh.get_info()
+    assert info.name == "plangate" and info.supports_config
+    assert [p.name for p in info.policies] == [r.slug for r in RULES]
+    for rule in RULES:
+        p = info.policy(rule.slug)
+        assert rule.id in p.description and p.display_name == rule.title
+        assert p.remediation_steps == rule.remediation and p.url == rule.url
+        assert p.enforcement == rule.enforcement.value
+        assert p.severity == rule.severity.value
+        assert p.kind == ("stack" if rule.check_stack is not None or rule.slug == "expired-waiver" else "resource")
+        # the schema is the settings declaration; defaults written once, in the dataclass
+        assert p.config_schema == schema(rule.settings_type)
+
+
+# --- (1) every rule example, through the pack ----------------------------------------------------
+
+
+# The Pulumi loader reads no Kubernetes metadata (metadata.labels / annotations, the pod
+# template) into Resource.labels / annotations / pod_metadata, so where a verdict depends on
+# it, the pack (like `plangate scan` on a Pulumi preview) cannot agree with the example.
+K8S_METADATA_GAP = ("plangate.loaders.pulumi does not map Kubernetes metadata onto "
+                    "Resource.labels / annotations / pod_metadata")
+
+
+def _examples():
+    for rule in RULES:
+        for index, example in enumerate(rule.examples):
+            marks = []
+            if any(r.type.startswith("kubernetes_") and (r.labels or r.annotations or "pod_metadata" in r.properties)
+                   for r in example.build()):
+                # a passing example may pass vacuously (no selector label read): not strict
+                marks.append(pytest.mark.xfail(reason=K8S_METADATA_GAP, strict=not example.passes))
+            yield pytest.param(rule, example, marks=marks,
+                               id=f"{rule.id}-{index}-{example.name or 'example'}")
+
+
+def _stack_resources(example: Example) -> list[StackResource]:
+    """The example's resources as the engine would send them, named so that the loader gives
+    them the example's addresses."""
+    out = []
+    for res in example.build():
+        if res.action != "create":
+            pytest.skip("the Analyzer protocol does not tell a pack whether a resource is "
+                        f"created, updated or unchanged ({res.address} is {res.action})")
+        try:
+            token, props = to_pulumi(res)
+        except ValueError as exc:
+            pytest.skip(f"no Pulumi form: {exc}")
+        out.append(StackResource(token, props, name=res.address.removeprefix(f"{res.type}.")))
+    return out
+
+
+@pytest.mark.parametrize("rule,example", list(_examples()))
+def test_pack_verdict_equals_rule_example(pack, rule: Rule, example: Example):
+    pack.configure({rule.slug: dict(example.settings)} if example.settings else None)
+    expected = rule.run_example(example)
+    if rule.check_stack is not None:
+        got = _of(pack.analyze_stack(_stack_resources(example)), rule.slug)
+    else:
+        got = []
+        for resource in _stack_resources(example):
+            got += _of(pack.analyze(resource.type, resource.props, name=resource.name), rule.slug)
+    assert _split(got) == expected
+    for d in got:  # violations gate, undecided checks never do
+        assert d.enforcement == ("advisory" if d.message.startswith(UNKNOWN_PREFIX) else rule.enforcement.value)
+
+
+# --- (2) the corpus previews: pack verdicts == plangate scan -------------------------------------
+
+
+def _steps(preview: dict) -> list[tuple[str, str, dict]]:
+    """(type token, urn, properties) of the resources a preview goes on with (no deletes)."""
+    out = []
+    for step in preview["steps"]:
+        if step["op"] in ("delete", "delete-replaced", "discard", "discard-replaced", "read"):
+            continue
+        state = step.get("newState") or step.get("oldState") or {}
+        out.append((state["type"], step["urn"], state.get("inputs") or state.get("outputs") or {}))
+    return out
+
+
+def _urn_name(urn: str) -> str:
+    return urn.split("::", 3)[3]
+
+
+@pytest.mark.skipif(not PREVIEWS, reason=f"corpus previews absent under {CORPUS} (see shared/corpus/SOURCES.md)")
+@pytest.mark.parametrize("path", PREVIEWS, ids=lambda p: p.name)
+def test_corpus_preview_verdicts_equal_scan(fresh, path: Path):
+    from plangate.pulumi_pack import verdict
+
+    scan = engine.evaluate(loaders.load(path), policy_mod.defaults(RULES))
+    assert scan, "the sample previews have untagged billable resources: expect findings"
+    steps = _steps(json.loads(path.read_text(encoding="utf-8")))
+    urn_by_address = {f"{pulumi_type(t)}.{_urn_name(urn)}": urn for t, urn, _ in steps}
+    expected = sorted((urn_by_address.get(f.address, ""), f.slug, *_level_message(verdict(f))) for f in scan)
+
+    got = []
+    for token, urn, props in steps:
+        got += [(urn, d.policy, d.enforcement, d.message)
+                for d in fresh.analyze(token, props, urn=urn, name=_urn_name(urn))]
+    got += [(d.urn, d.policy, d.enforcement, d.message) for d in
+            fresh.analyze_stack([StackResource(t, p, urn=urn, name=_urn_name(urn)) for t, urn, p in steps])]
+    assert sorted(got) == expected
+
+
+def _level_message(pair) -> tuple[str, str]:
+    level, message = pair
+    return level.value, message
+
+
+# --- (3) --policy-pack-config changes verdicts ---------------------------------------------------
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+def test_policy_pack_config_file_changes_verdicts(pack, tmp_path):
+    props = {"bucket": "logs", "tags": {"Owner": "ml-platform"}}
+    pack.configure()
+    before = _of(pack.analyze(BUCKET, props), "cost-allocation-tags")
+    assert [(d.enforcement, d.message) for d in before] == [
+        ("mandatory", "missing tags: CostCenter, Environment, Project")]
+
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({
+        "all": "mandatory",
+        "cost-allocation-tags": {"enforcementLevel": "advisory", "required": ["Owner", "team"]},
+        "responsible-ai-metadata": "disabled",
+    }))
+    sent = pack.configure(config)
+    assert sent["inference-tracing"]["enforcementLevel"] == "mandatory"
+    after = _of(pack.analyze(BUCKET, props), "cost-allocation-tags")
+    assert [(d.enforcement, d.message) for d in after] == [("advisory", "missing tags: team")]
+
+    pack.configure({"all": "disabled"})
+    assert pack.analyze(BUCKET, props) == []
+
+
+def test_integer_settings_survive_the_wire(pack):
+    """Config crosses gRPC as doubles (365 → 365.0); int settings must still parse."""
+    pack.configure({"inference-log-retention": {"max_retention_days": 365}})
+    fn = StackResource("aws:lambda/function:Function",
+                       {"name": "scorer", "tags": {"app": "ai-model-inference"},
+                        "loggingConfig": {"logGroup": "/ml/scorer", "logFormat": "JSON"}}, name="scorer")
+    group = StackResource("aws:cloudwatch/logGroup:LogGroup", {"name": "/ml/scorer", "retentionInDays": 400},
+                          name="group")
+    got = _of(pack.analyze_stack([fn, group]), "inference-log-retention")
+    assert [d.message for d in got] == ["log group /ml/scorer keeps logs 400 days, over the 365-day maximum"]
+    assert got[0].urn == pack.urn(fn.type, "scorer")
+
+
+def test_config_the_engine_would_refuse_is_refused(pack):
+    with pytest.raises(ConfigError, match="cost-allocation-tags: required"):
+        pack.configure({"cost-allocation-tags": {"required": "Owner"}})
+    with pytest.raises(ConfigError, match="not a valid enforcement level"):
+        pack.configure({"all": "strict"})
+
+
+def test_locked_rule_stays_mandatory_under_all_advisory(pack):
+    pack.configure({"all": "advisory"})
+    tags = {"ai.plangate.dev/risk-tier": "unacceptable"}
+    got = _of(pack.analyze("aws:lambda/function:Function", {"name": "f", "tags": tags}), "prohibited-ai-risk-tier")
+    assert [d.enforcement for d in got] == ["mandatory"]
+
+
+# --- (4) remediation ----------------------------------------------------------------------------
+
+
+def test_remediation_adds_missing_tags_and_leaves_user_tags(pack):
+    pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate"}})
+    props = {"bucket": "logs", "acl": "private", "policy": UNKNOWN,
+             "serverSideEncryptionConfiguration": secret({"rule": {"kmsKeyId": "k"}}),
+             "tags": {"Owner": "jane", "team": "ml"}}
+    (fix,) = pack.remediate(BUCKET, props)
+    assert fix.policy == "cost-allocation-tags"
+    # Owner was set by the user: kept, though the stack tags say otherwise; the rest added
+    assert fix.properties["tags"] == {"Owner": "jane", "team": "ml", "CostCenter": "cc-1042",
+                                      "Environment": "prod", "Project": "fraud-scoring"}
+    # every other property goes back exactly as it came, unknowns and secrets included
+    assert {k: v for k, v in fix.properties.items() if k != "tags"} == {k: v for k, v in props.items() if k != "tags"}
+    # the engine re-analyses the remediated resource: the remediate-level policy now passes
+    assert _of(pack.analyze(BUCKET, fix.properties), "cost-allocation-tags") == []
+
+
+def test_no_remediation_when_nothing_is_missing_unknown_or_level_is_not_remediate(pack):
+    pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate"}})
+    assert pack.remediate(BUCKET, {"bucket": "b", "tags": GOOD_TAGS}) == []
+    assert pack.remediate(BUCKET, {"bucket": "b", "tags": UNKNOWN}) == []
+    # a wholly secret tags map hides which keys it has: adding keys could shadow a secret one
+    assert pack.remediate(BUCKET, {"bucket": "b", "tags": secret({"Owner": "jane"})}) == []
+    pack.configure()
+    assert pack.remediate(BUCKET, {"bucket": "b", "tags": {}}) == []
+
+
+# --- (5) unknowns: a precise finding, not a silent pass nor the SDK's note -----------------------
+
+LAMBDA = "aws:lambda/function:Function"
+UNKNOWN_TAGS = "tags are unknown until apply; cannot check CostCenter, Owner, Environment, Project"
+
+
+def test_unknown_tags_give_a_precise_note(fresh):
+    got = fresh.analyze(LAMBDA, {"name": "scorer", "runtime": "python3.12", "tags": UNKNOWN})
+    assert not any("can't run policy" in d.message for d in got)
+    assert [(d.enforcement, d.message) for d in _of(got, "cost-allocation-tags")] == [
+        ("advisory", UNKNOWN_PREFIX + UNKNOWN_TAGS)]
+    one = fresh.analyze(LAMBDA, {"name": "scorer", "tags": {**GOOD_TAGS, "Owner": UNKNOWN}})
+    assert [d.message for d in _of(one, "cost-allocation-tags")] == [
+        UNKNOWN_PREFIX + "tag values unknown until apply: Owner"]
+
+
+def test_on_unknown_deny_makes_an_unknown_a_violation(tmp_path):
+    config = tmp_path / "plangate.yaml"
+    config.write_text("on_unknown: deny\n")
+    with PolicyPackHarness(PACK, python=sys.executable, env={"PLANGATE_CONFIG": str(config)}) as pack:
+        pack.configure()
+        got = _of(pack.analyze(LAMBDA, {"name": "scorer", "tags": UNKNOWN}), "cost-allocation-tags")
+    assert [(d.enforcement, d.message) for d in got] == [("mandatory", DENY_PREFIX + UNKNOWN_TAGS)]
+
+
+NAIVE_PACK = '''
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def validate(args, report_violation):
+    if "CostCenter" not in (args.props.get("tags") or {}):
+        report_violation("missing CostCenter")
+
+PolicyPack("naive", [ResourceValidationPolicy(name="tags", description="tags present",
+           validate=validate, enforcement_level=EnforcementLevel.MANDATORY)])
+'''
+
+
+def test_the_sdk_alone_would_turn_the_unknown_into_an_advisory_note(tmp_path):
+    """Why the pack reads the raw request: through ``args.props`` an unknown raises, and the
+    SDK reports a mandatory policy as an advisory "can't run" note instead of a finding."""
+    (tmp_path / "__main__.py").write_text(NAIVE_PACK)
+    with PolicyPackHarness(tmp_path, python=sys.executable) as naive:
+        (note,) = naive.analyze(BUCKET, {"bucket": "b", "tags": UNKNOWN})
+    assert note.enforcement == "advisory" and "can't run policy 'tags'" in note.message
+
+
+# --- (6) secrets never reach a diagnostic --------------------------------------------------------
+
+SECRET_VALUE = "production-eu-west-1-do-not-print"
+
+
+def test_secret_values_never_appear_in_diagnostics(pack):
+    pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate"}})
+    endpoint = "aws:sagemaker/endpoint:Endpoint"
+    rai = {f"ai.plangate.dev/{k}": "x" for k in ("model-id", "data-lineage-url", "risk-tier", "accountable-owner")}
+    cases = [
+        (LAMBDA, {"name": "scorer", "tags": {**GOOD_TAGS, "Environment": secret(SECRET_VALUE)},
+                  "environment": {"variables": {"API_KEY": secret(SECRET_VALUE)}}}),
+        (endpoint, {"name": "ep", "tags": {**rai, "ai.plangate.dev/model-card-url": secret(SECRET_VALUE)}}),
+        (BUCKET, {"bucket": secret(SECRET_VALUE), "tags": secret({"Environment": SECRET_VALUE})}),
+        ("aws:lambda/functionUrl:FunctionUrl", {"authorizationType": secret(SECRET_VALUE)}),
+    ]
+    texts = []
+    for token, props in cases:
+        texts += [d.raw_message for d in pack.analyze(token, props)]
+        texts += [r.diagnostic for r in pack.remediate(token, props)]
+    stack = [StackResource(token, props, name=f"r{i}") for i, (token, props) in enumerate(cases)]
+    texts += [d.raw_message for d in pack.analyze_stack(stack)]
+    assert texts, "the cases are meant to produce findings"
+    assert not [t for t in texts if SECRET_VALUE in t]
+    # a secret tag value counts as present, and its allowed values are not checked on it
+    assert _of(pack.analyze(*cases[0]), "cost-allocation-tags") == []
+
+
+# --- (7) the pack stays light ---------------------------------------------------------------------
+
+
+def test_heavy_sdks_not_imported(fresh):
+    fresh.analyze(LAMBDA, {"name": "scorer", "tags": {"app": "ai-model-inference"}})
+    fresh.analyze_stack([StackResource(LAMBDA, {"name": "scorer"}, name="scorer")])
+    fresh.remediate(BUCKET, {"bucket": "b"})
+    imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)", fresh.stderr(), re.M))
+    assert "plangate.pulumi_pack" in imported, "importtime output missing: cannot judge"
+    assert not {m for m in imported if m.split(".")[0] in ("pulumi_aws", "sklearn")}
