@@ -6,7 +6,7 @@ from components import GovernedInferenceFunction, register_cost_allocation_tags
 register_cost_allocation_tags({"CostCenter": "cc-1042", "Owner": "ml-platform",
                                "Environment": "dev", "Project": "fraud-scoring"})
 scorer = GovernedInferenceFunction("scorer", {
-    "function_name": "fraud-scorer", "code_path": "./app",
+    "function_name": "fraud-scorer", "code": pulumi.FileArchive("./app"),
     "rai": {...}, "cost": {"tag_value": "fraud-scorer", "policy_file": "plangate.dev.yaml"},
     "alert_emails": ["ml-oncall@example.com"],
 })

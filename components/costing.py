@@ -1,9 +1,9 @@
 """The estimated monthly cost of a component, from plangate's cost model.
 
-Each component records the properties it gives its child resources; they are read into
-plangate `Resource`s with plangate's own Pulumi mapping (`plangate.types`) and priced by
-`plangate.cost.estimate`, the function ``plangate cost`` and the budget rules call.  Usage
-comes from the ``plangate:usage`` tag the component writes, so all three agree.
+Each component records the properties it gives its child resources; plangate's Pulumi
+loader reads them into `Resource`s exactly as it reads a preview's resources, and
+`plangate.cost.estimate` prices them, the function ``plangate cost`` and the budget rules
+call.  Usage comes from the ``plangate:usage`` tag the component writes, so all three agree.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from typing import Any, Mapping
 import pulumi
 
 from plangate.model import Resource
-from plangate.types import pulumi_properties, pulumi_type
 
 
 @dataclass
 class ChildLedger:
-    """The plain (known at construction) properties of a component's children."""
+    """The properties of a component's children that are known when it is constructed."""
 
     entries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -30,18 +29,15 @@ class ChildLedger:
         self.entries.append((token, name, _known(dict(props))))
 
     def resources(self) -> list[Resource]:
-        out = []
-        for token, name, props in self.entries:
-            kind = pulumi_type(token)
-            tags = props.get("tags") if isinstance(props.get("tags"), dict) else {}
-            known_tags = {k: str(v) for k, v in tags.items() if v is not None}
-            out.append(Resource(type=kind, address=name, source_format="pulumi-component",
-                                properties=pulumi_properties(kind, props), tags=known_tags))
-        return out
+        from plangate.loaders.pulumi import EngineResource, from_engine
+
+        items = [EngineResource(type=token, urn=f"urn:pulumi:component::estimate::{token}::{name}", props=props)
+                 for token, name, props in self.entries]
+        return [res for _, res in from_engine(items)]
 
 
 def _known(value: Any) -> Any:
-    if isinstance(value, (pulumi.Output, pulumi.Resource)):
+    if isinstance(value, (pulumi.Output, pulumi.Resource, pulumi.Archive, pulumi.Asset)):
         return None
     if isinstance(value, dict):
         return {k: _known(v) for k, v in value.items()}

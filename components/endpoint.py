@@ -89,7 +89,9 @@ class GovernedSageMakerEndpoint(GovernedComponent):
         workload_tags = rai_tags(args["rai"])
         capture = args.get("capture") or {}
 
-        key, bucket, capture_uri = self._capture_store(ep_name, capture)
+        key, bucket, capture_uri = self._capture_store(ep_name, capture, usage_tag({
+            "storage_gb": usage.get("capture_storage_gb"),
+            "monthly_tier_1_requests": usage.get("capture_monthly_writes")}))
         log_group = self.child(
             aws.cloudwatch.LogGroup, "logs", name=f"/aws/sagemaker/Endpoints/{ep_name}",
             retention_in_days=int(args.get("log_retention_days", 30)),
@@ -123,7 +125,7 @@ class GovernedSageMakerEndpoint(GovernedComponent):
         if serverless:
             # SageMaker Serverless Inference does not support DataCaptureConfig (CreateEndpoint
             # fails); the capture store is still made, for the caller to write samples into.
-            pulumi.log.warn(
+            pulumi.log.info(
                 f"{ep_name}: SageMaker Serverless Inference cannot capture data itself; write "
                 f"samples to capture_uri from the entry point (GovernedInferenceFunction.capture)",
                 resource=self)
@@ -196,14 +198,14 @@ class GovernedSageMakerEndpoint(GovernedComponent):
             container["environment"] = dict(args["environment"])
         return container
 
-    def _capture_store(self, ep_name: str, capture: DataCaptureArgs
+    def _capture_store(self, ep_name: str, capture: DataCaptureArgs, usage: dict[str, str]
                        ) -> tuple[aws.kms.Key, aws.s3.Bucket, pulumi.Output[str]]:
         """The KMS key, the bucket (private, TLS only, encrypted, expiring) and the capture URI."""
         key = self.child(aws.kms.Key, "capture-key", description=f"Inference data captured by {ep_name}",
                          enable_key_rotation=True, deletion_window_in_days=30, tags=self.tags())
         # Bucket names are global: the account id keeps two accounts' endpoints apart.
         bucket = self.child(aws.s3.Bucket, "capture", bucket=f"{ep_name}-capture-{self.aws.account_id}"[:63].lower(),
-                            tags=self.tags())
+                            tags=self.tags(usage))
         self.child(aws.s3.BucketPublicAccessBlock, "capture-public-access", bucket=bucket.id,
                    block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
                    restrict_public_buckets=True)

@@ -22,10 +22,6 @@ from components.inputs import (
 from components.metadata import inference_selector, rai_tags, usage_tag
 
 
-def _zip_code(path: str) -> pulumi.Archive:
-    return pulumi.FileArchive(path)
-
-
 class GovernedInferenceFunction(GovernedComponent):
     """An AI inference Lambda function with everything plangate requires: cost-allocation and
     responsible-AI tags, X-Ray tracing, a log group with retention, a reserved-concurrency cap,
@@ -124,13 +120,13 @@ class GovernedInferenceFunction(GovernedComponent):
 
     @staticmethod
     def _package(args: GovernedInferenceFunctionArgs) -> dict[str, Any]:
-        """Zip or image package arguments; exactly one of code_path and image_uri."""
-        code_path, image_uri = args.get("code_path"), args.get("image_uri")
-        if (code_path is None) == (image_uri is None):
-            raise ValueError("give exactly one of code_path (zip package) and image_uri (container image)")
+        """Zip or image package arguments; exactly one of code and image_uri."""
+        code, image_uri = args.get("code"), args.get("image_uri")
+        if (code is None) == (image_uri is None):
+            raise ValueError("give exactly one of code (zip package) and image_uri (container image)")
         if image_uri is not None:
             return {"package_type": "Image", "image_uri": image_uri}
-        return {"package_type": "Zip", "code": _zip_code(code_path),
+        return {"package_type": "Zip", "code": code,
                 "handler": args.get("handler", "handler.handler"),
                 "runtime": args.get("runtime", "python3.12")}
 

@@ -10,6 +10,7 @@ The responsible-AI fields are the keys of plangate's `RaiPolicy` with ``-`` spel
 a test keeps the two lists equal.
 """
 
+import inspect
 from enum import Enum
 from typing import NotRequired, TypedDict
 
@@ -65,20 +66,21 @@ class UsageProfile(TypedDict):
     """Average duration of one request, in milliseconds."""
     monthly_log_gb: NotRequired[float]
     """Log data ingested per month, in GB (default 1)."""
+    capture_storage_gb: NotRequired[float]
+    """Captured inference data kept in the capture bucket, in GB (endpoints)."""
+    capture_monthly_writes: NotRequired[float]
+    """Objects written to the capture bucket per month (endpoints)."""
 
 
 class CostControls(TypedDict):
     """Cost allocation, budget and anomaly detection for one workload."""
 
     tag_value: str
-    """Value of the cost-allocation tag that identifies this workload; every resource of the
-    component carries it, and the budget and the anomaly monitor are scoped to it."""
+    """Cost tag value of this workload, set on all its resources; the budget and anomaly monitor filter on it."""
     tag_key: NotRequired[str]
-    """Cost-allocation tag key (default: the cost tag plangate's completeness rule matches
-    budgets on, Project). It must be activated as a cost allocation tag in AWS Billing."""
+    """Cost tag key (default Project, the tag plangate matches budgets on); activate it in AWS Billing."""
     policy_file: NotRequired[str]
-    """plangate policy file whose monthly-budget rule holds this workload's ceiling: the AWS
-    Budget is created with exactly that amount (one source for both)."""
+    """plangate policy file whose monthly-budget ceiling for this workload is the AWS Budget (one source)."""
     monthly_budget_usd: NotRequired[float]
     """Monthly budget in USD, for stacks without a policy file; with one, it must agree."""
     budget_alert_percent: NotRequired[float]
@@ -97,8 +99,7 @@ class AlarmThresholds(TypedDict, total=False):
     throttles: int
     """Throttled (or 4XX) requests that raise the throttle alarm (default 1)."""
     p99_latency_ms: float
-    """p99 latency in milliseconds that raises the latency alarm (default: 80% of the
-    function timeout; 1000 for endpoints)."""
+    """p99 latency in ms that raises the latency alarm (default: 80% of the function timeout; 1000 for endpoints)."""
 
 
 class EntryPoint(TypedDict, total=False):
@@ -137,14 +138,14 @@ class GovernedInferenceFunctionArgs(TypedDict):
     """Cost allocation tag, budget, anomaly detection and usage profile."""
     alert_emails: list[str]
     """Addresses notified by the alarms, the budget and the anomaly subscription."""
-    code_path: NotRequired[str]
-    """Directory or .zip archive with the handler (zip package); give this or image_uri."""
+    code: NotRequired[pulumi.Archive]
+    """Archive with the handler code (zip package), e.g. FileArchive("./app"); give this or image_uri."""
     handler: NotRequired[str]
     """Handler of a zip package (default handler.handler)."""
     runtime: NotRequired[str]
     """Runtime of a zip package (default python3.12)."""
     image_uri: NotRequired[pulumi.Input[str]]
-    """Container image URI (image package); give this or code_path."""
+    """Container image URI (image package); give this or code."""
     architecture: NotRequired[Architecture]
     """x86_64 or arm64 (default arm64)."""
     memory_mb: NotRequired[int]
@@ -229,3 +230,10 @@ class GovernedSageMakerEndpointArgs(TypedDict):
     """Alarm thresholds."""
     tags: NotRequired[dict[str, str]]
     """Further tags for every resource of the component."""
+
+
+# The provider copies class docstrings into the schema verbatim: drop the source indentation.
+for _type in (Architecture, EntryPointKind, ResponsibleAiMetadata, UsageProfile, CostControls, AlarmThresholds,
+              EntryPoint, CaptureTarget, GovernedInferenceFunctionArgs, ServerlessCapacity, InstanceCapacity,
+              DataCaptureArgs, GovernedSageMakerEndpointArgs):
+    _type.__doc__ = inspect.cleandoc(_type.__doc__ or "")

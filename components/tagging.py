@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import keyword
+import re
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -54,7 +55,7 @@ def missing_required(tags: Mapping[str, Any], required: Mapping[str, str]) -> di
 
 def check_values(values: Mapping[str, str], policy: TagPolicy | None = None) -> dict[str, str]:
     """The stack's tag values, refused early when a required key is missing or a value is one
-    plangate would reject (an empty value, an Environment outside the allowed list)."""
+    plangate would reject (empty, outside the allowed values, not matching a pattern)."""
     policy = policy or TagPolicy()
     missing = [k for k in policy.required if not str(values.get(k, "")).strip()]
     if missing:
@@ -62,6 +63,9 @@ def check_values(values: Mapping[str, str], policy: TagPolicy | None = None) -> 
     for key, allowed in policy.allowed_values.items():
         if key in values and values[key] not in allowed:
             raise ValueError(f"tag {key}={values[key]!r} is not one of: {', '.join(allowed)}")
+    for key, pattern in policy.patterns.items():
+        if key in values and not re.fullmatch(pattern, str(values[key])):
+            raise ValueError(f"tag {key}={values[key]!r} does not match {pattern}")
     return {k: str(values[k]) for k in policy.required} | {
         k: str(v) for k, v in values.items() if k not in policy.required}
 

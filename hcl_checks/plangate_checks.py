@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from typing import Any, Iterator
 
@@ -36,56 +37,30 @@ INSTALL = (
 )
 
 
-class _Tripwire(BaseResourceCheck):
-    """Stands in for our checks in a Checkov worker process when they cannot load.
-
-    Raising SystemExit there would end only that worker, and Checkov's fork runner drops a
-    worker that sends no result without a word.  Checkov's filter reads every registered
-    check's ``bc_id`` before running it, outside any ``try``; raising there travels back to
-    the main process as an ordinary exception, and Checkov exits 2 printing it.
-    """
-
-    def __init__(self, problem: str) -> None:
-        self._problem = problem
-        super().__init__(name="plangate checks could not load", id="CKV_PG_SETUP",
-                         categories=[CheckCategories.CONVENTION], supported_resources=["*"])
-
-    @property
-    def bc_id(self) -> str | None:
-        if not hasattr(self, "_armed"):
-            return None  # read while registering
-        raise RuntimeError(self._problem)
-
-    @bc_id.setter
-    def bc_id(self, value: str | None) -> None:
-        self._armed = True  # BaseCheck.__init__ assigns it once; from then on, trip
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        raise RuntimeError(self._problem)
-
-
-class _K8sTripwire(BaseK8Check):
-    __doc__ = _Tripwire.__doc__
-    bc_id = _Tripwire.bc_id
-
-    def __init__(self, problem: str) -> None:
-        self._problem = problem
-        super().__init__(name="plangate checks could not load", id="CKV_K8S_PG_SETUP",
-                         categories=[CheckCategories.KUBERNETES], supported_entities=["*"])
-
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
-        raise RuntimeError(self._problem)
+def _checkov_main_pid() -> int | None:
+    """Checkov's main process, when this runs in one of its fork / spawn worker processes."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return None
+    frame = sys._getframe()
+    while frame is not None:  # fork workers run under parallel_runner's func_wrapper
+        if frame.f_code.co_name == "func_wrapper" and "parallelizer" in frame.f_code.co_filename:
+            return parent.pid
+        frame = frame.f_back
+    spawned = multiprocessing.current_process().name.startswith("SpawnPoolWorker")
+    return parent.pid if spawned else None
 
 
 def _fail_loudly(problem: str) -> None:
     """Stop the scan with ``problem`` on stderr and a non-zero exit, never quietly."""
-    message = f"plangate Checkov checks ({__file__}): {problem}"
-    print(f"ERROR: {message}", file=sys.stderr, flush=True)
-    if multiprocessing.parent_process() is None:
-        # The main process: Checkov's main turns SystemExit into exit code 2.
-        raise SystemExit(2)
-    _Tripwire(message)
-    _K8sTripwire(message)
+    print(f"ERROR: plangate Checkov checks ({__file__}): {problem}", file=sys.stderr, flush=True)
+    main = _checkov_main_pid()
+    if main is not None:
+        # In a worker, SystemExit ends only the worker, and Checkov drops a worker that sends
+        # no result without a word; an exception sent back makes the main process exit while
+        # other workers block on full pipes (it then hangs).  So end Checkov itself.
+        os.kill(main, signal.SIGTERM)
+    raise SystemExit(2)  # the main process: Checkov turns this into exit code 2
 
 
 try:
@@ -96,16 +71,14 @@ try:
     from plangate.rules import RULES
 except ImportError as exc:  # plangate absent, or a dependency of it
     _fail_loudly(f"cannot import plangate ({exc}); " + INSTALL.format(python=sys.executable))
-    RULES = ()
 
 
 def _load_policy() -> Any:
-    """plangate.yaml as ``plangate scan`` reads it, or None after failing loudly."""
+    """plangate.yaml as ``plangate scan`` reads it; an invalid file stops the scan."""
     try:
         return policy_file.load(os.environ.get("PLANGATE_CONFIG"), RULES)
     except ConfigError as exc:
         _fail_loudly(f"invalid policy file: {exc}")
-        return None
 
 
 # --- context Checkov does not put in a resource's conf ---------------------------------------
@@ -287,6 +260,25 @@ class _Verdicts:
         self.name = self.rule.title
         return super().run(*args, **kwargs)  # type: ignore[misc]
 
+    def _judge(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            resource = self._resource(conf)
+            if resource is None or not self.rule.applies(resource.type):
+                return CheckResult.UNKNOWN  # not a resource the rule looks at: no record
+            return self._report(resource)
+        except Exception as exc:
+            # A plangate bug must neither pass quietly (Checkov's Terraform registry turns an
+            # exception into an unreported UNKNOWN) nor crash the scan (its Kubernetes
+            # registry does not catch, and a crashed worker can hang a multi-framework run).
+            _log.error("plangate %s could not evaluate %s", self.id, self.entity_path,
+                       exc_info=True)
+            self.details = [f"plangate could not evaluate this resource: {exc!r}"]
+            self.name = f"{self.rule.title}: {self.details[0]}"
+            return CheckResult.FAILED
+
+    def _resource(self, conf: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
     def _report(self, resource: Any) -> CheckResult:
         verdict = adapter.verdict(self.rule, resource, self.policy)
         self.details = list(verdict.details)
@@ -312,20 +304,21 @@ class TerraformRuleCheck(_Verdicts, BaseResourceCheck):
         self._setup(spec, policy)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self._judge(conf)
+
+    def _resource(self, conf: dict[str, Any]) -> Any:
         file = adapter.attribute(conf.get("__file__"))  # only plan JSON confs carry it
         facts = _plan_facts(file) if isinstance(file, str) else None
         if facts is not None:
             address = str(conf.get("__address__") or "")
-            resource = adapter.plan_resource(
+            return adapter.plan_resource(
                 self.entity_type, conf, facts.get(address) or adapter.PlanFacts(), file)
-        else:
-            index = _graph_index(self.graph)
-            resource = adapter.hcl_resource(
-                self.entity_type, conf,
-                index.provider_tags(self.entity_type, conf) if index else None,
-                index.file_of(conf) if index else self.entity_path.split(":", 1)[0],
-                unresolved=index.typed_defaults(conf) if index else ())
-        return self._report(resource)
+        index = _graph_index(self.graph)
+        return adapter.hcl_resource(
+            self.entity_type, conf,
+            index.provider_tags(self.entity_type, conf) if index else None,
+            index.file_of(conf) if index else self.entity_path.split(":", 1)[0],
+            unresolved=index.typed_defaults(conf) if index else ())
 
 
 class KubernetesRuleCheck(_Verdicts, BaseK8Check):
@@ -339,10 +332,10 @@ class KubernetesRuleCheck(_Verdicts, BaseK8Check):
         self._setup(spec, policy)
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
-        resource = adapter.kubernetes_resource(conf, self.entity_path.split(":", 1)[0])
-        if resource is None or not self.rule.applies(resource.type):
-            return CheckResult.UNKNOWN  # not an object the rule looks at: no record
-        return self._report(resource)
+        return self._judge(conf)
+
+    def _resource(self, conf: dict[str, Any]) -> Any:
+        return adapter.kubernetes_resource(conf, self.entity_path.split(":", 1)[0])
 
 
 def register(policy: Any) -> list[Any]:
@@ -357,5 +350,4 @@ def register(policy: Any) -> list[Any]:
     return checks
 
 
-_POLICY = _load_policy() if RULES else None
-CHECKS = register(_POLICY) if _POLICY is not None else []
+CHECKS = register(_load_policy())

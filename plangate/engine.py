@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from plangate.errors import InputError
 from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Unknown
 from plangate.policy import Policy, Waiver
 from plangate.rules.base import Rule
@@ -69,15 +70,30 @@ def evaluate(resources: Sequence[Resource], policy: Policy,
         if applicable is None:
             applicable = by_type[res.type] = [r for r in resource_rules if r.applies(res.type)]
         for r in applicable:
-            settings = policy.rules[r.id].settings
-            for answer in r.check(res, settings):
+            try:
+                answers = list(r.check(res, policy.rules[r.id].settings))
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+                raise _malformed(res, r, exc) from None
+            for answer in answers:
                 findings.append(_finding(r, res, answer, policy, waivers, today))
     for r in rules:
         if r.check_stack is not None:
-            for res, answer in r.check_stack(resources, policy.rules[r.id].settings):
+            try:
+                pairs = list(r.check_stack(resources, policy.rules[r.id].settings))
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+                raise InputError("(stack)", f"{r.id} cannot read the resource set: {exc}") from None
+            for res, answer in pairs:
                 findings.append(_finding(r, res, answer, policy, waivers, today))
     findings.extend(_expired_waivers(policy, today))
     return findings
+
+
+def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
+    """Rules trust the plan's value shapes; a plan that breaks them is bad input, not a bug."""
+    file = res.location.file if res.location else res.address
+    line = res.location.line if res.location else None
+    return InputError(file, f"{res.address}: a property has an unexpected type or shape "
+                            f"for {rule.id} {rule.slug} ({type(exc).__name__}: {exc})", line)
 
 
 def _expired_waivers(policy: Policy, today: dt.date) -> Iterable[Finding]:

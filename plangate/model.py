@@ -84,13 +84,22 @@ class Resource:
             self.provider = self.type.split("_", 1)[0]
 
     def is_unknown(self, path: str) -> bool:
-        """True when ``path`` or any of its parents is unknown at plan time."""
+        """True when ``path`` or any of its parents is unknown at plan time.
+
+        List indexes are ignored on both sides (``tracing_config.0.mode`` and
+        ``tracing_config.mode`` are the same path), as `get` steps through block lists; an
+        unknown element of a longer list therefore makes the whole list's field undecidable.
+        """
         if not self.unknown:
             return False
         if path in self.unknown:
             return True
-        parts = path.split(".")
-        return any(".".join(parts[:i]) in self.unknown for i in range(1, len(parts)))
+        wanted = _without_indexes(path)
+        for unknown in self.unknown:
+            parts = _without_indexes(unknown)
+            if parts == wanted[: len(parts)]:
+                return True
+        return False
 
     def unknown_under(self, path: str) -> list[str]:
         """Unknown paths at or below ``path`` (sorted), e.g. the unknown keys of a map."""
@@ -143,6 +152,10 @@ class Finding:
     @property
     def gating(self) -> bool:
         return self.outcome is Outcome.VIOLATION
+
+
+def _without_indexes(path: str) -> list[str]:
+    return [part for part in path.split(".") if not part.isdigit()]
 
 
 def walk(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -16,10 +16,10 @@ that evaluates them.  No rule logic lives here.
 Why the analysis does not go through ``args.props``
 ---------------------------------------------------
 pulumi-policy 1.21 hands validations ``args.props`` wrapped by ``unknown_checking_proxy``:
-any read of an unknown value (even ``"tags" in props`` iterates into the proxy's checks, and
-``props["tags"]``) raises ``UnknownValueError``, which the SDK turns into an *advisory*
-"can't run policy ... during preview" note, so a mandatory policy would silently stop
-gating.  It also decodes ``Analyze`` properties with ``proxy_secrets=False``, unwrapping the
+any read of an unknown value raises ``UnknownValueError`` (``props["tags"]``, ``.get``, and
+even ``"tags" in props``, which ``Mapping.__contains__`` answers by reading the value); the
+SDK catches it and reports an *advisory* "can't run policy ... during preview" note instead,
+so a mandatory policy silently stops gating on exactly the resources it cannot see.  It also decodes ``Analyze`` properties with ``proxy_secrets=False``, unwrapping the
 secret signature, so a policy cannot tell a secret from a plain value.  The raw request,
 however, carries both: the engine marshals properties with ``KeepUnknowns`` and
 ``KeepSecrets`` (the unknown sentinel string and the ``{sig: secret, value}`` wrapper).
@@ -33,8 +33,9 @@ request instead of once per policy also removes the SDK's per-policy decoding, w
 more than the rules themselves.  Policies that are not plangate's still run through the SDK's
 loop.  ``Remediate`` keeps the SDK's loop; `install` only records the raw request for the
 remediation to read.  The servicer internals used (`_get_enforcement_level`,
-`_get_policy_config`, `_create_report_violation`, the policy list) are checked at install
-time, so an incompatible pulumi-policy fails at start-up, not silently.
+`_get_policy_config`, `_create_report_violation`, the private policy list and config) are
+checked at install / first use and fail with a message naming the supported version, never
+silently; ``policypack/requirements.txt`` pins pulumi-policy to that minor version.
 """
 
 from __future__ import annotations
@@ -201,6 +202,18 @@ class _Evaluation:
     resource_policy: Policy  # stack rules disabled
     stack_policy: Policy  # resource rules disabled
     by_slug: dict[str, pp.Policy]
+    foreign: bool  # the pack also holds policies that are not plangate's
+    by_type: dict[str, Policy] = dataclasses.field(default_factory=dict)
+
+    def for_type(self, resource_type: str) -> Policy:
+        """``resource_policy`` with its catalogue cut to the rules that apply to the type, so a
+        single-resource evaluation does not test every rule's scope on every request."""
+        cut = self.by_type.get(resource_type)
+        if cut is None:
+            base = self.resource_policy
+            rules = tuple(r for r in base.catalogue if r.applies(resource_type))
+            cut = self.by_type[resource_type] = dataclasses.replace(base, catalogue=rules)
+        return cut
 
 
 class _State:
@@ -231,13 +244,13 @@ def install() -> None:
     servicer._plangate_installed = True
 
 
-def _handler(original: Callable[..., Any], ours: Callable[[Any, Any, list[pp.Policy]], Any]
+def _handler(original: Callable[..., Any], ours: Callable[[Any, Any, _Evaluation], Any]
              ) -> Callable[..., Any]:
     @functools.wraps(original)
     def handle(self: Any, request: Any, context: Any) -> Any:
-        policies = getattr(self, "_PolicyAnalyzerServicer__policies")
-        response = ours(self, request, policies)
-        if any(not isinstance(p, (PlangateResourcePolicy, PlangateStackPolicy)) for p in policies):
+        evaluation = _evaluation(self)
+        response = ours(self, request, evaluation)
+        if evaluation.foreign:
             extra = original(self, request, context)
             response.diagnostics.extend(extra.diagnostics)
             response.not_applicable.extend(extra.not_applicable)
@@ -258,12 +271,22 @@ def _recording(original: Callable[..., Any]) -> Callable[..., Any]:
     return handle
 
 
-def _evaluation(servicer: Any, policies: Sequence[pp.Policy]) -> _Evaluation:
-    config_ref = getattr(servicer, "_PolicyAnalyzerServicer__policy_pack_config")
-    levels_ref = getattr(servicer, "_PolicyAnalyzerServicer__policy_pack_config_enforcement_level")
+def _sdk_attr(servicer: Any, name: str) -> Any:
+    """A private attribute of pulumi-policy's servicer (``self.__policies`` and the like)."""
+    try:
+        return getattr(servicer, f"_PolicyAnalyzerServicer__{name}")
+    except AttributeError:
+        raise RuntimeError(f"pulumi-policy {sdk.VERSION}'s servicer has no {name}; plangate's pack "
+                           "supports pulumi-policy 1.21 (see policypack/requirements.txt)") from None
+
+
+def _evaluation(servicer: Any) -> _Evaluation:
+    config_ref = _sdk_attr(servicer, "policy_pack_config")
+    levels_ref = _sdk_attr(servicer, "policy_pack_config_enforcement_level")
     cached = _STATE.evaluations.get(id(servicer))
     if cached is not None and cached.config_ref is config_ref and cached.levels_ref is levels_ref:
         return cached
+    policies = _sdk_attr(servicer, "policies")
     base = _STATE.base or defaults(RULES)
     configs: dict[str, RuleConfig] = {}
     by_slug: dict[str, pp.Policy] = {}
@@ -281,6 +304,7 @@ def _evaluation(servicer: Any, policies: Sequence[pp.Policy]) -> _Evaluation:
         _restricted(base, configs, lambda r: not is_stack_rule(r)),
         _restricted(base, configs, is_stack_rule),
         by_slug,
+        foreign=len(by_slug) < len(policies),
     )
     _STATE.evaluations[id(servicer)] = evaluation
     return evaluation
@@ -345,21 +369,19 @@ def _by_id(policy: Policy, rule_id: str) -> Rule:
     return next(r for r in policy.catalogue if r.id == rule_id)
 
 
-def _analyze(servicer: Any, request: Any, policies: Sequence[pp.Policy]) -> Any:
+def _analyze(servicer: Any, request: Any, evaluation: _Evaluation) -> Any:
     response = proto.AnalyzeResponse()
-    evaluation = _evaluation(servicer, policies)
     resource = to_resource(request.type, request.urn, request.properties,
                            request.provider if request.HasField("provider") else None)
     if resource is None:
         return response
-    for finding in evaluate([resource], evaluation.resource_policy, _today()):
+    for finding in evaluate([resource], evaluation.for_type(resource.type), _today()):
         _report(servicer, response, evaluation, finding, urn="")
     return response
 
 
-def _analyze_stack(servicer: Any, request: Any, policies: Sequence[pp.Policy]) -> Any:
+def _analyze_stack(servicer: Any, request: Any, evaluation: _Evaluation) -> Any:
     response = proto.AnalyzeResponse()
-    evaluation = _evaluation(servicer, policies)
     pairs = to_resources([
         _engine_resource(item.type, item.urn, item.properties,
                          item.provider if item.HasField("provider") else None)

@@ -54,7 +54,8 @@ K8S_WORKLOADS: frozenset[str] = frozenset(
 INFERENCE_CANDIDATES: frozenset[str] = frozenset({"aws_lambda_function"}) | K8S_WORKLOADS
 
 # Pulumi AWS modules whose Terraform prefix differs from the module name.
-_MODULE_PREFIX = {"apigateway": "api_gateway", "costexplorer": "ce", "cloudwatch": "cloudwatch"}
+# An empty prefix: Terraform drops the module name (aws:ec2/vpc:Vpc → aws_vpc).
+_MODULE_PREFIX = {"apigateway": "api_gateway", "costexplorer": "ce", "ec2": ""}
 
 # Tokens the generic rule would get wrong.
 _TOKEN_OVERRIDES = {
@@ -108,7 +109,7 @@ def pulumi_type(token: str) -> str:
         return "pulumi_component"  # aws:s3:BucketEventSubscription and other components
     mod, member = module.split("/", 1)
     prefix = _MODULE_PREFIX.get(mod, snake(mod))
-    return f"{package}_{prefix}_{snake(member)}"
+    return f"{package}_{prefix}_{snake(member)}" if prefix else f"{package}_{snake(member)}"
 
 
 def pulumi_properties(canonical_type: str, props: Any) -> Any:

@@ -204,8 +204,8 @@ def test_event_log_replacement_and_tags():
     path = CORPUS / EVENTS / "webserver-userdata.json"
     resources = load(path)
     assert [_summary(r) for r in resources] == [
-        ("aws_ec2_security_group.web-secgrp", "aws_ec2_security_group", "", "no-op", {}, frozenset()),
-        ("aws_ec2_instance.web-server-www", "aws_ec2_instance", "", "replace", {"Name": "web-server-www"},
+        ("aws_security_group.web-secgrp", "aws_security_group", "", "no-op", {}, frozenset()),
+        ("aws_instance.web-server-www", "aws_instance", "", "replace", {"Name": "web-server-www"},
          frozenset()),
     ]  # create-replacement, replace and delete-replaced events collapse into one replacement
     assert resources[1].location == Location(str(path), 8)
@@ -218,7 +218,7 @@ def test_event_log_update_and_creates():
         ("aws_iam_role.eks-role", "no-op"),
         ("aws_iam_role_policy_attachment.eks-rpa-service-policy", "no-op"),
         ("aws_iam_role_policy_attachment.eks-rpa-cluster-policy", "no-op"),
-        ("aws_ec2_security_group.eks-sg", "update"),
+        ("aws_security_group.eks-sg", "update"),
         ("aws_eks_cluster.eks-cluster", "no-op"),
     ]
     assert {r.action for r in _load(f"{EVENTS}/up-3.json")} == {"create"}
@@ -231,7 +231,7 @@ def test_event_log_components_and_kubernetes():
     assert resources["aws_cloudformation_stack.cluster-nodes"].action == "update"
     assert resources["aws_cloudformation_stack.cluster-nodes"].module == "cluster"
     assert resources["kubernetes_config_map.cluster-nodeAccess"].type == "kubernetes_config_map"
-    assert resources["aws_ec2_subnet.vpc-public-0"].tags == {"Name": "vpc-public-0", "type": "public"}
+    assert resources["aws_subnet.vpc-public-0"].tags == {"Name": "vpc-public-0", "type": "public"}
 
 
 def test_event_log_bad_line_names_the_line(tmp_path):

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from plangate import engine, loaders, policy as policy_mod
-from plangate.model import Outcome
 from plangate.pulumi_pack import UNKNOWN_PREFIX
 from plangate.rules import RULES
 from plangate.rules.base import Example, Rule
@@ -25,6 +24,7 @@ from plangate.testing import (
     ConfigError,
     Diagnostic,
     PolicyPackHarness,
+    Provider,
     StackResource,
     secret,
     to_pulumi,
@@ -189,10 +189,19 @@ def _level_message(pair) -> tuple[str, str]:
     return level.value, message
 
 
-# --- (3) --policy-pack-config changes verdicts ---------------------------------------------------
-
-
 BUCKET = "aws:s3/bucket:Bucket"
+
+
+def test_provider_default_tags_count_as_the_resources_tags(fresh):
+    """The engine sends each resource's provider; its defaultTags (a JSON string, as providers
+    hold config) are effective tags, as in `plangate scan` on a preview."""
+    provider = Provider("pulumi:providers:aws", {"region": "eu-west-1",
+                                                  "defaultTags": json.dumps({"tags": GOOD_TAGS})}, name="eu")
+    assert _of(fresh.analyze(BUCKET, {"bucket": "b"}, provider=provider), "cost-allocation-tags") == []
+    assert _of(fresh.analyze(BUCKET, {"bucket": "b"}), "cost-allocation-tags") != []
+
+
+# --- (3) --policy-pack-config changes verdicts ---------------------------------------------------
 
 
 def test_policy_pack_config_file_changes_verdicts(pack, tmp_path):
@@ -289,13 +298,36 @@ def test_unknown_tags_give_a_precise_note(fresh):
         UNKNOWN_PREFIX + "tag values unknown until apply: Owner"]
 
 
-def test_on_unknown_deny_makes_an_unknown_a_violation(tmp_path):
+PLANGATE_YAML = """
+on_unknown: deny
+waivers:
+  - rule: cost-allocation-tags
+    resource: "aws_s3_bucket.legacy_*"
+    reason: bucket predates tagging
+    owner: platform-team
+    expires: 2999-12-31
+  - rule: function-url-auth
+    resource: "aws_lambda_function_url.demo"
+    reason: partner pilot
+    owner: ml-platform
+    expires: 2020-01-31
+"""
+
+
+def test_plangate_yaml_on_unknown_deny_and_waivers(tmp_path):
     config = tmp_path / "plangate.yaml"
-    config.write_text("on_unknown: deny\n")
+    config.write_text(PLANGATE_YAML)
     with PolicyPackHarness(PACK, python=sys.executable, env={"PLANGATE_CONFIG": str(config)}) as pack:
         pack.configure()
-        got = _of(pack.analyze(LAMBDA, {"name": "scorer", "tags": UNKNOWN}), "cost-allocation-tags")
-    assert [(d.enforcement, d.message) for d in got] == [("mandatory", DENY_PREFIX + UNKNOWN_TAGS)]
+        unknown = _of(pack.analyze(LAMBDA, {"name": "scorer", "tags": UNKNOWN}), "cost-allocation-tags")
+        waived = _of(pack.analyze(BUCKET, {"bucket": "b"}, name="legacy_logs"), "cost-allocation-tags")
+        stack = _of(pack.analyze_stack([StackResource(BUCKET, {"bucket": "b"}, name="b")]), "expired-waiver")
+    assert [(d.enforcement, d.message) for d in unknown] == [("mandatory", DENY_PREFIX + UNKNOWN_TAGS)]
+    assert [(d.enforcement, d.message) for d in waived] == [
+        ("advisory", "waived: missing tags: CostCenter, Owner, Environment, Project "
+                     "(bucket predates tagging (owner platform-team, until 2999-12-31))")]
+    assert [(d.enforcement, d.urn) for d in stack] == [("mandatory", "")]
+    assert "expired on 2020-01-31" in stack[0].message
 
 
 NAIVE_PACK = '''

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Literal, Mapping, Sequence
@@ -162,7 +163,15 @@ def estimate(resources: Sequence[Resource], usage: UsageFile = NO_USAGE,
     table = prices if prices is not None else prices_mod.load()
     region = region or DEFAULT_REGION
     ctx = context(resources, region)
-    priced_resources = tuple(price_resource(r, usage, table, ctx) for r in resources if not _skipped(r))
+    # Pricing allocates a small, acyclic object per resource; on a big plan that would set
+    # off full collections over the whole loaded plan for nothing (the loaders do the same).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        priced_resources = tuple(price_resource(r, usage, table, ctx) for r in resources if not _skipped(r))
+    finally:
+        if enabled:
+            gc.enable()
     return Estimate(priced_resources, region, table, usage.source)
 
 

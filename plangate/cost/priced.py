@@ -95,10 +95,9 @@ class Context:
 
 def region_of(res: Resource, default: str) -> str:
     """The resource's own region (``region`` argument, or its ARN), else ``default``."""
-    for path in ("region",):
-        value = res.properties.get(path)
-        if isinstance(value, str) and _REGION.fullmatch(value) and not res.is_unknown(path):
-            return value
+    value = res.properties.get("region")  # AWS provider v6 resources, Pulumi outputs
+    if isinstance(value, str) and _REGION.fullmatch(value) and not res.is_unknown("region"):
+        return value
     for path in ("arn", "model_arn"):
         arn = res.properties.get(path)
         if isinstance(arn, str) and arn.startswith("arn:aws"):

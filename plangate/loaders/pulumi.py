@@ -214,18 +214,25 @@ def _config(value: Any, file: str, line: int | None = None) -> dict[str, Any]:
 
 
 def _resources(states: list[_State], config: dict[str, Any], file: str, fmt: str) -> list[Resource]:
+    try:
+        return _normalise(states, config, file, fmt)
+    except RecursionError:
+        raise InputError(file, "values are nested too deeply") from None
+
+
+def _normalise(states: list[_State], config: dict[str, Any], file: str, fmt: str) -> list[Resource]:
     merged = _merge_by_urn(states)
     providers = {s.urn: s.state for s in merged if s.token.startswith("pulumi:providers:")}
     wanted = [(s, pulumi_type(s.token)) for s in merged]
     wanted = [(s, canonical) for s, canonical in wanted if canonical not in _SKIPPED_TYPES]
-    short = {}
+    uses: dict[str, int] = {}
     for s, canonical in wanted:
         key = f"{canonical}.{_urn_name(s.urn)}"
-        short[key] = short.get(key, 0) + 1
+        uses[key] = uses.get(key, 0) + 1
     out = []
     for s, canonical in wanted:
         address = f"{canonical}.{_urn_name(s.urn)}"
-        if short[address] > 1:
+        if uses[address] > 1:
             address = s.urn  # two resources of one type share a name under different parents
         out.append(_resource(s, canonical, address, providers, config, file, fmt))
     return out
@@ -251,8 +258,7 @@ def _resource(
     file: str,
     fmt: str,
 ) -> Resource:
-    where = f"{s.urn}"
-    raw_props = _props_source(s.state, where, file)
+    raw_props = _props_source(s.state, s.urn, file)
     unknown: list[str] = []
     secret: list[str] = []
     props = _clean(pulumi_properties(canonical, raw_props), "", unknown, secret)
@@ -278,8 +284,8 @@ def _props_source(state: dict[str, Any], where: str, file: str) -> dict[str, Any
     """Inputs (what the program asked for); outputs when there are no inputs (v0 checkpoints)."""
     for key in ("inputs", "outputs"):
         value = state.get(key)
-        if value is not None and not isinstance(value, dict):
-            raise InputError(file, f"{where}: {key} must be an object, not {_kind(value)}")
+        if value is not None and (not isinstance(value, dict) or _SIG_KEY in value):
+            raise InputError(file, f"{where}: {key} must be an object of properties, not {_kind(value)}")
         if value:
             return value
     return {}
@@ -471,6 +477,8 @@ def _optional_str(obj: dict[str, Any], key: str, where: str, file: str) -> str:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, dict) and _SIG_KEY in value:
+        return "a secret, asset or other special value"
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), "null" if value is None else "a number"
     )

@@ -75,9 +75,9 @@ def parse_json(raw: bytes, file: str) -> Any:
         pass  # re-parse with the standard library for a message with line and column
     try:
         return json.loads(raw)
-    except UnicodeDecodeError:
-        decode(raw, file)
-        raise
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line) from None
     except json.JSONDecodeError as exc:
         raise InputError(file, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
