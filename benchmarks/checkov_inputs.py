@@ -4,9 +4,9 @@
   the ``planned_values`` Checkov reads: its plan runner scans ``planned_values`` only, so a
   plan without them is an empty plan to Checkov.
 - `hcl_tree(dest, stacks)`: the largest multi-module Terraform tree we can assemble from our
-  own fixtures (no real third-party tree is in the corpus): ``stacks`` root modules, each with
-  provider default tags, the inference resources of ``tests/fixtures/checkov/hcl/default_tags``
-  as a module, and queue modules nested two deep.
+  own fixtures (no real third-party tree is in the corpus): ``stacks`` root modules, each a copy
+  of ``tests/fixtures/checkov/hcl/default_tags`` (provider default tags, 13 resources) calling
+  a shared inference module (the same resources) and queue modules, nested two deep.
 """
 
 from __future__ import annotations
@@ -98,19 +98,16 @@ def hcl_tree(dest: Path, stacks: int) -> Path:
     (inference / "queues.tf").write_text(
         'module "dead_letters" {\n  source = "../queue"\n  name   = "dead-letters"\n'
         '  tags   = { Owner = "ml-platform", Project = "fraud-scoring" }\n}\n')
-    provider = _PROVIDER_BLOCK.search(source)
-    assert provider, "the default_tags fixture declares its provider"
     for index in range(stacks):
         stack = dest / "stacks" / f"stack{index:03d}"
         stack.mkdir(parents=True, exist_ok=True)
-        calls = [provider.group(0),
-                 'variable "owner" {\n  type    = string\n  default = "ml-platform"\n}\n',
-                 'module "inference" {\n  source = "../../modules/inference"\n}\n']
+        (stack / "main.tf").write_text(source)
+        calls = ['module "inference" {\n  source = "../../modules/inference"\n}\n']
         for queue in ("requests", "results", "retries"):
             calls.append(f'module "{queue}" {{\n  source = "../../modules/queue"\n'
                          f'  name   = "{queue}-{index}"\n'
                          f'  tags   = {{ Owner = "team-{index}", Project = "p{index}" }}\n}}\n')
-        (stack / "main.tf").write_text("\n".join(calls))
+        (stack / "modules.tf").write_text("\n".join(calls))
     return dest
 
 

@@ -3,20 +3,23 @@ rule's answers → Checkov's PASSED / FAILED / SKIPPED / UNKNOWN with the rule's
 
 No rule logic lives here and nothing imports Checkov (``hcl_checks/`` does): the functions
 take the plain dicts Checkov hands a check, plus what Checkov drops and the check looks up
-(provider default tags from Checkov's graph, ``after_unknown`` from the plan file).
+(provider default tags from Checkov's graph, unknown paths and tags from the plan file).
 
 What Checkov 3.3.30 hands a check, and what is done with it:
 
 - HCL: every attribute value is wrapped in a one-element list (``["scorer"]``), blocks are
   lists of dicts, map attributes (``tags``) are a one-element list holding the map.
-  Variables with defaults and module inputs are substituted; anything Checkov cannot resolve
-  stays as the expression text (``"var.cc"``, ``"${local.x}"``, ``"module.a.id"``), which is
-  read here as unknown at plan time.  ``__address__`` and ``__provider_address__`` name the
-  resource and its provider; provider ``default_tags`` are *not* merged into the resource.
+  Variables with defaults, locals, module inputs and functions such as ``merge`` are
+  evaluated; a string expression Checkov cannot resolve stays as its text (``"var.cc"``,
+  ``"${local.x}"``, ``"module.a.id"``), read here as unknown at plan time, while a map or list
+  variable without a default becomes ``{}`` / ``[]`` (the check finds those in Checkov's
+  graph and passes them as ``unresolved``).  Provider ``default_tags`` are *not* merged into
+  the resource (the check finds the provider in the graph and passes its tags).
 - Plan JSON: the same wrapping applied to ``planned_values``, with line markers
   (``__startline__``, ``start_line``, ``__file__`` …) injected into every map, tag maps
-  included; values unknown until apply are simply absent, and ``tags_all`` (the provider's
-  merge of default tags) is there when Terraform knew it.
+  included; values unknown until apply are simply absent, ``after_unknown``,
+  ``after_sensitive`` and the provider ``default_tags`` are dropped.  Those facts come from
+  plangate's own reading of the plan file (`PlanFacts`).
 - Kubernetes: the manifest with ``__startline__`` / ``__endline__`` in every map, and
   ``metadata.annotations`` sometimes wrapped in a one-element list.
 """
@@ -47,8 +50,9 @@ _NOT_PROPERTIES = frozenset(
 
 # A Terraform expression Checkov left unevaluated: a reference, an interpolation or a call.
 _REFERENCE = re.compile(
-    r"""^(?:var|local|module|data|each|count|path|terraform|self)\.\S"""  # var.x, module.a.b
-    r"""|\$\{"""  # "${...}" anywhere at the start
+    r"""^(?:var|local|each|count|path|terraform|self)\.[A-Za-z_]"""  # var.x, each.key
+    r"""|^module\.[\w-]+\.[A-Za-z_]|^data\.[a-z][\w-]*\.[A-Za-z_]"""  # module.a.out, data.t.n
+    r"""|\$\{"""  # an interpolation left anywhere in a string
     r"""|^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.\w"""  # aws_x.name.attr
     r"""|^[a-z_][a-z0-9_]*\(.*\)$""",  # merge(...), lookup(...)
     re.DOTALL,
@@ -219,15 +223,21 @@ def _resource(resource_type: str, conf: Mapping[str, Any], source_format: str,
 
 
 def _parent(properties: dict[str, Any], path: str) -> tuple[Any, str] | None:
+    """The container of ``path``'s last part.  Checkov wraps maps nested in blocks in a
+    one-element list, as it wraps blocks, so such lists are stepped through."""
     parts = path.split(".")
     node: Any = properties
     for part in parts[:-1]:
+        if isinstance(node, list) and len(node) == 1 and not part.isdigit():
+            node = node[0]
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
             return None
+    if isinstance(node, list) and len(node) == 1 and not parts[-1].isdigit():
+        node = node[0]
     return node, parts[-1]
 
 

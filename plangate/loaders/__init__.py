@@ -83,7 +83,7 @@ def _load_dir(root: Path, fmt: str | None) -> Iterator[Resource]:
         from plangate.loaders import hcl
 
         for directory in tf_dirs:
-            yield from hcl.load_dir(directory)
+            yield from hcl.read_dir(directory).with_module_calls()
     for file in files:
         yield from _load_file(file, fmt, explicit=False)
 
@@ -94,7 +94,7 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
     if fmt == "hcl" or (fmt is None and suffix == ".tf"):
         from plangate.loaders import hcl
 
-        return hcl.load_file(p)
+        return hcl.read_file(p).with_module_calls()
     raw = read_bytes(p)
     if fmt == "k8s" or (fmt is None and suffix in _YAML):
         from plangate.loaders import k8s

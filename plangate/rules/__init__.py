@@ -11,7 +11,7 @@ from plangate.rules.budget import (
 )
 from plangate.rules.completeness import inference_alarm_and_budget
 from plangate.rules.exposure import api_route_auth, function_url_auth
-from plangate.rules.governance import expired_waiver
+from plangate.rules.governance import expired_waiver, unexpanded_module
 from plangate.rules.rai import prohibited_ai_risk_tier, responsible_ai_metadata
 from plangate.rules.tags import cost_allocation_tags, kubernetes_cost_labels
 from plangate.rules.telemetry import (
@@ -40,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     inference_capacity_limits,
     resource_monthly_ceiling,
     expired_waiver,
+    unexpanded_module,
 )
 
 BY_ID = {r.id: r for r in RULES}

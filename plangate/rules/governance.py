@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from plangate.model import Enforcement, Resource, Severity
-from plangate.rules.base import Frameworks, rule
+from plangate.model import Unknown
+from plangate.rules.base import Frameworks, Pass, Undecided, rule
 
 
 @rule(
@@ -26,3 +27,39 @@ def expired_waiver(res: Resource, cfg: object) -> Iterator[str]:
     """A waiver in plangate.yaml whose expiry date has passed is itself a finding: exceptions
     are reviewed, never permanent. (The engine evaluates waivers, not resources.)"""
     return iter(())
+
+
+_MODULE = "terraform_module_call"
+
+
+@rule(
+    id="PG-GOV-002",
+    slug="unexpanded-module",
+    title="Resources inside Terraform modules are checked from the plan",
+    severity=Severity.LOW,
+    category="governance",
+    applies_to={_MODULE},
+    enforcement=Enforcement.ADVISORY,
+    remediation=(
+        "Scan the plan JSON (terraform show -json) to check the module's resources, or scan "
+        "the module's own directory."
+    ),
+    examples=[
+        Undecided(
+            "module feature_store (./modules/feature-store) is not expanded from HCL: tags "
+            "and metadata of its resources are not checked here",
+            type=_MODULE, address="module.feature_store",
+            properties={"source": "./modules/feature-store"},
+        ),
+        Pass(type="aws_s3_bucket", name="only module calls are in scope"),
+    ],
+)
+def unexpanded_module(res: Resource, cfg: object) -> Iterator[Unknown]:
+    """Scanning HCL does not expand module calls: the resources a module creates, and the
+    tags they get from it, are only visible in a plan. Each module call is reported so a
+    reviewer knows what a passing HCL scan did not cover."""
+    name = res.address.removeprefix("module.")
+    yield Unknown(
+        f"module {name} ({res.get('source')}) is not expanded from HCL: tags and metadata "
+        "of its resources are not checked here"
+    )

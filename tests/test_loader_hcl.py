@@ -1,0 +1,485 @@
+"""Terraform HCL loader: whole resources from our fixtures, expression evaluation, errors.
+
+The fixtures under tests/fixtures/hcl/ and the snippets in this file were written by the
+plangate team for these tests (see tests/fixtures/hcl/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from plangate.errors import InputError
+from plangate.loaders import hcl, load
+from plangate.model import REDACTED, Location, Resource
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hcl"
+INFERENCE = FIXTURES / "inference"
+MAIN = str(INFERENCE / "main.tf")
+DEFAULTS = {"CostCenter": "cc-1042", "Environment": "prod", "ManagedBy": "terraform"}
+COMMON = {"Project": "fraud-scoring", "Owner": "ml-platform"}
+
+
+def _by_address(resources: list[Resource]) -> dict[str, Resource]:
+    return {r.address: r for r in resources}
+
+
+def _write(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(textwrap.dedent(text))
+    return directory
+
+
+def _one(tmp_path: Path, text: str, **files: str) -> Resource:
+    """The single resource a snippet declares (other files: name with '_' for '.')."""
+    extra = {name.replace("_", "."): body for name, body in files.items()}
+    resources = hcl.load_dir(_write(tmp_path, {"main.tf": text, **extra}))
+    assert len(resources) == 1, resources
+    return resources[0]
+
+
+# ------------------------------------------------------------------ the inference fixture
+
+
+EXPECTED = {
+    "aws_lambda_function.scorer": Resource(
+        type="aws_lambda_function",
+        address="aws_lambda_function.scorer",
+        source_format="hcl",
+        properties={
+            "function_name": "fraud-prod-scorer",  # local → var (tfvars wins over the default)
+            "package_type": "Image",
+            "image_uri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/scorer:1",
+            "memory_size": 2048,
+            "timeout": 30,
+            "architectures": ["arm64"],
+            "tracing_config": [{"mode": "Active"}],
+            "environment": [{"variables": {"MODEL_ID": "fraud-xgb-2026-10", "API_TOKEN": REDACTED}}],
+            "tags": {
+                "Project": "fraud-scoring",
+                "ai.plangate.dev/model-id": "fraud-xgb-2026-10",
+                "ai.plangate.dev/risk-tier": "limited",
+                "ai.plangate.dev/model-card-url": "https://models.example.com/fraud-xgb-2026-10/card",
+            },
+        },
+        tags={
+            **DEFAULTS,
+            "Project": "fraud-scoring",
+            "ai.plangate.dev/model-id": "fraud-xgb-2026-10",
+            "ai.plangate.dev/risk-tier": "limited",
+            "ai.plangate.dev/model-card-url": "https://models.example.com/fraud-xgb-2026-10/card",
+        },
+        unknown=frozenset({"role", "environment.0.variables.BUCKET", "tags.Owner"}),
+        secret=frozenset({"environment.0.variables.API_TOKEN"}),
+        location=Location(MAIN, 11),
+        provider="aws",
+    ),
+    "aws_iam_role.scorer": Resource(
+        type="aws_iam_role",
+        address="aws_iam_role.scorer",
+        source_format="hcl",
+        properties={"name": "fraud-prod-scorer"},
+        tags=DEFAULTS,
+        unknown=frozenset({"assume_role_policy", "tags.Owner"}),  # file(): a function call
+        location=Location(MAIN, 40),
+    ),
+    "aws_s3_bucket.features": Resource(
+        type="aws_s3_bucket",
+        address="aws_s3_bucket.features",
+        source_format="hcl",
+        properties={"bucket": "fraud-prod-features"},
+        tags={},
+        unknown=frozenset({"tags"}),  # merge(local.common_tags, {...})
+        location=Location(MAIN, 46),
+    ),
+    "aws_s3_bucket.us_replica": Resource(
+        type="aws_s3_bucket",
+        address="aws_s3_bucket.us_replica",
+        source_format="hcl",
+        properties={"bucket": "fraud-prod-features-us", "tags": {"Region": "", "Owner": "ml-platform"}},
+        tags={"CostCenter": "cc-2001", "Region": "", "Owner": "ml-platform"},  # aws.us defaults
+        location=Location(MAIN, 52),
+    ),
+    "aws_sqs_queue.requests": Resource(
+        type="aws_sqs_queue",
+        address="aws_sqs_queue.requests",
+        source_format="hcl",
+        properties={"name": "scoring-requests", "tags": COMMON},
+        tags=COMMON,  # aws.untagged has no default tags
+        location=Location(MAIN, 62),
+    ),
+    "aws_cloudwatch_log_group.scorer": Resource(
+        type="aws_cloudwatch_log_group",
+        address="aws_cloudwatch_log_group.scorer",
+        source_format="hcl",
+        properties={"retention_in_days": 14, "tags": {"Owner": "ml-platform"}},
+        tags={**DEFAULTS, "Owner": "ml-platform"},  # its own Owner makes the default's moot
+        unknown=frozenset({"name", "tags.Team"}),
+        location=Location(MAIN, 68),
+        notes=("count: aws_cloudwatch_log_group.scorer stands for all its instances, checked as one",),
+    ),
+    "aws_sagemaker_endpoint_configuration.serverless": Resource(
+        type="aws_sagemaker_endpoint_configuration",
+        address="aws_sagemaker_endpoint_configuration.serverless",
+        source_format="hcl",
+        properties={
+            "name": "fraud-prod-serverless",
+            "production_variants": [{
+                "variant_name": "main",
+                "model_name": "fraud-xgb",
+                "serverless_config": [{"memory_size_in_mb": 2048, "max_concurrency": 5}],
+            }],
+        },
+        tags=DEFAULTS,
+        unknown=frozenset({"data_capture_config", "tags.Owner"}),  # a dynamic block
+        location=Location(MAIN, 78),
+    ),
+}
+
+
+def test_inference_directory_gives_whole_resources() -> None:
+    resources = hcl.load_dir(INFERENCE)
+    # source order; count = 0 (aws_lambda_function_url.public), data sources and modules: none
+    assert [r.address for r in resources] == list(EXPECTED)
+    for res in resources:
+        assert res == EXPECTED[res.address], res.address
+
+
+def test_secret_values_are_never_kept() -> None:
+    scorer = _by_address(hcl.load_dir(INFERENCE))["aws_lambda_function.scorer"]
+    assert "tok-not-a-real-secret" not in repr(scorer)
+    assert scorer.show("environment.0.variables.API_TOKEN", scorer.get("environment.variables.API_TOKEN")) == "[secret]"
+
+
+def test_module_calls_are_reported_not_expanded() -> None:
+    call = hcl.ModuleCall("feature_store", "./modules/feature-store", Location(MAIN, 107))
+    assert hcl.read_dir(INFERENCE).module_calls == [call]
+    assert hcl.module_calls(INFERENCE) == [call]
+    assert hcl.module_calls(INFERENCE / "main.tf") == [call]
+    name, source, location = call  # a plain (name, source, location) tuple too
+    assert (name, source, str(location)) == ("feature_store", "./modules/feature-store", f"{MAIN}:107")
+
+
+def test_a_single_file_knows_only_its_own_variables() -> None:
+    resources = _by_address(hcl.load_file(INFERENCE / "main.tf"))
+    scorer = resources["aws_lambda_function.scorer"]
+    # var.* live in variables.tf and providers in providers.tf: unknown, and no default tags
+    assert scorer.tags == {"Project": "fraud-scoring"}
+    assert scorer.unknown == frozenset({
+        "function_name", "role", "memory_size", "environment.0.variables.MODEL_ID",
+        "environment.0.variables.API_TOKEN", "environment.0.variables.BUCKET", "tags.ai.plangate.dev/model-id",
+        "tags.ai.plangate.dev/risk-tier", "tags.ai.plangate.dev/model-card-url"})
+    assert resources["aws_sqs_queue.requests"].tags == COMMON  # literal locals are in the file
+
+
+def test_the_dispatcher_uses_this_loader() -> None:
+    assert load(INFERENCE) == hcl.load_dir(INFERENCE)
+    assert load(INFERENCE / "main.tf") == hcl.load_file(INFERENCE / "main.tf")
+
+
+def test_override_files_are_merged_into_their_blocks() -> None:
+    (explainer,) = hcl.load_dir(FIXTURES / "override")
+    assert explainer == Resource(
+        type="aws_lambda_function",
+        address="aws_lambda_function.explainer",
+        source_format="hcl",
+        properties={"function_name": "fraud-explainer", "role": "arn:aws:iam::123456789012:role/explainer",
+                    "memory_size": 2048, "tracing_config": [{"mode": "Active"}],
+                    "tags": {"Owner": "ml-platform"}},
+        tags={"Owner": "ml-platform"},
+        location=Location(str(FIXTURES / "override" / "main.tf"), 3),
+    )
+
+
+def test_a_directory_with_an_unparsable_file_names_file_and_line() -> None:
+    with pytest.raises(InputError) as caught:
+        hcl.load_dir(FIXTURES / "invalid")
+    err = caught.value
+    assert (err.file, err.line, err.column) == (str(FIXTURES / "invalid" / "broken.tf"), 5, 8)
+    assert err.problem == "invalid HCL: unexpected '=='"
+    assert str(err) == f"{FIXTURES / 'invalid' / 'broken.tf'}:5:8: invalid HCL: unexpected '=='"
+    with pytest.raises(InputError):
+        load(FIXTURES)  # the dispatcher walks into invalid/ too
+
+
+# ------------------------------------------------------------------ expressions, one by one
+
+VARIABLES = """
+variable "name" {
+  default = "scorer"
+}
+variable "size" {
+  default = 512
+}
+variable "ratio" {
+  default = 0.5
+}
+variable "on" {
+  default = true
+}
+variable "map" {
+  default = { a = "b", n = 1 }
+}
+variable "list" {
+  default = ["x", "y"]
+}
+variable "nothing" {
+  default = null
+}
+variable "unset" {
+  type = string
+}
+locals {
+  literal = "fixed"
+  derived = "${local.literal}-${var.name}"
+  loop_a  = local.loop_b
+  loop_b  = local.loop_a
+  partial = { known = "k", later = var.unset }
+}
+"""
+
+
+@pytest.mark.parametrize("expression,value", [
+    ('"${var.size}"', 512),  # a whole-string interpolation keeps the JSON type
+    ("var.size", 512),
+    ('"${var.map}"', {"a": "b", "n": 1}),
+    ("var.list", ["x", "y"]),
+    ("var.nothing", None),
+    ('"${var.name}-${var.size}-${var.ratio}-${var.on}"', "scorer-512-0.5-true"),
+    ('var.map["a"]', "b"),
+    ("var.map.n", 1),
+    ("var.list[1]", "y"),
+    ("(var.name)", "scorer"),
+    ("local.derived", "fixed-scorer"),
+    ('"${ local.literal }!"', "fixed!"),
+    ("local.partial.known", "k"),
+    (r'"a\"b\\n\u00e9 $${lit} %%{d}"', 'a"b\\né ${lit} %{d}'),
+    ('"\\t"', "\t"),
+    ("-1", -1),
+    ("1e3", 1000.0),
+    ("true", True),
+    ("[]", []),
+    ("{}", {}),
+    ("<<EOF\nline ${var.name}\n  two\nEOF", "line scorer\n  two\n"),
+    ("<<-EOT\n    a\n      b\n    EOT", "a\n  b\n"),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_known_values(tmp_path: Path, expression: str, value: object) -> None:
+    res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n', variables_tf=VARIABLES)
+    assert (res.properties.get("x", "<absent>"), res.unknown) == (value, frozenset())
+
+
+@pytest.mark.parametrize("expression", [
+    "var.unset", '"q-${var.unset}"', '"q-${var.map}"', '"q-${var.nothing}"', "var.undeclared",
+    "local.loop_a", "local.partial.later", "var.map.missing", "var.list[5]",
+    "aws_iam_role.r.arn", "data.aws_caller_identity.current.account_id", "module.net.vpc_id",
+    "each.value", "count.index", "path.module", "upper(var.name)", "merge(var.map, { c = 1 })",
+    'var.on ? "a" : "b"', "[for s in var.list : upper(s)]", "aws_instance.x[*].id",
+    '"%{ if var.on }yes%{ endif }"', "var.size + 1", "string",
+], ids=str)
+def test_unknown_values_are_left_out_and_named(tmp_path: Path, expression: str) -> None:
+    res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n', variables_tf=VARIABLES)
+    assert "x" not in res.properties
+    assert res.unknown == frozenset({"x"})
+
+
+def test_unknown_parts_of_lists_maps_and_blocks(tmp_path: Path) -> None:
+    res = _one(tmp_path, """
+        resource "aws_lambda_function" "f" {
+          layers = ["arn:layer:1", aws_lambda_layer_version.x.arn]
+          env    = { A = "1", B = var.unset, (var.name) = "key from a variable" }
+          dyn    = { (aws_s3_bucket.b.id) = "computed key" }
+          merged = local.partial
+          tracing_config {
+            mode = var.unset
+          }
+        }
+        """, variables_tf=VARIABLES)
+    assert res.properties == {
+        "layers": ["arn:layer:1", None],  # the index of every other element stays right
+        "env": {"A": "1", "scorer": "key from a variable"},
+        "merged": {"known": "k"},
+        "tracing_config": [{}],
+    }
+    assert res.unknown == frozenset({"layers.1", "env.B", "dyn", "merged.later", "tracing_config.0.mode"})
+
+
+def test_tfvars_files_win_over_defaults(tmp_path: Path) -> None:
+    res = _one(tmp_path, """
+        variable "env" {
+          default = "dev"
+        }
+        variable "team" {
+          default = "ml"
+        }
+        variable "owner" {}
+        resource "aws_sqs_queue" "q" {
+          tags = { Environment = var.env, Team = var.team, Owner = var.owner }
+        }
+        """, terraform_tfvars='env = "staging"\nteam = "risk"\n', b_auto_tfvars_json='{"env": "prod"}')
+    assert res.tags == {"Environment": "prod", "Team": "risk"}  # *.auto.tfvars after terraform.tfvars
+    assert res.unknown == frozenset({"tags.Owner"})
+
+
+def test_sensitive_variables_are_redacted_keys_kept(tmp_path: Path) -> None:
+    res = _one(tmp_path, """
+        variable "tags" {
+          default   = { Owner = "ml-platform", Project = "fraud" }
+          sensitive = true
+        }
+        resource "aws_sqs_queue" "q" {
+          tags = var.tags
+          name = "q-${var.tags.Owner}"
+        }
+        """)
+    assert res.tags == {"Owner": REDACTED, "Project": REDACTED}
+    assert res.properties == {"tags": {"Owner": REDACTED, "Project": REDACTED}, "name": REDACTED}
+    assert res.secret == frozenset({"tags.Owner", "tags.Project", "name"})
+    assert "ml-platform" not in repr(res)
+
+
+PROVIDERS = """
+provider "aws" {
+  default_tags {
+    tags = { Owner = "ml", CostCenter = var.cc, Team = "" }
+  }
+}
+provider "aws" {
+  alias = "exprs"
+  default_tags {
+    tags = var.tags
+  }
+}
+variable "cc" {}
+variable "tags" {}
+"""
+
+
+@pytest.mark.parametrize("body,tags,unknown,notes", [
+    ("", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
+    ('tags = { CostCenter = "cc-1", Owner = "" }', {"Owner": "", "CostCenter": "cc-1", "Team": ""}, set(), ()),
+    ("tags = { Owner = var.cc }", {"Team": ""}, {"tags.Owner", "tags.CostCenter"}, ()),
+    ("tags = null", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
+    ("tags = var.tags", {}, {"tags"}, ()),
+    ("provider = aws.exprs", {}, {"tags"}, (hcl._DEFAULT_TAGS_EXPRESSION,)),
+    ('provider = aws.undeclared\ntags = { A = "b" }', {"A": "b"}, set(), ()),
+], ids=["defaults only", "own over defaults", "own unknown over default", "null tags",
+        "own tags unknown", "default_tags an expression", "alias without a provider block"])
+def test_default_tags_merge_under_own_tags(tmp_path: Path, body: str, tags: dict, unknown: set,
+                                           notes: tuple) -> None:
+    res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n{body}\n}}\n', providers_tf=PROVIDERS)
+    assert (res.tags, res.unknown, res.notes) == (tags, frozenset(unknown), notes)
+
+
+@pytest.mark.parametrize("meta,created,note", [
+    ("count = 0", False, None),
+    ("for_each = {}", False, None),
+    ("for_each = toset([])", True, "for_each"),  # a function call: Terraform decides
+    ("count = 3", True, "count"),
+    ('for_each = { a = "x" }', True, "for_each"),
+])
+def test_count_and_for_each(tmp_path: Path, meta: str, created: bool, note: str | None) -> None:
+    text = f'resource "aws_sqs_queue" "q" {{\n{meta}\nname = "q"\n}}\n'
+    resources = hcl.load_dir(_write(tmp_path, {"main.tf": text}))
+    assert len(resources) == int(created)
+    if created:
+        (res,) = resources
+        assert (res.address, res.properties) == ("aws_sqs_queue.q", {"name": "q"})
+        assert res.notes == (f"{note}: aws_sqs_queue.q stands for all its instances, checked as one",)
+
+
+def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:
+    res = _one(tmp_path, """
+        resource "aws_sqs_queue" "q" {
+          name       = "q"
+          depends_on = [aws_iam_role.r]
+          lifecycle {
+            ignore_changes = [tags]
+          }
+          provisioner "local-exec" {
+            command = "echo hi"
+          }
+        }
+        """)
+    assert (res.properties, res.unknown) == ({"name": "q"}, frozenset())
+
+
+def test_identifier_labels_crlf_and_byte_order_mark(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_bytes(
+        b'\xef\xbb\xbfresource aws_sqs_queue q {\r\n  name = "q"\r\n  tags = {\r\n    A = "1"\r\n  }\r\n}\r\n')
+    (res,) = hcl.load_dir(tmp_path)
+    assert (res.address, res.properties, res.tags) == ("aws_sqs_queue.q", {"name": "q", "tags": {"A": "1"}}, {"A": "1"})
+
+
+def test_hidden_and_backup_files_are_ignored(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {}\n', ".#main.tf": "{{ not hcl",
+                      "#main.tf#": "{{ not hcl", "main.tf~": "{{ not hcl", "notes.txt": "{{"})
+    assert [r.address for r in hcl.load_dir(tmp_path)] == ["aws_sqs_queue.q"]
+
+
+def test_empty_and_comment_only_files_declare_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, {"empty.tf": "", "comments.tf": "# nothing yet\n// still nothing\n"})
+    assert hcl.read_dir(tmp_path) == hcl.Configuration([], [])
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize("text,problem,line,column", [
+    ('resource "a" "b" {\n  x = 1\n', "invalid HCL: unexpected end of file, expected '}'", 2, None),
+    ('resource "a" "b" {\n  x = @1\n}\n', "invalid HCL: unexpected '@1'", 2, 7),
+    ("x = <<EOF\nabc\n", "invalid HCL: unexpected '<<EOF'", 1, 5),
+    ('resource "a" "b" {\n  x = 1\n  x {\n  }\n}\n', "invalid HCL: attribute x is already defined", None, None),
+    ('resource "a" "b" {}\n\nresource "a" "b" {}\n', 'duplicate resource "a.b" (first declared at {file}:1)', 3, None),
+    ('variable "v" {}\nvariable "v" {}\n', 'duplicate variable "v" (first declared at {file}:1)', 2, None),
+    ('provider "aws" {}\nprovider "aws" {}\n',
+     'duplicate provider configuration "aws" (first declared at {file}:1)', 2, None),
+    ("locals {\n x = " + "[" * 5000 + "]" * 5000 + "\n}\n", "invalid HCL: nested too deeply", None, None),
+], ids=["unclosed", "bad character", "unterminated heredoc", "attribute and block", "duplicate resource",
+        "duplicate variable", "duplicate provider", "deep nesting"])
+def test_bad_hcl_is_one_clean_error(tmp_path: Path, text: str, problem: str, line: int | None,
+                                    column: int | None) -> None:
+    path = tmp_path / "main.tf"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        hcl.load_file(path)
+    assert (caught.value.file, caught.value.problem, caught.value.line, caught.value.column) == (
+        str(path), problem.replace("{file}", str(path)), line, column)
+
+
+def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "latin1.tf").write_bytes(b'resource "a" "b" {\n  x = "\xe9"\n}\n')
+    with pytest.raises(InputError, match=r"latin1\.tf:2: not valid UTF-8"):
+        hcl.load_dir(tmp_path)
+    with pytest.raises(InputError, match="no such file or directory"):
+        hcl.load_dir(tmp_path / "missing")
+    with pytest.raises(InputError, match="no such file or directory"):
+        hcl.load_file(tmp_path / "missing.tf")
+    (tmp_path / "bad.auto.tfvars").write_text("x = \n")
+    (tmp_path / "latin1.tf").write_text('resource "a" "b" {}\n')
+    with pytest.raises(InputError, match=r"bad\.auto\.tfvars:\d+(:\d+)?: invalid HCL"):
+        hcl.load_dir(tmp_path)
+
+
+# ------------------------------------------------------------------ agreement with plan JSON
+
+COST = Path(__file__).resolve().parent / "fixtures" / "cost" / "infracost"
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in COST.iterdir() if (p / "main.tf").exists()))
+def test_hcl_and_plan_json_of_the_same_configuration_agree(folder: str) -> None:
+    """Our cost fixtures hold each configuration as HCL and as plan JSON: where both readings
+    give a property, it is the same value (the plans leave a few inputs out)."""
+    ours = _by_address(hcl.load_dir(COST / folder))
+    theirs: dict[str, Resource] = {}
+    for res in load(COST / folder / "plan.json"):
+        theirs.setdefault(re.sub(r"\[[^\]]*\]$", "", res.address), res)  # count instances
+    assert set(ours) == set(theirs)
+    for address, res in ours.items():
+        plan = theirs[address].properties
+        assert {k: v for k, v in res.properties.items() if k in plan} == {
+            k: plan[k] for k in res.properties if k in plan}, address
+        assert res.tags == theirs[address].tags, address
