@@ -124,6 +124,20 @@ def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     return wall, proc.returncode
 
 
+def cpu_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run: CPU time (user + system) of the process itself is
+    far steadier than wall time on a shared machine (single-framework Checkov runs fork no
+    workers, so it is the whole run)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({os.waitstatus_to_exitcode(status)})")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def median_time(command: Sequence[str], cwd: Path, runs: int) -> float:
     return statistics.median(timed(command, cwd)[0] for _ in range(runs))
 

@@ -117,7 +117,12 @@ RELATED: tuple[Related, ...] = (
 _NO_CHECK = {
     "stack": "needs the whole plan (a stack rule): a plangate scan and policy-pack feature",
     "policy": "is about the policy file's waivers, not resources: a plangate scan feature",
+    "scanner": "is about what plangate's own HCL loader cannot see (module calls, which "
+    "Checkov expands itself): a plangate scan feature",
 }
+
+# Pseudo-resources of plangate's loaders (e.g. terraform_module_call): no Checkov type.
+_SCANNER_ONLY_PREFIX = "terraform_"
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,8 @@ def rule_specs(rule: Rule) -> list[CheckSpec]:
     deferred = _deferrals(rule)
     specs = []
     for framework in (TERRAFORM, KUBERNETES):
-        types = sorted(t for t in rule.applies_to if framework_of(t) == framework)
+        types = sorted(t for t in rule.applies_to
+                       if framework_of(t) == framework and not t.startswith(_SCANNER_ONLY_PREFIX))
         kept = tuple(t for t in types if t not in deferred)
         left = tuple(deferred[t] for t in types if t in deferred)
         if kept:
@@ -178,6 +184,8 @@ def why_no_check(rule: Rule) -> str:
         return _NO_CHECK["stack"]
     if not rule.applies_to:
         return _NO_CHECK["policy"]
+    if all(t.startswith(_SCANNER_ONLY_PREFIX) for t in rule.applies_to):
+        return _NO_CHECK["scanner"]
     if not rule_specs(rule):
         builtins = ", ".join(d.builtin for d in DEFERRED if d.rule_id == rule.id)
         return f"reported by Checkov's built-in {builtins} (see the deferrals)"

@@ -37,6 +37,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "checkov"
 CHECKS_DIR = ROOT / "hcl_checks"
 CHECKOV_ENV = ROOT / ".venv-checkov"
 CHECKOV = CHECKOV_ENV / "bin" / "checkov"
+CHECKOV_TIMEOUT = 240  # seconds; one run here takes 3 to 10
 
 needs_checkov = pytest.mark.skipif(
     not CHECKOV.exists(),
@@ -164,13 +165,25 @@ def checkov(*args: str, cwd: Path, env: dict[str, str] | None = None,
     command += ["--skip-download", "--external-checks-dir", str(CHECKS_DIR), *args]
     environment = {k: v for k, v in os.environ.items() if k != "PLANGATE_CONFIG"}
     environment.update({"LOG_LEVEL": "WARNING", **(env or {})})
-    proc = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True,
-                          timeout=600)
+    # Its own session, so a stuck run is ended with its worker processes, not orphaned.
+    proc = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=CHECKOV_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"Checkov did not finish in {CHECKOV_TIMEOUT} s: {stderr[-2000:]}")
+    finally:
+        try:  # workers left behind when Checkov's main process was ended
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     reports: list[dict[str, Any]] = []
-    if "json" in args and "--output-file-path" not in args and proc.stdout.strip():
-        data = json.loads(proc.stdout)
+    if "json" in args and "--output-file-path" not in args and stdout.strip():
+        data = json.loads(stdout)
         reports = [r for r in (data if isinstance(data, list) else [data]) if "results" in r]
-    return Run(proc.returncode, reports, proc.stdout, proc.stderr)
+    return Run(proc.returncode, reports, stdout, stderr)
 
 
 def corpus(paths: list[str]) -> list[Path]:

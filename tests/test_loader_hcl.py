@@ -176,9 +176,15 @@ def test_a_single_file_knows_only_its_own_variables() -> None:
     assert resources["aws_sqs_queue.requests"].tags == COMMON  # literal locals are in the file
 
 
-def test_the_dispatcher_uses_this_loader() -> None:
-    assert load(INFERENCE) == hcl.load_dir(INFERENCE)
-    assert load(INFERENCE / "main.tf") == hcl.load_file(INFERENCE / "main.tf")
+def test_the_dispatcher_uses_this_loader_and_adds_module_calls() -> None:
+    calls = [r for r in load(INFERENCE) if r.type == hcl.MODULE_CALL]
+    assert [r for r in load(INFERENCE) if r.type != hcl.MODULE_CALL] == hcl.load_dir(INFERENCE)
+    assert [(r.address, r.properties, r.location) for r in calls] == [
+        (f"module.{c.name}", {"name": c.name, "source": c.source}, c.location)
+        for c in hcl.module_calls(INFERENCE)
+    ] and calls
+    assert [r for r in load(INFERENCE / "main.tf") if r.type != hcl.MODULE_CALL] == hcl.load_file(
+        INFERENCE / "main.tf")
 
 
 def test_override_files_are_merged_into_their_blocks() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import gc
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from plangate.errors import InputError
 from plangate.loaders import load, tfplan
-from plangate.loaders.source import decode, parse_json
+from plangate.loaders.source import decode
 from plangate.model import REDACTED, Location, Resource
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -439,8 +438,8 @@ def test_empty_plan_has_no_resources():
 
 
 @needs_corpus
-def test_ten_thousand_resource_plan_loads_fast(tmp_path):
-    # A synthetic plan (ours) built from real resource changes; see benchmarks/ for peers.
+def test_ten_thousand_resource_plan_loads_whole(tmp_path):
+    # A synthetic plan (ours) built from real resource changes; timing is benchmarks/scan_large_plan.py.
     pool, configuration = [], None
     for rel in (OIDC, DEFAULT_TAGS, f"{CHECKOV}/runner/resources/plan/tfplan.json"):
         data = json.loads((CORPUS / rel).read_text())
@@ -462,25 +461,7 @@ def test_ten_thousand_resource_plan_loads_fast(tmp_path):
     path.write_bytes(json.dumps(plan, separators=(",", ":")).encode())
     del plan, changes, planned, pool, configuration
     gc.collect()
-    total = _best_of(5, lambda: load(path))
-    raw = path.read_bytes()
-    data = parse_json(raw, str(path))
-    ours = _best_of(5, lambda: tfplan.from_data(data, str(path), raw))
-    resources = tfplan.from_data(data, str(path), raw)
-    print(f"\n10,000-resource plan ({len(raw) / 1e6:.1f} MB): read + parse + load {total:.3f} s, "
-          f"of which tfplan.from_data {ours:.3f} s")
+    resources = load(path)
     assert len(resources) == 10_000 and resources[-1].location.line == 1
-    # Budget: well under 0.5 s in all (about 0.25 s on a quiet machine).  The JSON parse is
-    # orjson's and swings with machine load, so the hard limits leave room for a busy CI box
-    # while still catching a per-resource regression (a quadratic line lookup takes seconds).
-    assert ours < 0.25
-    assert total < 1.0
 
 
-def _best_of(runs: int, work) -> float:
-    best = float("inf")
-    for _ in range(runs):  # best of several: CI machines are shared
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best

@@ -130,7 +130,7 @@ class Configuration:
         """Resources, then one ``terraform_module_call`` resource per module call, so a
         rule can say that the module's resources were not checked."""
         calls = [
-            Resource(MODULE_CALL, f"module.{c.name}", "hcl", properties={"source": c.source},
+            Resource(MODULE_CALL, f"module.{c.name}", "hcl", properties={"name": c.name, "source": c.source},
                      location=c.location, provider="terraform")
             for c in self.module_calls
         ]

@@ -49,7 +49,7 @@ _MODULE = "terraform_module_call"
             "module feature_store (./modules/feature-store) is not expanded from HCL: tags "
             "and metadata of its resources are not checked here",
             type=_MODULE, address="module.feature_store",
-            properties={"source": "./modules/feature-store"},
+            properties={"name": "feature_store", "source": "./modules/feature-store"},
         ),
         Pass(type="aws_s3_bucket", name="only module calls are in scope"),
     ],
@@ -58,8 +58,7 @@ def unexpanded_module(res: Resource, cfg: object) -> Iterator[Unknown]:
     """Scanning HCL does not expand module calls: the resources a module creates, and the
     tags they get from it, are only visible in a plan. Each module call is reported so a
     reviewer knows what a passing HCL scan did not cover."""
-    name = res.address.removeprefix("module.")
     yield Unknown(
-        f"module {name} ({res.get('source')}) is not expanded from HCL: tags and metadata "
+        f"module {res.get('name')} ({res.get('source')}) is not expanded from HCL: tags and metadata "
         "of its resources are not checked here"
     )
