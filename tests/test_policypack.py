@@ -96,22 +96,10 @@ def test_one_policy_per_rule_with_its_metadata(fresh):
 # --- (1) every rule example, through the pack ----------------------------------------------------
 
 
-# The Pulumi loader reads no Kubernetes metadata (metadata.labels / annotations, the pod
-# template) into Resource.labels / annotations / pod_metadata, so where a verdict depends on
-# it, the pack (like `plangate scan` on a Pulumi preview) cannot agree with the example.
-K8S_METADATA_GAP = ("plangate.loaders.pulumi does not map Kubernetes metadata onto "
-                    "Resource.labels / annotations / pod_metadata")
-
-
 def _examples():
     for rule in RULES:
         for index, example in enumerate(rule.examples):
-            marks = []
-            if any(r.type.startswith("kubernetes_") and (r.labels or r.annotations or "pod_metadata" in r.properties)
-                   for r in example.build()):
-                # a passing example may pass vacuously (no selector label read): not strict
-                marks.append(pytest.mark.xfail(reason=K8S_METADATA_GAP, strict=not example.passes))
-            yield pytest.param(rule, example, marks=marks,
+            yield pytest.param(rule, example,
                                id=f"{rule.id}-{index}-{example.name or 'example'}")
 
 

@@ -313,6 +313,12 @@ def _item_lines(node: Node) -> list[int]:
     return []
 
 
+def manifest_resource(obj: dict[str, Any], file: str, line: int | None, number: str) -> Resource:
+    """One Kubernetes object (a mapping with ``kind``) as a `Resource`; the Pulumi loader uses
+    it for ``kubernetes:*`` resources, whose inputs are the manifest."""
+    return _resource(obj, file, line, number)
+
+
 def _resource(obj: dict[str, Any], file: str, line: int | None, number: str) -> Resource:
     kind = obj["kind"]
     meta = obj.get("metadata")

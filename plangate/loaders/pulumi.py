@@ -261,6 +261,8 @@ def _resource(
     raw_props = _props_source(s.state, s.urn, file)
     unknown: list[str] = []
     secret: list[str] = []
+    if canonical.startswith("kubernetes_"):
+        return _kubernetes(s, canonical, address, raw_props, file, fmt)
     props = _clean(pulumi_properties(canonical, raw_props), "", unknown, secret)
     taggable = canonical in BILLABLE or _mentions_tags(s.state)
     defaults = _provider_defaults(s, providers, config) if taggable else None
@@ -278,6 +280,25 @@ def _resource(
         module=_parent_name(s.state.get("parent")),
         notes=notes,
     )
+
+
+def _kubernetes(s: _State, canonical: str, address: str, raw_props: dict[str, Any],
+                file: str, fmt: str) -> Resource:
+    """Kubernetes inputs are the manifest itself (camelCase is its own spelling): read them as
+    the YAML loader does, so labels, annotations and pod templates mean the same."""
+    from dataclasses import replace
+
+    from plangate.loaders.k8s import manifest_resource
+
+    unknown: list[str] = []
+    secret: list[str] = []
+    manifest = _clean(raw_props, "", unknown, secret)
+    manifest = manifest if isinstance(manifest, dict) else {}
+    manifest.setdefault("kind", _urn_type(s.urn).rsplit(":", 1)[-1])
+    res = manifest_resource(manifest, file, s.line, address)
+    return replace(res, type=canonical, address=address, source_format=fmt, action=s.action,
+                   unknown=frozenset(unknown), secret=res.secret | frozenset(secret),
+                   module=_parent_name(s.state.get("parent")))
 
 
 def _props_source(state: dict[str, Any], where: str, file: str) -> dict[str, Any]:
