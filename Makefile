@@ -23,13 +23,13 @@ $(CKV_VENV)/.installed: requirements-checkov.txt pyproject.toml
 
 demo: $(VENV)/.installed
 	@echo "== Terraform plan JSON =="
-	-$(PG) scan examples/terraform-plan/plan.json --config examples/plangate.yaml
+	@$(PG) scan examples/terraform-plan/plan.json --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
 	@echo "== Terraform HCL =="
-	-$(PG) scan examples/terraform-hcl --config examples/plangate.yaml
+	@$(PG) scan examples/terraform-hcl --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
 	@echo "== Pulumi preview =="
-	-$(PG) scan examples/pulumi/preview.json --config examples/plangate.yaml
+	@$(PG) scan examples/pulumi/preview.json --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
 	@echo "== Kubernetes / KServe =="
-	-$(PG) scan examples/kubernetes/inference.yaml --config examples/plangate.yaml
+	@$(PG) scan examples/kubernetes/inference.yaml --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
 	@echo "== All four at once, as SARIF for code scanning (out/plangate.sarif) =="
 	@mkdir -p out
 	@$(PG) scan examples --config examples/plangate.yaml --format sarif --output out/plangate.sarif; \
