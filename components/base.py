@@ -7,6 +7,7 @@ names it after the component and keeps its plain properties for the cost estimat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Sequence, TypeVar
 
 import pulumi
@@ -80,4 +81,6 @@ class GovernedComponent(pulumi.ComponentResource):
 
     def estimated_monthly_usd(self) -> float:
         """The cost model's estimate for the children registered so far, in USD."""
-        return float(round(monthly_estimate(self._ledger, self.aws.region), 2))
+        # Rounded as plangate prints money (half up), so the output matches `plangate cost`.
+        cents = monthly_estimate(self._ledger, self.aws.region).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return float(cents)

@@ -245,6 +245,9 @@ def _plan_facts(file: str) -> dict[str, Any] | None:
 # --- the checks ---------------------------------------------------------------------------------
 
 
+_last: tuple[dict[str, Any], Any] | None = None  # the last conf translated, and its Resource
+
+
 class _Verdicts:
     """What every generated check shares: its rule, the policy, and reporting a verdict."""
 
@@ -261,8 +264,15 @@ class _Verdicts:
         return super().run(*args, **kwargs)  # type: ignore[misc]
 
     def _judge(self, conf: dict[str, Any]) -> CheckResult:
+        global _last
         try:
-            resource = self._resource(conf)
+            # Checkov runs every check of an entity in a row on the same conf object, so the
+            # translation is done once per resource, not once per check.
+            if _last is not None and _last[0] is conf:
+                resource = _last[1]
+            else:
+                resource = self._resource(conf)
+                _last = (conf, resource)
             if resource is None or not self.rule.applies(resource.type):
                 return CheckResult.UNKNOWN  # not a resource the rule looks at: no record
             return self._report(resource)

@@ -19,8 +19,9 @@ pulumi-policy 1.21 hands validations ``args.props`` wrapped by ``unknown_checkin
 any read of an unknown value raises ``UnknownValueError`` (``props["tags"]``, ``.get``, and
 even ``"tags" in props``, which ``Mapping.__contains__`` answers by reading the value); the
 SDK catches it and reports an *advisory* "can't run policy ... during preview" note instead,
-so a mandatory policy silently stops gating on exactly the resources it cannot see.  It also decodes ``Analyze`` properties with ``proxy_secrets=False``, unwrapping the
-secret signature, so a policy cannot tell a secret from a plain value.  The raw request,
+so a mandatory policy silently stops gating on exactly the resources it cannot see.  It also
+decodes ``Analyze`` properties with ``proxy_secrets=False``, unwrapping the secret
+signature, so a policy cannot tell a secret from a plain value.  The raw request,
 however, carries both: the engine marshals properties with ``KeepUnknowns`` and
 ``KeepSecrets`` (the unknown sentinel string and the ``{sig: secret, value}`` wrapper).
 
