@@ -15,6 +15,7 @@ from components.base import GovernedComponent
 from components.budget import monthly_ceiling
 from components.inputs import DataCaptureArgs, GovernedSageMakerEndpointArgs
 from components.metadata import rai_tags, usage_tag
+from plangate.rules.telemetry import CapturePolicy
 
 VARIANT = "primary"
 CAPTURE_PREFIX = "capture/"
@@ -120,7 +121,9 @@ class GovernedSageMakerEndpoint(GovernedComponent):
             },
             tags=self.tags(workload_tags, usage_tag({
                 "monthly_requests": usage.get("monthly_requests"),
-                "request_duration_ms": usage.get("request_duration_ms")})),
+                "request_duration_ms": usage.get("request_duration_ms")}),
+                # where the entry point writes samples, since serverless cannot capture itself
+                {CapturePolicy().caller_capture_key: capture_uri} if serverless else {}),
         )
         if serverless:
             # SageMaker Serverless Inference does not support DataCaptureConfig (CreateEndpoint

@@ -21,6 +21,7 @@ import pytest
 
 from plangate.cost.usage import USAGE_TAG
 from plangate.rules.rai import RaiPolicy
+from plangate.rules.telemetry import CapturePolicy
 from plangate.rules.tags import TagPolicy
 
 # `components` is the example project's package, not part of the installed plangate
@@ -315,6 +316,9 @@ def test_endpoint_registers_the_governed_set(ep_run):
     }
 
 
+CAPTURE_KEY = CapturePolicy().caller_capture_key
+
+
 def test_serverless_endpoint(ep_run):
     config = ep_run.one(ENDPOINT_CONFIG).inputs
     assert config["productionVariants"] == [{"variantName": "primary", "modelName": "fraud-model-model",
@@ -328,8 +332,12 @@ def test_serverless_endpoint(ep_run):
     assert endpoint["name"] == "fraud-model" and endpoint["endpointConfigName"] == "model-config"
     for token in ("aws:sagemaker/model:Model", ENDPOINT_CONFIG, "aws:sagemaker/endpoint:Endpoint"):
         tags = ep_run.one(token).inputs["tags"]
-        assert {k: tags[k] for k in tags if k.startswith(P)} == {P + k: RAI[field_name(k)] for k in RAI_KEYS[:5]}
+        rai = {k: tags[k] for k in tags if k.startswith(P) and k != CAPTURE_KEY}
+        assert rai == {P + k: RAI[field_name(k)] for k in RAI_KEYS[:5]}
         assert tags["Project"] == "fraud-scoring-model"
+    # serverless cannot capture itself: the configuration says where the caller writes samples
+    assert ep_run.one(ENDPOINT_CONFIG).inputs["tags"][CAPTURE_KEY] == (
+        "s3://fraud-model-capture-123456789012/capture")
     assert ep_run.outputs["url"] == "https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/fraud-model/invocations"
 
 

@@ -12,6 +12,8 @@ from plangate.settings import mapping_setting, setting
 
 _LAMBDA = "aws_lambda_function"
 _ENDPOINT_CONFIG = "aws_sagemaker_endpoint_configuration"
+_SERVERLESS = {"production_variants": [{"variant_name": "a", "serverless_config": [
+    {"memory_size_in_mb": 2048, "max_concurrency": 5}]}]}
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,11 @@ class CapturePolicy:
     min_sampling_percentage: int = setting(
         1, "Lowest initial_sampling_percentage accepted for captured traffic."
     )
+    caller_capture_key: str = setting(
+        "ai.plangate.dev/capture-uri",
+        "Tag naming the s3:// prefix the caller writes sampled requests to, for serverless "
+        "endpoints (SageMaker Serverless Inference cannot capture data itself).",
+    )
 
 
 @rule(
@@ -212,6 +219,14 @@ class CapturePolicy:
              name="minimal-risk systems may skip capture"),
         Undecided("data capture settings are unknown until apply", type=_ENDPOINT_CONFIG,
                   unknown={"data_capture_config"}),
+        Pass(type=_ENDPOINT_CONFIG, tags={"ai.plangate.dev/capture-uri": "s3://capture/fraud/"},
+             properties=_SERVERLESS, name="serverless: the caller captures, and says where"),
+        Fail("serverless endpoints cannot capture data themselves: tag "
+             "ai.plangate.dev/capture-uri with the s3:// prefix the caller writes samples to",
+             type=_ENDPOINT_CONFIG, properties=_SERVERLESS),
+        Undecided("capture location ai.plangate.dev/capture-uri is unknown until apply",
+                  type=_ENDPOINT_CONFIG, properties=_SERVERLESS,
+                  unknown={"tags.ai.plangate.dev/capture-uri"}),
     ],
 )
 def sagemaker_data_capture(res: Resource, cfg: CapturePolicy) -> Iterator[str | Unknown]:
@@ -224,7 +239,11 @@ def sagemaker_data_capture(res: Resource, cfg: CapturePolicy) -> Iterator[str | 
         return
     capture = res.get("data_capture_config")
     if not isinstance(capture, Mapping):
-        yield "data capture is not configured: drift cannot be measured"
+        variants = _variants(res)
+        if variants and all(_serverless(v) is not None for v in variants):
+            yield from _caller_capture(res, cfg.caller_capture_key)
+        else:
+            yield "data capture is not configured: drift cannot be measured"
         return
     if capture.get("enable_capture") is False:
         yield "data capture is disabled (enable_capture is false)"
@@ -232,6 +251,16 @@ def sagemaker_data_capture(res: Resource, cfg: CapturePolicy) -> Iterator[str | 
     pct = capture.get("initial_sampling_percentage")
     if isinstance(pct, (int, float)) and pct < cfg.min_sampling_percentage:
         yield f"data capture samples {pct}% of requests, below {cfg.min_sampling_percentage}%"
+
+
+def _caller_capture(res: Resource, key: str) -> Iterator[str | Unknown]:
+    """Serverless variants reject DataCaptureConfig: the entry point samples requests instead,
+    and the endpoint configuration records where, so drift monitoring can find the data."""
+    if res.is_unknown("tags") or res.is_unknown(f"tags.{key}"):
+        yield Unknown(f"capture location {key} is unknown until apply", (f"tags.{key}",))
+    elif not str(metadata(res).get(key, "")).startswith("s3://"):
+        yield (f"serverless endpoints cannot capture data themselves: tag {key} with the "
+               "s3:// prefix the caller writes samples to")
 
 
 @dataclass(frozen=True)
