@@ -42,9 +42,14 @@ def build_plan(n: int) -> dict[str, Any]:
         rc["address"] = f"{module}.{rc['address']}"
         rc["module_address"] = module if "module_address" not in rc else f"{module}.{rc['module_address']}"
         out.append(rc)
+    # Checkov reads planned_values, plangate resource_changes: a real plan has both.
+    planned = [{"address": rc["address"], "mode": "managed", "type": rc["type"], "name": rc["name"],
+                "provider_name": rc.get("provider_name", "registry.terraform.io/hashicorp/aws"),
+                "values": rc["change"].get("after") or {}} for rc in out]
     return {
         "format_version": "1.2",
         "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": out,
         "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
             "default_tags": [{"tags": {"constant_value": {"CostCenter": "cc-1", "Owner": "bench"}}}]}}}},

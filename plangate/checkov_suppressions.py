@@ -134,3 +134,24 @@ def suppressions_in(path: str | os.PathLike[str]) -> list[Suppression]:
         text = file.read_text(encoding="utf-8", errors="replace")
         found.extend(find_suppressions(text, str(file)))
     return found
+
+
+def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
+    """Suppressions of plangate's own check ids, as waivers the scanner honours and lists.
+
+    An inline skip has no owner or expiry in the file: the waiver says so, and never expires
+    (Checkov honours it for as long as the comment stands).  Locked rules are never waived.
+    """
+    import datetime as dt
+
+    from plangate.policy import Waiver
+
+    out = []
+    for s in suppressions:
+        rule_id = rule_id_of(s.check_id)
+        rule = rules_by_id.get(rule_id) if rule_id else None
+        if rule is None or rule.locked:
+            continue
+        out.append(Waiver(rule.id, s.address, f"inline {s.check_id} skip at {s.file}:{s.line}: {s.reason}",
+                          "(inline comment)", dt.date.max, index=-1))
+    return out

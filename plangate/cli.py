@@ -97,6 +97,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     pol = policy.load(args.config, RULES)
     resources = loaders.load_all(args.paths, args.input_format)
+    pol = _with_inline_skips(pol, args.paths, resources)
     result = engine.scan(resources, pol, list(args.paths), _today(args.today))
     fmt = args.format or "table"
     color = args.color or (fmt == "table" and not args.output and sys.stdout.isatty())
@@ -110,6 +111,20 @@ def _cost(args: argparse.Namespace) -> int:
     text, code = run(args, _today(args.today))
     _emit(text, args.output)
     return code
+
+
+def _with_inline_skips(pol, paths, resources):
+    """Honour (and list) `#checkov:skip=CKV_PG_…` comments in scanned .tf sources, so the
+    scanner and Checkov agree on what is waived."""
+    if not any(r.source_format == "hcl" for r in resources):
+        return pol
+    import dataclasses
+
+    from plangate.checkov_suppressions import as_waivers, suppressions_in
+    from plangate.rules import BY_ID
+
+    found = [s for p in paths if os.path.isdir(p) or str(p).endswith(".tf") for s in suppressions_in(p)]
+    return dataclasses.replace(pol, waivers=(*pol.waivers, *as_waivers(found, BY_ID)))
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -50,7 +50,8 @@ def _finding(rule: Rule, res: Resource, answer: str | Unknown, policy: Policy,
     if outcome is not Outcome.UNKNOWN and not rule.locked:
         for w in waivers:
             if not w.expired(today) and w.covers(rule, res.address):
-                outcome, reason = Outcome.WAIVED, f"{w.reason} (owner {w.owner}, until {w.expires})"
+                until = "" if w.expires == dt.date.max else f", until {w.expires}"
+                outcome, reason = Outcome.WAIVED, f"{w.reason} (owner {w.owner}{until})"
                 break
     return Finding(rule.id, rule.slug, rule.severity, outcome, res.address, res.type,
                    message, res.location, reason)

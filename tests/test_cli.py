@@ -87,3 +87,25 @@ def test_json_report_snapshots_on_the_examples(example, tmp_path):
 @pytest.fixture(autouse=True)
 def _in_repo_root(monkeypatch):
     monkeypatch.chdir(ROOT)
+
+
+def test_inline_checkov_skips_of_our_ids_are_honoured_and_listed(tmp_path):
+    (tmp_path / "main.tf").write_text('''resource "aws_s3_bucket" "legacy" {
+  #checkov:skip=CKV_PG_TAG_001:predates tagging
+  bucket = "legacy"
+}
+
+resource "aws_s3_bucket" "fresh" {
+  #checkov:skip=CKV_AWS_18:not ours, ignored here
+  bucket = "fresh"
+}
+''')
+    out = tmp_path / "r.json"
+    assert main(["scan", str(tmp_path), "-f", "json", "-o", str(out)]) == 1
+    findings = [(f["address"], f["outcome"], f["waiver"]) for f in json.loads(out.read_text())["findings"]]
+    assert findings == [
+        ("aws_s3_bucket.fresh", "violation", None),
+        ("aws_s3_bucket.legacy", "waived",
+         f"inline CKV_PG_TAG_001 skip at {tmp_path / 'main.tf'}:2: predates tagging "
+         "(owner (inline comment))"),
+    ]
