@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 
@@ -94,12 +95,9 @@ class Resource:
             return False
         if path in self.unknown:
             return True
-        wanted = _without_indexes(path)
-        for unknown in self.unknown:
-            parts = _without_indexes(unknown)
-            if parts == wanted[: len(parts)]:
-                return True
-        return False
+        known = _normalised(self.unknown)
+        parts = _without_indexes(path)
+        return any(".".join(parts[:i]) in known for i in range(1, len(parts) + 1))
 
     def unknown_under(self, path: str) -> list[str]:
         """Unknown paths at or below ``path`` (sorted), e.g. the unknown keys of a map."""
@@ -152,6 +150,12 @@ class Finding:
     @property
     def gating(self) -> bool:
         return self.outcome is Outcome.VIOLATION
+
+
+@lru_cache(maxsize=65536)
+def _normalised(unknown: frozenset[str]) -> frozenset[str]:
+    """Unknown paths without list indexes; shared by resources with the same unknown set."""
+    return frozenset(".".join(_without_indexes(p)) for p in unknown)
 
 
 def _without_indexes(path: str) -> list[str]:

@@ -99,6 +99,7 @@ class ResourceCost:
     tags: Mapping[str, str] = field(default_factory=dict)
     components: tuple[CostComponent, ...] = ()
     notes: tuple[str, ...] = ()  # assumptions made, e.g. "usage from tag plangate:usage"
+    unknown_count: str = ""  # "count" / "for_each": priced per instance, instances unknown
     # Totals, computed once: budget rules and reports read them many times.
     baseline_monthly: Decimal = field(init=False, default=ZERO)  # whatever the traffic
     usage_monthly: Decimal = field(init=False, default=ZERO)  # from usage assumptions
@@ -130,6 +131,8 @@ class ResourceCost:
     def unknown_reasons(self) -> tuple[str, ...]:
         """Why part of the cost cannot be known at plan time (empty when it can)."""
         reasons: list[str] = []
+        if self.unknown_count and self.monthly:
+            reasons.append(f"instance count ({self.unknown_count}) unknown: priced for one instance")
         for c in self.components:
             if c.unknown:
                 text = f"{', '.join(c.unknown)} unknown until apply"

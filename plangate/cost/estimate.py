@@ -63,7 +63,11 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     if isinstance(typed, priced.DynamoTable) and typed.replicas:
         notes.append(f"{typed.replicas} replica(s) not priced")
     components = pricing.PRICERS[type(typed)](typed, pricing.Prices(table, region))
-    return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes), **common)
+    many = priced.collapsed(res)
+    if many:
+        notes.append(f"one {many} block for all its instances: the figures are per instance")
+    return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
+                        unknown_count=many or "", **common)
 
 
 @dataclass(frozen=True)

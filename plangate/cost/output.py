@@ -89,7 +89,8 @@ def _summary_lines(est: Estimate) -> list[str]:
         lines.append(f"{len(waiting)} resources have {n} usage-based components without usage "
                      "(kept out of the totals; give a --usage-file or a plangate:usage tag)")
     if est.unknown:
-        lines.append(f"{len(est.unknown)} resources have costs unknown at plan time:")
+        lines.append(f"{len(est.unknown)} {'resource has' if len(est.unknown) == 1 else 'resources have'} "
+                     "costs unknown at plan time:")
         lines += [f"  {r.address}: {'; '.join(r.unknown_reasons)}" for r in est.unknown]
     if unpriced:
         shown = ", ".join(f"{t} x{n}" for t, n in _type_counts(unpriced).items())

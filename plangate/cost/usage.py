@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from plangate.cost.priced import USAGE_KEYS
+from plangate.cost.priced import USAGE_KEYS, collapsed
 from plangate.errors import ConfigError
 from plangate.model import Resource
 
@@ -71,7 +71,7 @@ class UsageFile:
         for layer, origin in (
             (self.type_defaults.get(res.type), f"{self.source} (type default)"),
             (from_tag(res), f"tag {USAGE_TAG}"),
-            (self._wildcard(res.address), f"{self.source} (wildcard)"),
+            (self._wildcard(res.address, res), f"{self.source} (wildcard)"),
             (self.exact.get(res.address), self.source),
         ):
             if layer:
@@ -79,10 +79,14 @@ class UsageFile:
                 origins.append(origin)
         return values, origins
 
-    def _wildcard(self, address: str) -> UsageValues | None:
+    def _wildcard(self, address: str, res: Resource) -> UsageValues | None:
+        if not self.patterns:
+            return None
+        # one HCL block standing for every instance takes the entry for every instance
+        candidates = (address, f"{address}[0]") if collapsed(res) else (address,)
         merged: UsageValues = {}
         for pattern, values in self.patterns:
-            if pattern.fullmatch(address):
+            if any(pattern.fullmatch(a) for a in candidates):
                 merged.update(values)
         return merged or None
 
