@@ -267,3 +267,13 @@ def test_money_format(fmt_value, expected):
     from plangate.cost.output import money
 
     assert money(fmt_value) == expected
+
+
+def test_one_hcl_block_for_all_its_count_instances():
+    """Without a plan, the HCL loader keeps one Resource for a counted block (and says so)."""
+    block = Resource("aws_sqs_queue", "aws_sqs_queue.q", "hcl",
+                     notes=("count: aws_sqs_queue.q stands for all its instances, checked as one",))
+    u = usage.parse("version: 0.1\nresource_usage:\n  aws_sqs_queue.q[*]:\n    monthly_requests: 2000000\n", "u.yml")
+    rc = one(block, usage_file=u)
+    assert rc.monthly == 2 * price("sqs.standard.requests")  # the wildcard entry, per instance
+    assert rc.unknown_reasons == ("instance count (count) unknown: priced for one instance",)
