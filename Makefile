@@ -30,6 +30,8 @@ demo: $(VENV)/.installed
 	@$(PG) scan examples/pulumi/preview.json --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
 	@echo "== Kubernetes / KServe =="
 	@$(PG) scan examples/kubernetes/inference.yaml --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
+	@echo "== Monthly cost of the plan, under examples/usage.yml =="
+	@$(PG) cost examples/terraform-plan/plan.json --usage-file examples/usage.yml --by Project
 	@echo "== All four at once, as SARIF for code scanning (out/plangate.sarif) =="
 	@mkdir -p out
 	@$(PG) scan examples --config examples/plangate.yaml --format sarif --output out/plangate.sarif; \
@@ -43,10 +45,14 @@ docs: $(VENV)/.installed
 	$(PG) rules --markdown --output docs/rules.md
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check plangate tests
+	$(VENV)/bin/ruff check plangate tests benchmarks components policypack hcl_checks __main__.py
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(CKV_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_large_plan.py
+	$(VENV)/bin/python benchmarks/cost_bench.py
+	$(VENV)/bin/python benchmarks/policypack_bench.py
+	$(VENV)/bin/python benchmarks/checkov_overhead.py
+	$(VENV)/bin/python benchmarks/scan_vs_checkov.py
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) out .pytest_cache

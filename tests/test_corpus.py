@@ -140,7 +140,8 @@ def _suite_cases(suite_rel: str):
         params = constraint["spec"]["parameters"]
         kinds = [f"kubernetes_{k.lower()}" for m in constraint["spec"]["match"]["kinds"] for k in m["kinds"]]
         for case in test["cases"]:
-            expected = "fail" if case["assertions"][0]["violations"] in ("yes", True) else "pass"  # YAML 1.1 reads yes as true
+            # YAML 1.1 reads `violations: yes` as true
+            expected = "fail" if case["assertions"][0]["violations"] in ("yes", True) else "pass"
             yield (base / case["object"]).relative_to(CORPUS).as_posix(), params, kinds, expected
 
 

@@ -53,7 +53,8 @@ rules:
     ("rules: {cost-allocation-tags: {requried: [a]}}",
      "rules.cost-allocation-tags: unknown setting 'requried' (known: allowed_values, key_case, patterns, required)"),
     ("rules: {cost-allocation-tags: {patterns: {Owner: '([a-z'}}}",
-     "rules.cost-allocation-tags.patterns.Owner: invalid regular expression '([a-z': unterminated character set at position 1"),
+     "rules.cost-allocation-tags.patterns.Owner: invalid regular expression '([a-z': "
+     "unterminated character set at position 1"),
     ("rules: {cost-allocation-tags: {enforcement: strict}}",
      "rules.cost-allocation-tags.enforcement: expected mandatory, advisory or disabled, got 'strict'"),
     ("rules: {prohibited-ai-risk-tier: {enforcement: advisory}}",

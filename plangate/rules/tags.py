@@ -239,7 +239,8 @@ def _k8s_required(res: Resource, part: str, wanted: Mapping[str, str], use_templ
     examples=[
         Pass(
             type="kubernetes_deployment",
-            properties={"pod_metadata": {"labels": {"owner": "a", "team": "b", "cost-center": "c", "environment": "prod"}}},
+            properties={"pod_metadata": {"labels": {
+                "owner": "a", "team": "b", "cost-center": "c", "environment": "prod"}}},
         ),
         Fail(
             "missing labels: team, cost-center, environment",
@@ -264,7 +265,8 @@ def _k8s_required(res: Resource, part: str, wanted: Mapping[str, str], use_templ
             "missing annotations: a8r.io/owner",
             type="kubernetes_service",
             annotations={"a8r.io/runbook": "https://runbooks.example/x"},
-            settings={"labels": {}, "annotations": {"a8r.io/owner": "", "a8r.io/runbook": ""}, "kinds": ["kubernetes_service"]},
+            settings={"labels": {}, "annotations": {"a8r.io/owner": "", "a8r.io/runbook": ""},
+                      "kinds": ["kubernetes_service"]},
         ),
     ],
 )

@@ -312,7 +312,8 @@ def _serverless(variant: Mapping[str, Any]) -> Mapping[str, Any] | None:
         Pass(type=_ENDPOINT_CONFIG, properties={"production_variants": [
             {"variant_name": "a", "serverless_config": [{"max_concurrency": 5, "memory_size_in_mb": 2048}]}]}),
         Fail("serverless variant 'a' has no max_concurrency", type=_ENDPOINT_CONFIG,
-             properties={"production_variants": [{"variant_name": "a", "serverless_config": [{"memory_size_in_mb": 2048}]}]}),
+             properties={"production_variants": [
+                 {"variant_name": "a", "serverless_config": [{"memory_size_in_mb": 2048}]}]}),
         Undecided("reserved concurrency is unknown until apply", type=_LAMBDA, tags=_INFER,
                   unknown={"reserved_concurrent_executions"}),
     ],
