@@ -423,6 +423,12 @@ class PolicyPackHarness:
     def analyze(self, type_token: str, props: Mapping[str, Any], *, urn: str | None = None,
                 name: str | None = None, provider: Provider | None = None) -> list[Diagnostic]:
         """``Analyze`` one resource (its inputs, in wire form)."""
+        request = self._resource_request(type_token, props, urn, name, provider)
+        return _diagnostics(self._stub.Analyze(request, timeout=self.timeout))
+
+    def _resource_request(self, type_token: str, props: Mapping[str, Any], urn: str | None,
+                          name: str | None, provider: Provider | None) -> Any:
+        """The ``AnalyzeRequest`` the engine sends for one resource (Analyze and Remediate)."""
         from pulumi.runtime.proto import analyzer_pb2
 
         name = name or _default_name(type_token)
@@ -431,7 +437,7 @@ class PolicyPackHarness:
             name=name, options=analyzer_pb2.AnalyzerResourceOptions())
         if provider is not None:
             request.provider.CopyFrom(_provider(provider))
-        return _diagnostics(self._stub.Analyze(request, timeout=self.timeout))
+        return request
 
     def analyze_request(self, request: Any) -> Any:
         """Send a prepared ``AnalyzeRequest`` and return the raw response (for benchmarks)."""
@@ -456,14 +462,7 @@ class PolicyPackHarness:
     def remediate(self, type_token: str, props: Mapping[str, Any], *, urn: str | None = None,
                   name: str | None = None, provider: Provider | None = None) -> list[Remediation]:
         """``Remediate`` one resource; policies at the ``remediate`` level may rewrite it."""
-        from pulumi.runtime.proto import analyzer_pb2
-
-        name = name or _default_name(type_token)
-        request = analyzer_pb2.AnalyzeRequest(
-            type=type_token, properties=to_struct(props), urn=urn or self.urn(type_token, name),
-            name=name, options=analyzer_pb2.AnalyzerResourceOptions())
-        if provider is not None:
-            request.provider.CopyFrom(_provider(provider))
+        request = self._resource_request(type_token, props, urn, name, provider)
         response = self._stub.Remediate(request, timeout=self.timeout)
         return [Remediation(r.policyName, from_struct(r.properties) if r.HasField("properties") else None,
                             r.diagnostic, r.description) for r in response.remediations]
