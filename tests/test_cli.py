@@ -109,3 +109,16 @@ resource "aws_s3_bucket" "fresh" {
          f"inline CKV_PG_TAG_001 skip at {tmp_path / 'main.tf'}:2: predates tagging "
          "(owner (inline comment))"),
     ]
+
+
+def test_oversized_input_is_refused_with_the_limit_named(tmp_path, monkeypatch, capsys):
+    from plangate.loaders import source
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": []}) + " " * 200)
+    monkeypatch.setattr(source, "MAX_BYTES", 100)
+    assert main(["scan", str(plan)]) == 2
+    err = capsys.readouterr().err
+    size = plan.stat().st_size
+    assert err == (f"plangate: error: {plan}: file is {size} bytes, over the 100-byte limit "
+                   "(set PLANGATE_MAX_INPUT_BYTES to raise it)\n")
