@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError
 
 HOURS_PER_MONTH = Decimal(730)  # AWS's (and Infracost's) month
@@ -158,14 +159,7 @@ def _load_cached(path: str, mtime_ns: int, size: int, label: str) -> PriceTable:
 def load(path: str | os.PathLike[str] | None = None) -> PriceTable:
     """The price table at ``path`` (default: the one shipped with plangate), read once."""
     p = Path(path) if path else DEFAULT_PATH
-    try:
-        stat = p.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such price table") from None
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read the price table: {exc.strerror or exc}") from None
-    if p.is_dir():
-        raise ConfigError(f"{p}: is a directory, expected a price table CSV file")
+    stat = checked_stat(p, "price table", "a price table CSV file")
     # Reports name the shipped table the same way on every machine.
     label = DEFAULT_LABEL if p.resolve() == DEFAULT_PATH else str(p)
     return _load_cached(str(p), stat.st_mtime_ns, stat.st_size, label)

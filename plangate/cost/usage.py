@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from plangate.cost.priced import USAGE_KEYS, collapsed
+from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError
 from plangate.model import Resource
 
@@ -269,12 +270,5 @@ def load(path: str | os.PathLike[str] | None) -> UsageFile:
     if not path:
         return NO_USAGE
     p = Path(path)
-    try:
-        stat = p.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such usage file") from None
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read the usage file: {exc.strerror or exc}") from None
-    if p.is_dir():
-        raise ConfigError(f"{p}: is a directory, expected a usage file (YAML)")
+    stat = checked_stat(p, "usage file", "a usage file (YAML)")
     return _load_cached(str(p), stat.st_mtime_ns, stat.st_size)
