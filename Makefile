@@ -1,6 +1,6 @@
 # plangate: `make demo` and `make test` do all set-up on a fresh machine with Python 3.11.
 # Two environments by necessity (see DESIGN): .venv for the project (Pulumi SDKs,
-# python-hcl2, analytics) and .venv-checkov, Checkov's own tool environment.
+# analytics, test tools incl. python-hcl2 as the HCL parser's oracle) and .venv-checkov, Checkov's own tool environment.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv

@@ -35,24 +35,12 @@ itself); `load_file` reads a single ``.tf`` file on its own.  What is read:
 - ``override.tf`` / ``*_override.tf`` files are merged into the blocks they override, as
   Terraform does; ``.tf.json`` files are not read.
 
-A file python-hcl2 cannot parse raises `InputError` naming the file, and the line and column
-when the parser knows them; duplicate resources, variables, locals, modules and providers
-raise `InputError` too, as Terraform refuses them.
-
-python-hcl2 8.1.4, as found when writing this loader (it is imported lazily: ~80 ms):
-
-- Blocks serialise as lists (``{"resource": [{'"aws_s3_bucket"': {'"b"': {...}}}]}``), one
-  nesting level per label; string labels keep their quotes, identifier labels do not, so the
-  number of labels is taken from the parse tree, never guessed from the dict shape.
-- String literals keep their source form, quotes and escapes included (``'"eu-west-1"'``,
-  ``'"a\\\\"b"'``); other expressions are wrapped in ``${…}`` (``'${var.owner}'``,
-  ``'${merge(local.a, {Name = "x"})}'``); keywords are Python values; a bare identifier
-  (``type = string``) is its name without quotes or ``${}``.  Heredocs keep ``<<EOF`` inside
-  the quotes; ``$${`` and ``%%{`` escapes are not undone.  This loader decodes all of it.
-- ``SerializationOptions(with_meta=True)`` is declared but not implemented (no
-  ``__start_line__`` comes out), so lines come from the Lark parse tree's ``meta.line``.
-- A repeated attribute silently keeps the last value; an attribute and a block of the same
-  name raise ``RuntimeError``; syntax errors are Lark ``UnexpectedInput`` with line / column.
+Parsing is `hcl_syntax` (our own reader of HCL native syntax; python-hcl2, the reference
+parser, was about 50 times slower and is kept as the oracle of the tests).  A file that is not
+valid HCL raises `InputError` naming the file, line and column; duplicate resources,
+variables, locals, modules and providers raise `InputError` too, as Terraform refuses them.
+Values arrive in python-hcl2's serialised form (see `hcl_syntax`): quoted strings and heredocs
+in source form, other expressions as ``${source}``; the evaluator below decodes them.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -80,6 +68,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from plangate.errors import InputError
+from plangate.loaders import hcl_syntax
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tfplan import clean_tags
 from plangate.model import REDACTED, Location, Resource
@@ -184,7 +173,7 @@ def read_file(path: Path) -> Configuration:
 class _Block:
     kind: str  # resource, variable, locals, provider, module, …
     labels: tuple[str, ...]
-    body: dict[str, Any]  # python-hcl2's serialised body (source-form strings)
+    body: dict[str, Any]  # serialised body (source-form strings, see hcl_syntax)
     location: Location
 
 
@@ -211,118 +200,25 @@ def _is_override(name: str) -> bool:
     return name == "override.tf" or name.endswith("_override.tf")
 
 
-_OPTIONS: Any = None
-
-
-def _options() -> Any:
-    global _OPTIONS
-    if _OPTIONS is None:
-        from hcl2 import SerializationOptions
-
-        # Comments and block markers are noise here; scientific notation comes out as a number.
-        _OPTIONS = SerializationOptions(
-            with_comments=False, explicit_blocks=False, preserve_scientific_notation=False
-        )
-    return _OPTIONS
-
-
 def _parse_file(path: Path) -> _Parsed:
     file = str(path)
     return _parse_text(decode(read_bytes(path), file), file)
 
 
 def _parse_text(text: str, file: str) -> _Parsed:
-    import hcl2
-
     try:
-        tree = hcl2.parses_to_tree(text)
-        data = hcl2.serialize(hcl2.transform(tree, discard_comments=True),
-                              serialization_options=_options())
-    except Exception as exc:  # noqa: BLE001 - any failure inside python-hcl2 is bad input here
-        raise _syntax_error(exc, text, file) from None
-    return _blocks(tree, data, file)
-
-
-def _blocks(tree: Any, data: dict[str, Any], file: str) -> _Parsed:
-    """Pair python-hcl2's serialised blocks with their labels and lines from the parse tree.
-
-    The dict groups blocks by type in source order, so the n-th tree block of a type is the
-    n-th serialised entry of that type.
-    """
-    seen: dict[str, int] = {}
-    blocks: list[_Block] = []
-    attributes: dict[str, Any] = {}
-    body = next((c for c in tree.children if getattr(c, "data", None) == "body"), None)
-    for node in body.children if body is not None else ():
-        kind_of = getattr(node, "data", None)
-        if kind_of == "attribute":
-            name = _token_text(node.children[0])
-            attributes[name] = data.get(name)
-        if kind_of != "block":
-            continue
-        head = [c for c in node.children if hasattr(c, "data")]
-        kind = _token_text(head[0])
-        label_count = next(i for i, c in enumerate(head) if c.data == "body") - 1
-        index = seen.get(kind, 0)
-        seen[kind] = index + 1
-        entry = data[kind][index]
-        labels: list[str] = []
-        for _ in range(label_count):
-            (label, entry), = entry.items()
-            labels.append(_unquote(label))
-        blocks.append(_Block(kind, tuple(labels), entry, Location(file, node.meta.line)))
-    return _Parsed(blocks, attributes)
-
-
-def _token_text(identifier: Any) -> str:
-    return str(identifier.children[0])
+        parsed = hcl_syntax.parse(text)
+    except hcl_syntax.SyntaxProblem as problem:
+        raise InputError(file, f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
+    blocks = [_Block(b.kind, tuple(_unquote(label) for label in b.labels), b.body, Location(file, b.line))
+              for b in parsed.blocks]
+    return _Parsed(blocks, parsed.attributes)
 
 
 def _unquote(label: str) -> str:
     if len(label) >= 2 and label[0] == label[-1] == '"':
         return _decode_escapes(label[1:-1])
     return label
-
-
-_PARSER_SYMBOLS = {"RBRACE": "}", "LBRACE": "{", "RSQB": "]", "RPAR": ")", "EQ": "=",
-                   "COMMA": ",", "DBLQUOTE": '"', "COLON": ":", "NAME": "a name"}
-
-
-def _syntax_error(exc: Exception, text: str, file: str) -> InputError:
-    """One line for a python-hcl2 / Lark failure, with line and column when it has them."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
-
-    if isinstance(exc, VisitError):
-        exc = exc.orig_exc  # type: ignore[assignment]
-    last_line = max(1, len(text.splitlines()))
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        if token.type == "$END":
-            reason = "unexpected end of file"
-        else:
-            shown = str(token).split("\n", 1)[0].strip() or token.type
-            reason = f"unexpected {shown[:40]!r}"
-        expected = sorted(exc.expected or ())
-        if len(expected) == 1 and expected[0] in _PARSER_SYMBOLS:
-            reason += f", expected {_PARSER_SYMBOLS[expected[0]]!r}"
-    elif isinstance(exc, UnexpectedCharacters):
-        reason = f"unexpected character {exc.char!r}"
-    elif isinstance(exc, UnexpectedInput):
-        reason = "unexpected end of file"
-    elif isinstance(exc, RecursionError):
-        reason = "nested too deeply"
-    else:
-        reason = str(exc).strip().rstrip(".") or type(exc).__name__
-        reason = reason[0].lower() + reason[1:]
-    line = getattr(exc, "line", None)
-    column = getattr(exc, "column", None)
-    if not isinstance(line, int) or line < 1:
-        line, column = (last_line, None) if isinstance(exc, UnexpectedInput) else (None, None)
-    elif line > last_line:  # python-hcl2 appends a newline; end of file is on the last line
-        line, column = last_line, None
-    if not isinstance(column, int) or column < 1:
-        column = None
-    return InputError(file, f"invalid HCL: {reason}", line, column)
 
 
 def _apply_overrides(blocks: list[_Block], overrides: Iterable[_Block]) -> None:
@@ -435,7 +331,7 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 class _Evaluator:
-    """Evaluates python-hcl2's serialised values, collecting unknown and secret paths."""
+    """Evaluates serialised values (see hcl_syntax), collecting unknown and secret paths."""
 
     def __init__(self, scope: _Scope):
         self.scope = scope

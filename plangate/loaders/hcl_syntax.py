@@ -1,0 +1,472 @@
+"""HCL native syntax → blocks and attribute values, for the Terraform loader (`hcl.py`).
+
+Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it,
+about 10 s per MB of Terraform; a real multi-module tree (terraform-aws-eks, 0.5 MB) took
+it 5.5 s.  The loader needs much less than a full tree: block types, labels and lines, and
+each attribute's value as a literal, a collection of literals, or "an expression" (which it
+evaluates only when it is a plain ``var.x`` / ``local.x`` reference).  This module reads
+exactly that, with a one-regex fast path for the ``key = "literal"`` lines that make up
+most Terraform.  python-hcl2 stays the oracle: tests parse every fixture and real tree with
+both and require the same resources.
+
+The output is the serialised form python-hcl2 8 gives, which `hcl.py`'s evaluator reads:
+
+- A block body is a dict: attributes by name; nested blocks as ``name: [body, …]``, with one
+  ``{'"label"': …}`` level per label (``dynamic "ingress" {…}`` →
+  ``{"dynamic": [{'"ingress"': {...}}]}``).  Top-level blocks come out as `Block` with their
+  labels (in source form too) and the line of their first token.
+- Quoted strings and heredocs keep their source form, quotes included (``'"eu-${var.r}"'``,
+  ``'"<<EOF\\n…\\nEOF"'``); numbers, ``true``, ``false`` and ``null`` are Python values;
+  a lone identifier (``type = string``) is its name; every other expression is its source
+  text wrapped in ``${…}``.  Object keys: identifiers as is, quoted keys with their quotes,
+  anything else ``${…}``.
+
+Expressions are checked as token sequences (every character is part of an HCL token,
+brackets balance, operands and operators alternate), which catches the typos a reviewer
+would, without building a tree.  Errors are `SyntaxProblem` with a line and column; the
+loader turns them into `InputError` naming the file.  Redefining an attribute, or using one
+name for an attribute and a block, is an error, as in Terraform.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Block", "Parsed", "SyntaxProblem", "parse"]
+
+MAX_DEPTH = 256  # nested collections / blocks; deeper is refused, never a RecursionError
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # resource, variable, locals, provider, module, …
+    labels: tuple[str, ...]  # source form: quoted labels keep their quotes
+    body: dict[str, Any]  # serialised body (see the module docstring)
+    line: int
+
+
+@dataclass(slots=True)
+class Parsed:
+    blocks: list[Block]
+    attributes: dict[str, Any]  # top-level attributes: only meaningful in .tfvars files
+
+
+class SyntaxProblem(Exception):
+    """Invalid HCL at ``line`` (1-based) and ``column`` (1-based, None when not useful)."""
+
+    def __init__(self, reason: str, line: int, column: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+def parse(text: str) -> Parsed:
+    """Blocks and top-level attributes of one file's text; raises `SyntaxProblem`."""
+    return _Parser(text).file()
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+_IDENT = r"[^\W\d][\w-]*"
+# Whitespace, newlines and comments between body items.
+_GAP = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
+_INLINE = re.compile(r"[ \t\r\f]*")
+_INLINE_OR_COMMENT = re.compile(r"(?:[ \t\r\f]+|/\*.*?\*/)*", re.S)  # before a value
+_NAME = re.compile(_IDENT)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"-?\d+")
+# `name = <literal>` alone on its line: the common case, read in one match.
+_FAST_ATTRIBUTE = re.compile(
+    rf"({_IDENT})[ \t]*=[ \t]*"
+    r'("(?:[^"\\$%\n]|\\[^\n]|\$(?![{$])|%(?![{%]))*"|-?\d+(?:\.\d+)?|true|false|null)'
+    r"[ \t\r]*(?=\n|\Z)"
+)
+# Inside a quoted string: plain text, escapes and $${ / %%{ (escaped template marks).
+_STRING_TEXT = re.compile(r'(?:[^"\\$%\n]+|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
+_HEREDOC_OPEN = re.compile(rf"<<(-?)({_IDENT})[ \t]*\r?\n")
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\f~]+)"  # ~: the strip markers of ${~ … ~}
+    r"|(?P<newline>\n)"
+    r"|(?P<comment>#[^\n]*|//[^\n]*|/\*.*?\*/)"
+    r"|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    # a name with its attribute and literal-index steps (var.a.b[0], x[*].id): one operand
+    rf"|(?P<name>{_IDENT}(?:\.(?:{_IDENT}|\d+|\*)|\[(?:\d+|\*)\])*)"
+    r'|(?P<string>")'
+    rf"|(?P<heredoc><<-?{_IDENT}[ \t]*\r?\n)"
+    r"|(?P<splat>\[[ \t]*\*[ \t]*\])"
+    r"|(?P<open>[(\[{])"
+    r"|(?P<close>[)\]}])"
+    r"|(?P<dot>\.(?!\.\.))"
+    r"|(?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[-+*/%<>!?:=,])",
+    re.S,
+)
+_AFTER_DOT = re.compile(rf"[ \t]*(?:{_IDENT}|\d+|\*)")
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+_KEYWORDS = {"true": True, "false": False, "null": None}
+_PREFIX_OPS = frozenset({"-", "!"})
+_SEPARATORS = frozenset({",", "=", ":", "=>", "?"})
+_INFIX_WORDS = frozenset({"in", "if"})  # for-expression keywords between operands
+
+
+def _number(text: str) -> int | float:
+    return int(text) if _INTEGER.fullmatch(text) else float(text)
+
+
+# --- the parser ----------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self._line_pos = 0
+        self._line = 1
+
+    # positions and errors
+
+    def line_at(self, pos: int) -> int:
+        """1-based line of ``pos``; counted on from the last call, as blocks come in order."""
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def problem(self, reason: str, pos: int, column: bool = True) -> SyntaxProblem:
+        pos = min(pos, self.n)
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - self.text.rfind("\n", 0, pos) if column else None
+        return SyntaxProblem(reason, line, col)
+
+    def unexpected(self, pos: int) -> SyntaxProblem:
+        if pos >= self.n:
+            return self.end_of_file()
+        if self.text[pos] in "\r\n":
+            return self.problem("unexpected end of line", pos)
+        shown = re.match(r"\S{1,40}", self.text[pos:pos + 40])
+        return self.problem(f"unexpected {shown.group() if shown else self.text[pos]!r}", pos)
+
+    def end_of_file(self, expected: str | None = None) -> SyntaxProblem:
+        text = self.text
+        last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+        reason = "unexpected end of file" + (f", expected {expected!r}" if expected else "")
+        return SyntaxProblem(reason, last_line, None)
+
+    # bodies
+
+    def file(self) -> Parsed:
+        blocks: list[Block] = []
+        attributes: dict[str, Any] = {}
+        self.body(0, attributes, blocks, depth=0)
+        return Parsed(blocks, attributes)
+
+    def body(self, pos: int, out: dict[str, Any], top: list[Block] | None, depth: int) -> int:
+        """Items from ``pos`` up to the closing ``}`` (nested) or the end of the file (top level,
+        when ``top`` collects the blocks).  Returns the position after the ``}``."""
+        text, n = self.text, self.n
+        defined: dict[str, str] = {}  # name → "attribute" / "block"
+        while True:
+            pos = _GAP.match(text, pos).end()
+            if pos >= n:
+                if top is None:
+                    raise self.end_of_file("}")
+                return pos
+            if text[pos] == "}":
+                if top is not None:
+                    raise self.unexpected(pos)
+                return pos + 1
+            fast = _FAST_ATTRIBUTE.match(text, pos)
+            if fast is not None:
+                name, raw = fast.group(1, 2)
+                self.define(defined, name, "attribute", pos)
+                out[name] = raw if raw[0] == '"' else _KEYWORDS[raw] if raw in _KEYWORDS else _number(raw)
+                pos = fast.end()
+                continue
+            word = _NAME.match(text, pos)
+            if word is None:
+                raise self.unexpected(pos)
+            name = word.group()
+            after = _INLINE.match(text, word.end()).end()
+            if text.startswith("=", after) and not text.startswith(("==", "=>"), after):
+                self.define(defined, name, "attribute", pos)
+                out[name], pos = self.value(after + 1, "\n}", depth)
+                pos = self.end_of_item(pos, nested=top is None)
+            else:
+                self.define(defined, name, "block", pos)
+                pos = self.block(name, pos, after, out, top, depth)
+
+    def define(self, defined: dict[str, str], name: str, what: str, pos: int) -> None:
+        before = defined.get(name)
+        if before == "attribute" or (before is not None and what == "attribute"):
+            raise self.problem(f"attribute {name} is already defined", pos)
+        defined[name] = what
+
+    def end_of_item(self, pos: int, nested: bool) -> int:
+        """After an attribute: the end of its line (a comment may follow), or the ``}`` of a
+        one-line block."""
+        pos = _INLINE.match(self.text, pos).end()
+        if pos >= self.n or self.text[pos] == "\n" or self.text.startswith(("#", "//", "/*"), pos):
+            return pos
+        if nested and self.text[pos] == "}":
+            return pos
+        raise self.unexpected(pos)
+
+    def block(self, kind: str, start: int, pos: int, out: dict[str, Any], top: list[Block] | None,
+              depth: int) -> int:
+        if depth >= MAX_DEPTH:
+            raise self.problem("nested too deeply", start, column=False)
+        text = self.text
+        labels: list[str] = []  # source form: quoted labels keep their quotes
+        while True:
+            if pos >= self.n:
+                raise self.end_of_file("{")
+            c = text[pos]
+            if c == "{":
+                break
+            if c == '"':
+                end = self.string_end(pos + 1)
+                labels.append(text[pos:end])
+            else:
+                word = _NAME.match(text, pos)
+                if word is None:
+                    raise self.unexpected(pos)
+                end = word.end()
+                labels.append(word.group())
+            pos = _INLINE.match(text, end).end()
+        body: dict[str, Any] = {}
+        line = self.line_at(start) if top is not None else 0
+        pos = self.body(pos + 1, body, None, depth + 1)
+        if top is not None:
+            top.append(Block(kind, tuple(labels), body, line))
+            return pos
+        entry: Any = body
+        for label in reversed(labels):
+            entry = {label: entry}
+        out.setdefault(kind, []).append(entry)
+        return pos
+
+    # values
+
+    def value(self, pos: int, enders: str, depth: int) -> tuple[Any, int]:
+        """The value starting at ``pos`` (after ``=``, ``[`` or ``,``) and the position where it
+        ends: at one of ``enders`` (or a comment / the end of file when ``\\n`` ends it)."""
+        if depth >= MAX_DEPTH:
+            raise self.problem("nested too deeply", pos, column=False)
+        text, n = self.text, self.n
+        start = (_INLINE_OR_COMMENT if "\n" in enders else _GAP).match(text, pos).end()
+        if start >= n:
+            raise self.end_of_file()
+        c = text[start]
+        candidate: Any
+        if c == '"':
+            end = self.string_end(start + 1)
+            candidate = text[start:end]
+        elif c == "[" or c == "{":
+            collection = self.collection(start, depth)
+            if collection is None:  # a for expression
+                return self.expression(start, enders)
+            candidate, end = collection
+        elif c == "<" and (opening := _HEREDOC_OPEN.match(text, start)) is not None:
+            end = self.heredoc_end(start, opening)
+            candidate = '"' + text[start:end] + '"'
+        elif (number := _NUMBER.match(text, start)) is not None:
+            candidate, end = _number(number.group()), number.end()
+        elif (word := _NAME.match(text, start)) is not None:
+            name = word.group()
+            candidate, end = (_KEYWORDS[name] if name in _KEYWORDS else name), word.end()
+        else:
+            return self.expression(start, enders)
+        if "\n" in enders:  # an attribute or object item: ends with its line
+            stop = _INLINE.match(text, end).end()
+            if stop >= n or text[stop] in enders or text.startswith(("#", "//", "/*"), stop):
+                return candidate, stop
+        else:  # a list element: the next separator may be lines away
+            stop = _GAP.match(text, end).end()
+            if stop < n and text[stop] in enders:
+                return candidate, stop
+        return self.expression(start, enders)  # more follows: an operation, an index, a call …
+
+    def collection(self, start: int, depth: int) -> tuple[Any, int] | None:
+        """A list or object constructor of values at ``start``, or None for a ``for`` expression."""
+        text = self.text
+        inner = _GAP.match(text, start + 1).end()
+        if text.startswith("for", inner) and not _NAME.match(text, inner + 3):
+            return None
+        if text[start] == "[":
+            items: list[Any] = []
+            pos = inner
+            while True:
+                pos = _GAP.match(text, pos).end()
+                if text.startswith("]", pos):
+                    return items, pos + 1
+                item, pos = self.value(pos, ",]", depth + 1)
+                items.append(item)
+                if text.startswith(",", pos):
+                    pos += 1
+                elif not text.startswith("]", pos):
+                    raise self.unexpected(pos)
+        obj: dict[str, Any] = {}
+        pos = inner
+        while True:
+            pos = _GAP.match(text, pos).end()
+            if pos >= self.n:
+                raise self.end_of_file("}")
+            if text[pos] == "}":
+                return obj, pos + 1
+            key, pos = self.object_key(pos)
+            obj[key], pos = self.value(pos, ",\n}", depth + 1)
+            pos = _INLINE.match(text, pos).end()
+            if text.startswith(",", pos):
+                pos += 1
+            elif pos < self.n and text[pos] not in "\n}" and not text.startswith(("#", "//", "/*"), pos):
+                raise self.unexpected(pos)
+
+    def object_key(self, pos: int) -> tuple[str, int]:
+        """An object key in source form and the position after its ``=`` / ``:``."""
+        text = self.text
+        if text[pos] == '"':
+            end = self.string_end(pos + 1)
+            key = text[pos:end]
+        else:
+            word = _NAME.match(text, pos)
+            if word is not None and not text.startswith((".", "[", "("), word.end()):
+                key, end = word.group(), word.end()
+            else:
+                end = self.expression(pos, "=:")[1]
+                key = "${" + text[pos:end].strip() + "}"
+        end = _INLINE.match(text, end).end()
+        if text.startswith(("==", "=>"), end) or not text.startswith(("=", ":"), end):
+            raise self.unexpected(end)
+        return key, end + 1
+
+    def expression(self, start: int, enders: str) -> tuple[str, int]:
+        """Any expression, as ``${source}``, checked token by token (see `scan`)."""
+        end = self.scan(start, enders)
+        return "${" + self.text[start:end].strip() + "}", end
+
+    def scan(self, pos: int, enders: str, lenient: bool = False) -> int:
+        """The end of the expression at ``pos``: the first of ``enders`` (or, with ``\\n`` among
+        them, a comment) outside brackets.  Checks that operands and operators alternate in each
+        bracket level; ``lenient`` (template directives) checks tokens and brackets only."""
+        text, n = self.text, self.n
+        closers: list[str] = []
+        expect = True  # an operand is due
+        opened = True  # just after an opening bracket or a comma: closing is fine
+        origin = pos
+        while True:
+            if pos >= n:
+                if closers:
+                    raise self.end_of_file(closers[-1])
+                if expect and not lenient:
+                    raise self.end_of_file()
+                return pos
+            token = _TOKEN.match(text, pos)
+            if token is None:
+                raise self.unexpected(pos)
+            kind = token.lastgroup
+            value = token.group()
+            if kind == "space":
+                pos = token.end()
+                continue
+            if not closers and ((len(value) == 1 and value in enders)
+                                or (kind == "comment" and "\n" in enders)):
+                if (expect and not lenient) or pos == origin:
+                    raise self.unexpected(pos) if kind != "newline" else self.problem(
+                        "expected a value before the end of the line", pos)
+                return pos
+            if kind in ("newline", "comment"):
+                if closers and closers[-1] == "}" and not expect and kind == "newline":
+                    expect, opened = True, True  # a newline separates object items
+                pos = token.end()
+                continue
+            if kind == "close":
+                if not closers or closers[-1] != value:
+                    raise self.unexpected(pos)
+                if expect and not opened and not lenient:
+                    raise self.unexpected(pos)
+                closers.pop()
+                expect, opened = False, False
+                pos = token.end()
+                continue
+            if kind == "open":
+                if not expect and value == "{" and not lenient:
+                    raise self.unexpected(pos)
+                if len(closers) >= MAX_DEPTH:
+                    raise self.problem("nested too deeply", pos, column=False)
+                closers.append(_CLOSER[value])
+                expect, opened = True, True
+                pos = token.end()
+                continue
+            opened = False
+            if kind == "splat":  # x[*]: after an operand, which it leaves an operand
+                if expect and not lenient:
+                    raise self.unexpected(pos)
+                pos = token.end()
+                continue
+            if kind == "dot":
+                step = _AFTER_DOT.match(text, token.end())
+                if (expect or step is None) and not lenient:
+                    raise self.unexpected(pos)
+                pos = step.end() if step is not None else token.end()
+                continue
+            if kind == "op":
+                if value == "...":
+                    pass  # `f(list...)`, `v...` in a for expression: after an operand
+                elif expect and value in _PREFIX_OPS:
+                    pass
+                elif expect and not lenient:
+                    raise self.unexpected(pos)
+                else:
+                    expect = True
+                    opened = value == ","
+                pos = token.end()
+                continue
+            # an operand: name, number, string or heredoc
+            if kind == "name" and value in _INFIX_WORDS:  # never a reference's root
+                expect = True
+                pos = token.end()
+                continue
+            if kind == "name" and expect and value == "for":
+                pos = token.end()  # `for k, v in …`: the loop variables follow
+                continue
+            if not expect and not lenient:
+                raise self.unexpected(pos)
+            if kind == "string":
+                pos = self.string_end(token.end())
+            elif kind == "heredoc":
+                opening = _HEREDOC_OPEN.match(text, pos)
+                assert opening is not None
+                pos = self.heredoc_end(pos, opening)
+            else:
+                pos = token.end()
+            expect = False
+
+    def string_end(self, pos: int) -> int:
+        """The position after the quote closing the string whose text starts at ``pos``."""
+        text = self.text
+        opening = pos - 1
+        while True:
+            pos = _STRING_TEXT.match(text, pos).end()
+            if pos >= self.n or text[pos] == "\n":
+                raise self.problem("unterminated string", opening)
+            c = text[pos]
+            if c == '"':
+                return pos + 1
+            if c == "\\":  # a backslash before a newline or the end
+                raise self.problem("unterminated string", opening)
+            # ${ or %{: an interpolation or a directive, up to its closing brace
+            end = self.scan(pos + 2, "}", lenient=c == "%")
+            if end >= self.n:
+                raise self.end_of_file("}")
+            pos = end + 1
+
+    def heredoc_end(self, start: int, opening: re.Match[str]) -> int:
+        """The position after the closing marker of the heredoc opened at ``start``."""
+        marker = re.compile(rf"^[ \t]*{re.escape(opening.group(2))}[ \t\r]*$", re.M)
+        closing = marker.search(self.text, opening.end())
+        if closing is None:
+            raise self.problem(f"unexpected {self.text[start:opening.end()].strip()!r}", start)
+        return closing.end()
