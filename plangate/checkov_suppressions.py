@@ -84,32 +84,19 @@ def _block_end(lines: list[str], start: int) -> int:
     return len(lines) - 1
 
 
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"?|#.*|//.*')
+
+
 def _braces(line: str) -> tuple[int, int]:
     """Opening and closing braces outside strings and comments."""
-    opens = closes = 0
-    quoted = escaped = False
-    for pos, char in enumerate(line):
-        if quoted:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                quoted = False
-            continue
-        if char == '"':
-            quoted = True
-        elif char == "#" or line.startswith("//", pos):
-            break
-        elif char == "{":
-            opens += 1
-        elif char == "}":
-            closes += 1
-    return opens, closes
+    code = _STRING_OR_COMMENT.sub("", line)
+    return code.count("{"), code.count("}")
 
 
 def find_suppressions(text: str, file: str) -> list[Suppression]:
     """Every inline suppression inside a resource, data or module block of one .tf file."""
+    if _SKIP.search(text) is None:
+        return []  # most files: no need to find the blocks
     lines = text.splitlines()
     found = []
     for address, first, last in _blocks(lines):
