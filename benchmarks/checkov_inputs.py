@@ -26,6 +26,7 @@ from typing import Any, Sequence
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from plan_builder import CORPUS, build_plan  # noqa: E402
+from processes import installed_env  # noqa: E402
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 PLANGATE = ROOT / ".venv" / "bin" / "plangate"
@@ -116,7 +117,7 @@ def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     """Wall time of one run, process start to exit, and its exit code."""
     start = time.perf_counter()
     proc = subprocess.run(list(command), cwd=cwd, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                          stderr=subprocess.PIPE, env={**installed_env(), **(env or {})})
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}): "
@@ -130,7 +131,7 @@ def cpu_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     workers, so it is the whole run)."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, env=installed_env())
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):

@@ -2,12 +2,19 @@
 Target: plangate at least 50× faster on both.
 
     .venv/bin/python benchmarks/scan_vs_checkov.py [--resources 10000] [--stacks 40]
-                                                   [--runs 3] [--checkov-runs 1]
+                                                   [--tree DIR ...] [--runs 3] [--checkov-runs 1]
 
 Inputs: the 10,000-resource plan built from real corpus plans (`plan_builder.build_plan`,
-plus the ``planned_values`` Checkov reads), and the largest multi-module Terraform tree we can
-assemble from our fixtures (`checkov_inputs.hcl_tree`; the corpus holds no real third-party
-tree).  Checkov runs twice per input: as CI runs it (its built-in checks and ours), and with
+plus the ``planned_values`` Checkov reads); a multi-module tree assembled from our fixtures
+(`checkov_inputs.hcl_tree`, ``--stacks`` root modules: small files, nearly every resource in
+the rules' scope); and each real Terraform tree given with ``--tree``.  Real trees are other
+projects' code, so none is committed (and ``../shared/corpus`` holds none); the figures in
+the notes come from these, checked out at the commit named:
+
+    git clone https://github.com/terraform-aws-modules/terraform-aws-lambda  # 23d00f7d
+    git clone https://github.com/terraform-aws-modules/terraform-aws-eks     # bef29c4d
+
+Checkov runs twice per input: as CI runs it (its built-in checks and ours), and with
 ``--check`` limited to ours (parsing and graph building, which dominate, remain).  Wall times
 are process start to exit (medians); plangate runs from `.venv`, Checkov from `.venv-checkov`.
 """
@@ -27,14 +34,12 @@ from checkov_inputs import (  # noqa: E402
 OURS_ONLY = ["--check", "CKV_PG_*,CKV_K8S_PG_*"]
 
 
-def _hcl_loader_present() -> bool:
-    return (Path(__file__).resolve().parents[1] / "plangate" / "loaders" / "hcl.py").exists()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--resources", type=int, default=10_000)
     ap.add_argument("--stacks", type=int, default=40, help="root modules in the HCL tree")
+    ap.add_argument("--tree", type=Path, action="append", default=[],
+                    help="a real Terraform tree to add (repeatable)")
     ap.add_argument("--runs", type=int, default=3, help="plangate runs (median)")
     ap.add_argument("--checkov-runs", type=int, default=1, help="Checkov runs (median)")
     args = ap.parse_args()
@@ -46,11 +51,15 @@ def main() -> None:
         tree = hcl_tree(work / "tree", args.stacks)
         cases = [(f"{args.resources:,}-resource plan", [str(plan)],
                   ["-f", str(plan), "--framework", "terraform_plan"])]
-        if _hcl_loader_present():
-            cases.append((f"HCL tree, {args.stacks} stacks", [str(tree)],
-                          ["-d", str(tree), "--framework", "terraform"]))
-        else:
-            print("HCL tree: skipped, plangate's HCL loader (plangate/loaders/hcl.py) is absent")
+        cases.append((f"HCL tree from fixtures, {args.stacks} stacks", [str(tree)],
+                      ["-d", str(tree), "--framework", "terraform"]))
+        for real in args.tree:
+            if not real.is_dir():
+                raise SystemExit(f"--tree {real}: not a directory")
+            files = list(real.rglob("*.tf"))
+            size = sum(f.stat().st_size for f in files) / 1e3
+            cases.append((f"real tree {real.name} ({len(files)} .tf files, {size:.0f} kB)",
+                          [str(real)], ["-d", str(real), "--framework", "terraform"]))
         for name, scan_args, checkov_args in cases:
             scan = median_time([str(PLANGATE), "scan", *scan_args, "--format", "json",
                                 "--output", str(work / "scan.json")], work, args.runs)
