@@ -36,7 +36,7 @@ itself); `load_file` reads a single ``.tf`` file on its own.  What is read:
   Terraform does; ``.tf.json`` files are not read.
 
 Parsing is `hcl_syntax` (our own reader of HCL native syntax; python-hcl2, the reference
-parser, was about 50 times slower and is kept as the oracle of the tests).  A file that is not
+parser, is 30 to 60 times slower and is kept as the oracle of the tests).  A file that is not
 valid HCL raises `InputError` naming the file, line and column; duplicate resources,
 variables, locals, modules and providers raise `InputError` too, as Terraform refuses them.
 Values arrive in python-hcl2's serialised form (see `hcl_syntax`): quoted strings and heredocs

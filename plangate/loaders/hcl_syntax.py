@@ -1,13 +1,14 @@
 """HCL native syntax → blocks and attribute values, for the Terraform loader (`hcl.py`).
 
 Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it,
-about 10 s per MB of Terraform; a real multi-module tree (terraform-aws-eks, 0.5 MB) took
-it 5.5 s.  The loader needs much less than a full tree: block types, labels and lines, and
-each attribute's value as a literal, a collection of literals, or "an expression" (which it
-evaluates only when it is a plain ``var.x`` / ``local.x`` reference).  This module reads
-exactly that, with a one-regex fast path for the ``key = "literal"`` lines that make up
-most Terraform.  python-hcl2 stays the oracle: tests parse every fixture and real tree with
-both and require the same resources.
+about 0.18 MB/s here; the 0.5 MB of a real multi-module tree (terraform-aws-eks) took it
+2.9 s, 30 times what this module takes (``benchmarks/hcl_parse.py``).  The loader needs much
+less than a full tree: block types, labels and lines, and each attribute's value as a
+literal, a collection of literals, or "an expression" (which it evaluates only when it is a
+plain ``var.x`` / ``local.x`` reference).  This module reads exactly that, with a one-regex
+fast path for the ``key = "literal"`` lines that make up most Terraform.  python-hcl2 stays
+the oracle: tests parse every fixture (and any real tree named in ``PLANGATE_HCL_TREES``)
+with both and require the same resources.
 
 The output is the serialised form python-hcl2 8 gives, which `hcl.py`'s evaluator reads:
 

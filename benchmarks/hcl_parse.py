@@ -1,0 +1,60 @@
+"""plangate's HCL reader (`plangate.loaders.hcl_syntax`) against python-hcl2 on the same files.
+
+Parses every ``.tf`` file below the inputs with both (text already in memory, median of
+``--runs``) and prints throughput and the ratio.  Inputs: the multi-module tree assembled from
+our fixtures (`checkov_inputs.hcl_tree`) and each real tree given with ``--tree`` (see
+scan_vs_checkov.py for the ones the notes quote).
+
+    .venv/bin/python benchmarks/hcl_parse.py [--tree DIR ...] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+from checkov_inputs import hcl_tree  # noqa: E402
+
+import hcl_oracle  # noqa: E402
+from plangate.loaders import hcl_syntax  # noqa: E402
+
+
+def seconds(parse: Callable[[str], object], texts: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        for text in texts:
+            parse(text)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tree", type=Path, action="append", default=[])
+    ap.add_argument("--stacks", type=int, default=40)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = [(f"tree from fixtures ({args.stacks} stacks)", hcl_tree(Path(tmp) / "tree", args.stacks))]
+        inputs += [(real.name, real) for real in args.tree]
+        for name, root in inputs:
+            texts = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.tf"))]
+            size = sum(len(t) for t in texts) / 1e6
+            ours = seconds(hcl_syntax.parse, texts, args.runs)
+            theirs = seconds(hcl_oracle.parse, texts, args.runs)
+            print(f"{name}: {len(texts)} files, {size:.2f} MB")
+            print(f"  hcl_syntax   {ours:7.3f} s  {size / ours:6.2f} MB/s")
+            print(f"  python-hcl2  {theirs:7.3f} s  {size / theirs:6.2f} MB/s   ratio {theirs / ours:5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
