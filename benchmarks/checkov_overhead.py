@@ -2,10 +2,14 @@
 without ``--external-checks-dir hcl_checks``.  Target: under 10 % overhead.
 
     .venv/bin/python benchmarks/checkov_overhead.py [--runs 5] [--plan-resources 1000]
+                                                    [--tree DIR ...] [--tree-runs 3]
 
 Inputs: the corpus plans the conformance test uses (one Checkov run over all of them), a plan
-of ``--plan-resources`` real corpus resource changes (`plan_builder`), and a multi-module HCL
-tree assembled from our fixtures.  Prints the median wall time of ``--runs`` runs each
+of ``--plan-resources`` real corpus resource changes (`plan_builder`), a multi-module HCL
+tree assembled from our fixtures (not a real tree: small files in which nearly every resource
+is in the rules' scope, so our checks' share is as large as it gets), and each real Terraform
+tree given with ``--tree`` (``--tree-runs`` runs each: Checkov takes minutes on one; see
+scan_vs_checkov.py for the trees the notes quote).  Prints the median wall time of ``--runs`` runs each
 (process start to exit, Checkov's start-up included, as CI pays it), the median CPU time
 and the overhead in CPU time: wall time on this shared machine varies by ±0.5 s from run to
 run, CPU time much less.  Runs with and without alternate, so drift falls on both sides.  The
@@ -47,6 +51,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--plan-resources", type=int, default=1000)
     ap.add_argument("--stacks", type=int, default=20, help="root modules in the HCL tree")
+    ap.add_argument("--tree", type=Path, action="append", default=[], help="a real Terraform tree")
+    ap.add_argument("--tree-runs", type=int, default=3)
     args = ap.parse_args()
     require(CHECKOV, "run `make .venv-checkov/.installed`")
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,18 +61,21 @@ def main() -> None:
         tree = hcl_tree(work / "tree", args.stacks)
         inputs = [
             ("corpus plans", [a for f in corpus_plans() for a in ("-f", str(f))]
-             + ["--framework", "terraform_plan"]),
+             + ["--framework", "terraform_plan"], args.runs),
             (f"{args.plan_resources:,}-resource plan", ["-f", str(plan), "--framework",
-                                                      "terraform_plan"]),
-            (f"HCL tree ({args.stacks} stacks)", ["-d", str(tree), "--framework", "terraform"]),
+                                                      "terraform_plan"], args.runs),
+            (f"fixture tree ({args.stacks} stacks)", ["-d", str(tree), "--framework", "terraform"],
+             args.runs),
         ]
-        print(f"Checkov {CHECKOV}, median of {args.runs} runs each")
+        inputs += [(real.name[-28:], ["-d", str(real), "--framework", "terraform"], args.tree_runs)
+                   for real in args.tree]
+        print(f"Checkov {CHECKOV}, median of {args.runs} runs each ({args.tree_runs} on real trees)")
         print(f"{'input':<28} {'wall without':>12} {'with ours':>10} {'CPU without':>12} "
               f"{'with ours':>10} {'overhead':>9} {'in our checks':>14}")
-        for name, checkov_args in inputs:
+        for name, checkov_args, count in inputs:
             runs = [(cpu_timed(checkov_command(checkov_args, ours=False), work),
                      cpu_timed(checkov_command(checkov_args, ours=True), work))
-                    for _ in range(args.runs)]
+                    for _ in range(count)]
             wall = [statistics.median(r[side][0] for r in runs) for side in (0, 1)]
             cpu = [statistics.median(r[side][1] for r in runs) for side in (0, 1)]
             overhead = (cpu[1] - cpu[0]) / cpu[0] * 100
