@@ -51,8 +51,9 @@ bench: $(VENV)/.installed $(CKV_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_large_plan.py
 	$(VENV)/bin/python benchmarks/cost_bench.py
 	$(VENV)/bin/python benchmarks/policypack_bench.py
-	$(VENV)/bin/python benchmarks/checkov_overhead.py
-	$(VENV)/bin/python benchmarks/scan_vs_checkov.py
+	$(VENV)/bin/python benchmarks/hcl_parse.py $(TREES:%=--tree %)
+	$(VENV)/bin/python benchmarks/checkov_overhead.py $(TREES:%=--tree %)
+	$(VENV)/bin/python benchmarks/scan_vs_checkov.py $(TREES:%=--tree %)
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) out .pytest_cache
