@@ -37,7 +37,7 @@ from typing import Any
 
 __all__ = ["Block", "Parsed", "SyntaxProblem", "parse"]
 
-MAX_DEPTH = 256  # nested collections / blocks; deeper is refused, never a RecursionError
+MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
 
 @dataclass(slots=True)
@@ -66,7 +66,11 @@ class SyntaxProblem(Exception):
 
 def parse(text: str) -> Parsed:
     """Blocks and top-level attributes of one file's text; raises `SyntaxProblem`."""
-    return _Parser(text).file()
+    parser = _Parser(text)
+    try:
+        return parser.file()
+    except RecursionError:  # MAX_DEPTH keeps well clear of it; a last guard, not a path
+        raise SyntaxProblem("nested too deeply", 1, None) from None
 
 
 # --- tokens --------------------------------------------------------------------------------------
@@ -125,6 +129,7 @@ class _Parser:
         self.n = len(text)
         self._line_pos = 0
         self._line = 1
+        self._templates = 0  # strings being read inside other strings' interpolations
 
     # positions and errors
 
@@ -272,7 +277,8 @@ class _Parser:
             candidate, end = collection
         elif c == "<" and (opening := _HEREDOC_OPEN.match(text, start)) is not None:
             end = self.heredoc_end(start, opening)
-            candidate = '"' + text[start:end] + '"'
+            # the opening line as python-hcl2 gives it: marker, newline, no trailing blanks
+            candidate = f'"<<{opening[1]}{opening[2]}\n{text[opening.end():end]}"'
         elif (number := _NUMBER.match(text, start)) is not None:
             candidate, end = _number(number.group()), number.end()
         elif (word := _NAME.match(text, start)) is not None:
@@ -447,8 +453,17 @@ class _Parser:
 
     def string_end(self, pos: int) -> int:
         """The position after the quote closing the string whose text starts at ``pos``."""
-        text = self.text
         opening = pos - 1
+        self._templates += 1
+        try:
+            return self._string_end(pos, opening)
+        finally:
+            self._templates -= 1
+
+    def _string_end(self, pos: int, opening: int) -> int:
+        text = self.text
+        if self._templates > MAX_DEPTH:
+            raise self.problem("nested too deeply", opening, column=False)
         while True:
             pos = _STRING_TEXT.match(text, pos).end()
             if pos >= self.n or text[pos] == "\n":
