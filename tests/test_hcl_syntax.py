@@ -216,3 +216,20 @@ def test_generated_resources_read_the_same(tmp_path: Path, attributes: dict[str,
                     'locals {\n  env = "prod"\n}\n'
                     f'resource "aws_s3_bucket" "b" {{\n{body}  tags = {tags}\n}}\n')
     assert _read(path, hcl_syntax.parse) == _read(path, hcl_oracle.parse)
+
+
+@pytest.mark.parametrize("text", [
+    "x = " + '"${' * 3000 + "1" + '}"' * 3000 + "\n",
+    "x = " + "[" * 3000 + "]" * 3000 + "\n",
+    "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
+    "a {\n" * 300 + "}\n" * 300,
+], ids=["templates", "lists", "parentheses", "blocks"])
+def test_deep_nesting_is_refused_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(hcl_syntax.SyntaxProblem, match="nested too deeply"):
+        hcl_syntax.parse(text)
+
+
+def test_a_heredoc_opening_with_trailing_blanks_reads_as_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "main.tf"
+    path.write_text('resource "aws_sqs_queue" "q" {\n  name = <<EOF  \nqueue\nEOF\n}\n')
+    assert hcl.read_file(path).resources[0].properties["name"] == "queue\n"
