@@ -64,13 +64,16 @@ def from_value(value: Any) -> Any:
     The wire has only doubles, so ``30`` arrives as ``30.0``; the engine's JSON shows ``30``,
     and rule messages and integer settings must see the same.
     """
-    kind = value.WhichOneof("kind")
+    return _from_value(value, value.WhichOneof("kind"))
+
+
+def _from_value(value: Any, kind: str | None) -> Any:
     if kind == "string_value":
         return value.string_value
     if kind == "struct_value":
         return from_struct(value.struct_value)
     if kind == "list_value":
-        return [from_value(v) for v in value.list_value.values]
+        return [_from_value(v, v.WhichOneof("kind")) for v in value.list_value.values]
     if kind == "number_value":
         number = value.number_value
         return int(number) if number.is_integer() else number
@@ -80,7 +83,12 @@ def from_value(value: Any) -> Any:
 
 
 def from_struct(struct: Any) -> dict[str, Any]:
-    return {key: from_value(v) for key, v in struct.fields.items()}
+    # The policy pack converts every request with this: strings, the common case, inline.
+    out = {}
+    for key, value in struct.fields.items():
+        kind = value.WhichOneof("kind")
+        out[key] = value.string_value if kind == "string_value" else _from_value(value, kind)
+    return out
 
 
 def to_struct(data: Mapping[str, Any]) -> Any:
