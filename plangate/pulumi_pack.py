@@ -281,15 +281,20 @@ def _recording(original: Callable[..., Any]) -> Callable[..., Any]:
     return handle
 
 
-_CONFIG_ATTR = "_PolicyAnalyzerServicer__policy_pack_config"
-_LEVELS_ATTR = "_PolicyAnalyzerServicer__policy_pack_config_enforcement_level"
+def _mangled(name: str) -> str:
+    """The attribute name of the servicer's private ``self.__<name>``."""
+    return f"_PolicyAnalyzerServicer__{name}"
+
+
+_CONFIG_ATTR = _mangled("policy_pack_config")
+_LEVELS_ATTR = _mangled("policy_pack_config_enforcement_level")
 _MISSING = object()
 
 
 def _sdk_attr(servicer: Any, name: str) -> Any:
     """A private attribute of pulumi-policy's servicer (``self.__policies`` and the like)."""
     try:
-        return getattr(servicer, f"_PolicyAnalyzerServicer__{name}")
+        return getattr(servicer, _mangled(name))
     except AttributeError:
         raise RuntimeError(f"pulumi-policy {sdk.VERSION}'s servicer has no {name}; plangate's pack "
                            "supports pulumi-policy 1.21 (see policypack/requirements.txt)") from None

@@ -112,7 +112,6 @@ _AFTER_DOT = re.compile(rf"[ \t]*(?:{_IDENT}|\d+|\*)")
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _PREFIX_OPS = frozenset({"-", "!"})
-_SEPARATORS = frozenset({",", "=", ":", "=>", "?"})
 _INFIX_WORDS = frozenset({"in", "if"})  # for-expression keywords between operands
 
 
