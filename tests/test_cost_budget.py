@@ -154,7 +154,8 @@ def test_scan_with_a_bad_usage_file_in_the_policy_exits_2(tmp_path, capsys):
 
 
 def test_version_loads_no_cost_code():
-    code = "import sys\nfrom plangate import cli\ncli._parser()\nprint([m for m in sys.modules if 'cost' in m])\n"
+    code = ("import sys\nfrom plangate import cli\ncli.parser()\n"
+            "print([m for m in sys.modules if m == 'plangate.cost' or m.startswith('plangate.cost.')])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1]).stdout
     assert out.strip() == "[]"

@@ -17,10 +17,42 @@ import dataclasses
 import datetime as dt
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from plangate.cli.common import add_input_format, emit, today
+
+FORMATS = ("table", "markdown", "json", "infracost-json")
 
 if TYPE_CHECKING:
     from plangate.model import Finding, Resource
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cost", help="estimate monthly cost (breakdown, rollups, delta) and check budgets")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="plan JSON, Pulumi preview / state JSON, or a .tf directory")
+    add_input_format(p)
+    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("-o", "--output", help="write to FILE (atomically)")
+    p.add_argument("--usage-file", dest="usage_file", help="usage assumptions in Infracost's usage-file shape")
+    p.add_argument("--by", action="append", default=[], metavar="TAG",
+                   help="roll costs up by the values of tag TAG (repeatable)")
+    p.add_argument("--compare-to", dest="compare_to", metavar="BASE",
+                   help="plan / preview / HCL to compare with: the monthly delta of the change")
+    p.add_argument("--region", help="region for resources that name none "
+                                    "(default: the plan's region, else us-east-1)")
+    p.add_argument("--prices", help="price table CSV (default: the one shipped with plangate)")
+    p.add_argument("-c", "--config", help="policy file with budget rules (default: ./plangate.yaml)")
+    p.add_argument("--today", help=argparse.SUPPRESS)
+    p.add_argument("--generated-at", dest="generated_at", help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text, code = report(args, today(args.today))
+    emit(text, args.output)
+    return code
 
 
 def plan_region(resources: Sequence[Resource]) -> str | None:
@@ -96,7 +128,7 @@ def _budget_findings(resources: list[Resource], args: argparse.Namespace,
     return engine.evaluate(resources, only_budget, today)
 
 
-def run(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
+def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     """The report text and the exit code (1 when a mandatory budget rule is violated)."""
     from plangate import loaders
     from plangate.cost import estimate, output, prices, usage

@@ -1,0 +1,58 @@
+"""``plangate`` command line.  Exit codes: 0 gate passed, 1 mandatory violations, 2 bad
+input or usage (one line on stderr naming file, position and problem), 3 internal error.
+
+One module per subcommand, each with ``register(subparsers)`` (which sets ``run`` as the
+parser's default ``func``) and ``run(args) -> int``.  Command modules import only the
+standard library at the top: ``plangate --version`` and parser building load nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from plangate.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS, Parser
+
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATIONS", "main"]
+
+#: The subcommands, in the order ``plangate --help`` lists them (module names under plangate.cli).
+COMMANDS = ("scan", "cost", "rules")
+
+
+def parser() -> argparse.ArgumentParser:
+    from plangate import __version__
+
+    p = Parser(prog="plangate", description="Plan-time FinOps and responsible-AI guardrails.")
+    p.add_argument("--version", action="version", version=f"plangate {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"plangate.cli.{name}").register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from plangate.errors import PlangateError
+
+    try:
+        return args.func(args)
+    except PlangateError as exc:
+        print(f"plangate: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line; the traceback only on request
+        if os.environ.get("PLANGATE_DEBUG"):
+            raise
+        print(f"plangate: internal error: {type(exc).__name__}: {exc} "
+              "(set PLANGATE_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

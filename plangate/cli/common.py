@@ -1,0 +1,42 @@
+"""What every subcommand shares: exit codes, the one-line usage error, output and dates."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+INPUT_FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: one line, exit 2
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def emit(text: str, output: str | None) -> None:
+    """``text`` to ``output`` (whole or not at all), or to stdout."""
+    if output:
+        from plangate.atomic import write_text
+
+        write_text(output, text)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def today(value: str | None) -> dt.date:
+    """The date waivers and budgets are judged on: ``--today`` when given (tests pin it)."""
+    from plangate.errors import PlangateError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PlangateError(f"--today: expected YYYY-MM-DD, got {value!r}") from None
+
+
+def add_input_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-format", choices=INPUT_FORMATS, dest="input_format",
+                   help="force the input format instead of detecting it")
