@@ -1,10 +1,12 @@
 # plangate: `make demo` and `make test` do all set-up on a fresh machine with Python 3.11.
 # Two environments by necessity (see DESIGN): .venv for the project (Pulumi SDKs,
-# analytics, test tools incl. python-hcl2 as the HCL parser's oracle) and .venv-checkov, Checkov's own tool environment.
+# analytics, test tools incl. python-hcl2 as the HCL parser's oracle), .venv-checkov (Checkov's own tool
+# environment) and .venv-peers (Evidently, Fairlearn, PyOD: peers the tests and benchmarks compare against).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 CKV_VENV := .venv-checkov
+PEERS_VENV := .venv-peers
 PG := $(VENV)/bin/plangate
 
 .PHONY: demo test docs lint bench clean
@@ -19,6 +21,11 @@ $(CKV_VENV)/.installed: requirements-checkov.txt pyproject.toml
 	$(PYTHON) -m venv $(CKV_VENV)
 	$(CKV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	$(CKV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(PEERS_VENV)/.installed: requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-peers.txt
 	touch $@
 
 demo: $(VENV)/.installed
@@ -38,7 +45,7 @@ demo: $(VENV)/.installed
 	  code=$$?; echo "plangate scan exit code: $$code (1 = the gate would block this change)"; \
 	  test $$code -eq 1
 
-test: $(VENV)/.installed $(CKV_VENV)/.installed
+test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed lint
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 docs: $(VENV)/.installed
@@ -47,7 +54,7 @@ docs: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check plangate tests benchmarks components policypack hcl_checks __main__.py
 
-bench: $(VENV)/.installed $(CKV_VENV)/.installed
+bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_large_plan.py
 	$(VENV)/bin/python benchmarks/cost_bench.py
 	$(VENV)/bin/python benchmarks/policypack_bench.py
@@ -56,4 +63,4 @@ bench: $(VENV)/.installed $(CKV_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_vs_checkov.py $(TREES:%=--tree %)
 
 clean:
-	rm -rf $(VENV) $(CKV_VENV) out .pytest_cache
+	rm -rf $(VENV) $(CKV_VENV) $(PEERS_VENV) out .pytest_cache

@@ -28,7 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from checkov_inputs import (  # noqa: E402
-    CHECKOV, checkov_command, checkov_plan, corpus_plans, cpu_timed, hcl_tree, require, timed,
+    CHECKOV,
+    checkov_command,
+    checkov_plan,
+    corpus_plans,
+    cpu_timed,
+    hcl_tree,
+    require,
+    timed,
 )
 
 

@@ -15,15 +15,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
+import hcl_oracle  # noqa: E402
 from checkov_inputs import hcl_tree  # noqa: E402
 
-import hcl_oracle  # noqa: E402
 from plangate.loaders import hcl_syntax  # noqa: E402
 
 

@@ -28,7 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from checkov_inputs import (  # noqa: E402
-    CHECKOV, PLANGATE, checkov_command, checkov_plan, hcl_tree, median_time, require,
+    CHECKOV,
+    PLANGATE,
+    checkov_command,
+    checkov_plan,
+    hcl_tree,
+    median_time,
+    require,
 )
 
 OURS_ONLY = ["--check", "CKV_PG_*,CKV_K8S_PG_*"]

@@ -6,9 +6,10 @@ names it after the component and keeps its plain properties for the cost estimat
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws

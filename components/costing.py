@@ -8,9 +8,10 @@ call.  Usage comes from the ``plangate:usage`` tag the component writes, so all 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 import pulumi
 

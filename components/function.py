@@ -5,7 +5,7 @@ annotations below at run time to build its schema.
 """
 
 import inspect
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -52,7 +52,7 @@ class GovernedInferenceFunction(GovernedComponent):
     """plangate's estimate of the monthly cost in USD under the usage profile."""
 
     def __init__(self, name: str, args: GovernedInferenceFunctionArgs,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         cost = args["cost"]
         super().__init__("GovernedInferenceFunction", name, cost, args.get("tags"), opts)
         fn_name = args["function_name"]

@@ -6,7 +6,8 @@ any log group in the account, where the governed role may write only to its own.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws

@@ -6,7 +6,7 @@ what the components write is by construction what the rules check.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from plangate.cost.usage import USAGE_TAG
 from plangate.rules.completeness import CompletenessPolicy

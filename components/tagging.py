@@ -18,15 +18,16 @@ import importlib
 import inspect
 import keyword
 import re
-from functools import lru_cache
-from typing import Any, Mapping
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
 import pulumi
 
 from plangate.rules.tags import TagPolicy
 
 
-@lru_cache(maxsize=None)
+@cache
 def taggable(type_token: str) -> bool:
     """Whether the pulumi_aws resource ``aws:<module>/<member>:<Class>`` takes a ``tags`` map.
 

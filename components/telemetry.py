@@ -7,8 +7,8 @@ decides names, metrics and thresholds.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import pulumi_aws as aws
 

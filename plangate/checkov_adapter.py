@@ -29,8 +29,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from plangate.model import REDACTED, Location, Outcome, Resource, walk
 from plangate.policy import Policy

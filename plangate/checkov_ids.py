@@ -21,8 +21,8 @@ Ids are derived from the rule id alone, so they are stable as long as the rule i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from plangate.rules.base import Rule
 

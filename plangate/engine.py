@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from plangate.errors import InputError
 from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Unknown

@@ -8,10 +8,11 @@ objects (Pulumi): `Resource.get` reads both the same way, so no rule knows the d
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 
 class _Redacted(str):

@@ -24,9 +24,10 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from plangate import settings as settings_mod
 from plangate.errors import ConfigError

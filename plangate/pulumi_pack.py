@@ -52,9 +52,10 @@ import functools
 import json
 import os
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import pulumi_policy as pp
 from pulumi.runtime import proto

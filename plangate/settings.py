@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from typing import Any, Literal, Mapping, get_args, get_origin
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin
 
 
 class SettingsError(ValueError):

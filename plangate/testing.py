@@ -35,9 +35,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 # The engine's wire markers (pulumi/sdk/go/common/resource/plugin/rpc.go).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -310,7 +311,7 @@ class PolicyPackHarness:
 
     # process lifetime
 
-    def __enter__(self) -> "PolicyPackHarness":
+    def __enter__(self) -> PolicyPackHarness:
         self.start()
         return self
 

@@ -21,8 +21,8 @@ import pytest
 
 from plangate.cost.usage import USAGE_TAG
 from plangate.rules.rai import RaiPolicy
-from plangate.rules.telemetry import CapturePolicy
 from plangate.rules.tags import TagPolicy
+from plangate.rules.telemetry import CapturePolicy
 
 # `components` is the example project's package, not part of the installed plangate
 # distribution: import it from the repository root, as the Pulumi program does.

@@ -24,7 +24,7 @@ import yaml
 
 from plangate import engine, policy
 from plangate.cost import estimate
-from plangate.cost.output import money
+from plangate.cost.money import money
 from plangate.model import Outcome
 from plangate.rules import RULES
 from plangate.testing import PolicyPackHarness

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cost_fixtures import FIXTURES, plan_resources
 
 from plangate import engine, policy
 from plangate.cli import main
 from plangate.model import Outcome
 from plangate.rules import RULES
 from plangate.rules import budget as budget_rules
-from test_cost_fixtures import FIXTURES, plan_resources
 
 BUDGET = FIXTURES / "budget"
 PLAN = BUDGET / "plan.json"
@@ -135,7 +135,7 @@ def test_scan_without_budgets_does_not_import_the_cost_model():
 
 
 def test_cost_package_imports_nothing_heavy():
-    code = ("import sys\nimport plangate.cost.estimate, plangate.cost.output, plangate.cost.usage\n"
+    code = ("import sys\nimport plangate.cost.estimate, plangate.report.cost, plangate.cost.usage\n"
             "print([m for m in ('numpy', 'sklearn', 'pandas', 'pulumi') if m in sys.modules])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1]).stdout

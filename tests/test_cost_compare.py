@@ -18,10 +18,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from test_cost_fixtures import FIXTURES, STRATIFY, needs_corpus
 
 from plangate.cli import main
 from plangate.cost import estimate, prices, usage
-from test_cost_fixtures import FIXTURES, STRATIFY, needs_corpus
 
 USAGE = FIXTURES / "compare" / "usage.yml"
 TABLE = prices.load()

@@ -14,9 +14,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus, plan_resources
 
 from plangate.cost import estimate, prices, usage
-from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus, plan_resources
 
 GOLDENS = ("lambda_function_test", "lambda_provisioned_concurrency_config_test",
            "api_gateway_rest_api_test", "apigatewayv2_api_test", "cloudwatch_log_group_test")

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus
 
 from plangate.cli import main
 from plangate.cost import prices, usage
@@ -14,7 +15,6 @@ from plangate.cost.priced import PARSERS, USAGE_KEYS
 from plangate.errors import ConfigError
 from plangate.model import Resource
 from plangate.rules.budget import PRICED_TYPES
-from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus
 
 BAD = FIXTURES / "bad"
 

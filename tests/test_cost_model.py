@@ -264,7 +264,7 @@ def test_compare_added_changed_removed():
 
 @pytest.mark.parametrize("fmt_value,expected", [(D("1234.565"), "$1,234.57"), (D("-3"), "-$3.00")])
 def test_money_format(fmt_value, expected):
-    from plangate.cost.output import money
+    from plangate.cost.money import money
 
     assert money(fmt_value) == expected
 

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 
 import pytest
+from test_cost_fixtures import GOLDEN, INFRACOST, needs_corpus
 
 from plangate.cli import main
-from test_cost_fixtures import GOLDEN, INFRACOST, needs_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 UPDATE = os.environ.get("PLANGATE_UPDATE_GOLDENS") == "1"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from plangate import engine, loaders, policy as policy_mod
+from plangate import engine, loaders
+from plangate import policy as policy_mod
 from plangate.pulumi_pack import UNKNOWN_PREFIX
 from plangate.rules import RULES
 from plangate.rules.base import Example, Rule

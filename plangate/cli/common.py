@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 INPUT_FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
@@ -40,3 +42,21 @@ def today(value: str | None) -> dt.date:
 def add_input_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-format", choices=INPUT_FORMATS, dest="input_format",
                    help="force the input format instead of detecting it")
+
+
+def add_audit_log(p: argparse.ArgumentParser) -> None:
+    """``--audit-log FILE``: every command that decides something takes it."""
+    p.add_argument("--audit-log", dest="audit_log", metavar="FILE",
+                   help="append this decision to the audit log FILE (check it with `plangate audit verify`)")
+
+
+def record_decision(args: argparse.Namespace, command: str, inputs: Sequence[str],
+                    result: Mapping[str, Any]) -> None:
+    """Append one decision to ``--audit-log`` when it was given: the command, the digests of
+    its input files, and ``result`` (verdicts, counts, rule ids — never secret values)."""
+    path = getattr(args, "audit_log", None)
+    if not path:
+        return
+    from plangate.audit.record import append_decision
+
+    append_decision(path, command=command, inputs=inputs, result=result)

@@ -131,8 +131,9 @@ def _budget_findings(resources: list[Resource], args: argparse.Namespace,
 def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     """The report text and the exit code (1 when a mandatory budget rule is violated)."""
     from plangate import loaders
-    from plangate.cost import estimate, output, prices, usage
+    from plangate.cost import estimate, prices, usage
     from plangate.model import Outcome
+    from plangate.report import cost as output
     from plangate.rules.budget import baseline_resources
 
     table = prices.load(args.prices)
@@ -150,7 +151,7 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     rollups = [g for key in args.by for g in est.by_tag(key)]
     findings = _budget_findings(resources, args, today, region)
     text = output.render(args.format, est, rollups, delta, findings, project=" ".join(args.paths),
-                         generated_at=args.generated_at or dt.datetime.now(dt.timezone.utc).strftime(
+                         generated_at=args.generated_at or dt.datetime.now(dt.UTC).strftime(
                              "%Y-%m-%dT%H:%M:%SZ"))
     if findings and args.format == "infracost-json":  # keep the JSON exactly Infracost's shape
         for f in findings:

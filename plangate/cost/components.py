@@ -8,9 +8,10 @@ totals and are counted, so a reader sees what the total leaves out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import Literal
 
 from plangate.cost.prices import HOURS_PER_MONTH, Price
 

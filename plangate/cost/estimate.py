@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Literal, Mapping, Sequence
+from typing import Literal
 
 from plangate.cost import priced, pricing
 from plangate.cost.components import ZERO, ResourceCost

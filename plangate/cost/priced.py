@@ -9,9 +9,10 @@ becomes ``None`` with its path in ``unknown``; usage that was not given stays ``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from plangate.model import Resource
 

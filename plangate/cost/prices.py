@@ -18,11 +18,11 @@ import datetime as dt
 import io
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError

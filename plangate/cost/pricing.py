@@ -8,9 +8,10 @@ Lambda duration, 512 KB HTTP API requests, 32 KB WebSocket messages, 64 KB SQS c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from plangate.cost import priced as p
 from plangate.cost.components import ZERO, CostComponent, component, tiered

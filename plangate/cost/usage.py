@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from plangate.cost.priced import USAGE_KEYS, collapsed
 from plangate.cost.files import checked_stat
+from plangate.cost.priced import USAGE_KEYS, collapsed
 from plangate.errors import ConfigError
 from plangate.model import Resource
 

@@ -14,8 +14,9 @@ Each format module is imported only when needed, so ``plangate --version`` stays
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import parse_json, read_bytes

@@ -63,9 +63,10 @@ import copy
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from plangate.errors import InputError
 from plangate.loaders import hcl_syntax

@@ -20,8 +20,9 @@ inputs, outputs, parent, provider reference), which are then normalised the same
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import decode

@@ -9,8 +9,9 @@ and translate the answers; none of them holds rule logic.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from plangate.model import Enforcement, Resource, Severity, Unknown
 from plangate.settings import NoSettings

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
@@ -61,10 +62,10 @@ class CostInputs:
 
 # -- shared helpers ------------------------------------------------------------------------
 
-_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], "Estimate", "_Index"]] = {}
+_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], Estimate, _Index]] = {}
 
 
-def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> tuple["Estimate", "_Index"]:
+def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> tuple[Estimate, _Index]:
     """One estimate per scan, shared by the budget rules (keyed on the resource list)."""
     key = (id(resources), len(resources), cfg.usage_file, cfg.prices, cfg.region)
     hit = _CACHE.get(key)
@@ -82,12 +83,12 @@ def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> tuple["Estimate
 
 
 def _money(value: Decimal | float) -> str:
-    from plangate.cost.output import money
+    from plangate.cost.money import money
 
     return money(Decimal(str(value)) if isinstance(value, float) else value)
 
 
-def _contributors(items: Sequence["ResourceCost"]) -> str:
+def _contributors(items: Sequence[ResourceCost]) -> str:
     return ", ".join(f"{r.address} {_money(r.monthly)}" for r in items)
 
 
@@ -101,11 +102,11 @@ class _Index:
     def __init__(self, resources: Sequence[Resource]):
         self._by_key = {(r.type, r.address): r for r in resources if r.type in PRICED_TYPES}
 
-    def __getitem__(self, priced: "ResourceCost | tuple[str, str]") -> Resource:
+    def __getitem__(self, priced: ResourceCost | tuple[str, str]) -> Resource:
         key = priced if isinstance(priced, tuple) else (priced.type, priced.address)
         return self._by_key[key]
 
-    def __contains__(self, priced: "ResourceCost") -> bool:
+    def __contains__(self, priced: ResourceCost) -> bool:
         return (priced.type, priced.address) in self._by_key
 
 

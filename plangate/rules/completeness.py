@@ -8,8 +8,9 @@ filter names the workload's cost-allocation tag (``user:Project$fraud-scoring``)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, StackExample, rule

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from plangate.model import Enforcement, Resource, Severity
-from plangate.model import Unknown
+from plangate.model import Enforcement, Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, Pass, Undecided, rule
 
 

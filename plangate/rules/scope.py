@@ -6,7 +6,7 @@ pod controller's pod template counts too (Kubecost and Kyverno's autogen read th
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from plangate.model import Resource
 from plangate.types import SAGEMAKER

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Literal, Mapping
+from typing import Literal
 
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule

@@ -1,4 +1,4 @@
-"""Rendering estimates: a breakdown table, Markdown (for PR comments), JSON, Infracost's JSON.
+"""Rendering cost estimates: a breakdown table, Markdown (for PR comments), JSON, Infracost's JSON.
 
 Every renderer takes an `Estimate`, optional rollups (``--by``), an optional `Delta`
 (``--compare-to``) and budget findings, and returns text.  Money in JSON is a decimal
@@ -8,53 +8,16 @@ string, as Infracost writes it, so no float rounding creeps into totals.
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import ZERO, CostComponent, ResourceCost
 from plangate.cost.estimate import Change, Delta, Estimate, Rollup
+from plangate.cost.money import money, number, quantity, signed, unit_price
 from plangate.model import Finding
 
 FORMATS = ("table", "markdown", "json", "infracost-json")
-CENT = Decimal("0.01")
-
-
-# -- numbers ------------------------------------------------------------------------------
-
-
-def number(value: Decimal | None) -> str | None:
-    """A decimal as a plain string without exponent or trailing zeros (``None`` stays None)."""
-    if value is None:
-        return None
-    if value == 0:
-        return "0"
-    text = format(value.normalize(), "f")
-    return text
-
-
-def money(value: Decimal) -> str:
-    cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents):,.2f}"
-
-
-def signed(value: Decimal) -> str:
-    return ("+" if value >= 0 else "") + money(value)
-
-
-def unit_price(value: Decimal) -> str:
-    """A unit price with every significant digit and at least cents: $0.20, $0.0000166667."""
-    text = number(value) or "0"
-    whole, _, frac = text.partition(".")
-    return f"${int(whole):,}.{frac.ljust(2, '0')}"
-
-
-def quantity(value: Decimal) -> str:
-    rounded = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
-    whole, _, frac = format(rounded, "f").partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
-
-
 def _ordered(resources: Iterable[ResourceCost]) -> list[ResourceCost]:
     """Costliest first, as a reader scans a bill; then by address for stable output."""
     return sorted(resources, key=lambda r: (-r.monthly, r.address))
