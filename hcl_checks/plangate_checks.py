@@ -4,9 +4,9 @@
     checkov -f plan.json --framework terraform_plan --external-checks-dir hcl_checks
 
 Every check translates Checkov's view of a resource into plangate's `Resource`
-(`plangate.checkov_adapter`), runs the rule through plangate's engine and reports the
+(`plangate.frontends.checkov.adapter`), runs the rule through plangate's engine and reports the
 verdict; no rule logic lives here.  Which checks exist and their ids come from
-`plangate.checkov_ids`, the same definition ``docs/rules.md`` is generated from.  Settings,
+`plangate.frontends.checkov.ids`, the same definition ``docs/rules.md`` is generated from.  Settings,
 enforcement and waivers come from ``plangate.yaml`` (``$PLANGATE_CONFIG``, else the file in
 the working directory, as ``plangate scan`` reads it).
 
@@ -65,10 +65,10 @@ def _fail_loudly(problem: str) -> None:
 
 
 try:
-    from plangate import checkov_adapter as adapter
-    from plangate import checkov_ids
     from plangate import policy as policy_file
     from plangate.errors import ConfigError, InputError
+    from plangate.frontends.checkov import adapter
+    from plangate.frontends.checkov import ids as checkov_ids
     from plangate.rules import RULES
 except ImportError as exc:  # plangate absent, or a dependency of it
     _fail_loudly(f"cannot import plangate ({exc}); " + INSTALL.format(python=sys.executable))

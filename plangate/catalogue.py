@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from plangate import checkov_ids
 from plangate import settings as settings_mod
+from plangate.frontends.checkov import ids as checkov_ids
 from plangate.rules.base import Example, Rule
 
 HEADER = """# Rule catalogue
@@ -94,7 +94,7 @@ _FRAMEWORK_TEXT = {checkov_ids.TERRAFORM: "Terraform HCL and plan JSON",
 
 
 def _checkov_line(rule: Rule) -> str:
-    """The rule's Checkov checks (ids from `plangate.checkov_ids`, as hcl_checks/ registers)."""
+    """The rule's Checkov checks (ids from `plangate.frontends.checkov.ids`, as hcl_checks/ registers)."""
     parts = [f"`{spec.check_id}` ({_FRAMEWORK_TEXT[spec.framework]})"
              for spec in checkov_ids.rule_specs(rule)]
     parts += [f"`{d.resource_type}` left to built-in `{d.builtin}`"

@@ -46,7 +46,7 @@ def _with_inline_skips(pol, paths, resources):
         return pol
     import dataclasses
 
-    from plangate.checkov_suppressions import as_waivers, suppressions_in
+    from plangate.frontends.checkov.suppressions import as_waivers, suppressions_in
     from plangate.rules import BY_ID
 
     found = [s for p in paths if os.path.isdir(p) or str(p).endswith(".tf") for s in suppressions_in(p)]

@@ -24,28 +24,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHECKOV_ENV, CORPUS, ROOT, needs_corpus
+from conftest import FIXTURES as ALL_FIXTURES
 
-from plangate import checkov_adapter as adapter
-from plangate import checkov_ids
 from plangate import policy as policy_mod
-from plangate.checkov_suppressions import find_suppressions, suppressions_in
+from plangate.frontends.checkov import adapter
+from plangate.frontends.checkov import ids as checkov_ids
+from plangate.frontends.checkov.suppressions import find_suppressions, suppressions_in
 from plangate.model import Resource
 from plangate.rules import BY_ID, RULES
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-FIXTURES = ROOT / "tests" / "fixtures" / "checkov"
+FIXTURES = ALL_FIXTURES / "checkov"
 CHECKS_DIR = ROOT / "hcl_checks"
-CHECKOV_ENV = ROOT / ".venv-checkov"
 CHECKOV = CHECKOV_ENV / "bin" / "checkov"
 CHECKOV_TIMEOUT = 240  # seconds; one run here takes 3 to 10
 
 needs_checkov = pytest.mark.skipif(
     not CHECKOV.exists(),
     reason="Checkov's tool environment is missing: run `make .venv-checkov/.installed`",
-)
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the shared corpus is not checked out at {CORPUS}"
 )
 
 # Plans with AWS resources in scope: Lambda, S3, log groups, API Gateway, DynamoDB, default tags.
@@ -343,7 +339,8 @@ def test_core_imports_in_checkovs_environment_without_extras() -> None:
     script = ("import sys\n"
               "for name in ('orjson', 'rich', 'hcl2', 'lark', 'numpy'):\n"
               "    sys.modules[name] = None  # any import of these now fails\n"
-              "import plangate.checkov_adapter, plangate.checkov_ids, plangate.checkov_suppressions\n"
+              "import plangate.frontends.checkov.adapter, plangate.frontends.checkov.ids\n"
+              "import plangate.frontends.checkov.suppressions\n"
               "import plangate.engine, plangate.policy, plangate.rules, plangate.loaders.tfplan\n"
               "import plangate.loaders.k8s\n"
               "from plangate.loaders.source import parse_json\n"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plangate.checkov_ids import rule_id_of
+from plangate.frontends.checkov.ids import rule_id_of
 
 _SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip= *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(.*))?")
 _BLOCK = re.compile(
