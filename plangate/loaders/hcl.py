@@ -64,14 +64,14 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from plangate.errors import InputError
 from plangate.loaders import hcl_syntax
 from plangate.loaders.source import decode, read_bytes
-from plangate.loaders.tfplan import clean_tags
+from plangate.loaders.tags import NO_DEFAULTS, UNKNOWN_DEFAULTS, DefaultTags, EffectiveTags, OwnTags, clean_tags, merge
 from plangate.model import REDACTED, Location, Resource
 
 SOURCE_FORMAT = "hcl"
@@ -586,19 +586,6 @@ def _number_text(value: int | float) -> str:
 # ------------------------------------------------------------------------------ the module
 
 
-@dataclass(slots=True)
-class _DefaultTags:
-    tags: dict[str, str] = field(default_factory=dict)
-    unknown_keys: frozenset[str] = frozenset()
-    secret_keys: frozenset[str] = frozenset()
-    whole_unknown: bool = False
-
-
-_DEFAULT_TAGS_EXPRESSION = (
-    "provider default_tags is an expression, so the effective tags are only known after apply"
-)
-
-
 def _configuration(blocks: list[_Block], tfvars: dict[str, Any]) -> Configuration:
     _check_unique(blocks)
     scope = _scope(blocks, tfvars)
@@ -685,7 +672,7 @@ def _redact(value: Any, path: Path_) -> tuple[Any, list[Path_]]:
     return REDACTED, [path]
 
 
-def _provider_defaults(blocks: list[_Block], scope: _Scope) -> Iterable[tuple[tuple[str, str], _DefaultTags]]:
+def _provider_defaults(blocks: list[_Block], scope: _Scope) -> Iterable[tuple[tuple[str, str], DefaultTags]]:
     """(provider name, alias or "") → its default_tags, for providers that declare them."""
     for block in blocks:
         if block.kind != "provider" or len(block.labels) != 1:
@@ -695,25 +682,25 @@ def _provider_defaults(blocks: list[_Block], scope: _Scope) -> Iterable[tuple[tu
         settings = block.body.get("default_tags")
         if not isinstance(settings, list):
             continue
-        defaults = _DefaultTags()
+        defaults = NO_DEFAULTS
         for setting in settings:
             if isinstance(setting, dict) and "tags" in setting:
                 defaults = _default_tags(setting["tags"], scope)
         yield key, defaults
 
 
-def _default_tags(raw: Any, scope: _Scope) -> _DefaultTags:
+def _default_tags(raw: Any, scope: _Scope) -> DefaultTags:
     ev = _Evaluator(scope)
     value = ev.value(raw, ())
     if value is UNKNOWN or not isinstance(value, (dict, type(None))):
-        return _DefaultTags(whole_unknown=True)
-    return _DefaultTags(clean_tags(value),
-                        frozenset(p[0] for p in ev.unknown if p),
-                        frozenset(p[0] for p in ev.secret if p))
+        return UNKNOWN_DEFAULTS
+    return DefaultTags(clean_tags(value),
+                       frozenset(p[0] for p in ev.unknown if p),
+                       frozenset(p[0] for p in ev.secret if p))
 
 
 def _resource(block: _Block, scope: _Scope,
-              providers: dict[tuple[str, str], _DefaultTags]) -> Resource | None:
+              providers: dict[tuple[str, str], DefaultTags]) -> Resource | None:
     rtype, name = block.labels
     address = f"{rtype}.{name}"
     body = block.body
@@ -740,17 +727,16 @@ def _resource(block: _Block, scope: _Scope,
         ev.unknown = {p for p in ev.unknown if p[0] != block_type} | {(block_type,)}
     provider, alias = _provider_ref(body.get("provider"), rtype)
     defaults = providers.get((provider, alias))
-    tags, tag_unknown, tag_secret = _effective_tags(properties, ev, defaults)
-    if defaults is not None and defaults.whole_unknown:
-        notes.append(_DEFAULT_TAGS_EXPRESSION)
+    merged = _effective_tags(properties, ev, defaults)
+    notes.extend(merged.notes)
     return Resource(
         type=rtype,
         address=address,
         source_format=SOURCE_FORMAT,
         properties=properties,
-        tags=tags,
-        unknown=frozenset(".".join(p) for p in ev.unknown) | tag_unknown,
-        secret=frozenset(".".join(p) for p in ev.secret) | tag_secret,
+        tags=merged.tags,
+        unknown=frozenset(".".join(p) for p in ev.unknown) | merged.unknown,
+        secret=frozenset(".".join(p) for p in ev.secret) | merged.secret,
         location=block.location,
         action="create",
         provider=provider,
@@ -775,20 +761,10 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
     return rtype.split("_", 1)[0], ""
 
 
-def _effective_tags(
-    properties: dict[str, Any], ev: _Evaluator, defaults: _DefaultTags | None
-) -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
-    """(effective tags, unknown tag paths, secret tag paths): own tags over default tags."""
-    defaults = defaults or _DefaultTags()
-    if ("tags",) in ev.unknown or defaults.whole_unknown:
-        return {}, frozenset({"tags"}), frozenset()
-    own_raw = properties.get("tags")
-    own = clean_tags(own_raw)
-    own_unknown = {p[1] for p in ev.unknown if len(p) == 2 and p[0] == "tags"}
-    tags = {k: v for k, v in defaults.tags.items() if k not in own_unknown}
-    tags.update(own)
-    unknown = own_unknown | (defaults.unknown_keys - own.keys())
-    secret = {p[1] for p in ev.secret if len(p) == 2 and p[0] == "tags"}
-    secret |= defaults.secret_keys - own.keys()
-    return (tags, frozenset(f"tags.{k}" for k in unknown),
-            frozenset(f"tags.{k}" for k in secret))
+def _effective_tags(properties: dict[str, Any], ev: _Evaluator, defaults: DefaultTags | None) -> EffectiveTags:
+    """Own tags (as evaluated) over the provider's default tags."""
+    own = OwnTags(clean_tags(properties.get("tags")),
+                  frozenset(p[1] for p in ev.unknown if len(p) == 2 and p[0] == "tags"),
+                  frozenset(p[1] for p in ev.secret if len(p) == 2 and p[0] == "tags"),
+                  known=("tags",) not in ev.unknown)
+    return merge(own, defaults)

@@ -26,7 +26,7 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import decode
-from plangate.loaders.tfplan import DefaultTags, clean_tags
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, keys_under, merge
 from plangate.model import REDACTED, Location, Resource
 from plangate.types import BILLABLE, pulumi_properties, pulumi_type
 
@@ -385,33 +385,18 @@ def _effective_tags(
     taggable: bool,
 ) -> tuple[dict[str, str], frozenset[str], tuple[str, ...]]:
     """Tags after provider defaults; Pulumi omits an unset ``tags`` input altogether, so
-    defaults apply to every taggable type, not only to resources that list tags."""
+    defaults apply to every taggable type, not only to resources that list tags.  A known
+    ``tagsAll`` output already holds the defaults, so it stands in for them."""
     if not taggable:
         return {}, frozenset(), ()
-    notes: list[str] = []
-    extra: set[str] = set()
     tags_all = props.get("tags_all")
     if isinstance(tags_all, dict) and "tags_all" not in unknown:
-        tags = clean_tags(tags_all)
-    else:
-        defaults = defaults or DefaultTags({})
-        tags = dict(defaults.tags)
-        if not defaults.known:
-            extra.add("tags")
-            notes.append("provider defaultTags is not known at preview time, so the effective tags are not either")
-    tags.update(clean_tags(props.get("tags")))
-    if "tags" in unknown:
-        extra.add("tags")
-    if "tags" in secret and not isinstance(props.get("tags"), dict):
-        extra.add("tags")  # a wholly secret map hides which keys it has
-        notes.append("the tags map is secret, so its keys cannot be checked")
-    for path in unknown:
-        for prefix in ("tags.", "tags_all."):
-            if path.startswith(prefix):
-                key = path[len(prefix) :]
-                extra.add(f"tags.{key}")
-                tags.pop(key, None)
-    return tags, frozenset(extra), tuple(notes)
+        defaults = DefaultTags(clean_tags(tags_all), keys_under(unknown, "tags_all"))
+    own_tags = props.get("tags")
+    own = OwnTags(clean_tags(own_tags), keys_under(unknown, "tags", "tags_all"), known="tags" not in unknown,
+                  secret_map="tags" in secret and not isinstance(own_tags, dict))
+    merged = merge(own, defaults)
+    return merged.tags, merged.unknown, merged.notes
 
 
 def _provider_defaults(s: _State, providers: dict[str, dict[str, Any]], config: dict[str, Any]) -> DefaultTags | None:
@@ -435,25 +420,25 @@ def _parse_default_tags(value: Any) -> DefaultTags | None:
     if isinstance(value, dict) and _SIG_KEY in value:
         value = _clean(value, "", [], [])
         if value is REDACTED or value is _DROP:
-            return DefaultTags({}, known=False)
+            return UNKNOWN_DEFAULTS
     if value == UNKNOWN or value == _SECRET_TEXT:
-        return DefaultTags({}, known=False)
+        return UNKNOWN_DEFAULTS
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            return DefaultTags({}, known=False)
+            return UNKNOWN_DEFAULTS
     if not isinstance(value, dict):
-        return DefaultTags({}, known=False)
+        return UNKNOWN_DEFAULTS
     tags = value.get("tags")
     if tags is None:
         return None
     if not isinstance(tags, dict):
-        return DefaultTags({}, known=False)
+        return UNKNOWN_DEFAULTS
     unknown: list[str] = []
     cleaned = _clean(tags, "", unknown, [])
     if unknown:
-        return DefaultTags({}, known=False)
+        return UNKNOWN_DEFAULTS
     return DefaultTags(clean_tags(cleaned))
 
 

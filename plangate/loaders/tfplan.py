@@ -28,12 +28,12 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import decode
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import REDACTED, Location, Resource
 
 SOURCE_FORMAT = "tfplan"
@@ -265,70 +265,31 @@ def _provider_short(provider_name: str | None, rtype: str) -> str:
 # ------------------------------------------------------------------------------- tags
 
 
-@dataclass(frozen=True, slots=True)
-class DefaultTags:
-    """A provider's ``default_tags``: known constants, or an expression (unknown here)."""
-
-    tags: dict[str, str]
-    known: bool = True
-
-
 def effective_tags(
     props: dict[str, Any], unknown_tree: Any, defaults: DefaultTags | None
 ) -> tuple[dict[str, str], set[str], tuple[str, ...]]:
     """(effective tags, unknown tag paths, notes) for one resource's planned values.
 
     ``props`` must already be redacted.  Resources with neither ``tags`` nor ``tags_all`` do
-    not take tags, so provider defaults are not applied to them.
+    not take tags, so provider defaults are not applied to them.  A known ``tags_all`` already
+    holds the provider defaults, so it stands in for them (the own tags still win: tags_all
+    can lag behind tags on an update).
     """
     unknown_map = unknown_tree if isinstance(unknown_tree, dict) else {}
     if not ({"tags", "tags_all"} & (props.keys() | unknown_map.keys())):
         return {}, set(), ()
     own_unknown = unknown_map.get("tags")
     all_unknown = unknown_map.get("tags_all")
-    own = clean_tags(props.get("tags"))
     tags_all = props.get("tags_all")
-    notes: tuple[str, ...] = ()
     if isinstance(tags_all, dict) and all_unknown is not True:
-        # tags_all can lag behind tags on an update, so the resource's own tags win.
-        tags = clean_tags(tags_all)
-        whole_unknown = own_unknown is True
-    else:
-        defaults = defaults or DefaultTags({})
-        tags = dict(defaults.tags)
-        whole_unknown = own_unknown is True or not defaults.known
-        if not defaults.known:
-            notes = ("provider default_tags is an expression, so the effective tags are "
-                     "only known after apply",)
-    tags.update(own)
-    unknown: set[str] = set()
-    if whole_unknown:
-        unknown.add("tags")
-    else:
-        for tree in (own_unknown, all_unknown):
-            if isinstance(tree, dict):
-                for key, flag in tree.items():
-                    if flag is True:
-                        unknown.add(f"tags.{key}")
-                        tags.pop(str(key), None)
-    return tags, unknown, notes
+        defaults = DefaultTags(clean_tags(tags_all), _true_keys(all_unknown))
+    own = OwnTags(clean_tags(props.get("tags")), _true_keys(own_unknown), known=own_unknown is not True)
+    merged = merge(own, defaults)
+    return merged.tags, set(merged.unknown), merged.notes
 
 
-def clean_tags(value: Any) -> dict[str, str]:
-    """A tag map as str → str; null values mean "no tag" and are dropped."""
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): _tag_text(v) for k, v in value.items() if v is not None}
-
-
-def _tag_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value  # includes REDACTED, which must stay the same object type
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, sort_keys=True)
+def _true_keys(tree: Any) -> frozenset[str]:
+    return frozenset(str(k) for k, flag in tree.items() if flag is True) if isinstance(tree, dict) else frozenset()
 
 
 class _ProviderDefaults:
@@ -392,14 +353,14 @@ def _default_tags(cfg: Any) -> DefaultTags | None:
     if not blocks:
         return None
     if not isinstance(blocks, list):
-        return DefaultTags({}, known=False)
+        return UNKNOWN_DEFAULTS
     tags: dict[str, str] = {}
     for block in blocks:
         expr = block.get("tags") if isinstance(block, dict) else None
         if expr is None:
             continue
         if not isinstance(expr, dict) or "constant_value" not in expr:
-            return DefaultTags({}, known=False)  # a reference to a variable, local, …
+            return UNKNOWN_DEFAULTS  # a reference to a variable, local, …
         tags.update(clean_tags(expr["constant_value"]))
     return DefaultTags(tags)
 

@@ -11,12 +11,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES as ALL_FIXTURES
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
+from plangate.loaders.tags import DEFAULTS_UNKNOWN
 from plangate.model import REDACTED, Location, Resource
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hcl"
+FIXTURES = ALL_FIXTURES / "hcl"
 INFERENCE = FIXTURES / "inference"
 MAIN = str(INFERENCE / "main.tf")
 DEFAULTS = {"CostCenter": "cc-1042", "Environment": "prod", "ManagedBy": "terraform"}
@@ -370,7 +372,7 @@ variable "tags" {}
     ("tags = { Owner = var.cc }", {"Team": ""}, {"tags.Owner", "tags.CostCenter"}, ()),
     ("tags = null", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
     ("tags = var.tags", {}, {"tags"}, ()),
-    ("provider = aws.exprs", {}, {"tags"}, (hcl._DEFAULT_TAGS_EXPRESSION,)),
+    ("provider = aws.exprs", {}, {"tags"}, (DEFAULTS_UNKNOWN,)),
     ('provider = aws.undeclared\ntags = { A = "b" }', {"A": "b"}, set(), ()),
 ], ids=["defaults only", "own over defaults", "own unknown over default", "null tags",
         "own tags unknown", "default_tags an expression", "alias without a provider block"])
@@ -472,7 +474,7 @@ def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ agreement with plan JSON
 
-COST = Path(__file__).resolve().parent / "fixtures" / "cost" / "infracost"
+COST = ALL_FIXTURES / "cost" / "infracost"
 
 
 @pytest.mark.parametrize("folder", sorted(p.name for p in COST.iterdir() if (p / "main.tf").exists()))

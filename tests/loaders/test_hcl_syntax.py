@@ -14,18 +14,14 @@ import os
 import sys
 from pathlib import Path
 
+import hcl_oracle  # tests/hcl_oracle.py: python-hcl2, the reference parser
 import pytest
+from conftest import ROOT, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, hcl_syntax
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import hcl_oracle  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 
 
 def _read(path: Path, parser) -> hcl.Configuration | str:

@@ -1,0 +1,57 @@
+"""The one effective-tags merge (`plangate.loaders.tags`), as one table: own tags over default tags,
+unknown keys and maps, secret keys, notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from plangate.loaders.tags import (
+    DEFAULTS_UNKNOWN,
+    NO_DEFAULTS,
+    SECRET_MAP,
+    UNKNOWN_DEFAULTS,
+    DefaultTags,
+    EffectiveTags,
+    OwnTags,
+    clean_tags,
+    keys_under,
+    merge,
+)
+
+F = frozenset
+DEFAULTS = DefaultTags({"Env": "prod", "Owner": "ml"})
+
+CASES = [
+    ("no tags at all", OwnTags({}), None, EffectiveTags({})),
+    ("own only", OwnTags({"A": "1"}), NO_DEFAULTS, EffectiveTags({"A": "1"})),
+    ("defaults only", OwnTags({}), DEFAULTS, EffectiveTags({"Env": "prod", "Owner": "ml"})),
+    ("own wins", OwnTags({"Env": "dev"}), DEFAULTS, EffectiveTags({"Env": "dev", "Owner": "ml"})),
+    ("own empty value overrides", OwnTags({"Owner": ""}), DEFAULTS, EffectiveTags({"Env": "prod", "Owner": ""})),
+    ("own unknown key hides the default", OwnTags({}, F({"Env"})), DEFAULTS,
+     EffectiveTags({"Owner": "ml"}, F({"tags.Env"}))),
+    ("unknown default key", OwnTags({"A": "1"}), DefaultTags({"CC": "x"}, F({"CC"})),
+     EffectiveTags({"A": "1"}, F({"tags.CC"}))),
+    ("own known key settles an unknown default", OwnTags({"CC": "cc-1"}), DefaultTags({}, F({"CC"})),
+     EffectiveTags({"CC": "cc-1"})),
+    ("own map unknown", OwnTags({}, known=False), DEFAULTS, EffectiveTags({}, F({"tags"}))),
+    ("defaults an expression: own known tags stay", OwnTags({"A": "1"}, F({"B"})), UNKNOWN_DEFAULTS,
+     EffectiveTags({"A": "1"}, F({"tags"}), notes=(DEFAULTS_UNKNOWN,))),
+    ("own secret value keeps its key", OwnTags({"Owner": "[secret]"}, secret_keys=F({"Owner"})), DEFAULTS,
+     EffectiveTags({"Env": "prod", "Owner": "[secret]"}, secret=F({"tags.Owner"}))),
+    ("default secret value, not overridden", OwnTags({}), DefaultTags({"K": "[secret]"}, secret_keys=F({"K"})),
+     EffectiveTags({"K": "[secret]"}, secret=F({"tags.K"}))),
+    ("default secret overridden by own", OwnTags({"K": "v"}), DefaultTags({"K": "[secret]"}, secret_keys=F({"K"})),
+     EffectiveTags({"K": "v"})),
+    ("whole map secret", OwnTags({}, secret_map=True), DEFAULTS, EffectiveTags({}, F({"tags"}), notes=(SECRET_MAP,))),
+]
+
+
+@pytest.mark.parametrize("own,defaults,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_merge(own: OwnTags, defaults: DefaultTags | None, expected: EffectiveTags) -> None:
+    assert merge(own, defaults) == expected
+
+
+def test_clean_tags_and_keys_under() -> None:
+    assert clean_tags({"a": 1, "b": True, "c": None, "d": [1]}) == {"a": "1", "b": "true", "d": "[1]"}
+    assert clean_tags("not a map") == {}
+    assert keys_under(["tags.A", "tags_all.B", "name", "tagsX.C"], "tags", "tags_all") == {"A", "B"}
