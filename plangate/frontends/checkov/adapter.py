@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, merge
 from plangate.model import REDACTED, Location, Outcome, Resource, walk
 from plangate.policy import Policy
 from plangate.rules.base import Rule
@@ -140,18 +141,31 @@ class ProviderTags:
 def _effective_tags_hcl(
     own: Any, defaults: ProviderTags | None
 ) -> tuple[dict[str, str], set[str]]:
-    """Effective tags of an HCL resource: its tags over its provider's default tags."""
-    if is_unresolved(own) or (defaults is not None and defaults.whole_unresolved):
-        return {}, {"tags"}
-    merged = {**(defaults.tags if defaults else {}), **(own if isinstance(own, dict) else {})}
-    tags: dict[str, str] = {}
-    unknown: set[str] = set()
-    for key, value in merged.items():
-        if is_unresolved(value):
-            unknown.add(f"tags.{key}")
-        else:
-            tags[str(key)] = "" if value is None else str(value)
-    return tags, unknown
+    """Effective tags of an HCL resource: Checkov's graph mapped onto the one merge."""
+    merged = merge(_own_tags(own), _default_tags(defaults))
+    return merged.tags, set(merged.unknown)
+
+
+def _known_and_unresolved(tags: Mapping[str, Any]) -> tuple[dict[str, str], frozenset[str]]:
+    """(known values as text, keys Checkov left as expression text); Checkov's null is ``""``."""
+    known = {str(k): "" if v is None else str(v) for k, v in tags.items() if not is_unresolved(v)}
+    return known, frozenset(str(k) for k, v in tags.items() if is_unresolved(v))
+
+
+def _own_tags(own: Any) -> OwnTags:
+    if is_unresolved(own):
+        return OwnTags({}, known=False)
+    known, unresolved = _known_and_unresolved(own if isinstance(own, dict) else {})
+    return OwnTags(known, unresolved)
+
+
+def _default_tags(defaults: ProviderTags | None) -> DefaultTags | None:
+    if defaults is None:
+        return None
+    if defaults.whole_unresolved:
+        return UNKNOWN_DEFAULTS
+    known, unresolved = _known_and_unresolved(defaults.tags)
+    return DefaultTags(known, unresolved)
 
 
 def hcl_resource(
