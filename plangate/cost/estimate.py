@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from plangate.cost import priced, pricing
 from plangate.cost.components import ZERO, ResourceCost
 from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
 from plangate.cost.usage import NO_USAGE, UsageFile
+from plangate.errors import InputError
 from plangate.model import Resource
 
 DEFAULT_REGION = "us-east-1"
@@ -50,6 +52,7 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=res.tags)
     values, origins = usage.lookup(res)
     typed = parse(res, values, ctx)
+    _check_quantities(res, typed)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
     if isinstance(typed, priced.PricedElsewhere):
         notes.append(f"billed through {typed.where} (priced on the endpoint configuration)")
@@ -69,6 +72,30 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
         notes.append(f"one {many} block for all its instances: the figures are per instance")
     return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
                         unknown_count=many or "", **common)
+
+
+#: Larger than any real deployment's count, size or capacity; beyond it Decimal arithmetic on
+#: prices would lose its exactness (1e308 instances is a typo or an attack, not a plan).
+MAX_QUANTITY = Decimal(10) ** 12
+
+
+def _check_quantities(res: Resource, typed: object, field: str = "") -> None:
+    """Counts, sizes and capacities are never negative nor astronomically large: either is bad
+    input (exit 2), never negative dollars or an arithmetic overflow."""
+    if isinstance(typed, Decimal):
+        problem = ("is negative" if typed < 0 else
+                   f"is larger than {MAX_QUANTITY:,} (not a real deployment)" if typed > MAX_QUANTITY else "")
+        if problem:
+            where = res.location
+            shown = f"{typed:.6g}" if abs(typed) > MAX_QUANTITY else str(typed)
+            raise InputError(where.file if where else res.address,
+                             f"{res.address}: {field} = {shown} {problem}", where.line if where else None)
+    elif dataclasses.is_dataclass(typed) and not isinstance(typed, type):
+        for f in dataclasses.fields(typed):
+            _check_quantities(res, getattr(typed, f.name), f"{field}.{f.name}" if field else f.name)
+    elif isinstance(typed, tuple):
+        for index, item in enumerate(typed):
+            _check_quantities(res, item, f"{field}[{index}]")
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,13 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
     if not p.exists():
         raise InputError(str(p), "no such file or directory")
     if p.is_dir():
-        return list(_load_dir(p, fmt))
-    return _load_file(p, fmt, explicit=True)
+        recognised: list[Path] = []
+        resources = list(_load_dir(p, fmt, recognised))
+        if not recognised:  # a run that read nothing is not a pass
+            wanted = f"{fmt} input" if fmt else ".tf sources, plan / preview / state JSON or Kubernetes YAML"
+            raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
+        return resources
+    return _load_file(p, fmt, explicit=True) or []
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:
@@ -67,10 +72,17 @@ def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) ->
     return out
 
 
-def _load_dir(root: Path, fmt: str | None) -> Iterator[Resource]:
+def _unreadable(exc: OSError) -> None:
+    """os.walk skips a folder it cannot list unless told otherwise: a folder that was not read
+    must not pass as a folder without findings."""
+    raise InputError(str(exc.filename or "?"), f"cannot read directory: {exc.strerror or exc}")
+
+
+def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Iterator[Resource]:
+    """Resources below ``root``; every file or .tf folder that was an input is added to ``recognised``."""
     tf_dirs: list[Path] = []
     files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(dirpath)
         if fmt in (None, "hcl") and any(f.endswith(".tf") for f in filenames):
@@ -84,12 +96,24 @@ def _load_dir(root: Path, fmt: str | None) -> Iterator[Resource]:
         from plangate.loaders import hcl
 
         for directory in tf_dirs:
+            recognised.append(directory)
             yield from hcl.read_dir(directory).with_module_calls()
     for file in files:
-        yield from _load_file(file, fmt, explicit=False)
+        found = _load_file(file, fmt, explicit=False)
+        if found is not None:
+            recognised.append(file)
+            yield from found
 
 
-def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
+# Top-level keys that show a JSON document really is the format it was forced to be.
+_FORMAT_KEYS = {
+    "tfplan": ("resource_changes", "planned_values", "prior_state", "format_version", "terraform_version"),
+    "pulumi-preview": ("steps", "changeSummary"),
+}
+
+
+def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource] | None:
+    """Resources in one file; None when, found in a folder (not ``explicit``), it is no input."""
     file = str(p)
     suffix = p.suffix.lower()
     if fmt == "hcl" or (fmt is None and suffix == ".tf"):
@@ -100,7 +124,8 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
     if fmt == "k8s" or (fmt is None and suffix in _YAML):
         from plangate.loaders import k8s
 
-        return k8s.from_bytes(raw, file, strict=explicit)
+        found = k8s.from_bytes(raw, file, strict=explicit)
+        return found if found or explicit else None
     if fmt == "pulumi-preview" and _looks_like_event_log(raw):
         from plangate.loaders import pulumi
 
@@ -111,7 +136,7 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
         return pulumi.from_event_log(raw, file)
     if not raw.strip():
         if not explicit:
-            return []
+            return None
         raise InputError(file, "file is empty")
     if raw.startswith(b"[command]"):
         raise InputError(
@@ -124,12 +149,15 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource]:
     kind = fmt or sniff_json(data)
     if kind is None:
         if not explicit:
-            return []
+            return None
         raise InputError(
             file,
             "not a Terraform plan (terraform show -json), Pulumi preview (--json) or "
-            "stack export, or Kubernetes manifest; use --format to say which",
+            "stack export, or Kubernetes manifest; use --input-format to say which",
         )
+    keys = _FORMAT_KEYS.get(kind)
+    if keys and fmt and not (isinstance(data, dict) and any(k in data for k in keys)):
+        raise InputError(file, f"not {kind} input: none of {', '.join(keys)} is present")
     if kind == "tfplan":
         from plangate.loaders import tfplan
 

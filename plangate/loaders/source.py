@@ -73,8 +73,11 @@ def parse_json(raw: bytes, file: str) -> Any:
         pass
     except ValueError:
         pass  # re-parse with the standard library for a message with line and column
+    def no_constant(name: str) -> Any:  # Python's json takes NaN / Infinity; JSON and Terraform do not
+        raise InputError(file, f"invalid JSON: {name} is not a JSON number")
+
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=no_constant)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line) from None
