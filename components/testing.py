@@ -178,7 +178,7 @@ class MockRun:
 
     def stack_resources(self) -> list[Any]:
         """The registrations as the policy pack harness sends them to ``AnalyzeStack``."""
-        from plangate.testing import StackResource
+        from plangate.frontends.pulumi.harness import StackResource
 
         return [StackResource(type=r.type, props=r.inputs, urn=r.urn, name=r.name, parent=r.parent)
                 for r in self.registrations]

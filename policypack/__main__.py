@@ -2,11 +2,11 @@
 
 Started by the Pulumi CLI (``pulumi preview --policy-pack policypack``) as
 ``python -u -m pulumi.policy <engine> .``; see README.md for configuration and for
-`plangate.testing.PolicyPackHarness`, which starts it the same way in tests.
+`plangate.frontends.pulumi.harness.PolicyPackHarness`, which starts it the same way in tests.
 """
 
 from pathlib import Path
 
-from plangate.pulumi_pack import serve
+from plangate.frontends.pulumi.pack import serve
 
 serve(Path(__file__).resolve().parent)

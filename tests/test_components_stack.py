@@ -4,7 +4,7 @@ Each variant of the stack runs in its own process under Pulumi's mocks
 (``python -m components.testing __main__.py``, so no runtime state is shared), and what it
 registered is checked three ways: plangate's engine, the ``plangate scan`` command on the
 run as a ``pulumi preview --json`` document, and the policy pack started as the Pulumi CLI
-starts it (`plangate.testing.PolicyPackHarness`).  The policy is ``plangate.dev.yaml``, the
+starts it (`plangate.frontends.pulumi.harness.PolicyPackHarness`).  The policy is ``plangate.dev.yaml``, the
 same file the components read their budgets from.
 """
 
@@ -25,9 +25,9 @@ import yaml
 from plangate import engine, policy
 from plangate.cost import estimate
 from plangate.cost.money import money
+from plangate.frontends.pulumi.harness import PolicyPackHarness
 from plangate.model import Outcome
 from plangate.rules import RULES
-from plangate.testing import PolicyPackHarness
 from plangate.types import pulumi_type
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,20 +25,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.frontends.pulumi.wire import (  # the engine's markers (UNKNOWN, special objects)
+    ARCHIVE_SIG,
+    ASSET_SIG,
+    OUTPUT_SIG,
+    RESOURCE_REF_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+)
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, keys_under, merge
 from plangate.model import REDACTED, Location, Resource
 from plangate.types import BILLABLE, pulumi_properties, pulumi_type
 
-#: The engine's stand-in for a value only known after the update.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-# Special-object signatures (the engine's "4dabf181…" key) and what they mark.
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-_ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
-_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 # Event logs print secret values as this text; it is treated like a secret wrapper.
 _SECRET_TEXT = "[secret]"
 
@@ -306,7 +306,7 @@ def _props_source(state: dict[str, Any], where: str, file: str) -> dict[str, Any
     """Inputs (what the program asked for); outputs when there are no inputs (v0 checkpoints)."""
     for key in ("inputs", "outputs"):
         value = state.get(key)
-        if value is not None and (not isinstance(value, dict) or _SIG_KEY in value):
+        if value is not None and (not isinstance(value, dict) or SIG_KEY in value):
             raise InputError(file, f"{where}: {key} must be an object of properties, not {_kind(value)}")
         if value:
             return value
@@ -324,7 +324,7 @@ def _clean(value: Any, path: str, unknown: list[str], secret: list[str]) -> Any:
             return REDACTED
         return value
     if isinstance(value, dict):
-        if _SIG_KEY in value:
+        if SIG_KEY in value:
             return _special(value, path, unknown, secret)
         out = {}
         for key, sub in value.items():
@@ -344,15 +344,15 @@ def _clean(value: Any, path: str, unknown: list[str], secret: list[str]) -> Any:
 
 
 def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[str]) -> Any:
-    sig = value.get(_SIG_KEY)
-    if sig == _SECRET_SIG:
+    sig = value.get(SIG_KEY)
+    if sig == SECRET_SIG:
         secret.append(path)
         return REDACTED  # neither the plaintext "value" nor the "ciphertext" is kept
-    if sig in (_ASSET_SIG, _ARCHIVE_SIG):
+    if sig in (ASSET_SIG, ARCHIVE_SIG):
         # Keep what identifies the asset, never its contents (inline code, nested assets).
-        kind = "asset" if sig == _ASSET_SIG else "archive"
+        kind = "asset" if sig == ASSET_SIG else "archive"
         return {"kind": kind, **{k: value[k] for k in ("hash", "path", "uri") if isinstance(value.get(k), str)}}
-    if sig == _OUTPUT_SIG:
+    if sig == OUTPUT_SIG:
         if value.get("secret") is True:
             secret.append(path)
             return REDACTED
@@ -360,7 +360,7 @@ def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[
             unknown.append(path)
             return _DROP
         return _clean(value["value"], path, unknown, secret)
-    if sig == _RESOURCE_REF_SIG:
+    if sig == RESOURCE_REF_SIG:
         ref = {"urn": value.get("urn"), "id": value.get("id")}
         return _clean(ref, path, unknown, secret)
     return {"kind": "unrecognised special value"}
@@ -417,7 +417,7 @@ def _parse_default_tags(value: Any) -> DefaultTags | None:
     """``{"tags": {...}}`` as an object or, as providers store config, a JSON string."""
     if value is None:
         return None
-    if isinstance(value, dict) and _SIG_KEY in value:
+    if isinstance(value, dict) and SIG_KEY in value:
         value = _clean(value, "", [], [])
         if value is REDACTED or value is _DROP:
             return UNKNOWN_DEFAULTS
@@ -484,7 +484,7 @@ def _optional_str(obj: dict[str, Any], key: str, where: str, file: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, dict) and _SIG_KEY in value:
+    if isinstance(value, dict) and SIG_KEY in value:
         return "a secret, asset or other special value"
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), "null" if value is None else "a number"

@@ -8,7 +8,8 @@ merges it (schema defaults, then the pack's initial config, then a ``--policy-pa
 file) and validated against each policy's schema before ``Configure`` is sent.
 
 ```python
-from plangate.testing import PolicyPackHarness, UNKNOWN, secret
+from plangate.frontends.pulumi.harness import PolicyPackHarness
+from plangate.frontends.pulumi.wire import UNKNOWN, secret
 
 with PolicyPackHarness("policypack") as pack:
     pack.configure({"all": "mandatory"})
@@ -16,9 +17,10 @@ with PolicyPackHarness("policypack") as pack:
         print(d.policy, d.enforcement, d.message)
 ```
 
-Properties are plain Python values in the engine's wire form: an unknown-at-preview value is
-the `UNKNOWN` sentinel string and a secret is ``secret(value)`` (the signature object), which
-is what the SDK's decoder (``json_format.MessageToDict`` + ``deserialize_properties``) expects.
+Properties are plain Python values in the engine's wire form (`plangate.frontends.pulumi.wire`):
+an unknown-at-preview value is the `UNKNOWN` sentinel string and a secret is ``secret(value)``
+(the signature object), which is what the SDK's decoder (``json_format.MessageToDict`` +
+``deserialize_properties``) expects.
 
 `to_pulumi` turns a plangate `Resource` (as rule examples build them) back into a Pulumi type
 token and camelCase properties with unknown and secret markers, so a pack can be checked
@@ -40,64 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The engine's wire markers (pulumi/sdk/go/common/resource/plugin/rpc.go).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+from plangate.frontends.pulumi.wire import UNKNOWN, from_struct, secret, to_struct
 
 # The engine never dials back a Python pack during analysis; the address only has to parse.
 DUMMY_ENGINE = "127.0.0.1:1"
 _MAX_MESSAGE = 400 * 1024 * 1024  # what pulumi-policy's server accepts
 _LEVELS = ("advisory", "mandatory", "disabled", "remediate")  # proto enum order
-
-
-def secret(value: Any) -> dict[str, Any]:
-    """``value`` wrapped as the engine sends a secret."""
-    return {SIG_KEY: SECRET_SIG, "value": value}
-
-
-# --- protobuf Struct <-> Python --------------------------------------------------------------
-
-
-def from_value(value: Any) -> Any:
-    """A ``google.protobuf.Value`` as Python; whole numbers come back as int.
-
-    The wire has only doubles, so ``30`` arrives as ``30.0``; the engine's JSON shows ``30``,
-    and rule messages and integer settings must see the same.
-    """
-    return _from_value(value, value.WhichOneof("kind"))
-
-
-def _from_value(value: Any, kind: str | None) -> Any:
-    if kind == "string_value":
-        return value.string_value
-    if kind == "struct_value":
-        return from_struct(value.struct_value)
-    if kind == "list_value":
-        return [_from_value(v, v.WhichOneof("kind")) for v in value.list_value.values]
-    if kind == "number_value":
-        number = value.number_value
-        return int(number) if number.is_integer() else number
-    if kind == "bool_value":
-        return value.bool_value
-    return None
-
-
-def from_struct(struct: Any) -> dict[str, Any]:
-    # The policy pack converts every request with this: strings, the common case, inline.
-    out = {}
-    for key, value in struct.fields.items():
-        kind = value.WhichOneof("kind")
-        out[key] = value.string_value if kind == "string_value" else _from_value(value, kind)
-    return out
-
-
-def to_struct(data: Mapping[str, Any]) -> Any:
-    from google.protobuf import struct_pb2
-
-    struct = struct_pb2.Struct()
-    struct.update(dict(data))
-    return struct
 
 
 # --- what the harness returns ----------------------------------------------------------------

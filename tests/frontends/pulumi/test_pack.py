@@ -1,6 +1,6 @@
 """The Pulumi policy pack, started as ``pulumi preview`` starts it and driven over gRPC.
 
-One pack process per module (and per xdist worker): `plangate.testing.PolicyPackHarness`
+One pack process per module (and per xdist worker): `plangate.frontends.pulumi.harness.PolicyPackHarness`
 runs ``python -u -m pulumi.policy <engine> policypack`` with the ``PULUMI_*`` environment and
 speaks the Analyzer protocol with the stubs from the ``pulumi`` SDK.
 """
@@ -13,28 +13,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, ROOT
 
 from plangate import engine, loaders
 from plangate import policy as policy_mod
-from plangate.pulumi_pack import UNKNOWN_PREFIX
-from plangate.rules import RULES
-from plangate.rules.base import Example, Rule
-from plangate.settings import schema
-from plangate.testing import (
-    UNKNOWN,
+from plangate.frontends.pulumi.harness import (
     ConfigError,
     Diagnostic,
     PolicyPackHarness,
     Provider,
     StackResource,
-    secret,
     to_pulumi,
 )
+from plangate.frontends.pulumi.pack import UNKNOWN_PREFIX
+from plangate.frontends.pulumi.wire import UNKNOWN, secret
+from plangate.rules import RULES
+from plangate.rules.base import Example, Rule
+from plangate.settings import schema
 from plangate.types import pulumi_type
 
-ROOT = Path(__file__).resolve().parents[1]
 PACK = ROOT / "policypack"
-CORPUS = ROOT.parent / "shared" / "corpus"
 PREVIEWS = sorted((CORPUS / "pulumi" / "dundalek__stratify" / "test" / "resources" / "pulumi")
                   .glob("sample-preview-*.json"))
 DENY_PREFIX = "unknown at plan time (on_unknown: deny): "
@@ -156,7 +154,7 @@ def _urn_name(urn: str) -> str:
 @pytest.mark.skipif(not PREVIEWS, reason=f"corpus previews absent under {CORPUS} (see shared/corpus/SOURCES.md)")
 @pytest.mark.parametrize("path", PREVIEWS, ids=lambda p: p.name)
 def test_corpus_preview_verdicts_equal_scan(fresh, path: Path):
-    from plangate.pulumi_pack import verdict
+    from plangate.frontends.pulumi.pack import verdict
 
     scan = engine.evaluate(loaders.load(path), policy_mod.defaults(RULES))
     assert scan, "the sample previews have untagged billable resources: expect findings"
@@ -376,5 +374,5 @@ def test_heavy_sdks_not_imported(fresh):
     fresh.analyze_stack([StackResource(LAMBDA, {"name": "scorer"}, name="scorer")])
     fresh.remediate(BUCKET, {"bucket": "b"})
     imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)", fresh.stderr(), re.M))
-    assert "plangate.pulumi_pack" in imported, "importtime output missing: cannot judge"
+    assert "plangate.frontends.pulumi.pack" in imported, "importtime output missing: cannot judge"
     assert not {m for m in imported if m.split(".")[0] in ("pulumi_aws", "sklearn")}

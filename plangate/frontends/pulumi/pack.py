@@ -34,14 +34,14 @@ template per policy and level, copied per finding).  Doing it once per request i
 once per policy also removes the SDK's per-policy decoding, which costs more than the rules
 themselves.  Policies that are not plangate's still run through the SDK's loop.
 ``Remediate`` keeps the SDK's loop; `install` only records the raw request for the
-remediation to read.  The servicer internals used (`_get_enforcement_level`,
-`_get_policy_config`, `_create_report_violation`, the private policy list and config) are
-checked at install / first use and fail with a message naming the supported version, never
-silently; ``policypack/requirements.txt`` pins pulumi-policy to that minor version.
+remediation to read.  The servicer internals this relies on are version-bound, so `serve`
+checks the installed pulumi-policy against `SUPPORTED_SDK` at start-up and `install` checks
+each internal it uses (`_get_enforcement_level`, `_get_policy_config`,
+`_create_report_violation`, the private policy list and config), failing with a message
+naming the supported version, never silently; ``policypack/requirements.txt`` pins
+pulumi-policy to that minor version.
 
-`serve` hands the servicer to `plangate.pack_server.LoopServer` instead of the SDK's
-four-thread ``grpc.server``: one thread, each call answered inline, a fifth to a third less
-latency per ``Analyze`` (figures in that module).
+The pack is served by pulumi-policy's own server, as every Python pack is.
 """
 
 from __future__ import annotations
@@ -63,21 +63,23 @@ from pulumi_policy import policy as sdk
 
 from plangate import settings as settings_mod
 from plangate.engine import evaluate
+from plangate.frontends.pulumi.wire import from_struct
 from plangate.loaders import pulumi as pulumi_loader
 from plangate.model import Enforcement, Finding, Outcome, Resource, Severity
-from plangate.pack_server import serving_with_loop
 from plangate.policy import Policy, RuleConfig, defaults, rule_config
 from plangate.policy import load as load_policy_file
 from plangate.rules import RULES, WAIVER_RULE
 from plangate.rules.base import Rule
 from plangate.rules.tags import TagPolicy, cost_allocation_tags, missing_tags
-from plangate.testing import from_struct
 
 PACK_NAME = "plangate"
 CONFIG_ENV = "PLANGATE_CONFIG"
 # Stack configuration key holding default values for missing cost-allocation tags.
 DEFAULT_TAGS_KEY = "plangate:defaultTags"
 UNKNOWN_PREFIX = "unknown at plan time: "
+# The pulumi-policy minor version whose servicer internals the request handler is written for.
+SUPPORTED_SDK = (1, 21)
+_SUPPORTED_TEXT = ".".join(map(str, SUPPORTED_SDK))
 
 _LEVEL = {  # plangate → pulumi
     Enforcement.MANDATORY: pp.EnforcementLevel.MANDATORY,
@@ -188,16 +190,28 @@ def load_policy(pack_dir: str | os.PathLike[str]) -> Policy:
 
 def serve(pack_dir: str | os.PathLike[str]) -> None:
     """Build the pack and serve it (blocks; this is what ``policypack/__main__.py`` runs)."""
+    check_sdk_version(sdk.VERSION)
     policy = load_policy(pack_dir)
     _STATE.base = policy
     has_file = policy.source != "(defaults)"
-    with serving_with_loop(sdk):  # one thread, handlers inline; see plangate.pack_server
-        pp.PolicyPack(
-            name=PACK_NAME,
-            policies=build_policies(policy),
-            initial_config=initial_config(policy) if has_file else None,
-            description="plangate: FinOps and responsible-AI guardrails for AI inference on AWS",
-        )
+    pp.PolicyPack(
+        name=PACK_NAME,
+        policies=build_policies(policy),
+        initial_config=initial_config(policy) if has_file else None,
+        description="plangate: FinOps and responsible-AI guardrails for AI inference on AWS",
+    )
+
+
+def check_sdk_version(version: str) -> None:
+    """Refuse to start on a pulumi-policy other than `SUPPORTED_SDK`'s minor version: the
+    request handler reads servicer internals that may change between minor versions."""
+    try:
+        major_minor = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        major_minor = ()
+    if major_minor != SUPPORTED_SDK:
+        raise RuntimeError(f"plangate's policy pack supports pulumi-policy {_SUPPORTED_TEXT}.x, not {version} "
+                           "(see policypack/requirements.txt)")
 
 
 # --- the request handler ----------------------------------------------------------------------
@@ -248,7 +262,7 @@ def install() -> None:
     missing = [name for name in _REQUIRED_INTERNALS if not hasattr(servicer, name)]
     if missing:
         raise RuntimeError(f"pulumi-policy {sdk.VERSION} lacks {', '.join(missing)}; plangate's pack "
-                           "supports pulumi-policy 1.21 (see policypack/requirements.txt)")
+                           f"supports pulumi-policy {_SUPPORTED_TEXT} (see policypack/requirements.txt)")
     servicer.Analyze = _handler(servicer.Analyze, _analyze)
     servicer.AnalyzeStack = _handler(servicer.AnalyzeStack, _analyze_stack)
     servicer.Remediate = _recording(servicer.Remediate)
@@ -298,7 +312,7 @@ def _sdk_attr(servicer: Any, name: str) -> Any:
         return getattr(servicer, _mangled(name))
     except AttributeError:
         raise RuntimeError(f"pulumi-policy {sdk.VERSION}'s servicer has no {name}; plangate's pack "
-                           "supports pulumi-policy 1.21 (see policypack/requirements.txt)") from None
+                           f"supports pulumi-policy {_SUPPORTED_TEXT} (see policypack/requirements.txt)") from None
 
 
 def _evaluation(servicer: Any) -> _Evaluation:
