@@ -159,8 +159,8 @@ def densify(frame: pd.DataFrame, by: Sequence[str], start: dt.date, end: dt.date
     """``frame`` [date, *by, cost] with a zero-cost row for each missing (day, scope) in start..end."""
     import pandas as pd
 
-    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    frame = frame.assign(date=pd.to_datetime(frame["date"]))
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D").astype("datetime64[ns]")
+    frame = frame.assign(date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"))
     if not by:
         return (frame.groupby("date")["cost"].sum().reindex(days, fill_value=0.0)
                 .rename_axis("date").reset_index())
@@ -174,7 +174,8 @@ def densify(frame: pd.DataFrame, by: Sequence[str], start: dt.date, end: dt.date
 def _tidy(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
-    frame = frame.assign(date=pd.to_datetime(frame["date"]), cost=frame["cost"].astype("float64"))
+    frame = frame.assign(date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
+                         cost=frame["cost"].astype("float64"), **{k: frame[k].astype("str") for k in by})
     return frame[["date", *by, "cost"]].sort_values([*by, "date"], kind="stable").reset_index(drop=True)
 
 
@@ -215,7 +216,8 @@ def metric_series(lake: Lake, name: str) -> pd.DataFrame:
     frame = lake.con.execute(m.filter(m.name == name).select("timestamp", "value").order_by("timestamp"))
     if frame.empty:
         raise PlangateError(f"metric {name!r}: not in the lake {lake.source} (has: {', '.join(metric_names(lake))})")
-    return frame.assign(timestamp=pd.to_datetime(frame["timestamp"])).reset_index(drop=True)
+    return frame.assign(timestamp=pd.to_datetime(frame["timestamp"]).astype("datetime64[ns]"),
+                        value=frame["value"].astype("float64")).reset_index(drop=True)
 
 
 def score_by_scope(lake: Lake, by: Sequence[str], fit_fn: Callable[[pd.DataFrame], pd.DataFrame],
@@ -285,17 +287,21 @@ def _empty(by: Sequence[str], schema: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _canonical(out: pd.DataFrame, by: Sequence[str], schema: Mapping[str, str]) -> pd.DataFrame:
+    """One frame shape whichever engine ran: the same dtypes, column order and row order."""
     import pandas as pd
 
     out = out.copy()
-    for col, kind in schema.items():
+    kinds = {**{k: "string" for k in by}, **schema}
+    for col, kind in kinds.items():
         if kind == "timestamp":
-            out[col] = pd.to_datetime(out[col]).dt.tz_localize(None) if hasattr(out[col], "dt") and \
-                getattr(out[col].dt, "tz", None) else pd.to_datetime(out[col])
-        elif kind == "double":
-            out[col] = out[col].astype("float64")
-        elif kind == "long":
-            out[col] = out[col].astype("int64")
+            values = pd.to_datetime(out[col])
+            if getattr(values.dt, "tz", None) is not None:
+                values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            out[col] = values.astype("datetime64[ns]")
+        elif kind == "string":
+            out[col] = out[col].astype("str")
+        else:
+            out[col] = out[col].astype({"double": "float64", "long": "int64", "boolean": "bool"}[kind])
     cols = [*by, *schema]
     return out[cols].sort_values(cols, kind="stable").reset_index(drop=True)
 
