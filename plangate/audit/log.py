@@ -1,0 +1,465 @@
+"""The audit log file: append-only JSON lines, hash-chained, an RFC 9162 Merkle tree over its
+entries, and Ed25519-signed checkpoints of that tree.
+
+Every line is one canonical JSON object (sorted keys, no spaces, ASCII) ending in ``\\n``, and
+holds ``prev``, the SHA-256 of the line before it (64 zeros for the first).  Two kinds:
+
+- ``{"kind": "entry", "seq": n, "prev": …, "time": …, "record": {…}}`` — leaf ``n`` of the
+  tree; its leaf hash is ``SHA-256(0x00 || line)`` over the line's bytes without the newline.
+- ``{"kind": "checkpoint", "tree_size": n, "root": …, "range": […], "key_id": …,
+  "public_key": …, "signature": …, …}`` — not a leaf: a signed tree head over entries
+  ``0..n-1``.  The signature is Ed25519 over the C2SP tlog-checkpoint body
+  ``"<origin>\\n<n>\\n<base64 root>\\ntime <time>\\n"``; ``range`` is the compact range (the
+  perfect-subtree roots, largest first), so the next append resumes without rereading the log.
+
+Appends take an exclusive ``fcntl.flock`` on the log, so processes append one after another.
+A line is written with one ``write`` and then ``fsync``ed, its newline last: a crash mid-append
+leaves an unterminated tail, which `verify` reports (exit 1) and which never verifies as an
+entry.  The next append repairs it — it truncates the unterminated bytes (their writer never
+returned) and records their length and SHA-256 in the new entry's ``repaired`` field, so the
+repair itself is in the log.  A complete last line that is not a valid entry is not repaired:
+the append refuses (exit 2) and says to run `plangate audit verify`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plangate.audit import keys, merkle
+from plangate.errors import InputError
+
+ORIGIN = "plangate-audit-log/v1"
+GENESIS = "0" * 64
+CHECKPOINT_EVERY_ENV = "PLANGATE_AUDIT_CHECKPOINT_EVERY"
+DEFAULT_CHECKPOINT_EVERY = 64
+_CHUNK = 1 << 16
+
+
+def canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def checkpoint_body(size: int, root: bytes, time: str, origin: str = ORIGIN) -> bytes:
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {time}\n".encode()
+
+
+def checkpoint_every() -> int:
+    raw = os.environ.get(CHECKPOINT_EVERY_ENV, "")
+    if not raw:
+        return DEFAULT_CHECKPOINT_EVERY
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(CHECKPOINT_EVERY_ENV, f"expected a whole number of entries >= 1, got {raw!r}")
+    return int(raw)
+
+
+def signed_checkpoint(prev: str, compact: merkle.CompactRange, key, time: str | None = None) -> dict[str, Any]:
+    time = time or now()
+    root = compact.root()
+    public = key.public_key()
+    return {"kind": "checkpoint", "prev": prev, "origin": ORIGIN, "tree_size": compact.size,
+            "root": root.hex(), "range": [h.hex() for h in compact.hashes], "time": time,
+            "key_id": keys.key_id(public), "public_key": keys.public_b64(public),
+            "signature": base64.b64encode(key.sign(checkpoint_body(compact.size, root, time))).decode()}
+
+
+def checkpoint_problem(cp: Mapping[str, Any], pinned=None, pinned_is: str = "the trusted key") -> str | None:
+    """Why a checkpoint's signature does not hold (None when it does): a bad signature, a key
+    id that is not its key's, or a key other than ``pinned`` (a public key object)."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        public = keys.from_b64(cp["public_key"])
+        body = checkpoint_body(int(cp["tree_size"]), bytes.fromhex(cp["root"]), str(cp["time"]),
+                               str(cp.get("origin", ORIGIN)))
+        signature = base64.b64decode(cp["signature"], validate=True)
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"malformed checkpoint ({type(exc).__name__}: {exc})"
+    except Exception as exc:  # PlangateError from a bad public key
+        return f"malformed checkpoint ({exc})"
+    if keys.key_id(public) != cp.get("key_id"):
+        return "key_id does not name the checkpoint's public key"
+    if pinned is not None and keys.raw_public(pinned) != keys.raw_public(public):
+        return f"signed by key {cp.get('key_id', '')[:16]}…, not {pinned_is} {keys.key_id(pinned)[:16]}…"
+    try:
+        public.verify(signature, body)
+    except InvalidSignature:
+        return "signature does not verify"
+    return None
+
+
+# -- appending ---------------------------------------------------------------------------------
+
+@dataclass
+class _Tail:
+    prev: str = GENESIS
+    next_seq: int = 0
+    repaired: dict[str, Any] | None = None
+    last_checkpoint_size: int = 0
+
+
+def append(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]], *, key=None,
+           every: int | None = None, time: str | None = None) -> list[int]:
+    """Append ``records`` as entries (one lock, one fsync); with ``key``, a signed checkpoint
+    after every ``every``-th entry.  Returns the entries' sequence numbers."""
+    every = every or checkpoint_every()
+    fd = _open(path)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        tail = _read_tail(fd, str(path))
+        compact: merkle.CompactRange | None = None
+        seqs: list[int] = []
+        prev, seq = tail.prev, tail.next_seq
+        for record in records:
+            entry: dict[str, Any] = {"kind": "entry", "seq": seq, "prev": prev, "time": time or now(),
+                                     "record": dict(record)}
+            if tail.repaired and not seqs:
+                entry["repaired"] = tail.repaired
+            line = canonical(entry)
+            _write(fd, line + b"\n", str(path))
+            if compact is not None:
+                compact.append(merkle.leaf_hash(line))
+            prev, seqs, seq = hashlib.sha256(line).hexdigest(), [*seqs, seq], seq + 1
+            if key is not None and seq % every == 0:
+                if compact is None:
+                    compact = _resume_range(fd, str(path))
+                line = canonical(signed_checkpoint(prev, compact, key))
+                _write(fd, line + b"\n", str(path))
+                prev = hashlib.sha256(line).hexdigest()
+        os.fsync(fd)
+        return seqs
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def checkpoint(path: str | os.PathLike[str], key) -> dict[str, Any]:
+    """Append a signed checkpoint of the whole log now (unless the last line already is one
+    of the same size, signed by this key) and return it."""
+    fd = _open(path, create=False)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        tail = _read_tail(fd, str(path), repair=False)
+        last = _last_line(fd)
+        if last:
+            obj = json.loads(last)
+            if (obj.get("kind") == "checkpoint" and obj.get("tree_size") == tail.next_seq
+                    and obj.get("key_id") == keys.key_id(key.public_key())):
+                return obj
+        if tail.next_seq == 0:
+            raise InputError(str(path), "has no entries to checkpoint")
+        cp = signed_checkpoint(tail.prev, _resume_range(fd, str(path)), key)
+        _write(fd, canonical(cp) + b"\n", str(path))
+        os.fsync(fd)
+        return cp
+    finally:
+        os.close(fd)
+
+
+def _open(path: str | os.PathLike[str], create: bool = True) -> int:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0), 0o640)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot open the audit log: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(str(path), "an audit log must be a regular file (each entry chains to the one before)")
+    return fd
+
+
+def _write(fd: int, data: bytes, path: str) -> None:
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise InputError(path, f"cannot append to the audit log: {exc.strerror or exc}") from None
+
+
+def _last_line(fd: int) -> bytes:
+    """The last complete line (without its newline), b"" for an empty log."""
+    for line in _reverse_lines(fd, os.fstat(fd).st_size):
+        return line
+    return b""
+
+
+def _reverse_lines(fd: int, end: int) -> Iterator[bytes]:
+    """The complete lines before offset ``end`` (which follows a newline), last first."""
+    pos, carry = end, b""
+    while pos > 0:
+        start = max(0, pos - _CHUNK)
+        parts = (os.pread(fd, pos - start, start) + carry).split(b"\n")
+        pos = start
+        yield from reversed(parts[1:-1])  # parts[-1] is b"": every block ends with a newline
+        if pos == 0:
+            yield parts[0]
+        carry = parts[0] + b"\n"  # the first line may begin in the block before
+
+
+def _read_tail(fd: int, path: str, repair: bool = True) -> _Tail:
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return _Tail()
+    start = max(0, size - _CHUNK)
+    chunk = os.pread(fd, size - start, start)
+    while b"\n" not in chunk and start > 0:  # a long unterminated tail
+        start = max(0, start - _CHUNK)
+        chunk = os.pread(fd, size - start, start)
+    cut = start + chunk.rfind(b"\n") + 1  # 0 when no newline at all
+    repaired = None
+    if cut < size:
+        if not repair:
+            raise InputError(path, "ends in an unterminated line (an interrupted append); "
+                                   "append an entry to repair it, or run `plangate audit verify`")
+        torn = os.pread(fd, size - cut, cut)
+        os.ftruncate(fd, cut)
+        os.fsync(fd)
+        repaired = {"dropped_bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest()}
+    last = _last_line(fd)
+    if not last:
+        return _Tail(repaired=repaired)
+    try:
+        obj = json.loads(last)
+        kind = obj["kind"]
+        next_seq = obj["seq"] + 1 if kind == "entry" else int(obj["tree_size"])
+        if kind not in ("entry", "checkpoint") or not isinstance(next_seq, int):
+            raise ValueError(kind)
+    except (ValueError, KeyError, TypeError):
+        raise InputError(path, "the last line is not a valid audit entry; the log is damaged "
+                               "(run `plangate audit verify`), not appending") from None
+    return _Tail(hashlib.sha256(last).hexdigest(), next_seq, repaired)
+
+
+def _resume_range(fd: int, path: str) -> merkle.CompactRange:
+    """The compact range of the whole log: the last checkpoint's, extended by the entries after it."""
+    after: list[bytes] = []
+    compact = merkle.CompactRange()
+    for line in _reverse_lines(fd, os.fstat(fd).st_size):
+        obj = json.loads(line)
+        if obj.get("kind") == "checkpoint":
+            try:
+                compact = merkle.CompactRange(int(obj["tree_size"]), [bytes.fromhex(h) for h in obj["range"]])
+            except (KeyError, ValueError, TypeError):
+                raise InputError(path, f"checkpoint at size {obj.get('tree_size')} has a malformed range; "
+                                       "run `plangate audit verify`") from None
+            break
+        after.append(line)
+    for line in reversed(after):
+        compact.append(merkle.leaf_hash(line))
+    return compact
+
+
+# -- reading and verifying -----------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    line: int  # 1-based line number in the file
+    seq: int | None  # the entry it concerns, when known
+    message: str
+
+    def __str__(self) -> str:
+        what = f"entry {self.seq} (line {self.line})" if self.seq is not None else f"line {self.line}"
+        return f"{what}: {self.message}"
+
+
+@dataclass
+class Report:
+    path: str
+    entries: int = 0
+    checkpoints: int = 0
+    signed_size: int = 0  # entries covered by the last valid checkpoint
+    key_id: str = ""
+    key_pinned: bool = False
+    problem: Problem | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+    def summary(self) -> str:
+        if self.problem:
+            return f"{self.path}: NOT INTACT: first broken: {self.problem}"
+        unsigned = self.entries - self.signed_size
+        key = f"key {self.key_id[:16]}…" + (" (pinned)" if self.key_pinned else " (not pinned: pass --public-key)")
+        text = (f"{self.path}: intact: {self.entries} entries, {self.checkpoints} checkpoints, "
+                f"{self.signed_size} entries signed" + (f" by {key}" if self.checkpoints else ""))
+        if unsigned:
+            text += f"; {unsigned} after the last checkpoint are chained but not yet signed"
+        return "\n".join([text, *self.notes])
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the audit log: {exc.strerror or exc}") from None
+
+
+def verify(path: str, *, public_key=None, trusted: Mapping[str, Any] | None = None) -> Report:
+    """Check the chain, the tree and every checkpoint's signature; stop at the first problem.
+
+    ``public_key`` pins the signing key (else every checkpoint must carry the first one's);
+    ``trusted`` is a checkpoint the auditor kept: the log must still hold that tree.
+    """
+    data = _read_bytes(path)
+    report = Report(path, key_pinned=public_key is not None)
+    if not data:
+        report.problem = Problem(1, None, "the log is empty")
+        return report
+    lines = data.split(b"\n")
+    torn = lines.pop()  # b"" when the file ends in a newline
+    compact = merkle.CompactRange()
+    prev, first_key, last_good_cp = GENESIS, None, 0
+    trusted_size = _trusted_size(trusted, public_key, report)
+    if report.problem:
+        return report
+    for number, line in enumerate(lines, 1):
+        problem, obj, kind = None, {}, None
+        try:
+            obj = json.loads(line)
+            kind = obj["kind"]
+            if obj["prev"] != prev:
+                problem = _chain_break(obj, lines, number, compact.size)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            problem = Problem(number, None, "not a valid audit line (bad JSON, or no kind / prev)")
+        if problem is None and kind == "entry":
+            if obj.get("seq") != compact.size:
+                problem = Problem(number, compact.size, f"has seq {obj.get('seq')!r} where {compact.size} belongs "
+                                                        "(an entry was inserted, removed or reordered)")
+            else:
+                compact.append(merkle.leaf_hash(line))
+        elif problem is None and kind == "checkpoint":
+            problem = _check_checkpoint(obj, compact, number, public_key or first_key, last_good_cp,
+                                        "the trusted key" if public_key else "the key of the first checkpoint")
+            if problem is None:
+                first_key = first_key or keys.from_b64(obj["public_key"])
+                report.checkpoints += 1
+                report.signed_size = last_good_cp = compact.size
+                report.key_id = obj["key_id"]
+        elif problem is None:
+            problem = Problem(number, None, f"unknown line kind {kind!r}")
+        if problem:
+            report.problem, report.entries = problem, compact.size
+            return report
+        if trusted_size == compact.size and kind == "entry" and trusted is not None \
+                and compact.root().hex() != trusted["root"]:
+            report.problem = Problem(number, compact.size - 1, "the tree of the trusted checkpoint's size has "
+                                     "another root: an entry up to here was changed")
+            report.entries = compact.size
+            return report
+        prev = hashlib.sha256(line).hexdigest()
+    report.entries = compact.size
+    if torn:
+        report.problem = Problem(len(lines) + 1, compact.size, "incomplete line without its newline "
+                                 "(an interrupted append; the next append drops it)")
+    elif trusted_size is not None and compact.size < trusted_size:
+        report.problem = Problem(len(lines), None, f"truncated: the log has {compact.size} entries, the trusted "
+                                 f"checkpoint covers {trusted_size}")
+    elif trusted_size == 0:
+        report.problem = Problem(1, None, "the trusted checkpoint covers no entries")
+    return report
+
+
+def _chain_break(obj: Mapping[str, Any], lines: list[bytes], number: int, expected: int) -> Problem:
+    """Line ``number``'s prev is not the hash of the line before it: name what broke."""
+    if number == 1:
+        return Problem(1, _seq_of(lines, 0), "does not start the chain (lines before it were removed)")
+    if obj.get("kind") == "entry" and obj.get("seq") == expected:  # in place: the line before changed
+        return Problem(number - 1, _seq_of(lines, number - 2),
+                       "changed: its hash is not the prev the next line records")
+    return Problem(number, expected, "an entry was removed, inserted or moved here: "
+                                     "this line does not follow the one before it")
+
+
+def _seq_of(lines: list[bytes], index: int) -> int | None:
+    try:
+        obj = json.loads(lines[index])
+        return obj["seq"] if obj.get("kind") == "entry" else None
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _trusted_size(trusted: Mapping[str, Any] | None, public_key, report: Report) -> int | None:
+    if trusted is None:
+        return None
+    why = checkpoint_problem(trusted, public_key)
+    if why:
+        report.problem = Problem(0, None, f"the trusted checkpoint: {why}")
+        return None
+    return int(trusted["tree_size"])
+
+
+def _check_checkpoint(obj: Mapping[str, Any], compact: merkle.CompactRange, number: int, key,
+                      last_good: int, key_is: str) -> Problem | None:
+    size = obj.get("tree_size")
+    if size != compact.size:
+        return Problem(number, None, f"checkpoint claims {size!r} entries where {compact.size} precede it")
+    if obj.get("root") != compact.root().hex() or obj.get("range") != [h.hex() for h in compact.hashes]:
+        span = f"{last_good}..{compact.size - 1}" if compact.size else "none"
+        return Problem(number, None, f"checkpoint root does not match the entries before it: an entry in "
+                                     f"seq {span} was changed (or the checkpoint forged)")
+    why = checkpoint_problem(obj, key, key_is)
+    return Problem(number, None, f"checkpoint {why}") if why else None
+
+
+@dataclass
+class Log:
+    """A log read whole, for proofs and evidence: its entry lines and checkpoints."""
+
+    path: str
+    entries: list[bytes]
+    checkpoints: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, path: str) -> Log:
+        entries: list[bytes] = []
+        checkpoints: list[dict[str, Any]] = []
+        data = _read_bytes(path)
+        for number, line in enumerate(data.split(b"\n")[:-1], 1):
+            try:
+                obj = json.loads(line)
+                kind = obj["kind"]
+            except (ValueError, KeyError, TypeError):
+                raise InputError(path, f"line {number}: not a valid audit line (run `plangate audit verify`)") from None
+            if kind == "entry":
+                entries.append(line)
+            elif kind == "checkpoint":
+                checkpoints.append(obj)
+        return cls(path, entries, checkpoints)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        for line in self.entries:
+            yield json.loads(line)
+
+    def checkpoint_at(self, size: int) -> dict[str, Any]:
+        for cp in reversed(self.checkpoints):
+            if cp.get("tree_size") == size:
+                return cp
+        have = ", ".join(str(c.get("tree_size")) for c in self.checkpoints) or "none"
+        raise InputError(self.path, f"no checkpoint of size {size} (checkpoints: {have})")
+
+    def covering(self, seq: int) -> dict[str, Any]:
+        """The latest checkpoint whose tree includes entry ``seq``."""
+        if not 0 <= seq < len(self.entries):
+            raise InputError(self.path, f"no entry {seq} (the log has {len(self.entries)})")
+        for cp in reversed(self.checkpoints):
+            if int(cp.get("tree_size", 0)) > seq:
+                return cp
+        raise InputError(self.path, f"entry {seq} is not under a signed checkpoint yet "
+                                    "(run `plangate audit checkpoint`)")
+
+    def tree(self) -> merkle.Tree:
+        return merkle.Tree([merkle.leaf_hash(e) for e in self.entries])

@@ -1,0 +1,244 @@
+"""The audit log catches every tampering the issue names: edit, delete, insert, reorder and
+truncate entries, forge a checkpoint, swap the key, a half-written line — and names the first
+broken entry.  Appends repair an interrupted append and refuse a damaged log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from plangate.audit import keys, log
+from plangate.cli import main
+from plangate.errors import InputError
+
+EVERY = 5
+
+
+@pytest.fixture
+def key(tmp_path):
+    return keys.generate(str(tmp_path / "key.pem"))
+
+
+@pytest.fixture
+def path(tmp_path, key):
+    p = tmp_path / "audit.jsonl"
+    log.append(p, [{"command": "scan", "n": i} for i in range(20)], key=key, every=EVERY)
+    return p
+
+
+def lines(p):
+    return p.read_bytes().split(b"\n")[:-1]
+
+
+def write(p, ls):
+    p.write_bytes(b"".join(line + b"\n" for line in ls))
+
+
+def rechain(ls):
+    """What an attacker without the key can do: rewrite every prev so the chain holds again."""
+    out, prev = [], log.GENESIS
+    for line in ls:
+        obj = json.loads(line)
+        obj["prev"] = prev
+        line = log.canonical(obj)
+        out.append(line)
+        prev = hashlib.sha256(line).hexdigest()
+    return out
+
+
+def entry_line(ls, seq):
+    return next(i for i, line in enumerate(ls) if json.loads(line).get("seq") == seq)
+
+
+def test_an_untouched_log_verifies(path, key):
+    report = log.verify(str(path), public_key=key.public_key())
+    assert report.intact, report.summary()
+    assert (report.entries, report.checkpoints, report.signed_size) == (20, 4, 20)
+    assert [json.loads(x)["kind"] for x in lines(path)].count("checkpoint") == 4
+
+
+def test_edit_names_the_edited_entry(path):
+    ls = lines(path)
+    i = entry_line(ls, 7)
+    ls[i] = ls[i].replace(b'"n":7', b'"n":8')
+    write(path, ls)
+    problem = log.verify(str(path)).problem
+    assert problem and problem.seq == 7 and "changed" in problem.message
+
+
+def test_edit_with_the_chain_rewritten_is_caught_by_the_next_checkpoint(path):
+    ls = lines(path)
+    i = entry_line(ls, 7)
+    ls[i] = ls[i].replace(b'"n":7', b'"n":8')
+    write(path, rechain(ls))
+    problem = log.verify(str(path)).problem
+    assert problem and "root does not match" in problem.message and "seq 5..9" in problem.message
+
+
+def test_delete_names_the_position(path):
+    ls = lines(path)
+    del ls[entry_line(ls, 12)]
+    write(path, ls)
+    problem = log.verify(str(path)).problem
+    assert problem and problem.seq == 12 and "removed" in problem.message
+
+
+def test_delete_with_the_chain_rewritten_is_caught(path):
+    ls = lines(path)
+    del ls[entry_line(ls, 12)]
+    write(path, rechain(ls))
+    problem = log.verify(str(path)).problem
+    assert problem and problem.seq == 12
+
+
+def test_insert_is_caught(path):
+    ls = lines(path)
+    i = entry_line(ls, 3)
+    forged = json.loads(ls[i])
+    forged["record"] = {"command": "scan", "n": "forged"}
+    ls.insert(i + 1, log.canonical(forged))
+    write(path, ls)
+    problem = log.verify(str(path)).problem
+    assert problem and problem.seq in (3, 4)
+
+
+def test_reorder_is_caught(path):
+    ls = lines(path)
+    i, j = entry_line(ls, 16), entry_line(ls, 17)
+    ls[i], ls[j] = ls[j], ls[i]
+    write(path, ls)
+    assert log.verify(str(path)).problem.seq == 16
+    write(path, rechain(ls))  # even with the chain rewritten: seq out of order
+    assert log.verify(str(path)).problem.seq == 16
+
+
+def test_truncation_is_caught_against_a_kept_checkpoint(path, key):
+    kept = json.loads(lines(path)[-1])  # the auditor kept the checkpoint of 20 entries
+    assert kept["kind"] == "checkpoint" and kept["tree_size"] == 20
+    ls = lines(path)
+    write(path, ls[: entry_line(ls, 14)])  # cut at a line boundary: a shorter log that chains
+    assert log.verify(str(path)).intact  # alone, a clean cut looks like a shorter log ...
+    problem = log.verify(str(path), trusted=kept).problem  # ... the kept checkpoint catches it
+    assert problem and "truncated" in problem.message and "14 entries" in problem.message
+
+
+def test_truncation_mid_line_is_caught(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 30])
+    problem = log.verify(str(path)).problem
+    assert problem and "incomplete line" in problem.message
+
+
+def test_a_kept_checkpoint_catches_a_rewritten_history(path, key, tmp_path):
+    kept = json.loads(lines(path)[entry_line(lines(path), 10) - 1])
+    assert kept["kind"] == "checkpoint" and kept["tree_size"] == 10
+    other = keys.generate(str(tmp_path / "attacker.pem"))
+    ls = lines(path)
+    ls[entry_line(ls, 2)] = ls[entry_line(ls, 2)].replace(b'"n":2', b'"n":"x"')
+    _resign(path, ls, other)
+    problem = log.verify(str(path), trusted=kept).problem
+    assert problem and problem.seq == 9 and "another root" in problem.message
+
+
+def test_forged_checkpoint_root_fails_its_signature(path):
+    original = lines(path)
+    ls = list(original)
+    i = next(i for i, line in enumerate(ls) if json.loads(line).get("tree_size") == 10)
+    cp = json.loads(ls[i])
+    cp["root"] = "ab" * 32
+    ls[i] = log.canonical(cp)
+    write(path, rechain(ls))
+    problem = log.verify(str(path)).problem
+    assert problem and problem.line == i + 1 and "root does not match" in problem.message
+    # a forger who keeps root and range but changes what is signed (the time): the signature fails
+    ls = list(original)
+    cp = json.loads(ls[i])
+    cp["time"] = "2030-01-01T00:00:00.000000Z"
+    ls[i] = log.canonical(cp)
+    write(path, rechain(ls))
+    problem = log.verify(str(path)).problem
+    assert problem and problem.line == i + 1 and "signature does not verify" in problem.message
+
+
+def _resign(path, ls, key, keep=None, from_size=0):
+    """Rewrite the chain and re-sign the checkpoints of ``from_size`` entries and more with
+    ``key`` (the others with ``keep``): a forgery by someone holding another key."""
+    out, prev = [], log.GENESIS
+    from plangate.audit import merkle
+
+    compact = merkle.CompactRange()
+    for line in ls:
+        obj = json.loads(line)
+        if obj["kind"] == "checkpoint":
+            signer = key if compact.size >= from_size else keep
+            obj = log.signed_checkpoint(prev, compact.copy(), signer, obj["time"])
+        else:
+            obj["prev"] = prev
+        line = log.canonical(obj)
+        if obj["kind"] == "entry":
+            compact.append(merkle.leaf_hash(line))
+        out.append(line)
+        prev = hashlib.sha256(line).hexdigest()
+    write(path, out)
+
+
+def test_swapped_key_is_caught(path, key, tmp_path):
+    other = keys.generate(str(tmp_path / "attacker.pem"))
+    ls = lines(path)
+    ls[entry_line(ls, 17)] = ls[entry_line(ls, 17)].replace(b'"n":17', b'"n":"x"')
+    # re-sign the checkpoints after the edit with another key: the log's first key disagrees
+    _resign(path, ls, other, keep=key, from_size=20)
+    problem = log.verify(str(path)).problem
+    assert problem and problem.line == len(ls) and "not the key of the first checkpoint" in problem.message
+    # the whole log re-signed with the other key verifies alone, but not against the pinned key
+    _resign(path, ls, other)
+    assert log.verify(str(path)).intact
+    problem = log.verify(str(path), public_key=key.public_key()).problem
+    assert problem and problem.line == EVERY + 1 and "not the trusted key" in problem.message
+
+
+def test_half_written_line_is_caught_then_repaired_by_the_next_append(path, key):
+    with open(path, "ab") as handle:
+        handle.write(b'{"kind":"entry","prev":"00')
+    report = log.verify(str(path))
+    assert report.problem and report.problem.seq == 20 and "incomplete" in report.problem.message
+    with pytest.raises(InputError, match="unterminated"):
+        log.checkpoint(path, key)  # a checkpoint never signs over a torn tail
+    [seq] = log.append(path, [{"command": "scan", "n": 20}], key=key, every=EVERY)
+    assert seq == 20
+    report = log.verify(str(path), public_key=key.public_key())
+    assert report.intact, report.summary()
+    repaired = json.loads(lines(path)[-1])["repaired"]
+    assert repaired["dropped_bytes"] == len('{"kind":"entry","prev":"00')
+
+
+def test_append_refuses_a_damaged_last_line(path):
+    with open(path, "ab") as handle:
+        handle.write(b"not json\n")
+    with pytest.raises(InputError, match="not a valid audit entry"):
+        log.append(path, [{"n": 1}])
+
+
+def test_cli_exit_codes(path, tmp_path, capsys):
+    assert main(["audit", "verify", str(path)]) == 0
+    assert "intact: 20 entries" in capsys.readouterr().out
+    ls = lines(path)
+    del ls[3]
+    write(path, ls)
+    assert main(["audit", "verify", str(path)]) == 1
+    assert "NOT INTACT: first broken: entry 3" in capsys.readouterr().out
+    assert main(["audit", "verify", str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl: cannot read" in capsys.readouterr().err
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert main(["audit", "verify", str(tmp_path / "empty.jsonl")]) == 1
+
+
+def test_an_audit_log_must_be_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="regular file"):
+        log.append(fifo, [{"n": 1}])
