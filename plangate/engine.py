@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plangate.errors import InputError
-from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Unknown
+from plangate.model import Enforcement, Finding, Outcome, Resource, Unknown
 from plangate.policy import Policy, Waiver
 from plangate.rules.base import Rule
+from plangate.rules.context import StackContext
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -92,15 +93,15 @@ def evaluate(resources: Sequence[Resource], policy: Policy,
                 raise _malformed(res, r, exc) from None
             for answer in answers:
                 findings.append(_finding(r, res, answer, policy, waivers))
+    ctx = StackContext(resources, policy.waivers, today, policy.source)
     for r in rules:
         if r.check_stack is not None:
             try:
-                pairs = list(r.check_stack(resources, policy.rules[r.id].settings))
+                pairs = list(r.check_stack(ctx, policy.rules[r.id].settings))
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
                 raise InputError("(stack)", f"{r.id} cannot read the resource set: {exc}") from None
             for res, answer in pairs:
                 findings.append(_finding(r, res, answer, policy, waivers))
-    findings.extend(_expired_waivers(policy, today))
     return findings
 
 
@@ -110,24 +111,6 @@ def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
     line = res.location.line if res.location else None
     return InputError(file, f"{res.address}: a property has an unexpected type or shape "
                             f"for {rule.id} {rule.slug} ({type(exc).__name__}: {exc})", line)
-
-
-def _expired_waivers(policy: Policy, today: dt.date) -> Iterable[Finding]:
-    from plangate.rules import WAIVER_RULE
-
-    if policy.rules[WAIVER_RULE.id].enforcement is Enforcement.DISABLED:
-        return
-    enforcement = policy.rules[WAIVER_RULE.id].enforcement
-    for w in policy.waivers:
-        if w.expired(today):
-            outcome = Outcome.VIOLATION if enforcement is Enforcement.MANDATORY else Outcome.WARNING
-            yield Finding(
-                WAIVER_RULE.id, WAIVER_RULE.slug, WAIVER_RULE.severity, outcome,
-                f"waivers[{w.index}]", "plangate_waiver",
-                f"waiver for {w.rule} on {w.resource!r} (owner {w.owner}) expired on "
-                f"{w.expires}: renew it with a new date or fix the resources",
-                Location(policy.source),
-            )
 
 
 def scan(resources: list[Resource], policy: Policy, inputs: list[str],

@@ -11,10 +11,10 @@ from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus
 
 from plangate.cli import main
 from plangate.cost import prices, usage
-from plangate.cost.priced import PARSERS, USAGE_KEYS
+from plangate.cost.catalogue import PRICED_TYPES, USAGE_KEYS
+from plangate.cost.priced import PARSERS
 from plangate.errors import ConfigError
 from plangate.model import Resource
-from plangate.rules.budget import PRICED_TYPES
 
 BAD = FIXTURES / "bad"
 

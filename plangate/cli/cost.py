@@ -100,8 +100,7 @@ def provider_region(paths: Sequence[str]) -> str | None:
 def _budget_findings(resources: list[Resource], args: argparse.Namespace,
                      today: dt.date, region: str) -> list[Finding]:
     from plangate import engine, policy
-    from plangate.model import Enforcement
-    from plangate.rules import RULES, WAIVER_RULE
+    from plangate.rules import RULES
     from plangate.rules.budget import CostInputs
 
     pol = policy.load(args.config, RULES)
@@ -122,8 +121,7 @@ def _budget_findings(resources: list[Resource], args: argparse.Namespace,
                 changes["baseline"] = args.compare_to
             settings = dataclasses.replace(settings, **changes)
         configs[r.id] = policy.RuleConfig(cfg.enforcement, settings)
-    # Expired waivers are the scanner's business, not the cost report's.
-    configs[WAIVER_RULE.id] = policy.RuleConfig(Enforcement.DISABLED, configs[WAIVER_RULE.id].settings)
+    # Only the budget rules run here: expired waivers are the scanner's business, not the cost report's.
     only_budget = dataclasses.replace(pol, rules=configs, catalogue=tuple(budget))
     return engine.evaluate(resources, only_budget, today)
 
@@ -134,7 +132,6 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     from plangate.cost import estimate, prices, usage
     from plangate.model import Outcome
     from plangate.report import cost as output
-    from plangate.rules.budget import baseline_resources
 
     table = prices.load(args.prices)
     usage_file = usage.load(args.usage_file)
@@ -144,7 +141,7 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     est = estimate.estimate(resources, usage_file, table, region)
     delta = None
     if args.compare_to:
-        base_resources = list(baseline_resources(args.compare_to))
+        base_resources = loaders.load(args.compare_to)
         base_region = (args.region or provider_region([args.compare_to]) or plan_region(base_resources)
                        or region)
         delta = estimate.compare(estimate.estimate(base_resources, usage_file, table, base_region), est)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from plangate.cost import priced, pricing
+from plangate.cost import catalogue, priced, pricing
 from plangate.cost.components import ZERO, ResourceCost
 from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
 from plangate.cost.usage import NO_USAGE, UsageFile
@@ -46,7 +46,7 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     """One resource's cost: priced, free, or listed as not priced (never silently zero)."""
     parse = priced.PARSERS.get(res.type)
     if parse is None:  # most of a large plan: keep this path short
-        status = "free" if res.type in priced.FREE else "not-priced"
+        status = "free" if res.type in catalogue.FREE else "not-priced"
         return ResourceCost(res.address, res.type, status, "", res.action, res.tags)
     region = priced.region_of(res, ctx.default_region)
     common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=res.tags)

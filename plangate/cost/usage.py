@@ -33,8 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from plangate.cost.catalogue import USAGE_KEYS
 from plangate.cost.files import checked_stat
-from plangate.cost.priced import USAGE_KEYS, collapsed
+from plangate.cost.priced import collapsed
 from plangate.errors import ConfigError
 from plangate.model import Resource
 

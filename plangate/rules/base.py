@@ -2,23 +2,24 @@
 
 A resource rule is a pure function ``(Resource, settings) -> Iterable[str | Unknown]``: each
 string is a violation message, each `Unknown` says what could not be decided at plan time.
-A stack rule sees the whole resource set and yields ``(Resource, str | Unknown)`` pairs.
+A stack rule is a pure function of the scan's `StackContext` (the resource set, the waivers,
+the cost estimate; see `plangate.rules.context`) and yields ``(Resource, str | Unknown)`` pairs.
 Front-ends (scanner, Pulumi pack, Checkov checks) call `Rule.check` / `Rule.check_stack`
 and translate the answers; none of them holds rule logic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from plangate.model import Enforcement, Resource, Severity, Unknown
+from plangate.rules.context import StackContext, context_for
 from plangate.settings import NoSettings
 
-Answer = "str | Unknown"
 ResourceCheck = Callable[[Resource, Any], Iterable["str | Unknown"]]
-StackCheck = Callable[[Sequence[Resource], Any], Iterable[tuple[Resource, "str | Unknown"]]]
+StackCheck = Callable[[StackContext, Any], Iterable[tuple[Resource, "str | Unknown"]]]
 
 DOCS_URL = "https://github.com/plangate/plangate/blob/main/docs/rules.md"
 
@@ -46,6 +47,8 @@ class Example:
     undecided: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     name: str = ""
+    waivers: tuple[Mapping[str, Any], ...] = ()  # plangate.yaml waivers, for rules about the policy
+    today: str = ""  # the date waivers are judged on (YYYY-MM-DD; '' = today)
 
     @property
     def passes(self) -> bool:
@@ -54,6 +57,18 @@ class Example:
     def build(self) -> list[Resource]:
         specs = self.resources or ((self.resource,) if self.resource is not None else ())
         return [_resource(spec, index) for index, spec in enumerate(specs)]
+
+    def context(self) -> StackContext:
+        """The stack context a stack rule sees for this example."""
+        import datetime as dt
+
+        from plangate.policy import Waiver
+
+        waivers = tuple(Waiver(w["rule"], w["resource"], w.get("reason", "example"), w.get("owner", "team"),
+                               dt.date.fromisoformat(w["expires"]), index)
+                        for index, w in enumerate(self.waivers))
+        today = dt.date.fromisoformat(self.today) if self.today else dt.date.today()
+        return StackContext(self.build(), waivers, today, "plangate.yaml")
 
 
 def _resource(spec: Mapping[str, Any], index: int) -> Resource:
@@ -88,6 +103,8 @@ def StackExample(
     undecided: Sequence[str] = (),
     name: str = "",
     settings: Mapping[str, Any] | None = None,
+    waivers: Sequence[Mapping[str, Any]] = (),
+    today: str = "",
 ) -> Example:
     return Example(
         resources=tuple(resources),
@@ -95,6 +112,8 @@ def StackExample(
         undecided=tuple(undecided),
         name=name,
         settings=settings or {},
+        waivers=tuple(waivers),
+        today=today,
     )
 
 
@@ -144,21 +163,21 @@ class Rule:
     def run_example(self, example: Example) -> tuple[list[str], list[str]]:
         """(violation messages, unknown messages) this rule gives for ``example``."""
         settings = self.example_settings(example)
-        resources = example.build()
         if self.check_stack is not None:
-            answers = [a for _, a in self.evaluate_stack(resources, settings)]
+            answers = [a for _, a in self.evaluate_stack(example.context(), settings)]
         else:
-            answers = [a for res in resources for a in self.evaluate(res, settings)]
+            answers = [a for res in example.build() for a in self.evaluate(res, settings)]
         says = [a for a in answers if isinstance(a, str)]
         undecided = [a.message for a in answers if isinstance(a, Unknown)]
         return says, undecided
 
     def evaluate_stack(
-        self, resources: Sequence[Resource], settings: Any
+        self, resources: Sequence[Resource] | StackContext, settings: Any
     ) -> list[tuple[Resource, str | Unknown]]:
+        """A stack rule's answers for a resource set (or a context the engine prepared)."""
         if self.check_stack is None:
             return []
-        return list(self.check_stack(resources, settings))
+        return list(self.check_stack(context_for(resources), settings))
 
 
 def rule(
@@ -199,9 +218,3 @@ def rule(
         )
 
     return wrap
-
-
-def messages(answers: Iterable[str | Unknown]) -> Iterator[str]:
-    for answer in answers:
-        if isinstance(answer, str):
-            yield answer

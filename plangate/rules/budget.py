@@ -20,28 +20,21 @@ cost, and the cost change of updated resources is reported as unknown.
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from plangate.cost.catalogue import PRICED_TYPES
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
+from plangate.rules.context import PricedIndex, StackContext, settings_key
 from plangate.settings import mapping_setting, setting
 
 if TYPE_CHECKING:  # the cost model is imported lazily, when a rule has work
     from plangate.cost.components import ResourceCost
     from plangate.cost.estimate import Estimate
 
-# The types the cost model prices (kept equal to plangate.cost.priced.PARSERS by a test).
-PRICED_TYPES: frozenset[str] = frozenset({
-    "aws_lambda_function", "aws_lambda_provisioned_concurrency_config",
-    "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_api_gateway_rest_api",
-    "aws_apigatewayv2_api", "aws_cloudwatch_log_group", "aws_s3_bucket", "aws_dynamodb_table",
-    "aws_sqs_queue", "aws_sfn_state_machine", "aws_bedrock_provisioned_model_throughput",
-})
 _Answer = tuple[Resource, "str | Unknown"]  # what a stack rule yields
 _CONFIG = "aws_sagemaker_endpoint_configuration"
 _PC = "aws_lambda_provisioned_concurrency_config"
@@ -62,24 +55,9 @@ class CostInputs:
 
 # -- shared helpers ------------------------------------------------------------------------
 
-_CACHE: dict[tuple[Any, ...], tuple[Sequence[Resource], Estimate, _Index]] = {}
-
-
-def _estimate(resources: Sequence[Resource], cfg: CostInputs) -> tuple[Estimate, _Index]:
-    """One estimate per scan, shared by the budget rules (keyed on the resource list)."""
-    key = (id(resources), len(resources), cfg.usage_file, cfg.prices, cfg.region)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is resources:
-        return hit[1], hit[2]
-    from plangate.cost import estimate, prices, usage
-
-    est = estimate.estimate(resources, usage.load(cfg.usage_file or None),
-                            prices.load(cfg.prices or None), cfg.region or None)
-    index = _Index(resources)
-    if len(_CACHE) >= 4:
-        _CACHE.clear()
-    _CACHE[key] = (resources, est, index)  # holding the list keeps its id from being reused
-    return est, index
+def _estimate(ctx: StackContext, cfg: CostInputs) -> tuple[Estimate, PricedIndex]:
+    """The scan's estimate under this rule's cost inputs (computed once per scan by the context)."""
+    return ctx.estimate(settings_key(cfg))
 
 
 def _money(value: Decimal | float) -> str:
@@ -94,20 +72,6 @@ def _contributors(items: Sequence[ResourceCost]) -> str:
 
 def _unknown(cfg: CostInputs, message: str, paths: tuple[str, ...] = ()) -> str | Unknown:
     return message if cfg.on_unknown == "deny" else Unknown(message, paths)
-
-
-class _Index:
-    """Resources by (type, address): the finding goes on the resource the estimate priced."""
-
-    def __init__(self, resources: Sequence[Resource]):
-        self._by_key = {(r.type, r.address): r for r in resources if r.type in PRICED_TYPES}
-
-    def __getitem__(self, priced: ResourceCost | tuple[str, str]) -> Resource:
-        key = priced if isinstance(priced, tuple) else (priced.type, priced.address)
-        return self._by_key[key]
-
-    def __contains__(self, priced: ResourceCost) -> bool:
-        return (priced.type, priced.address) in self._by_key
 
 
 def _waiting(count: int) -> str:
@@ -190,7 +154,7 @@ _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_
         StackExample(_EP, name="no budgets configured"),
     ],
 )
-def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator[_Answer]:
+def monthly_budget(ctx: StackContext, cfg: BudgetPolicy) -> Iterator[_Answer]:
     """The estimated monthly cost of everything scanned (``stack``), and of the resources
     sharing a tag value (a project, team or stack tag), stays within its ceiling.
     Usage-based components without usage are not counted (and are said to be missing);
@@ -199,7 +163,7 @@ def monthly_budget(resources: Sequence[Resource], cfg: BudgetPolicy) -> Iterator
         return
     from plangate.cost.estimate import UNTAGGED
 
-    est, index = _estimate(resources, cfg)
+    est, index = _estimate(ctx, cfg)
     budgets = [("stack", Decimal(str(cfg.stack)), est.stack())] if cfg.stack else []
     for key, ceilings in cfg.tags.items():
         for group in est.by_tag(key):
@@ -231,23 +195,6 @@ class IncreasePolicy(CostInputs):
     baseline: str = setting(
         "", "Plan, preview or HCL the change is measured against, e.g. the main branch's plan "
             "('' = created resources are the increase; updates are unknown).")
-
-
-@lru_cache(maxsize=4)
-def _load_baseline(path: str, stamp: tuple[int, int]) -> tuple[Resource, ...]:
-    from plangate import loaders
-
-    return tuple(loaders.load(path))
-
-
-def baseline_resources(path: str) -> tuple[Resource, ...]:
-    """The baseline's resources, loaded once while the file is unchanged."""
-    try:
-        stat = os.stat(path)
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)  # let the loader report the problem with its usual message
-    return _load_baseline(path, stamp)
 
 
 _NEW = {"type": _CONFIG, "action": "create",
@@ -287,19 +234,18 @@ _NEW = {"type": _CONFIG, "action": "create",
         StackExample(_NEW, name="no limit configured"),
     ],
 )
-def monthly_cost_increase(resources: Sequence[Resource], cfg: IncreasePolicy) -> Iterator[_Answer]:
+def monthly_cost_increase(ctx: StackContext, cfg: IncreasePolicy) -> Iterator[_Answer]:
     """The monthly cost a change adds (its estimate minus the baseline's, resource by
     resource) stays under ``max_increase``.  With a baseline the delta covers added,
     changed and removed resources; without one, created resources are the increase."""
     if not cfg.max_increase:
         return
-    est, index = _estimate(resources, cfg)
+    est, index = _estimate(ctx, cfg)
     limit = Decimal(str(cfg.max_increase))
     if cfg.baseline:
-        from plangate.cost import estimate, prices, usage
+        from plangate.cost import estimate
 
-        base = estimate.estimate(baseline_resources(cfg.baseline), usage.load(cfg.usage_file or None),
-                                 prices.load(cfg.prices or None), cfg.region or None)
+        base, _ = ctx.estimate(settings_key(cfg), ctx.baseline(cfg.baseline))
         delta = estimate.compare(base, est)
         increase = delta.monthly
         top = [((c.type, c.address), c.delta) for c in delta.top_increases(3)]
@@ -478,12 +424,12 @@ class ResourceCeilingPolicy(CostInputs):
         StackExample(_NEW, name="no ceiling configured"),
     ],
 )
-def resource_monthly_ceiling(resources: Sequence[Resource], cfg: ResourceCeilingPolicy) -> Iterator[_Answer]:
+def resource_monthly_ceiling(ctx: StackContext, cfg: ResourceCeilingPolicy) -> Iterator[_Answer]:
     """Each priced resource's estimated monthly cost stays under ``max_monthly`` (or the
     ceiling set for its type in ``by_type``)."""
     if not cfg.max_monthly and not cfg.by_type:
         return
-    est, index = _estimate(resources, cfg)
+    est, index = _estimate(ctx, cfg)
     for r in est.with_status("priced"):
         limit = cfg.by_type.get(r.type, cfg.max_monthly)
         if not limit:

@@ -8,12 +8,13 @@ filter names the workload's cost-allocation tag (``user:Project$fraud-scoring``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, StackExample, rule
+from plangate.rules.context import StackContext
 from plangate.rules.scope import is_inference
 from plangate.settings import mapping_setting, setting
 
@@ -209,15 +210,15 @@ _NO_BUDGET = ("no budget filtered on Project=fraud-scoring (TagKeyValue user:Pro
         ),
     ],
 )
-def inference_alarm_and_budget(resources: Sequence[Resource], cfg: CompletenessPolicy
+def inference_alarm_and_budget(ctx: StackContext, cfg: CompletenessPolicy
                                ) -> Iterator[tuple[Resource, str | Unknown]]:
     """Each AI inference workload (Lambda functions selected by tag, SageMaker endpoints) has,
     in the same stack, a CloudWatch metric alarm on its FunctionName / EndpointName dimension
     and an AWS Budget whose TagKeyValue cost filter names its cost-allocation tag, so errors
     page someone and spend is capped. Budgets without a tag filter do not count: they cap the
     account, not the workload."""
-    seen = _watchers(resources)
-    for res in resources:
+    seen = _watchers(ctx.resources)
+    for res in ctx.resources:
         if res.type not in _DIMENSION or not is_inference(res, cfg.selector):
             continue
         dimension, prop = _DIMENSION[res.type]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from plangate.model import Enforcement, Resource, Severity, Unknown
-from plangate.rules.base import Frameworks, Pass, Undecided, rule
+from plangate.rules.base import Frameworks, Pass, StackExample, Undecided, rule
+from plangate.rules.context import WAIVER_TYPE, StackContext
+
+_WAIVER = {"rule": "api-route-auth", "resource": "aws_apigatewayv2_route.health*",
+           "reason": "public health check", "owner": "platform-team", "expires": "2027-06-30"}
 
 
 @rule(
@@ -14,18 +18,32 @@ from plangate.rules.base import Frameworks, Pass, Undecided, rule
     title="Waivers are renewed or removed when they expire",
     severity=Severity.MEDIUM,
     category="governance",
-    applies_to=(),
+    applies_to={WAIVER_TYPE},
     enforcement=Enforcement.MANDATORY,
+    stack=True,
     remediation=(
         "Fix the resources the waiver covered, or renew the waiver with a new expiry date and "
         "a reason the owner signs off again."
     ),
     frameworks=Frameworks(nist_ai_rmf="GOVERN 1.5"),
+    examples=[
+        StackExample(waivers=[_WAIVER], today="2027-06-30", name="a waiver on its last day"),
+        StackExample(
+            waivers=[_WAIVER], today="2027-07-01",
+            says=["waiver for api-route-auth on 'aws_apigatewayv2_route.health*' (owner platform-team) "
+                  "expired on 2027-06-30: renew it with a new date or fix the resources"],
+            name="a waiver the day after it expired",
+        ),
+    ],
 )
-def expired_waiver(res: Resource, cfg: object) -> Iterator[str]:
+def expired_waiver(ctx: StackContext, cfg: object) -> Iterator[tuple[Resource, str]]:
     """A waiver in plangate.yaml whose expiry date has passed is itself a finding: exceptions
-    are reviewed, never permanent. (The engine evaluates waivers, not resources.)"""
-    return iter(())
+    are reviewed, never permanent. An expired waiver waives nothing."""
+    for w in ctx.waivers:
+        if w.expired(ctx.today):
+            yield ctx.waiver_resource(w.index, w), (
+                f"waiver for {w.rule} on {w.resource!r} (owner {w.owner}) expired on "
+                f"{w.expires}: renew it with a new date or fix the resources")
 
 
 _MODULE = "terraform_module_call"

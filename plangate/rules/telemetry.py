@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
+from plangate.rules.context import StackContext
 from plangate.rules.scope import is_inference, metadata
 from plangate.settings import mapping_setting, setting
 
@@ -146,19 +147,19 @@ _FN = {"type": _LAMBDA, "address": "aws_lambda_function.scorer", "tags": _INFER,
         ),
     ],
 )
-def inference_log_retention(resources: Sequence[Resource], cfg: LogPolicy
+def inference_log_retention(ctx: StackContext, cfg: LogPolicy
                             ) -> Iterator[tuple[Resource, str | Unknown]]:
     """Each inference Lambda function has its log group declared in the same stack with a
     finite retention, so its logs are kept for review and their storage cost is bounded."""
     groups: dict[str, Resource] = {}
     unnamed_groups = False
-    for res in resources:
+    for res in ctx.resources:
         if res.type == _GROUP:
             if res.is_unknown("name"):
                 unnamed_groups = True
             elif res.get("name"):
                 groups[str(res.get("name"))] = res
-    for fn in resources:
+    for fn in ctx.resources:
         if fn.type != _LAMBDA or not is_inference(fn, cfg.selector):
             continue
         name, known = _log_group_name(fn)
