@@ -14,7 +14,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus, plan_resources
+from conftest import needs_corpus
+from test_cost_fixtures import FIXTURES, INFRACOST, plan_resources
 
 from plangate.cost import estimate, prices, usage
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from test_cost_fixtures import FIXTURES, plan_resources
 
 from plangate import engine, policy
@@ -128,7 +128,7 @@ def test_scan_without_budgets_does_not_import_the_cost_model():
         "print(sorted(m for m in sys.modules if m.startswith('plangate.cost') or m in ('numpy', 'sklearn')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1]).stdout
+                         cwd=ROOT).stdout
     # Only the light catalogue of priced types (a dict of names), never the pricing code.
     assert out.strip() == "['plangate.cost', 'plangate.cost.catalogue']"
 
@@ -137,7 +137,7 @@ def test_cost_package_imports_nothing_heavy():
     code = ("import sys\nimport plangate.cost.estimate, plangate.report.cost, plangate.cost.usage\n"
             "print([m for m in ('numpy', 'sklearn', 'pandas', 'pulumi') if m in sys.modules])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1]).stdout
+                         cwd=ROOT).stdout
     assert out.strip() == "[]"
 
 
@@ -156,5 +156,5 @@ def test_version_loads_no_cost_code():
     code = ("import sys\nfrom plangate import cli\ncli.parser()\n"
             "print([m for m in sys.modules if m == 'plangate.cost' or m.startswith('plangate.cost.')])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1]).stdout
+                         cwd=ROOT).stdout
     assert out.strip() == "[]"

@@ -13,11 +13,11 @@ import subprocess
 import sys
 import typing
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+from conftest import ROOT
 
 from plangate.cost.usage import USAGE_TAG
 from plangate.rules.rai import RaiPolicy
@@ -26,7 +26,6 @@ from plangate.rules.telemetry import CapturePolicy
 
 # `components` is the example project's package, not part of the installed plangate
 # distribution: import it from the repository root, as the Pulumi program does.
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws")
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
-from test_cost_fixtures import GOLDEN, INFRACOST, needs_corpus
+from conftest import ROOT, needs_corpus
+from test_cost_fixtures import GOLDEN, INFRACOST
 
 from plangate.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 UPDATE = os.environ.get("PLANGATE_UPDATE_GOLDENS") == "1"
 BUDGET = "tests/fixtures/cost/budget"
 STRATIFY = "../shared/corpus/pulumi/dundalek__stratify/test/resources/pulumi"  # relative to the repo

@@ -13,19 +13,18 @@ import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 import yaml
+from conftest import ROOT
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from plangate import __version__
 from plangate.rules.rai import RaiPolicy
 
-ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "components"
 sys.path.insert(0, str(ROOT))  # `components` is the example project's package, not installed
 

@@ -11,18 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import CORPUS
+from conftest import FIXTURES as ALL_FIXTURES
+from conftest import GOLDEN as ALL_GOLDEN
 
 from plangate.model import Resource
 
-TESTS = Path(__file__).resolve().parent
-FIXTURES = TESTS / "fixtures" / "cost"
-GOLDEN = TESTS / "golden" / "cost"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+FIXTURES = ALL_FIXTURES / "cost"
+GOLDEN = ALL_GOLDEN / "cost"
 INFRACOST = CORPUS / "other" / "infracost__infracost" / "internal" / "providers" / "terraform" / "aws" / "testdata"
 STRATIFY = CORPUS / "pulumi" / "dundalek__stratify" / "test" / "resources" / "pulumi"
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
 
 _ACTIONS = {("create",): "create", ("update",): "update", ("no-op",): "no-op", ("read",): "read",
             ("delete", "create"): "replace", ("create", "delete"): "replace"}

@@ -18,7 +18,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from test_cost_fixtures import FIXTURES, STRATIFY, needs_corpus
+from conftest import needs_corpus
+from test_cost_fixtures import FIXTURES, STRATIFY
 
 from plangate.cli import main
 from plangate.cost import estimate, prices, usage

@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from test_cost_fixtures import FIXTURES, INFRACOST, needs_corpus
+from conftest import needs_corpus
+from test_cost_fixtures import FIXTURES, INFRACOST
 
 from plangate.cli import main
 from plangate.cost import prices, usage

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest import ROOT
 
 from plangate import catalogue
 from plangate.rules import RULES
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+DOCS = ROOT / "docs" / "rules.md"
 
 
 def test_docs_rules_md_is_current():

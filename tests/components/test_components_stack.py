@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from plangate import engine, policy
 from plangate.cost import estimate
@@ -30,7 +31,6 @@ from plangate.model import Outcome
 from plangate.rules import RULES
 from plangate.types import pulumi_type
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `components` is the example project's package, not installed
 
 with warnings.catch_warnings():  # pulumi_aws warns about its own deprecated classes on import
