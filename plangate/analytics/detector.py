@@ -1,0 +1,215 @@
+"""The anomaly detector every plangate anomaly path uses: daily cost per scope and metric series.
+
+`SeasonalRobustDetector` is a scikit-learn outlier detector (``fit`` returns ``self``, learned
+state ends in ``_``, ``score_samples`` / ``decision_function`` / ``predict``).  Rows of ``X``
+are consecutive time steps on a regular grid (days for costs, the sampling step for metrics)
+and each column is one series (one scope), so a whole cost matrix (days × scopes) is scored in
+one vectorised pass.
+
+The model, per column, is robust throughout so the anomalies it looks for do not bend it:
+
+* seasonality: the median, per phase of ``period`` rows (7 for weekly seasonality of daily
+  costs), of the values minus a centred running median (learned by ``fit``);
+* level and trend: the median of the last ``window`` deseasonalised values (the past only,
+  so a level shift is caught at its first row), moved forward by the median slope of the same
+  window, so a steady trend is not an anomaly;
+* scale: the ``scale_quantile`` of the absolute residuals learned by ``fit``, made
+  consistent with a normal standard deviation (0.5 is the MAD; metrics use 0.95 so that a
+  series whose routine bursts are its normal noise is not flagged at every burst), and at
+  least ``min_scale`` (in the data's unit).
+
+The robust z-score of a row is ``(actual - expected) / scale``; the anomaly score is its mean
+over the last ``smooth`` rows (1 for daily costs: one bad day is an anomaly; metrics average
+over an hour or two so that a sustained change outweighs a single noisy sample), and
+``direction`` picks which side counts (costs: ``"up"``).  Spend that appears from nothing has
+an expected value of 0 and a scale of at most ``min_scale``, so it is caught on its first day.
+
+Because a row is judged against the rows before it, scores depend on the order of rows and
+on the rows around them: the two scikit-learn checks that permute or split ``X``
+(`EXPECTED_FAILED_CHECKS`) do not apply to a time-series detector.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Literal
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+#: scikit-learn estimator checks that assume rows are exchangeable: not for a time series.
+EXPECTED_FAILED_CHECKS = {
+    "check_methods_sample_order_invariance": "rows are time steps: a row is judged against the rows before it",
+    "check_methods_subset_invariance": "rows are time steps: scoring a slice loses the history before it",
+}
+
+
+class SeasonalRobustDetector(OutlierMixin, BaseEstimator):
+    """Robust seasonal-trend anomaly detector for regular time series (rows = steps, columns = series).
+
+    Parameters
+    ----------
+    period : int, default 7
+        Rows per seasonal cycle (7: weekly cycle of daily data); 0 or 1 for none.
+    window : int, default 28
+        Rows of history the level, trend and local scale are taken from.
+    threshold : float, default 5.0
+        Robust z-score from which a row is anomalous (``predict`` gives -1).
+    direction : {"both", "up", "down"}, default "both"
+        Which deviations count: costs care about ``"up"``.
+    smooth : int, default 1
+        Rows the z-score is averaged over (the current row and the ones before it).
+    scale_quantile : float, default 0.5
+        Quantile of the absolute residuals the scale is taken from (0.5: the MAD).
+    min_scale : float, default 0.0
+        Smallest scale in the data's unit (e.g. dollars); with 0, a series that was flat
+        before flags any change.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.tile([10.0, 10, 10, 10, 10, 4, 4], 8)
+    >>> y[40] = 30.0
+    >>> det = SeasonalRobustDetector(period=7, window=21).fit(y.reshape(-1, 1))
+    >>> np.flatnonzero(det.predict(y.reshape(-1, 1)) == -1).tolist()
+    [40]
+    """
+
+    def __init__(self, period: int = 7, window: int = 28, threshold: float = 5.0,
+                 direction: Literal["both", "up", "down"] = "both", smooth: int = 1,
+                 scale_quantile: float = 0.5, min_scale: float = 0.0):
+        self.period = period
+        self.window = window
+        self.threshold = threshold
+        self.direction = direction
+        self.smooth = smooth
+        self.scale_quantile = scale_quantile
+        self.min_scale = min_scale
+
+    # -- learning ---------------------------------------------------------------------------
+
+    def fit(self, X, y=None) -> SeasonalRobustDetector:
+        """Learn each column's seasonal profile and overall residual scale from ``X``."""
+        X = validate_data(self, X, dtype=np.float64)
+        self._check_params()
+        period = int(self.period)
+        n, k = X.shape
+        if period > 1 and n >= 2 * period:
+            trend = _rolling(X, period, "median", center=True)
+            detrended = X - trend
+            phases = np.arange(n) % period
+            profile = np.vstack([np.median(detrended[phases == j], axis=0) for j in range(period)])
+            self.seasonal_ = profile - np.median(profile, axis=0)
+        else:
+            self.seasonal_ = np.zeros((max(period, 1), k))
+        residual = X - self._expected(X)
+        q = float(self.scale_quantile)
+        spread = np.quantile(np.abs(residual - np.median(residual, axis=0)), q, axis=0)
+        self.scale_ = spread / NormalDist().inv_cdf(0.5 + q / 2)
+        self.offset_ = -float(self.threshold)
+        return self
+
+    def _check_params(self) -> None:
+        if not isinstance(self.period, (int, np.integer)) or self.period < 0:
+            raise ValueError(f"period must be a whole number >= 0, got {self.period!r}")
+        if not isinstance(self.window, (int, np.integer)) or self.window < 2:
+            raise ValueError(f"window must be a whole number >= 2, got {self.window!r}")
+        if not isinstance(self.smooth, (int, np.integer)) or self.smooth < 1:
+            raise ValueError(f"smooth must be a whole number >= 1, got {self.smooth!r}")
+        if not 0 < self.scale_quantile < 1:
+            raise ValueError(f"scale_quantile must be between 0 and 1, got {self.scale_quantile!r}")
+        if self.direction not in ("both", "up", "down"):
+            raise ValueError(f"direction must be both, up or down, got {self.direction!r}")
+        for name in ("threshold", "min_scale"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+    # -- the model --------------------------------------------------------------------------
+
+    def _season(self, n: int) -> np.ndarray:
+        return self.seasonal_[np.arange(n) % self.seasonal_.shape[0]]
+
+    def _expected(self, X: np.ndarray) -> np.ndarray:
+        season = self._season(len(X))
+        deseasonalised = X - season
+        w = int(self.window)
+        level = _past(deseasonalised, w, "median")
+        lag = max(int(self.period), 1)
+        slope = np.full_like(X, np.nan)  # unknown until a full cycle has been seen
+        if len(X) > lag:
+            slope[lag:] = (deseasonalised[lag:] - deseasonalised[:-lag]) / lag
+        slope = np.nan_to_num(_past(slope, w, "median"))
+        seen = np.minimum(np.arange(len(X)), w)[:, None]  # how many past rows the level saw
+        expected = level + slope * (seen + 1) / 2 + season
+        # The first row has no past: it is its own expectation (nothing can be judged yet).
+        return np.where(np.isnan(expected), X, expected)
+
+    def expected(self, X) -> np.ndarray:
+        """The expected value of every cell of ``X`` (same shape), from the rows before it."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._expected(X)
+
+    def zscores(self, X) -> np.ndarray:
+        """Signed robust z-score of every cell of ``X``: (actual - expected) / scale."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._z(X)
+
+    def _z(self, X: np.ndarray) -> np.ndarray:
+        scale = np.maximum(self.scale_, max(float(self.min_scale), 1e-12))
+        return (X - self._expected(X)) / scale
+
+    def anomaly_scores(self, X) -> np.ndarray:
+        """Per cell, the directional z-score averaged over ``smooth`` rows (higher = more abnormal)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._scores(self._z(X))
+
+    def _scores(self, z: np.ndarray) -> np.ndarray:
+        if int(self.smooth) > 1:
+            z = _rolling(z, int(self.smooth), "mean")
+        return self._directional(z)
+
+    # -- the scikit-learn outlier API ---------------------------------------------------------
+
+    def _directional(self, z: np.ndarray) -> np.ndarray:
+        if self.direction == "up":
+            return z
+        if self.direction == "down":
+            return -z
+        return np.abs(z)
+
+    def score_samples(self, X) -> np.ndarray:
+        """Per row, minus the largest directional z-score of its columns (lower = more abnormal)."""
+        return -self.anomaly_scores(X).max(axis=1)
+
+    def decision_function(self, X) -> np.ndarray:
+        """``score_samples - offset_``: negative for anomalous rows."""
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """-1 for anomalous rows, 1 for normal ones."""
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _rolling(X: np.ndarray, window: int, how: str, center: bool = False) -> np.ndarray:
+    import pandas as pd
+
+    roll = pd.DataFrame(X).rolling(window, min_periods=1, center=center)
+    return getattr(roll, how)().to_numpy()
+
+
+def _past(X: np.ndarray, window: int, how: str) -> np.ndarray:
+    """The running statistic of the ``window`` rows before each row (NaN for the first row)."""
+    out = np.full_like(X, np.nan, dtype=np.float64)
+    if len(X) > 1:
+        out[1:] = _rolling(X[:-1], window, how)
+    return out

@@ -1,0 +1,97 @@
+"""The anomaly detector: scikit-learn conformance and the behaviour costs need."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import check_estimator
+
+from plangate.analytics.detector import EXPECTED_FAILED_CHECKS, SeasonalRobustDetector
+
+
+def weekly(days: int = 84, seed: int = 0, trend: float = 0.0) -> np.ndarray:
+    """Daily spend with a weekday / weekend cycle, noise and an optional daily trend."""
+    rng = np.random.default_rng(seed)
+    week = np.array([100, 104, 103, 101, 99, 60, 55], float)
+    return np.tile(week, days // 7 + 1)[:days] + trend * np.arange(days) + rng.normal(0, 2, days)
+
+
+def flagged(det: SeasonalRobustDetector, y: np.ndarray) -> list[int]:
+    X = y.reshape(-1, 1)
+    return np.flatnonzero(det.fit(X).predict(X) == -1).tolist()
+
+
+def test_passes_the_scikit_learn_checks_that_apply_to_time_series():
+    # threshold 2: the outlier checks expect some of 300 shuffled blob rows to be flagged
+    results = check_estimator(SeasonalRobustDetector(threshold=2.0), expected_failed_checks=EXPECTED_FAILED_CHECKS,
+                              on_fail=None, on_skip=None)
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in results if r["status"] == "failed"]
+    assert failed == []
+    assert {r["check_name"] for r in results if r["status"] == "xfail"} == set(EXPECTED_FAILED_CHECKS)
+    assert sum(r["status"] == "passed" for r in results) > 30
+
+
+def test_fit_stores_learned_state_with_trailing_underscores_only():
+    det = SeasonalRobustDetector(period=7, window=28)
+    before = dict(vars(det))
+    assert det.fit(weekly().reshape(-1, 1)) is det
+    learned = set(vars(det)) - set(before)
+    assert learned and all(name.endswith("_") for name in learned)
+    assert clone(det).get_params() == det.get_params()
+
+
+def test_clean_weekly_series_with_trend_has_no_anomaly():
+    for seed in range(5):
+        assert flagged(SeasonalRobustDetector(period=7, window=28, direction="up"), weekly(seed=seed, trend=1.5)) == []
+
+
+def test_spike_is_found_on_its_day_and_does_not_bend_the_fit():
+    y = weekly()
+    y[50] += 80
+    det = SeasonalRobustDetector(period=7, window=28, direction="up")
+    assert flagged(det, y) == [50]
+    clean = SeasonalRobustDetector(period=7, window=28, direction="up").fit(weekly().reshape(-1, 1))
+    # the robust fit learns the same weekly profile with or without the spike
+    assert np.allclose(det.seasonal_, clean.seasonal_, atol=1.0)
+    assert det.expected(y.reshape(-1, 1))[50, 0] == pytest.approx(weekly()[50], abs=8)
+
+
+def test_level_shift_is_caught_on_its_first_day():
+    y = weekly()
+    y[60:] += 40
+    found = flagged(SeasonalRobustDetector(period=7, window=28, direction="up"), y)
+    assert found and found[0] == 60
+
+
+def test_spend_that_appears_from_nothing_is_caught_on_day_one():
+    y = np.zeros(40)
+    y[30:] = 12.0
+    det = SeasonalRobustDetector(period=7, window=28, direction="up", min_scale=0.01)
+    assert flagged(det, y)[0] == 30
+
+
+def test_many_scopes_are_scored_in_one_pass_column_by_column():
+    a, b = weekly(seed=1), weekly(seed=2)
+    b[40] += 90
+    X = np.column_stack([a, b])
+    det = SeasonalRobustDetector(period=7, window=28, direction="up").fit(X)
+    scores = det.anomaly_scores(X)
+    assert scores.shape == X.shape
+    assert np.flatnonzero(scores[:, 1] >= det.threshold).tolist() == [40]
+    assert not (scores[:, 0] >= det.threshold).any()
+    assert np.flatnonzero(det.predict(X) == -1).tolist() == [40]
+
+
+def test_direction_up_ignores_drops_and_both_sees_them():
+    y = weekly()
+    y[45] -= 70
+    assert flagged(SeasonalRobustDetector(period=7, window=28, direction="up"), y) == []
+    assert flagged(SeasonalRobustDetector(period=7, window=28, direction="both"), y) == [45]
+
+
+@pytest.mark.parametrize("params", [dict(period=-1), dict(window=1), dict(direction="sideways"),
+                                    dict(threshold=float("nan")), dict(smooth=0), dict(scale_quantile=1.0)])
+def test_bad_parameters_are_refused_at_fit(params):
+    with pytest.raises(ValueError):
+        SeasonalRobustDetector(**params).fit(weekly().reshape(-1, 1))
