@@ -107,6 +107,21 @@ def _findings_result(findings: Sequence[Finding], rules: Sequence[Rule], exit_co
     }
 
 
+def policy_inputs(config: str | None) -> list[str]:
+    """The policy file a command read: ``-c`` when given, else ./plangate.yaml when it exists
+    (as `plangate.policy.load` resolves it)."""
+    from plangate.policy import DEFAULT_FILE
+
+    if config:
+        return [config]
+    return [DEFAULT_FILE] if Path(DEFAULT_FILE).is_file() else []
+
+
+def scan_inputs(result: ScanResult) -> list[str]:
+    source = result.policy.source
+    return [*result.inputs, *([source] if Path(source).is_file() else [])]
+
+
 def scan_result(result: ScanResult) -> dict[str, Any]:
     """The record of a `plangate scan`: enabled rules with versions, outcomes, findings, waivers used."""
     out = _findings_result(result.findings, result.rules, result.exit_code)
@@ -114,9 +129,20 @@ def scan_result(result: ScanResult) -> dict[str, Any]:
     return out
 
 
-def cost_result(findings: Sequence[Finding], rules: Sequence[Rule], exit_code: int,
-                monthly: Any = None) -> dict[str, Any]:
-    """The record of a `plangate cost`: the budget rules evaluated and their findings."""
+def cost_inputs(args: Any) -> list[str]:
+    """What `plangate cost` read: its paths, the baseline, usage file, price table and policy."""
+    extra = [getattr(args, name, None) for name in ("compare_to", "usage_file", "prices")]
+    return [*args.paths, *(e for e in extra if e), *policy_inputs(getattr(args, "config", None))]
+
+
+def cost_result(findings: Sequence[Finding], exit_code: int, monthly: Any = None,
+                config: str | None = None) -> dict[str, Any]:
+    """The record of a `plangate cost`: the budget rules evaluated (those `plangate cost`
+    runs: the enabled PG-BUD-* rules of the policy) and their findings."""
+    from plangate import policy
+    from plangate.rules import RULES
+
+    rules = [r for r in policy.load(config, RULES).enabled() if r.id.startswith("PG-BUD-")]
     out = _findings_result(findings, rules, exit_code)
     if monthly is not None:
         out["monthly_cost"] = str(monthly)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plangate.cli.common import add_input_format, emit, today
+from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
 
 FORMATS = ("table", "markdown", "json", "infracost-json")
 
@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-c", "--config", help="policy file with budget rules (default: ./plangate.yaml)")
     p.add_argument("--today", help=argparse.SUPPRESS)
     p.add_argument("--generated-at", dest="generated_at", help=argparse.SUPPRESS)
+    add_audit_log(p)
     p.set_defaults(func=run)
 
 
@@ -154,4 +155,8 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
         for f in findings:
             print(f"plangate: {f.outcome.value}: {f.rule_id} {f.address}: {f.message}", file=sys.stderr)
     code = 1 if any(f.outcome is Outcome.VIOLATION for f in findings) else 0
+    if getattr(args, "audit_log", None):
+        from plangate.audit.record import cost_inputs, cost_result
+
+        record_decision(args, "cost", cost_inputs(args), cost_result(findings, code, est.monthly, args.config))
     return text, code

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from plangate.cli.common import add_input_format, emit, today
+from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
 
@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-c", "--config", help="policy file (default: ./plangate.yaml if present)")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
+    add_audit_log(p)
     p.set_defaults(func=run)
 
 
@@ -33,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
     resources = loaders.load_all(args.paths, args.input_format)
     pol = _with_inline_skips(pol, args.paths, resources)
     result = engine.scan(resources, pol, list(args.paths), today(args.today))
+    if args.audit_log:
+        from plangate.audit.record import scan_inputs, scan_result
+
+        record_decision(args, "scan", scan_inputs(result), scan_result(result))
     fmt = args.format or "table"
     color = args.color or (fmt == "table" and not args.output and sys.stdout.isatty())
     emit(render(result, fmt, color=color), args.output)
