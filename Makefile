@@ -9,7 +9,7 @@ CKV_VENV := .venv-checkov
 PEERS_VENV := .venv-peers
 PG := $(VENV)/bin/plangate
 
-.PHONY: demo test docs lint bench clean
+.PHONY: demo test docs lint bench clean pack
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed lint
 
 docs: $(VENV)/.installed
 	$(PG) rules --markdown --output docs/rules.md
+
+# The policy pack as `pulumi policy publish` ships it: out/policypack/ with a plangate wheel inside.
+pack: $(VENV)/.installed
+	$(VENV)/bin/python policypack/bundle.py out/policypack
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check plangate tests benchmarks components policypack hcl_checks __main__.py

@@ -362,8 +362,10 @@ def test_secret_values_never_appear_in_diagnostics(pack):
     texts += [d.raw_message for d in pack.analyze_stack(stack)]
     assert texts, "the cases are meant to produce findings"
     assert not [t for t in texts if SECRET_VALUE in t]
-    # a secret tag value counts as present, and its allowed values are not checked on it
-    assert _of(pack.analyze(*cases[0]), "cost-allocation-tags") == []
+    # a secret tag value counts as present, and it is still checked against its allowed values,
+    # shown as [secret] (issue 12: the gate must not pass on a value it never looked at)
+    assert [d.message for d in _of(pack.analyze(*cases[0]), "cost-allocation-tags")] == [
+        "tag Environment=[secret] is not one of: dev, test, staging, prod"]
 
 
 # --- (7) the pack stays light ---------------------------------------------------------------------
@@ -376,3 +378,27 @@ def test_heavy_sdks_not_imported(fresh):
     imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)", fresh.stderr(), re.M))
     assert "plangate.frontends.pulumi.pack" in imported, "importtime output missing: cannot judge"
     assert not {m for m in imported if m.split(".")[0] in ("pulumi_aws", "sklearn")}
+
+
+# --- (8) the servicer internals the handler reads are version-bound --------------------------------
+
+
+def test_pack_refuses_a_pulumi_policy_it_was_not_written_for():
+    from plangate.frontends.pulumi.pack import SUPPORTED_SDK, check_sdk_version
+
+    major, minor = SUPPORTED_SDK
+    check_sdk_version(f"{major}.{minor}.0")
+    check_sdk_version(f"{major}.{minor}.7")
+    for other in (f"{major}.{minor + 1}.0", f"{major}.{minor - 1}.3", f"{major + 1}.0.0", "dev"):
+        with pytest.raises(RuntimeError, match=rf"supports pulumi-policy {major}\.{minor}\.x, not {other}"):
+            check_sdk_version(other)
+
+
+def test_requirements_pin_the_supported_pulumi_policy_and_name_plangate_by_version():
+    from plangate.frontends.pulumi.pack import SUPPORTED_SDK
+
+    major, minor = SUPPORTED_SDK
+    lines = [line.strip() for line in (PACK / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert lines == [f"plangate[pulumi]=={version.group(1)}", f"pulumi-policy>={major}.{minor},<{major}.{minor + 1}"]
