@@ -16,13 +16,48 @@ from typing import Any
 
 
 class _Redacted(str):
-    """A secret value's stand-in: it prints as ``[secret]`` and never as the value."""
+    """A secret value's stand-in: as text it *is* ``[secret]``, wherever it goes.
 
-    __slots__ = ()
+    Printing, f-strings, ``json`` / ``orjson``, concatenation, ``repr`` and pickling all see
+    the eight characters ``[secret]``, so no renderer, log or audit record can show the value
+    by accident.  The value itself is held apart, reachable only through `comparable`, so a
+    rule can still check a sensitive tag against its allowed values or pattern (the gate
+    must not pass on a value it never looked at) and then report it as ``[secret]``.
+    """
+
+    _hidden: Any  # the real value; _NOT_KEPT when the input never carried it
+
+    def __new__(cls, hidden: Any = None) -> _Redacted:
+        self = super().__new__(cls, "[secret]")
+        self._hidden = _NOT_KEPT if hidden is None else hidden
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a copy that leaves the process carries no value
+        return (_Redacted, ())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Redacted:
+        return self  # immutable, like str
 
 
-#: Put in place of every secret value by the loaders; the real value is never kept.
-REDACTED = _Redacted("[secret]")
+_NOT_KEPT = object()
+
+#: Put in place of a secret value whose value the input did not carry (e.g. an event log's
+#: ``[secret]`` text): it compares as "cannot be checked".
+REDACTED = _Redacted()
+
+
+def redact(value: Any) -> Any:
+    """The stand-in loaders put in place of a secret ``value`` (a sensitive null stays None)."""
+    return None if value is None else _Redacted(value)
+
+
+def comparable(value: Any) -> Any:
+    """What a rule compares: a secret's real value (``None`` when the input never carried it),
+    any other value itself.  Only for comparisons: a message shows `Resource.show` instead."""
+    if isinstance(value, _Redacted):
+        hidden = value._hidden
+        return None if hidden is _NOT_KEPT else hidden
+    return value
 
 
 class Severity(str, Enum):

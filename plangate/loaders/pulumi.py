@@ -36,7 +36,7 @@ from plangate.frontends.pulumi.wire import (  # the engine's markers (UNKNOWN, s
 )
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, keys_under, merge
-from plangate.model import REDACTED, Location, Resource
+from plangate.model import REDACTED, Location, Resource, redact
 from plangate.types import BILLABLE, pulumi_properties, pulumi_type
 
 # Event logs print secret values as this text; it is treated like a secret wrapper.
@@ -343,11 +343,22 @@ def _clean(value: Any, path: str, unknown: list[str], secret: list[str]) -> Any:
     return value
 
 
+def _redacted(wrapper: dict[str, Any], path: str, unknown: list[str], secret: list[str]) -> Any:
+    """A secret wrapper's plaintext as a redacted stand-in (`REDACTED` when it carries none)."""
+    if "value" not in wrapper:
+        return REDACTED
+    inner = _clean(wrapper["value"], path, unknown, secret)
+    if inner is _DROP:
+        return _DROP
+    return redact(inner)  # a secret map or list stays one secret: its keys are not shown either
+
+
 def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[str]) -> Any:
     sig = value.get(SIG_KEY)
     if sig == SECRET_SIG:
         secret.append(path)
-        return REDACTED  # neither the plaintext "value" nor the "ciphertext" is kept
+        # The plaintext stays comparable for rules but never printable; a ciphertext is not kept.
+        return _redacted(value, path, unknown, secret)
     if sig in (ASSET_SIG, ARCHIVE_SIG):
         # Keep what identifies the asset, never its contents (inline code, nested assets).
         kind = "asset" if sig == ASSET_SIG else "archive"
@@ -355,7 +366,7 @@ def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[
     if sig == OUTPUT_SIG:
         if value.get("secret") is True:
             secret.append(path)
-            return REDACTED
+            return _redacted(value, path, unknown, secret)
         if "value" not in value:
             unknown.append(path)
             return _DROP

@@ -6,7 +6,8 @@ What a plan says and how it lands in the model:
   state's ``values.root_module``) is the fallback when a plan has no changes list.
 - ``change.after`` becomes ``properties``; ``after_unknown`` becomes dotted ``unknown`` paths
   (list indexes are path parts: ``tracing_config.0.mode``); ``after_sensitive`` becomes
-  ``secret`` paths and those values are replaced by `REDACTED` before anything else reads them.
+  ``secret`` paths and those values are replaced by redacted stand-ins (`plangate.model.redact`)
+  before anything else reads them.
 - Effective tags: ``tags_all`` when Terraform already knows it, else the provider's
   ``default_tags`` from ``configuration`` merged under the resource's own ``tags``.
 - Deleted, forgotten and data-source (``read``) changes are not returned.
@@ -34,7 +35,7 @@ from typing import Any
 from plangate.errors import InputError
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import REDACTED, Location, Resource
+from plangate.model import Location, Resource, redact
 
 SOURCE_FORMAT = "tfplan"
 
@@ -204,7 +205,10 @@ def _resource(
     unknown = set(_true_paths(unknown_tree))
     # `after_sensitive: true` marks the whole object: every attribute is then secret.
     secret_paths = sorted(after) if secret_tree is True else _true_paths(secret_tree)
-    props = _redact(after, secret_paths) if secret_paths else after
+    if secret_paths:
+        props = _redact(after, {k: True for k in after} if secret_tree is True else secret_tree)
+    else:
+        props = after
     defaults = None
     if _needs_defaults(props, unknown_tree):
         defaults = providers.for_resource(
@@ -389,33 +393,26 @@ def _collect(tree: Any, prefix: str, out: list[str]) -> None:
             _collect(sub, f"{prefix}.{key}", out)
 
 
-def _redact(props: dict[str, Any], paths: list[str]) -> dict[str, Any]:
-    """A copy of ``props`` with every secret path replaced by `REDACTED` (copy on write)."""
-    out: Any = props
-    for path in paths:
-        out = _redact_one(out, path.split("."))
-    return out
-
-
-def _redact_one(value: Any, parts: list[str]) -> Any:
-    if not parts:
-        return _hide(value)
-    head, rest = parts[0], parts[1:]
-    if isinstance(value, dict) and head in value:
-        copy = dict(value)
-        copy[head] = _hide_keyed(value[head]) if not rest and head in _KEYED_MAPS else (
-            _redact_one(value[head], rest)
-        )
+def _redact(value: Any, tree: Any, key: str = "") -> Any:
+    """A copy of ``value`` with every value ``tree`` (after_sensitive) marks replaced by its
+    redacted stand-in (copy on write).  The walk follows the tree's own keys, never a dotted
+    path split on ".": a tag key like ``ai.plangate.dev/model-card-url`` is one key."""
+    if tree is True:
+        return _hide_keyed(value) if key in _KEYED_MAPS else _hide(value)
+    if isinstance(tree, dict) and isinstance(value, dict):
+        changed = {k: _redact(value[k], sub, str(k)) for k, sub in tree.items() if sub and k in value}
+        return {**value, **changed} if changed else value
+    if isinstance(tree, list) and isinstance(value, list):
+        copy = list(value)
+        for index, sub in enumerate(tree[: len(value)]):
+            if sub:
+                copy[index] = _redact(value[index], sub)
         return copy
-    if isinstance(value, list) and head.isdigit() and int(head) < len(value):
-        copy_list = list(value)
-        copy_list[int(head)] = _redact_one(value[int(head)], rest)
-        return copy_list
-    return value  # the path is not in the planned values (e.g. also unknown): nothing to hide
+    return value  # not in the planned values (e.g. also unknown): nothing to hide
 
 
 def _hide(value: Any) -> Any:
-    return None if value is None else REDACTED  # a sensitive null hides nothing
+    return redact(value)  # the value stays comparable for rules, never printable
 
 
 def _hide_keyed(value: Any) -> Any:

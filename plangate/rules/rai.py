@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from plangate.model import Resource, Severity, Unknown
+from plangate.model import Resource, Severity, Unknown, comparable, redact
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
 from plangate.rules.scope import is_inference, metadata
 from plangate.settings import mapping_setting, setting
@@ -135,6 +135,19 @@ _SELECT = {"app": "ai-model-inference"}
             },
             name="the three annotations a Gatekeeper policy requires on Deployments",
         ),
+        Fail(
+            f"{P}model-card-url=[secret] is not a URL",
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "model-card-url": redact("wiki page")},
+            secret={f"tags.{P}model-card-url"},
+            name="a sensitive value is checked and shown as [secret]",
+        ),
+        Pass(
+            type="aws_sagemaker_endpoint",
+            tags={**_GOOD, P + "model-card-url": redact("https://models.example.com/private/card")},
+            secret={f"tags.{P}model-card-url"},
+            name="a sensitive URL that is a URL passes",
+        ),
         Undecided(
             "responsible-AI metadata is unknown until apply",
             type="aws_sagemaker_endpoint",
@@ -162,11 +175,14 @@ def responsible_ai_metadata(res: Resource, cfg: RaiPolicy) -> Iterator[str | Unk
     undecided: list[str] = []
 
     def value(key: str) -> str | None:
+        """The value checks compare: a sensitive one's real value (messages show [secret])."""
         full = cfg.prefix + key
-        if res.is_unknown(f"{root}.{full}"):
-            undecided.append(full)
+        raw = values.get(full)
+        got = comparable(raw)
+        if res.is_unknown(f"{root}.{full}") or (raw is not None and got is None):
+            undecided.append(full)  # unknown until apply, or a secret the input did not carry
             return None
-        return values.get(full)
+        return None if got is None else str(got)
 
     for key in cfg.required:
         got = value(key)
@@ -175,12 +191,11 @@ def responsible_ai_metadata(res: Resource, cfg: RaiPolicy) -> Iterator[str | Unk
         elif got is not None and not got.strip():
             yield f"empty {cfg.prefix}{key} ({MEANING.get(key, key)})"
         elif got and key in URL_KEYS and not _URL.fullmatch(got.strip()):
-            shown = res.show(f"{root}.{cfg.prefix}{key}", got)
-            if shown != "[secret]":
-                yield f"{cfg.prefix}{key}={shown} is not a URL"
+            shown = res.show(f"{root}.{cfg.prefix}{key}", values[cfg.prefix + key])
+            yield f"{cfg.prefix}{key}={shown} is not a URL"
     tier = value("risk-tier")
     if tier is not None and tier.strip() and tier != PROHIBITED_TIER and tier not in cfg.risk_tiers:
-        shown = res.show(f"{root}.{cfg.prefix}risk-tier", tier)
+        shown = res.show(f"{root}.{cfg.prefix}risk-tier", values[cfg.prefix + "risk-tier"])
         yield f"{cfg.prefix}risk-tier={shown} is not one of: {', '.join(cfg.risk_tiers)}"
     if tier == "high":
         for key in cfg.high_risk_required:
@@ -219,10 +234,22 @@ class ProhibitedPolicy:
             name="any resource that says so, selected or not",
         ),
         Pass(type="kubernetes_deployment", annotations={P + "risk-tier": "high"}),
+        Fail(
+            "risk tier is 'unacceptable': a prohibited AI practice under the EU AI Act (Art. 5)",
+            type="aws_sagemaker_endpoint",
+            tags={P + "risk-tier": redact("unacceptable")},
+            secret={f"tags.{P}risk-tier"},
+            name="a sensitive tier is still compared",
+        ),
     ],
 )
-def prohibited_ai_risk_tier(res: Resource, cfg: ProhibitedPolicy) -> Iterator[str]:
+def prohibited_ai_risk_tier(res: Resource, cfg: ProhibitedPolicy) -> Iterator[str | Unknown]:
     """A workload whose risk tier is 'unacceptable' is always denied: its enforcement cannot
     be lowered by configuration and no waiver is honoured for a prohibited practice."""
-    if metadata(res).get(cfg.prefix + "risk-tier", "").strip().lower() == PROHIBITED_TIER:
+    raw = metadata(res).get(cfg.prefix + "risk-tier", "")
+    tier = comparable(raw)  # a sensitive tier is still compared
+    if tier is None and raw is not None:
+        yield Unknown(f"{cfg.prefix}risk-tier is secret and not in the input, so not checked",
+                      (f"{_metadata_root(res)}.{cfg.prefix}risk-tier",))
+    elif str(tier or "").strip().lower() == PROHIBITED_TIER:
         yield "risk tier is 'unacceptable': a prohibited AI practice under the EU AI Act (Art. 5)"

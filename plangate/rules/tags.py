@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from plangate.model import Resource, Severity, Unknown
+from plangate.model import REDACTED, Resource, Severity, Unknown, comparable, redact
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
 from plangate.rules.scope import pod_metadata
 from plangate.settings import mapping_setting, regex_mapping_setting, setting
@@ -30,6 +30,13 @@ class TagPolicy:
     key_case: Literal["exact", "insensitive"] = setting(
         "exact", "Whether tag keys must match the configured spelling exactly."
     )
+
+
+def _compared(value: object, not_kept: object) -> object:
+    """The value a check compares: a secret's real value (it is still shown as [secret]);
+    ``not_kept`` for a secret whose value the input never carried."""
+    got = comparable(value)
+    return not_kept if got is None and value is not None else got
 
 
 def _lookup(tags: Mapping[str, str], key: str, insensitive: bool) -> str | None:
@@ -74,14 +81,14 @@ def check_required(
             (unknown_root,),
         )
         return
-    missing, empty, undecided = [], [], []
+    missing, empty, undecided, unseen = [], [], [], []
     for key in required:
         actual = _lookup(values, key, insensitive)
         if actual is None:
             (undecided if res.is_unknown(f"{unknown_root}.{key}") else missing).append(key)
         elif res.is_unknown(f"{unknown_root}.{actual}"):
             undecided.append(key)
-        elif not str(values[actual]).strip():
+        elif not str(_compared(values[actual], "x")).strip():
             empty.append(key)
     if missing:
         yield f"missing {noun}s: {', '.join(missing)}"
@@ -95,10 +102,12 @@ def check_required(
             if key not in undecided:
                 undecided.append(key)
             continue
-        value = values[actual]
-        shown = res.show(f"{unknown_root}.{actual}", value)
-        if shown == "[secret]":
+        value = _compared(values[actual], None)
+        shown = res.show(f"{unknown_root}.{actual}", values[actual])
+        if value is None:  # a secret the input did not carry: say so, never pass it unseen
+            unseen.append(actual)
             continue
+        value = str(value)
         if key in allowed and value not in allowed[key]:
             yield f"{noun} {actual}={shown} is not one of: {', '.join(allowed[key])}"
         elif key in patterns and not re.fullmatch(patterns[key], value):
@@ -106,6 +115,9 @@ def check_required(
     if undecided:
         paths = tuple(f"{unknown_root}.{k}" for k in undecided)
         yield Unknown(f"{noun} values unknown until apply: {', '.join(undecided)}", paths)
+    if unseen:
+        yield Unknown(f"secret {noun} values not in the input, so not checked: {', '.join(unseen)}",
+                      tuple(f"{unknown_root}.{k}" for k in unseen))
 
 
 _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "prod", "Project": "fraud-scoring"}
@@ -179,6 +191,34 @@ _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "p
             secret={"tags.Environment"},
             settings={"allowed_values": {}},
             name="a secret value is present but never shown",
+        ),
+        Pass(
+            type="aws_lambda_function",
+            tags={**_GOOD_TAGS, "Environment": redact("prod")},
+            secret={"tags.Environment"},
+            name="a sensitive value is still checked: prod is allowed",
+        ),
+        Fail(
+            "tag Environment=[secret] is not one of: dev, test, staging, prod",
+            type="aws_lambda_function",
+            tags={**_GOOD_TAGS, "Environment": redact("qa-4711")},
+            secret={"tags.Environment"},
+            name="a sensitive value outside the allowed values fails, shown as [secret]",
+        ),
+        Fail(
+            "tag CostCenter=[secret] does not match cc-[0-9]+",
+            type="aws_lambda_function",
+            tags={**_GOOD_TAGS, "CostCenter": redact("42")},
+            secret={"tags.CostCenter"},
+            settings={"patterns": {"CostCenter": "cc-[0-9]+"}},
+            name="a sensitive value is matched against the pattern",
+        ),
+        Undecided(
+            "secret tag values not in the input, so not checked: Environment",
+            type="aws_lambda_function",
+            tags={**_GOOD_TAGS, "Environment": REDACTED},
+            secret={"tags.Environment"},
+            name="a secret whose value the input never carried cannot pass unseen",
         ),
     ],
 )

@@ -554,10 +554,23 @@ def to_pulumi(resource: Any) -> tuple[str, dict[str, Any]]:
     if resource.type.startswith("kubernetes_"):
         _kubernetes_metadata(resource, props)
     for path in sorted(resource.secret):
-        _mark(props, _pulumi_path(path, renames), secret)
+        root, _, key = path.partition(".")
+        if root == "tags" and key in props.get("tags", {}):  # a tag key may hold dots: one key
+            props["tags"][key] = _as_secret(props["tags"][key])
+            continue
+        _mark(props, _pulumi_path(path, renames), _as_secret)
     for path in sorted(resource.unknown):
         _mark(props, _pulumi_path(path, renames), lambda _: UNKNOWN)
     return pulumi_token(resource.type), props
+
+
+def _as_secret(value: Any) -> Any:
+    """A secret as the engine sends it: the plaintext wrapped (a redacted stand-in gives back
+    the value it hides), or the engine's ``[secret]`` text when the value was never known."""
+    from plangate.model import comparable
+
+    plain = comparable(value)
+    return "[secret]" if plain is None and value is not None else secret(plain)
 
 
 def _kubernetes_metadata(resource: Any, props: dict[str, Any]) -> None:
