@@ -1,0 +1,125 @@
+"""Inclusion and consistency proof documents check out, fail when tampered with, and the log's
+tree heads equal an independent implementation's (pymerkle, run from the peers' environment)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from conftest import PEERS_PYTHON, needs_peers
+
+from plangate.audit import keys, log, proofs
+from plangate.cli import main
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("proofs")
+    keyfile, path = tmp / "k.pem", tmp / "audit.jsonl"
+    key = keys.generate(str(keyfile))
+    log.append(path, [{"n": i} for i in range(30)], key=key, every=8)
+    log.checkpoint(path, key)
+    return path, key, keyfile
+
+
+def _flip(hexstr: str) -> str:
+    return ("1" if hexstr[0] == "0" else "0") + hexstr[1:]
+
+
+def test_every_entry_proves_and_tampering_fails(signed):
+    path, key, _ = signed
+    lg = log.Log.read(str(path))
+    assert [c["tree_size"] for c in lg.checkpoints] == [8, 16, 24, 30]
+    for seq in range(30):
+        for size in [c["tree_size"] for c in lg.checkpoints if c["tree_size"] > seq]:
+            doc = proofs.inclusion(lg, seq, size)
+            assert proofs.check(doc, key.public_key()) == [], (seq, size)
+        doc = proofs.inclusion(lg, seq)
+        assert doc["tree_size"] == 30
+        bad = json.loads(json.dumps(doc))
+        bad["entry"] = bad["entry"].replace(f'"n":{seq}', f'"n":{seq + 100}')
+        assert any("does not hash" in p for p in proofs.check(bad, key.public_key()))
+        bad["leaf_hash"] = json.loads(json.dumps(proofs.inclusion(lg, (seq + 1) % 30)))["leaf_hash"]
+        assert proofs.check(bad, key.public_key())
+        if doc["proof"]:
+            bad = json.loads(json.dumps(doc))
+            bad["proof"][-1] = _flip(bad["proof"][-1])
+            assert proofs.check(bad, key.public_key()) == [
+                "the inclusion proof does not lead to the checkpoint's root"]
+        bad = json.loads(json.dumps(doc))
+        bad["checkpoint"]["root"] = _flip(bad["checkpoint"]["root"])
+        assert any("signature does not verify" in p for p in proofs.check(bad, key.public_key()))
+
+
+def test_consistency_between_every_pair_of_checkpoints(signed):
+    path, key, _ = signed
+    lg = log.Log.read(str(path))
+    sizes = [c["tree_size"] for c in lg.checkpoints]
+    for i, old in enumerate(sizes):
+        for new in sizes[i:]:
+            doc = proofs.consistency(lg, old, new)
+            assert proofs.check(doc, key.public_key(), trusted=lg.checkpoint_at(old)) == []
+            if doc["proof"]:
+                bad = json.loads(json.dumps(doc))
+                bad["proof"][0] = _flip(bad["proof"][0])
+                assert proofs.check(bad, key.public_key())
+    doc = proofs.consistency(lg, 8, 30)
+    assert proofs.check(doc, key.public_key(), trusted=lg.checkpoint_at(16))  # not the auditor's checkpoint
+
+
+def test_a_rewritten_log_fails_consistency_with_a_kept_checkpoint(signed, tmp_path):
+    path, key, _ = signed
+    kept = log.Log.read(str(path)).checkpoint_at(16)
+    forged = tmp_path / "forged.jsonl"  # the same key, but history rewritten from entry 3 on
+    log.append(forged, [{"n": i if i != 3 else "x"} for i in range(30)], key=key, every=8)
+    lg = log.Log.read(str(forged))
+    doc = proofs.consistency(lg, 16, 24)
+    assert proofs.check(doc, key.public_key()) == []  # consistent within itself ...
+    assert proofs.check(doc, key.public_key(), trusted=kept)  # ... but not with what the auditor kept
+    doc["old_checkpoint"] = kept  # and a proof from the forged tree cannot join the kept one
+    assert "the consistency proof does not hold" in " ".join(proofs.check(doc, key.public_key()))
+
+
+def test_cli_prove_consistency_check(signed, tmp_path, capsys):
+    path, _, keyfile = signed
+    pub = keys.public_path(str(keyfile))
+    proof, cons = tmp_path / "p.json", tmp_path / "c.json"
+    assert main(["audit", "prove", "5", "--log", str(path), "-o", str(proof)]) == 0
+    assert main(["audit", "check", str(proof), "--public-key", pub]) == 0
+    assert "entry 5 is in the signed tree of 30 entries" in capsys.readouterr().out
+    doc = json.loads(proof.read_text())
+    assert doc["verify"].startswith(f"plangate audit check {proof}")
+    assert main(["audit", "consistency", "8", "24", "--log", str(path), "-o", str(cons)]) == 0
+    assert main(["audit", "check", str(cons), "--public-key", pub]) == 0
+    data = bytearray(proof.read_bytes())  # one byte changed in a proof hash
+    at = data.index(b'"', data.index(b'"proof": [') + 9) + 1  # the first hex digit of the first hash
+    data[at] = ord("0") if data[at] != ord("0") else ord("1")
+    proof.write_bytes(bytes(data))
+    assert main(["audit", "check", str(proof), "--public-key", pub]) == 1
+    assert main(["audit", "prove", "99", "--log", str(path)]) == 2
+    assert main(["audit", "consistency", "9", "--log", str(path)]) == 2
+    assert "no checkpoint of size 9" in capsys.readouterr().err
+
+
+@needs_peers
+def test_tree_heads_equal_pymerkle(signed):
+    path, _, _ = signed
+    lg = log.Log.read(str(path))
+    script = """
+import json, sys
+from pymerkle import InmemoryTree
+entries, sizes = json.load(sys.stdin)
+tree = InmemoryTree(algorithm="sha256")
+roots = {}
+for i, e in enumerate(entries, 1):
+    tree.append_entry(e.encode())
+    if i in sizes:
+        roots[i] = tree.get_state().hex()
+print(json.dumps(roots))
+"""
+    sizes = [c["tree_size"] for c in lg.checkpoints]
+    run = subprocess.run([str(PEERS_PYTHON), "-W", "ignore", "-c", script], capture_output=True, text=True,
+                         input=json.dumps([[e.decode() for e in lg.entries], sizes]), check=True)
+    theirs = {int(k): v for k, v in json.loads(run.stdout).items()}
+    assert theirs == {c["tree_size"]: c["root"] for c in lg.checkpoints}
