@@ -61,6 +61,23 @@ DIRECT = {
 }
 
 
+#: What a CUR must carry (CUR 2.0 name -> legacy name): the money, its billing period, its day.
+REQUIRED = {"line_item_unblended_cost": "lineItem/UnblendedCost",
+            "bill_billing_period_start_date": "bill/BillingPeriodStartDate",
+            "line_item_usage_start_date": "lineItem/UsageStartDate",
+            "bill_payer_account_id": "bill/PayerAccountId"}
+
+
+def missing_required(columns: list[str]) -> str | None:
+    """The first mandatory column the report lacks, spelled as the report would spell it."""
+    legacy = is_legacy(columns)
+    present = {cur2_name(c) for c in columns} if legacy else set(columns)
+    for cur2, old in REQUIRED.items():
+        if cur2 not in present:
+            return old if legacy else cur2
+    return None
+
+
 def is_legacy(columns: list[str]) -> bool:
     return any(c.startswith("lineItem/") for c in columns)
 

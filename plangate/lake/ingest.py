@@ -194,10 +194,9 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
     elif cur.is_cur(columns):
         kind = CUR
         exprs, origin = cur.focus_expressions(columns, types)
-        required = tuple(cur.DIRECT[c] for c in ("BilledCost", "BillingPeriodStart", "ChargePeriodStart"))
-        missing = [origin(c) for c in required if origin(c) not in types]
-        if missing:
-            raise InputError(path, f"missing mandatory CUR column {missing[0]!r}")
+        missing_cur = cur.missing_required(columns)
+        if missing_cur:
+            raise InputError(path, f"missing mandatory CUR column {missing_cur!r}")
         required = ()
     elif {"timestamp", "value"} <= set(lowered):
         return _ingest_metric(con, path, lowered["timestamp"], lowered["value"], types)
