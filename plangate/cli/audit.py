@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = cmds.add_parser("verify", help="check the chain, the Merkle tree and every checkpoint signature")
     v.add_argument("log", metavar="FILE", help="the audit log (JSON lines)")
-    _add_trust(v)
+    add_trust(v)
     v.add_argument("-f", "--format", choices=("text", "json"), default="text")
     v.set_defaults(func=run_verify)
 
@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     x = cmds.add_parser("check", help="check an inclusion or consistency proof document, without the log")
     x.add_argument("proof", metavar="PROOF", help="a document from `audit prove` or `audit consistency`")
-    _add_trust(x)
+    add_trust(x)
     x.set_defaults(func=run_check)
 
 
@@ -63,7 +63,7 @@ def _add_log(p: argparse.ArgumentParser) -> None:
                    help="the audit log (default: $PLANGATE_AUDIT_LOG)")
 
 
-def _add_trust(p: argparse.ArgumentParser) -> None:
+def add_trust(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-key", dest="public_key", default=os.environ.get(PUBLIC_KEY_ENV),
                    help="the signing key you trust (PEM; default: $PLANGATE_AUDIT_PUBLIC_KEY); without "
                         "it every checkpoint must carry the first checkpoint's key")
@@ -71,7 +71,7 @@ def _add_trust(p: argparse.ArgumentParser) -> None:
                    help="a checkpoint you kept (from `audit checkpoint`): the log must still hold its tree")
 
 
-def _trust(args: argparse.Namespace):
+def trust(args: argparse.Namespace):
     from plangate.audit import keys
 
     public = keys.load_public(args.public_key) if args.public_key else None
@@ -106,7 +106,7 @@ def run_keygen(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from plangate.audit import log
 
-    public, trusted = _trust(args)
+    public, trusted = trust(args)
     report = log.verify(args.log, public_key=public, trusted=trusted)
     if args.format == "json":
         p = report.problem
@@ -158,7 +158,7 @@ def run_consistency(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from plangate.audit import proofs
 
-    public, trusted = _trust(args)
+    public, trusted = trust(args)
     doc = _read_json(args.proof)
     problems = proofs.check(doc, public, trusted)
     if problems:
