@@ -2,7 +2,7 @@
 that evaluates them.  No rule logic lives here.
 
 - Every rule becomes one policy named by its slug: a ``ResourceValidationPolicy`` for resource
-  rules, a ``StackValidationPolicy`` for stack rules (and for the expired-waiver rule, whose
+  rules, a ``StackValidationPolicy`` for stack rules (expired waivers among them: their
   findings are about the policy file, so they are reported once per stack).  Description,
   severity, remediation steps, URL, tags and the ``config_schema`` (from
   `plangate.settings.schema`, defaults written once) come from the rule.
@@ -68,7 +68,7 @@ from plangate.loaders import pulumi as pulumi_loader
 from plangate.model import Enforcement, Finding, Outcome, Resource, Severity
 from plangate.policy import Policy, RuleConfig, defaults, rule_config
 from plangate.policy import load as load_policy_file
-from plangate.rules import RULES, WAIVER_RULE
+from plangate.rules import RULES
 from plangate.rules.base import Rule
 from plangate.rules.tags import TagPolicy, cost_allocation_tags, missing_tags
 
@@ -125,7 +125,7 @@ def _evaluated_by_handler(args: Any, report_violation: Any) -> None:
 
 
 def is_stack_rule(rule: Rule) -> bool:
-    return rule.check_stack is not None or rule is WAIVER_RULE
+    return rule.check_stack is not None
 
 
 def build_policies(policy: Policy) -> list[pp.Policy]:
