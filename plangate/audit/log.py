@@ -32,7 +32,6 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from plangate.audit import keys, merkle
@@ -132,7 +131,8 @@ def append(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]], *
             _write(fd, line + b"\n", str(path))
             if compact is not None:
                 compact.append(merkle.leaf_hash(line))
-            prev, seqs, seq = hashlib.sha256(line).hexdigest(), [*seqs, seq], seq + 1
+            seqs.append(seq)
+            prev, seq = hashlib.sha256(line).hexdigest(), seq + 1
             if key is not None and seq % every == 0:
                 if compact is None:
                     compact = _resume_range(fd, str(path))
@@ -301,94 +301,91 @@ class Report:
         return "\n".join([text, *self.notes])
 
 
-def _read_bytes(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read the audit log: {exc.strerror or exc}") from None
-
-
 def verify(path: str, *, public_key=None, trusted: Mapping[str, Any] | None = None) -> Report:
     """Check the chain, the tree and every checkpoint's signature; stop at the first problem.
 
     ``public_key`` pins the signing key (else every checkpoint must carry the first one's);
-    ``trusted`` is a checkpoint the auditor kept: the log must still hold that tree.
+    ``trusted`` is a checkpoint the auditor kept: the log must still hold that tree.  Reads
+    the file once, line by line, in O(log n) memory.
     """
-    data = _read_bytes(path)
     report = Report(path, key_pinned=public_key is not None)
-    if not data:
-        report.problem = Problem(1, None, "the log is empty")
-        return report
-    lines = data.split(b"\n")
-    torn = lines.pop()  # b"" when the file ends in a newline
-    compact = merkle.CompactRange()
-    prev, first_key, last_good_cp = GENESIS, None, 0
     trusted_size = _trusted_size(trusted, public_key, report)
     if report.problem:
         return report
-    for number, line in enumerate(lines, 1):
-        problem, obj, kind = None, {}, None
-        try:
-            obj = json.loads(line)
-            kind = obj["kind"]
-            if obj["prev"] != prev:
-                problem = _chain_break(obj, lines, number, compact.size)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            problem = Problem(number, None, "not a valid audit line (bad JSON, or no kind / prev)")
-        if problem is None and kind == "entry":
-            if obj.get("seq") != compact.size:
-                problem = Problem(number, compact.size, f"has seq {obj.get('seq')!r} where {compact.size} belongs "
-                                                        "(an entry was inserted, removed or reordered)")
-            else:
-                compact.append(merkle.leaf_hash(line))
-        elif problem is None and kind == "checkpoint":
-            problem = _check_checkpoint(obj, compact, number, public_key or first_key, last_good_cp,
-                                        "the trusted key" if public_key else "the key of the first checkpoint")
-            if problem is None:
-                first_key = first_key or keys.from_b64(obj["public_key"])
-                report.checkpoints += 1
-                report.signed_size = last_good_cp = compact.size
-                report.key_id = obj["key_id"]
-        elif problem is None:
-            problem = Problem(number, None, f"unknown line kind {kind!r}")
-        if problem:
-            report.problem, report.entries = problem, compact.size
-            return report
-        if trusted_size == compact.size and kind == "entry" and trusted is not None \
-                and compact.root().hex() != trusted["root"]:
-            report.problem = Problem(number, compact.size - 1, "the tree of the trusted checkpoint's size has "
-                                     "another root: an entry up to here was changed")
-            report.entries = compact.size
-            return report
-        prev = hashlib.sha256(line).hexdigest()
+    try:
+        handle = open(path, "rb")  # closed by the with below
+    except OSError as exc:
+        raise InputError(path, f"cannot read the audit log: {exc.strerror or exc}") from None
+    compact = merkle.CompactRange()
+    prev, before, first_key, last_good_cp, number = GENESIS, b"", None, 0, 0
+    key_is = "the trusted key" if public_key else "the key of the first checkpoint"
+    with handle:
+        for raw in handle:
+            number += 1
+            if not raw.endswith(b"\n"):
+                report.problem = Problem(number, compact.size, "incomplete line without its newline "
+                                         "(an interrupted append; the next append drops it)")
+                break
+            line = raw[:-1]
+            problem, obj, kind = None, {}, None
+            try:
+                obj = json.loads(line)
+                kind = obj["kind"]
+                if obj["prev"] != prev:
+                    problem = _chain_break(obj, before, number, compact.size)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problem = Problem(number, None, "not a valid audit line (bad JSON, or no kind / prev)")
+            if problem is None and kind == "entry":
+                if obj.get("seq") != compact.size:
+                    problem = Problem(number, compact.size, f"has seq {obj.get('seq')!r} where {compact.size} "
+                                                            "belongs (an entry was inserted, removed or reordered)")
+                else:
+                    compact.append(merkle.leaf_hash(line))
+                    if trusted_size == compact.size and compact.root().hex() != trusted["root"]:
+                        problem = Problem(number, compact.size - 1, "the tree of the trusted checkpoint's size "
+                                                                    "has another root: an entry up to here was changed")
+            elif problem is None and kind == "checkpoint":
+                problem = _check_checkpoint(obj, compact, number, public_key or first_key, last_good_cp, key_is)
+                if problem is None:
+                    first_key = first_key or keys.from_b64(obj["public_key"])
+                    report.checkpoints += 1
+                    report.signed_size = last_good_cp = compact.size
+                    report.key_id = obj["key_id"]
+            elif problem is None:
+                problem = Problem(number, None, f"unknown line kind {kind!r}")
+            if problem:
+                report.problem = problem
+                break
+            prev, before = hashlib.sha256(line).hexdigest(), line
     report.entries = compact.size
-    if torn:
-        report.problem = Problem(len(lines) + 1, compact.size, "incomplete line without its newline "
-                                 "(an interrupted append; the next append drops it)")
+    if report.problem:
+        return report
+    if number == 0:
+        report.problem = Problem(1, None, "the log is empty")
     elif trusted_size is not None and compact.size < trusted_size:
-        report.problem = Problem(len(lines), None, f"truncated: the log has {compact.size} entries, the trusted "
+        report.problem = Problem(number, None, f"truncated: the log has {compact.size} entries, the trusted "
                                  f"checkpoint covers {trusted_size}")
     elif trusted_size == 0:
         report.problem = Problem(1, None, "the trusted checkpoint covers no entries")
     return report
 
 
-def _chain_break(obj: Mapping[str, Any], lines: list[bytes], number: int, expected: int) -> Problem:
+def _chain_break(obj: Mapping[str, Any], before: bytes, number: int, expected: int) -> Problem:
     """Line ``number``'s prev is not the hash of the line before it: name what broke."""
     if number == 1:
-        return Problem(1, _seq_of(lines, 0), "does not start the chain (lines before it were removed)")
+        return Problem(1, obj.get("seq") if obj.get("kind") == "entry" else None,
+                       "does not start the chain (lines before it were removed)")
     if obj.get("kind") == "entry" and obj.get("seq") == expected:  # in place: the line before changed
-        return Problem(number - 1, _seq_of(lines, number - 2),
-                       "changed: its hash is not the prev the next line records")
+        return Problem(number - 1, _seq_of(before), "changed: its hash is not the prev the next line records")
     return Problem(number, expected, "an entry was removed, inserted or moved here: "
                                      "this line does not follow the one before it")
 
 
-def _seq_of(lines: list[bytes], index: int) -> int | None:
+def _seq_of(line: bytes) -> int | None:
     try:
-        obj = json.loads(lines[index])
+        obj = json.loads(line)
         return obj["seq"] if obj.get("kind") == "entry" else None
-    except (ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -417,32 +414,41 @@ def _check_checkpoint(obj: Mapping[str, Any], compact: merkle.CompactRange, numb
 
 @dataclass
 class Log:
-    """A log read whole, for proofs and evidence: its entry lines and checkpoints."""
+    """A log read once for proofs and evidence: its leaf hashes, where each entry starts, and
+    its checkpoints (an entry's text is read back from the file when asked for)."""
 
     path: str
-    entries: list[bytes]
+    leaves: list[bytes]
+    offsets: list[int]
     checkpoints: list[dict[str, Any]]
 
     @classmethod
     def read(cls, path: str) -> Log:
-        entries: list[bytes] = []
+        leaves: list[bytes] = []
+        offsets: list[int] = []
         checkpoints: list[dict[str, Any]] = []
-        data = _read_bytes(path)
-        for number, line in enumerate(data.split(b"\n")[:-1], 1):
-            try:
-                obj = json.loads(line)
-                kind = obj["kind"]
-            except (ValueError, KeyError, TypeError):
-                raise InputError(path, f"line {number}: not a valid audit line (run `plangate audit verify`)") from None
-            if kind == "entry":
-                entries.append(line)
-            elif kind == "checkpoint":
+        for _, offset, line, obj in _lines(path):
+            if obj.get("kind") == "entry":
+                leaves.append(merkle.leaf_hash(line))
+                offsets.append(offset)
+            elif obj.get("kind") == "checkpoint":
                 checkpoints.append(obj)
-        return cls(path, entries, checkpoints)
+        return cls(path, leaves, offsets, checkpoints)
+
+    @property
+    def size(self) -> int:
+        return len(self.leaves)
+
+    def entry(self, seq: int) -> bytes:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offsets[seq])
+            return handle.readline().rstrip(b"\n")
 
     def records(self) -> Iterator[dict[str, Any]]:
-        for line in self.entries:
-            yield json.loads(line)
+        """Every entry, parsed, in order (read from the file again, one line at a time)."""
+        for _, _, _, obj in _lines(self.path):
+            if obj.get("kind") == "entry":
+                yield obj
 
     def checkpoint_at(self, size: int) -> dict[str, Any]:
         for cp in reversed(self.checkpoints):
@@ -453,13 +459,35 @@ class Log:
 
     def covering(self, seq: int) -> dict[str, Any]:
         """The latest checkpoint whose tree includes entry ``seq``."""
-        if not 0 <= seq < len(self.entries):
-            raise InputError(self.path, f"no entry {seq} (the log has {len(self.entries)})")
+        if not 0 <= seq < self.size:
+            raise InputError(self.path, f"no entry {seq} (the log has {self.size})")
         for cp in reversed(self.checkpoints):
             if int(cp.get("tree_size", 0)) > seq:
                 return cp
         raise InputError(self.path, f"entry {seq} is not under a signed checkpoint yet "
                                     "(run `plangate audit checkpoint`)")
 
-    def tree(self) -> merkle.Tree:
-        return merkle.Tree([merkle.leaf_hash(e) for e in self.entries])
+    def tree(self, size: int | None = None) -> merkle.Tree:
+        return merkle.Tree(self.leaves[:size])
+
+
+def _lines(path: str) -> Iterator[tuple[int, int, bytes, dict[str, Any]]]:
+    """(line number, offset, line, parsed) for every complete line; a bad line is an error."""
+    try:
+        handle = open(path, "rb")  # closed by the with below
+    except OSError as exc:
+        raise InputError(path, f"cannot read the audit log: {exc.strerror or exc}") from None
+    offset = 0
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.endswith(b"\n"):
+                return  # an interrupted append: not an entry
+            try:
+                obj = json.loads(raw)
+                if not isinstance(obj, dict):
+                    raise ValueError
+            except ValueError:
+                raise InputError(path, f"line {number}: not a valid audit line "
+                                       "(run `plangate audit verify`)") from None
+            yield number, offset, raw[:-1], obj
+            offset += len(raw)

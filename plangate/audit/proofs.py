@@ -26,9 +26,10 @@ def inclusion(log: Log, seq: int, size: int | None = None) -> dict[str, Any]:
         from plangate.errors import InputError
 
         raise InputError(log.path, f"entry {seq} is not in the checkpoint of size {n}")
-    tree = merkle.Tree([merkle.leaf_hash(e) for e in log.entries[:n]])
+    tree = log.tree(n)
+    entry = log.entry(seq)
     return {"type": "inclusion", "origin": ORIGIN, "leaf_index": seq, "tree_size": n,
-            "entry": log.entries[seq].decode(), "leaf_hash": merkle.leaf_hash(log.entries[seq]).hex(),
+            "entry": entry.decode(), "leaf_hash": merkle.leaf_hash(entry).hex(),
             "proof": [h.hex() for h in tree.inclusion_proof(seq, n)], "checkpoint": cp,
             "verify": CHECK_COMMAND}
 
@@ -42,7 +43,7 @@ def consistency(log: Log, old: int, new: int | None = None) -> dict[str, Any]:
         from plangate.errors import InputError
 
         raise InputError(log.path, f"the old checkpoint ({m} entries) is larger than the new one ({n})")
-    tree = merkle.Tree([merkle.leaf_hash(e) for e in log.entries[:n]])
+    tree = log.tree(n)
     return {"type": "consistency", "origin": ORIGIN, "old_size": m, "new_size": n,
             "proof": [h.hex() for h in tree.consistency_proof(m, n)] if m else [],
             "old_checkpoint": old_cp, "new_checkpoint": new_cp, "verify": CHECK_COMMAND}

@@ -120,6 +120,6 @@ print(json.dumps(roots))
 """
     sizes = [c["tree_size"] for c in lg.checkpoints]
     run = subprocess.run([str(PEERS_PYTHON), "-W", "ignore", "-c", script], capture_output=True, text=True,
-                         input=json.dumps([[e.decode() for e in lg.entries], sizes]), check=True)
+                         input=json.dumps([[lg.entry(i).decode() for i in range(lg.size)], sizes]), check=True)
     theirs = {int(k): v for k, v in json.loads(run.stdout).items()}
     assert theirs == {c["tree_size"]: c["root"] for c in lg.checkpoints}
