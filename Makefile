@@ -28,6 +28,12 @@ $(PEERS_VENV)/.installed: requirements-peers.txt
 	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-peers.txt
 	touch $@
 
+# Headless Chromium (Debian's package): the FinOps HTML report's test opens the page in it, network off.
+# Installing needs root, as CI runs.
+.chromium.installed:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	touch $@
+
 demo: $(VENV)/.installed
 	@echo "== Terraform plan JSON =="
 	@$(PG) scan examples/terraform-plan/plan.json --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
@@ -45,7 +51,7 @@ demo: $(VENV)/.installed
 	  code=$$?; echo "plangate scan exit code: $$code (1 = the gate would block this change)"; \
 	  test $$code -eq 1
 
-test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed lint
+test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed .chromium.installed lint
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 docs: $(VENV)/.installed
