@@ -95,7 +95,7 @@ def finding_record(f: Finding) -> dict[str, Any]:
     return out
 
 
-def _findings_result(findings: Sequence[Finding], rules: Sequence[Rule], exit_code: int) -> dict[str, Any]:
+def findings_result(findings: Sequence[Finding], rules: Sequence[Rule], exit_code: int) -> dict[str, Any]:
     outcomes = Counter(f.outcome.value for f in findings)
     return {
         "exit_code": exit_code,
@@ -124,7 +124,7 @@ def scan_inputs(result: ScanResult) -> list[str]:
 
 def scan_result(result: ScanResult) -> dict[str, Any]:
     """The record of a `plangate scan`: enabled rules with versions, outcomes, findings, waivers used."""
-    out = _findings_result(result.findings, result.rules, result.exit_code)
+    out = findings_result(result.findings, result.rules, result.exit_code)
     out["resources"] = len(result.resources)
     return out
 
@@ -143,7 +143,7 @@ def cost_result(findings: Sequence[Finding], exit_code: int, monthly: Any = None
     from plangate.rules import RULES
 
     rules = [r for r in policy.load(config, RULES).enabled() if r.id.startswith("PG-BUD-")]
-    out = _findings_result(findings, rules, exit_code)
+    out = findings_result(findings, rules, exit_code)
     if monthly is not None:
         out["monthly_cost"] = str(monthly)
     return out

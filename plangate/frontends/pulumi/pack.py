@@ -62,6 +62,7 @@ from pulumi.runtime import proto
 from pulumi_policy import policy as sdk
 
 from plangate import settings as settings_mod
+from plangate.audit.preview import PreviewRecorder
 from plangate.engine import evaluate
 from plangate.frontends.pulumi.wire import from_struct
 from plangate.loaders import pulumi as pulumi_loader
@@ -249,6 +250,7 @@ class _State:
 
 
 _STATE = _State()
+_AUDIT = PreviewRecorder.from_env()  # records each preview's decisions when $PLANGATE_AUDIT_LOG is set
 _REQUIRED_INTERNALS = ("_get_enforcement_level", "_get_policy_config", "_create_report_violation",
                        "Analyze", "AnalyzeStack", "Remediate")
 
@@ -413,8 +415,10 @@ def _analyze(servicer: Any, request: Any, evaluation: _Evaluation) -> Any:
                            request.provider if request.HasField("provider") else None)
     if resource is None:
         return response
-    for finding in evaluate((resource,), evaluation.for_type(resource.type), _today()):
+    findings = evaluate((resource,), evaluation.for_type(resource.type), _today())
+    for finding in findings:
         _report(servicer, response, evaluation, finding, "")
+    _AUDIT.resource(findings)
     return response
 
 
@@ -426,8 +430,10 @@ def _analyze_stack(servicer: Any, request: Any, evaluation: _Evaluation) -> Any:
         for item in request.resources
     ])
     urns = {res.address: urn for urn, res in pairs}
-    for finding in evaluate([res for _, res in pairs], evaluation.stack_policy, _today()):
+    findings = evaluate([res for _, res in pairs], evaluation.stack_policy, _today())
+    for finding in findings:
         _report(servicer, response, evaluation, finding, urn=urns.get(finding.address, ""))
+    _AUDIT.stack([res for _, res in pairs], findings, (evaluation.resource_policy, evaluation.stack_policy))
     return response
 
 
