@@ -21,7 +21,12 @@ OUTCOMES = ("violation", "warning", "unknown", "waived")
 
 
 def _in_period(time: str, since: dt.date | None, until: dt.date | None) -> bool:
-    day = dt.date.fromisoformat(time[:10])
+    try:
+        day = dt.date.fromisoformat(time[:10])
+    except ValueError:
+        from plangate.errors import PlangateError
+
+        raise PlangateError(f"audit entry time {time!r} is not an ISO date") from None
     return (since is None or day >= since) and (until is None or day <= until)
 
 
