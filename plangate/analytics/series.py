@@ -19,7 +19,7 @@ MAX_BYTES = 2 * 1024**3  # a metric export larger than this belongs in the lake,
 
 @dataclass(frozen=True)
 class MetricSeries:
-    """Times (``datetime64[s]``, ascending, unique) and finite float values of one series."""
+    """Times (``datetime64[s]``, ascending) and finite float values of one series."""
 
     name: str
     times: np.ndarray
@@ -73,8 +73,5 @@ def read_metric_csv(path: str | os.PathLike[str]) -> MetricSeries:
         raise InputError(name, f"column value: {raw!r} is not a finite number", line=i + 2)
     stamp = times.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     order = np.argsort(stamp, kind="stable")
-    stamp, values = stamp[order], values[order]
-    dup = np.flatnonzero(stamp[1:] == stamp[:-1])
-    if dup.size:
-        raise InputError(name, f"column timestamp: {stamp[dup[0]]} appears more than once")
-    return MetricSeries(name, stamp, values)
+    # Repeated timestamps are kept in file order (exports repeat the hour a clock goes back).
+    return MetricSeries(name, stamp[order], values[order])

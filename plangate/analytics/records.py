@@ -1,0 +1,62 @@
+"""Typed records the FinOps analytics produce besides `Anomaly`: forecasts and waste.
+
+Reports (table, JSON, HTML) and ``plangate suggest`` read these; nothing here computes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Month-end spend of one budget scope: point forecast, 80 % interval, budget and breach date.
+
+    ``path`` holds the projected cumulative spend per remaining day as (day, low, expected, high);
+    ``history`` the observed cumulative spend per day of the month so far."""
+
+    scope: str  # "stack", or "<tag key>=<value>"
+    month: dt.date  # the first day of the month forecast
+    as_of: dt.date  # the last day with data
+    spent: float  # month to date
+    expected: float  # month-end, point forecast
+    low: float  # month-end, 10th percentile
+    high: float  # month-end, 90th percentile
+    budget: float | None = None
+    breach_date: dt.date | None = None  # the day the expected cumulative spend passes the budget
+    breach_probability: float | None = None  # P(month-end spend > budget)
+    history: tuple[tuple[dt.date, float], ...] = ()
+    path: tuple[tuple[dt.date, float, float, float], ...] = ()
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.expected > self.budget
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope, "month": self.month.isoformat(), "as_of": self.as_of.isoformat(),
+            "spent": round(self.spent, 2), "expected": round(self.expected, 2),
+            "interval_80": [round(self.low, 2), round(self.high, 2)], "budget": self.budget,
+            "breach_date": self.breach_date.isoformat() if self.breach_date else None,
+            "breach_probability": None if self.breach_probability is None else round(self.breach_probability, 3),
+        }
+
+
+@dataclass(frozen=True)
+class WasteItem:
+    """One piece of waste with the monthly saving the cost model prices for removing it."""
+
+    kind: str  # idle-function | idle-endpoint | lambda-memory | unused-provisioned-concurrency
+    resource: str  # the function, endpoint or alias
+    message: str
+    monthly_savings: Decimal
+    current: dict[str, Any] = field(default_factory=dict)  # e.g. {"memory_mb": 3008}
+    suggested: dict[str, Any] = field(default_factory=dict)  # e.g. {"memory_mb": 512}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "resource": self.resource, "message": self.message,
+                "monthly_savings": str(self.monthly_savings.quantize(Decimal("0.01"))),
+                "current": dict(self.current), "suggested": dict(self.suggested)}
