@@ -93,7 +93,26 @@ def evaluate(resources: Sequence[Resource], policy: Policy,
                 raise _malformed(res, r, exc) from None
             for answer in answers:
                 findings.append(_finding(r, res, answer, policy, waivers))
-    ctx = StackContext(resources, policy.waivers, today, policy.source)
+    for index, stack in enumerate(_stacks(resources)):
+        # each root module is its own stack; the policy's waivers are judged once per scan
+        ctx = StackContext(stack, policy.waivers if index == 0 else (), today, policy.source)
+        findings.extend(_stack_findings(ctx, rules, policy, waivers))
+    return findings
+
+
+def _stacks(resources: Sequence[Resource]) -> list[Sequence[Resource]]:
+    """The resource set split by `Resource.stack` (first-seen order); one stack when unsplit."""
+    if all(r.stack == resources[0].stack for r in resources):
+        return [resources]
+    groups: dict[str, list[Resource]] = {}
+    for r in resources:
+        groups.setdefault(r.stack, []).append(r)
+    return list(groups.values())
+
+
+def _stack_findings(ctx: StackContext, rules: Sequence[Rule], policy: Policy,
+                    waivers: _ActiveWaivers) -> list[Finding]:
+    findings: list[Finding] = []
     for r in rules:
         if r.check_stack is not None:
             try:

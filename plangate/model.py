@@ -92,6 +92,34 @@ class Location:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+@dataclass(frozen=True, slots=True)
+class Instances:
+    """How many instances a `Resource` stands for, and why.
+
+    ``why`` is ``one`` (no ``count`` / ``for_each``, or one expanded instance such as
+    ``aws_x.y[0]``, as a plan lists them), ``count`` or ``for_each`` (one resource standing for
+    all the instances of a block that was not expanded); ``number`` is None when the count is
+    only known after apply.  The cost model multiplies by ``number`` and says "instances
+    unknown" when it is None, never pricing one instance silently.
+    """
+
+    why: str = "one"  # one | count | for_each
+    number: int | None = 1
+
+    @property
+    def known(self) -> bool:
+        return self.number is not None
+
+    def __str__(self) -> str:
+        if self.why == "one":
+            return "one instance"
+        return f"{self.why}: {'instances unknown' if self.number is None else f'{self.number} instances'}"
+
+
+#: The instance count of a resource that is exactly one object (the common case).
+ONE = Instances()
+
+
 @dataclass(slots=True)
 class Resource:
     """One infrastructure object, in canonical form.
@@ -115,6 +143,8 @@ class Resource:
     provider: str = ""  # aws | kubernetes | … (the type's prefix, unless a loader knows better)
     module: str = ""  # Terraform module path, Pulumi parent, or ""
     notes: tuple[str, ...] = ()  # loader remarks, e.g. "tags come from module x, not checked"
+    instances: Instances = ONE  # how many instances this resource stands for (count / for_each)
+    stack: str = ""  # the root module / stack it belongs to, for stack rules ("" = the one stack)
 
     def __post_init__(self) -> None:
         if not self.provider:

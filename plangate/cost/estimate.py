@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from plangate.cost import catalogue, priced, pricing
-from plangate.cost.components import ZERO, ResourceCost
+from plangate.cost.components import ZERO, CostComponent, ResourceCost
 from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
 from plangate.cost.usage import NO_USAGE, UsageFile
 from plangate.errors import InputError
@@ -67,11 +67,21 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     if isinstance(typed, priced.DynamoTable) and typed.replicas:
         notes.append(f"{typed.replicas} replica(s) not priced")
     components = pricing.PRICERS[type(typed)](typed, pricing.Prices(table, region))
-    many = priced.collapsed(res)
-    if many:
-        notes.append(f"one {many} block for all its instances: the figures are per instance")
+    many = res.instances  # one HCL block standing for its count / for_each instances
+    if many.why != "one" and many.number is None:
+        notes.append(f"one {many.why} block for all its instances: the figures are per instance")
+    elif many.why != "one" and many.number != 1:
+        components = [_times(c, many.number) for c in components]
+        notes.append(f"{many.why}: {many.number} instances")
     return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
-                        unknown_count=many or "", **common)
+                        unknown_count=many.why if many.number is None else "", **common)
+
+
+def _times(c: CostComponent, n: int) -> CostComponent:
+    """A component for ``n`` identical instances."""
+    if c.monthly_quantity is None:
+        return c
+    return dataclasses.replace(c, monthly_quantity=c.monthly_quantity * n)
 
 
 #: Larger than any real deployment's count, size or capacity; beyond it Decimal arithmetic on

@@ -20,20 +20,6 @@ from plangate.model import Resource
 Usage = Mapping[str, "Decimal | str"]
 
 _REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
-# The HCL loader keeps one Resource for a counted block and says so in a note.
-_COLLAPSED = re.compile(r"^(count|for_each): .* stands for all its instances")
-
-
-def collapsed(res: Resource) -> str | None:
-    """``count`` / ``for_each`` when ``res`` is one block standing for all its instances
-    (HCL without a plan): its cost is per instance and the instance count is not known."""
-    for note in res.notes:
-        match = _COLLAPSED.match(note)
-        if match:
-            return match.group(1)
-    return None
-
-
 @dataclass(frozen=True)
 class Context:
     """What pricing one resource may need from the rest of the plan (pure data)."""

@@ -35,7 +35,6 @@ from typing import Any
 
 from plangate.cost.catalogue import USAGE_KEYS
 from plangate.cost.files import checked_stat
-from plangate.cost.priced import collapsed
 from plangate.errors import ConfigError
 from plangate.model import Resource
 
@@ -86,7 +85,7 @@ class UsageFile:
         if not self.patterns:
             return None
         # one HCL block standing for every instance takes the entry for every instance
-        candidates = (address, f"{address}[0]") if collapsed(res) else (address,)
+        candidates = (address, f"{address}[0]") if res.instances.why != "one" else (address,)
         merged: UsageValues = {}
         for pattern, values in self.patterns:
             if any(pattern.fullmatch(a) for a in candidates):

@@ -85,9 +85,12 @@ def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Iterator[R
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(dirpath)
-        if fmt in (None, "hcl") and any(f.endswith(".tf") for f in filenames):
+        terraform = fmt in (None, "hcl") and any(f.endswith((".tf", ".tf.json")) for f in filenames)
+        if terraform:
             tf_dirs.append(here)
         for name in sorted(filenames):
+            if terraform and name.endswith(".tf.json"):
+                continue  # Terraform configuration in JSON syntax, read with the folder's .tf files
             if name.endswith(".json") and fmt not in ("hcl", "k8s"):
                 files.append(here / name)
             elif name.endswith(_YAML) and fmt in (None, "k8s"):
@@ -95,9 +98,8 @@ def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Iterator[R
     if tf_dirs:
         from plangate.loaders import hcl
 
-        for directory in tf_dirs:
-            recognised.append(directory)
-            yield from hcl.read_dir(directory).with_module_calls()
+        recognised.extend(tf_dirs)
+        yield from hcl.load_tree(tf_dirs)  # root modules evaluated with the modules they call
     for file in files:
         found = _load_file(file, fmt, explicit=False)
         if found is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from plangate.cost import estimate, prices, usage
 from plangate.cost.components import CostComponent
-from plangate.model import Resource
+from plangate.model import Instances, Resource
 
 TABLE = prices.load()
 D = Decimal
@@ -270,10 +270,18 @@ def test_money_format(fmt_value, expected):
 
 
 def test_one_hcl_block_for_all_its_count_instances():
-    """Without a plan, the HCL loader keeps one Resource for a counted block (and says so)."""
-    block = Resource("aws_sqs_queue", "aws_sqs_queue.q", "hcl",
-                     notes=("count: aws_sqs_queue.q stands for all its instances, checked as one",))
+    """Without a plan, the HCL loader keeps one Resource for a counted block whose count it
+    cannot know, and says so in its typed instance count."""
+    block = Resource("aws_sqs_queue", "aws_sqs_queue.q", "hcl", instances=Instances("count", None))
     u = usage.parse("version: 0.1\nresource_usage:\n  aws_sqs_queue.q[*]:\n    monthly_requests: 2000000\n", "u.yml")
     rc = one(block, usage_file=u)
     assert rc.monthly == 2 * price("sqs.standard.requests")  # the wildcard entry, per instance
     assert rc.unknown_reasons == ("instance count (count) unknown: priced for one instance",)
+
+
+def test_a_known_instance_count_multiplies() -> None:
+    """A block the HCL reader kept whole with a literal count of 3 costs three instances."""
+    u = usage.parse("version: 0.1\nresource_usage:\n  aws_sqs_queue.q[*]:\n    monthly_requests: 2000000\n", "u.yml")
+    rc = one(Resource("aws_sqs_queue", "aws_sqs_queue.q", "hcl", instances=Instances("count", 3)), usage_file=u)
+    assert rc.monthly == 3 * 2 * price("sqs.standard.requests")
+    assert rc.unknown_reasons == () and "count: 3 instances" in rc.notes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from conftest import FIXTURES as ALL_FIXTURES
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
 from plangate.loaders.tags import DEFAULTS_UNKNOWN
-from plangate.model import REDACTED, Location, Resource
+from plangate.model import REDACTED, Instances, Location, Resource
 
 FIXTURES = ALL_FIXTURES / "hcl"
 INFERENCE = FIXTURES / "inference"
@@ -123,6 +124,7 @@ EXPECTED = {
         unknown=frozenset({"name", "tags.Team"}),
         location=Location(MAIN, 68),
         notes=("count: aws_cloudwatch_log_group.scorer stands for all its instances, checked as one",),
+        instances=Instances("count", 2),  # var.replicas = 2 in terraform.tfvars
     ),
     "aws_sagemaker_endpoint_configuration.serverless": Resource(
         type="aws_sagemaker_endpoint_configuration",
@@ -178,9 +180,12 @@ def test_a_single_file_knows_only_its_own_variables() -> None:
     assert resources["aws_sqs_queue.requests"].tags == COMMON  # literal locals are in the file
 
 
-def test_the_dispatcher_uses_this_loader_and_adds_module_calls() -> None:
+def test_the_dispatcher_falls_back_to_this_loader_and_adds_module_calls(monkeypatch) -> None:
+    monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")  # as where tfparse is not installed
     calls = [r for r in load(INFERENCE) if r.type == hcl.MODULE_CALL]
-    assert [r for r in load(INFERENCE) if r.type != hcl.MODULE_CALL] == hcl.load_dir(INFERENCE)
+    # the dispatcher adds the root module each resource belongs to (its stack)
+    assert {r.stack for r in load(INFERENCE)} == {str(INFERENCE)}
+    assert [replace(r, stack="") for r in load(INFERENCE) if r.type != hcl.MODULE_CALL] == hcl.load_dir(INFERENCE)
     assert [(r.address, r.properties, r.location) for r in calls] == [
         (f"module.{c.name}", {"name": c.name, "source": c.source}, c.location)
         for c in hcl.module_calls(INFERENCE)

@@ -72,7 +72,7 @@ from plangate.errors import InputError
 from plangate.loaders import hcl_syntax
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import NO_DEFAULTS, UNKNOWN_DEFAULTS, DefaultTags, EffectiveTags, OwnTags, clean_tags, merge
-from plangate.model import REDACTED, Location, Resource
+from plangate.model import ONE, REDACTED, Instances, Location, Resource
 
 SOURCE_FORMAT = "hcl"
 
@@ -153,13 +153,18 @@ def module_calls(path: Path) -> list[ModuleCall]:
 def read_dir(path: Path) -> Configuration:
     """Resources and module calls of one directory, from one parse of its files."""
     directory = Path(path)
+    return _configuration(declared_blocks(directory), _tfvars(directory))
+
+
+def declared_blocks(path: Path) -> list[SourceBlock]:
+    """The blocks of one directory's ``.tf`` files in source form (see `hcl_syntax`), override
+    files merged: what the evaluator compares its values with.  Labels are unquoted."""
+    directory = Path(path)
     names = _tf_files(directory)
-    primary = [n for n in names if not _is_override(n)]
-    overrides = [n for n in names if _is_override(n)]
-    blocks = [b for n in primary for b in _parse_file(directory / n).blocks]
-    for name in overrides:
+    blocks = [b for n in names if not _is_override(n) for b in _parse_file(directory / n).blocks]
+    for name in (n for n in names if _is_override(n)):
         _apply_overrides(blocks, _parse_file(directory / name).blocks)
-    return _configuration(blocks, _tfvars(directory))
+    return blocks
 
 
 def read_file(path: Path) -> Configuration:
@@ -176,6 +181,10 @@ class _Block:
     labels: tuple[str, ...]
     body: dict[str, Any]  # serialised body (source-form strings, see hcl_syntax)
     location: Location
+
+
+#: A block as declared (kind, unquoted labels, source-form body, location).
+SourceBlock = _Block
 
 
 @dataclass(slots=True)
@@ -705,12 +714,14 @@ def _resource(block: _Block, scope: _Scope,
     address = f"{rtype}.{name}"
     body = block.body
     notes: list[str] = []
+    instances = ONE
     for meta in ("count", "for_each"):
         if meta in body:
-            instances = _Evaluator(scope).value(body[meta], ())
-            if instances in (0, [], {}) and not isinstance(instances, bool):
+            value = _Evaluator(scope).value(body[meta], ())
+            if value in (0, [], {}) and not isinstance(value, bool):
                 return None  # a literal zero count / empty for_each creates nothing
             notes.append(f"{meta}: {address} stands for all its instances, checked as one")
+            instances = Instances(meta, _how_many(meta, value))
     ev = _Evaluator(scope)
     properties: dict[str, Any] = {}
     for key, raw in body.items():
@@ -741,7 +752,17 @@ def _resource(block: _Block, scope: _Scope,
         action="create",
         provider=provider,
         notes=tuple(notes),
+        instances=instances,
     )
+
+
+def _how_many(meta: str, value: Any) -> int | None:
+    """The number of instances a literal ``count`` / ``for_each`` makes; None when unknown."""
+    if meta == "count":
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    if isinstance(value, (dict, list)) and not any(v is UNKNOWN for v in value):
+        return len(value if isinstance(value, dict) else set(map(repr, value)))
+    return None
 
 
 def _dynamic_block_types(raw: Any) -> list[str]:

@@ -1,0 +1,136 @@
+"""Terraform HCL (``.tf``, ``.tf.json``) → `Resource`s, converging on what ``terraform plan`` says.
+
+Two engines, one answer shape:
+
+- `evaluate` (the evaluator): tfparse, trivy's Go evaluator, with its known defects corrected
+  (see `plangate.loaders.hcl.evaluate`): modules expanded with their callers' arguments,
+  ``count`` / ``for_each`` / ``dynamic`` expanded, addresses exactly as a plan writes them.
+- `reader` (the fallback, and the single-file reader): plangate's own reader, which evaluates
+  only what is certain without Terraform and never expands modules.  It runs where tfparse is
+  not installed or refuses a tree; `engine` says which one runs (a refused root's resources
+  carry a note), and the scan report lists it with the inputs.
+
+`load_tree` splits a scanned folder into root modules: a folder that a scanned folder calls as
+a local module (``source = "./…"``) is evaluated through that call, with the caller's arguments,
+not on its own; a folder no scanned folder calls is its own root (variable defaults and its
+own tfvars).  Each root is its own stack (`Resource.stack`) for stack rules.
+
+tfparse is imported lazily, inside `evaluate`: importing plangate.engine never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from plangate.loaders.hcl.reader import (
+    MODULE_CALL,
+    SOURCE_FORMAT,
+    UNKNOWN,
+    Configuration,
+    ModuleCall,
+    load_dir,
+    load_file,
+    module_calls,
+    read_dir,
+    read_file,
+)
+from plangate.model import Resource
+
+__all__ = ["MODULE_CALL", "SOURCE_FORMAT", "UNKNOWN", "Configuration", "ModuleCall", "load_dir", "load_file",
+           "module_calls", "read_dir", "read_file", "load_tree", "roots", "engine", "READER"]
+
+#: The engine name of the fallback reader.
+READER = "plangate HCL reader"
+#: Set PLANGATE_HCL_ENGINE=reader to force the fallback (e.g. to compare the two).
+_FORCE = "PLANGATE_HCL_ENGINE"
+_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
+
+
+def is_config_file(name: str) -> bool:
+    """Whether Terraform reads ``name`` as configuration (hidden and editor files are skipped)."""
+    return name.endswith((".tf", ".tf.json")) and not name.startswith((".", "#"))
+
+
+def load_tree(folders: Iterable[Path]) -> Iterator[Resource]:
+    """Resources of the Terraform folders found in one scan, root module by root module."""
+    folders = [Path(f) for f in folders]
+    declared: dict = {}
+    for root in roots(folders, declared):
+        yield from _load_root(root, folders, declared)
+
+
+def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
+    """The folders no other scanned folder calls as a local module, in the given order."""
+    declared = {} if declared is None else declared
+    called: set[str] = set()
+    for folder in folders:
+        for source in _local_module_sources(folder, declared):
+            called.add(os.path.normpath(folder.resolve() / source))
+    return [f for f in folders if os.path.normpath(f.resolve()) not in called]
+
+
+def engine() -> str:
+    """The engine `load_tree` uses here: the evaluator when tfparse is installed and not switched
+    off, else the reader and why.  A root tfparse refuses is read by the reader too, and its
+    resources say so in a note."""
+    if os.environ.get(_FORCE) == "reader":
+        return f"{READER} ({_FORCE}=reader)"
+    import importlib.util
+
+    if importlib.util.find_spec("tfparse") is None:
+        return f"{READER} (tfparse is not installed)"
+    from plangate.loaders.hcl import evaluate
+
+    return evaluate.engine()
+
+
+def _load_root(root: Path, folders: list[Path], declared: dict) -> list[Resource]:
+    from plangate.loaders.hcl import evaluate
+
+    note = ""
+    if os.environ.get(_FORCE) != "reader":
+        try:
+            return evaluate.evaluate(root, declared)
+        except evaluate.Refused as refused:
+            if "not installed" not in str(refused):
+                note = f"read by the {READER}, not evaluated: {refused}"
+    # The fallback reads each folder on its own, as plangate always did: the root, and the
+    # scanned folders it calls (their resources are not expanded with the caller's arguments).
+    out: list[Resource] = []
+    for folder in [root, *_called_folders(root, folders, declared)]:
+        for res in read_dir(folder).with_module_calls():
+            res.stack = str(root)
+            if note:
+                res.notes = (*res.notes, note)
+            out.append(res)
+    return out
+
+
+def _called_folders(root: Path, folders: list[Path], declared: dict) -> list[Path]:
+    """Scanned folders ``root`` calls as local modules, directly or through other calls."""
+    by_path = {os.path.normpath(f.resolve()): f for f in folders}
+    seen: list[Path] = []
+    todo = [root]
+    while todo:
+        folder = todo.pop()
+        for source in _local_module_sources(folder, declared):
+            target = by_path.get(os.path.normpath(folder.resolve() / source))
+            if target is not None and target not in seen and target != root:
+                seen.append(target)
+                todo.append(target)
+    return seen
+
+
+def _local_module_sources(folder: Path, declared: dict) -> list[str]:
+    from plangate.loaders.hcl.evaluate import folder_blocks
+
+    sources = []
+    for key, block in folder_blocks(folder, declared).items():
+        raw = block.body.get("source") if key[0] == "module" else None
+        if isinstance(raw, str) and len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            value = raw[1:-1]
+            if value.startswith(("./", "../")):
+                sources.append(value)
+    return sources

@@ -1,0 +1,735 @@
+"""One Terraform root module evaluated as ``terraform plan`` would, with tfparse.
+
+tfparse (Cloud Custodian's binding of trivy's Go HCL evaluator) expands local modules with the
+caller's arguments, nested modules, ``count``, ``for_each``, ``dynamic`` blocks, ``locals`` and
+Terraform's functions, and writes addresses as a plan does (``module.a["k"].aws_x.y[0]``).
+Its known defects are corrected or detected here, each covered by a test:
+
+- it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
+  the root: `tfvars_files` passes them, in Terraform's order, as names relative to the root;
+- a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced
+  block, or a fresh one), as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the
+  template, or as null: any UUID that is a block id or absent from the source, any such
+  reference or template text, and a null whose source expression reads a resource, data source
+  or module output, mark the path unknown;
+- a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
+  later local module calls of the root come back without resources: a local module call whose
+  folder declares resources but that produced none is reported as a ``terraform_module_call``
+  (PG-GOV-002 names it), never passed in silence;
+- provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
+  provider alias, following module ``providers = {…}`` maps, for the AWS types that have
+  ``tags_all`` (`taggable`);
+- a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
+  one `Resource` whose `Instances` number is None ("instances unknown");
+- ``override.tf`` blocks come back as separate objects: they are merged into the block they
+  override, as Terraform does; data sources come back like resources: they are dropped.
+
+Values of ``sensitive`` variables (and of locals and module inputs built from them) are
+replaced by `REDACTED` and their paths are secret, as in a plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from plangate.errors import InputError
+from plangate.loaders.hcl import reader
+from plangate.loaders.source import decode, read_bytes
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
+from plangate.model import ONE, REDACTED, Instances, Location, Resource
+
+SOURCE_FORMAT = "hcl"
+MODULE_CALL = reader.MODULE_CALL
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
+                             "connection", "dynamic"})
+# The last two steps of a resource address, after any module steps: TYPE.NAME and an optional key.
+_ADDRESS = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)([^.\[]+)\.([^.\[]+)(\[.*\])?$')
+_MODULE_STEP = re.compile(r'module\.([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
+# References inside an expression's source: var.x, local.x, data.T.N, module.M, T.N (a resource).
+_REFERENCE = re.compile(
+    r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
+    r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
+_AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
+_LOCAL_SOURCE = ("./", "../")
+
+
+class Refused(Exception):
+    """The evaluator is not installed or refused the tree; the reason says which."""
+
+
+@cache
+def engine() -> str:
+    """The evaluator's name and version, for the report's inputs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"tfparse {version('tfparse')}"
+    except PackageNotFoundError:
+        return "tfparse"
+
+
+@cache
+def taggable() -> frozenset[str]:
+    """AWS resource types whose schema has ``tags_all``: the ones provider default tags reach."""
+    text = (Path(__file__).with_name("aws_tags_all.txt")).read_text()
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def tfvars_files(root: Path) -> list[str]:
+    """The variable files Terraform loads by itself, in its order (later wins), relative to root."""
+    try:
+        names = sorted(e.name for e in os.scandir(root) if e.is_file())
+    except OSError as exc:
+        raise InputError(str(root), f"cannot list: {exc.strerror or exc}") from None
+    return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
+
+
+def evaluate(root: Path, declared: Declared | None = None) -> list[Resource]:
+    """The resources of the root module at ``root`` (and every module it calls), as a plan has
+    them.  Raises `Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
+    memoises the folders' parsed source across the roots of one scan."""
+    try:
+        import tfparse
+    except ImportError:
+        raise Refused("tfparse is not installed") from None
+    try:
+        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False,
+                                      vars_paths=tfvars_files(root))
+    except tfparse.ParseError as exc:
+        raise Refused(f"tfparse refused the tree: {str(exc).strip().splitlines()[0][:200]}") from None
+    except RecursionError:
+        raise Refused("tfparse output is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise Refused("tfparse returned no configuration")
+    return _Evaluation(Path(root), data, {} if declared is None else declared).resources()
+
+
+# ------------------------------------------------------------------------------ one evaluation
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One object tfparse returned (a resource instance, module instance, provider, …)."""
+
+    kind: str  # resource | data | module | provider | locals | variable | …
+    label: str  # the type for resources
+    path: str  # its address
+    file: str  # relative to the root
+    line: int | None
+    body: dict[str, Any]
+
+
+class _Evaluation:
+    def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
+        self.root = root
+        self.entries = list(_entries(data))
+        self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
+        self._source_text: str | None = None
+        self._blocks = declared
+        self.modules = {e.path: e for e in self.entries if e.kind == "module"}
+        self.locals = {}
+        for e in self.entries:
+            if e.kind == "locals":
+                self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
+        self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
+        self.by_address: dict[str, dict[str, Any]] = {}
+        self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
+
+    # -- the answer
+
+    def resources(self) -> list[Resource]:
+        groups: dict[str, list[_Entry]] = {}
+        for e in self.entries:
+            if e.kind == "resource":
+                groups.setdefault(e.path, []).append(e)
+        merged = [self._merge_overrides(es) for es in groups.values()]
+        for e in merged:
+            self.by_address[e.path] = e.body
+        for e in self.entries:
+            if e.kind == "provider":
+                self.providers[self._provider_key(e)] = self._default_tags(e)
+        out: list[Resource] = []
+        collapsed: set[str] = set()
+        for e in merged:
+            module, rtype, name, key = _split(e.path)
+            base = f"{module}{rtype}.{name}"
+            source = self._source(e, ("resource", rtype, name))
+            instances = self._instances(e, source, module)
+            if not instances.known:
+                if base in collapsed:
+                    continue  # one resource stands for all the guessed instances
+                collapsed.add(base)
+                out.append(self._resource(e, base, rtype, module, source, instances))
+            else:
+                out.append(self._resource(e, e.path, rtype, module, source, ONE))
+        out.extend(self._module_calls(out))
+        return out
+
+    # -- one resource
+
+    def _resource(self, e: _Entry, address: str, rtype: str, module: str, source: Any,
+                  instances: Instances) -> Resource:
+        scope = _Scope(self, module.rstrip("."), source if isinstance(source, dict) else {})
+        properties: dict[str, Any] = {}
+        for key, value in e.body.items():
+            if key in _META_ARGUMENTS or key == "__tfmeta" or (key == "id" and value in self.block_ids):
+                continue
+            got = scope.value(value, (key,), _at(source, key))
+            if got is not _UNKNOWN:
+                properties[key] = got
+        for block_type, for_each in _dynamic_blocks(source):
+            if not scope.known_expression(for_each):
+                properties.pop(block_type, None)
+                scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
+        notes: list[str] = []
+        if not instances.known:
+            notes.append(f"{instances.why} over values only known after apply: {address} stands for "
+                         "all its instances, instances unknown")
+        provider, alias = _provider_ref(e.body.get("provider"), rtype)
+        defaults = self._defaults_for(module.rstrip("."), provider, alias) if rtype in taggable() else None
+        own = OwnTags(clean_tags(properties.get("tags")),
+                      frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
+                      frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
+                      known=("tags",) not in scope.unknown)
+        tags = merge(own, defaults)
+        notes.extend(tags.notes)
+        return Resource(
+            type=rtype, address=address, source_format=SOURCE_FORMAT, properties=properties, tags=tags.tags,
+            unknown=frozenset(".".join(p) for p in scope.unknown) | tags.unknown,
+            secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
+            location=Location(str(self.root / e.file), e.line), action="create", provider=provider,
+            module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
+        )
+
+    def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
+        """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
+        body = source if isinstance(source, dict) else {}
+        for meta in ("count", "for_each"):
+            if meta not in body:
+                continue
+            value = e.body.get(meta)
+            scope = _Scope(self, module.rstrip("."), body)
+            if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
+                return Instances(meta, None)
+        return ONE
+
+    def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
+        """Override files' blocks merged into the block they override: each attribute, and each
+        nested block type as a whole, replaces the original's."""
+        primary = next((e for e in entries if not _is_override(e.file)), entries[0])
+        body = dict(primary.body)
+        for e in entries:
+            if e is not primary:
+                body.update((k, v) for k, v in e.body.items() if k not in ("__tfmeta", "id"))
+        return _Entry(primary.kind, primary.label, primary.path, primary.file, primary.line, body)
+
+    # -- module calls tfparse did not expand
+
+    def _module_calls(self, resources: list[Resource]) -> Iterator[Resource]:
+        expanded = {r.module for r in resources if r.module}
+        prefixes = {m for r in resources for m in _module_prefixes(r.module)}
+        for path, e in self.modules.items():
+            source = e.body.get("source")
+            name = _MODULE_STEP.findall(path)[-1] if _MODULE_STEP.findall(path) else path
+            location = Location(str(self.root / e.file), e.line)
+            if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
+                yield Resource(MODULE_CALL, path, SOURCE_FORMAT,
+                               properties={"name": name, "source": source if isinstance(source, str) else ""},
+                               location=location, provider="terraform", module=_parent(path), stack=str(self.root))
+                continue
+            if path in expanded or path in prefixes:
+                continue
+            folder = (self.root / e.file).parent / source
+            if not folder.is_dir():
+                why = f"the module folder {source} is not there, so its resources were not checked"
+            elif self._declares_resources(folder):
+                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
+                       "on values only known after apply): its resources were not checked; scan the plan JSON")
+            else:
+                continue
+            yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": name, "source": source},
+                           location=location, provider="terraform", module=_parent(path), stack=str(self.root),
+                           notes=(why,))
+
+        yield from self._calls_without_entries()
+
+    def _calls_without_entries(self) -> Iterator[Resource]:
+        """Module blocks of the root and of every expanded local module for which tfparse
+        returned nothing (a missing folder, a call it dropped): never a silent pass.  A call
+        with ``count`` / ``for_each`` may rightly make no instance, so it is trusted."""
+        callers = [("", self.root)] + [
+            (path, (self.root / e.file).parent / e.body["source"]) for path, e in self.modules.items()
+            if isinstance(e.body.get("source"), str) and e.body["source"].startswith(_LOCAL_SOURCE)]
+        for prefix, folder in callers:
+            for key, block in folder_blocks(folder, self._blocks).items():
+                if key[0] != "module" or "count" in block.body or "for_each" in block.body:
+                    continue
+                path = f"{prefix}.module.{key[1]}" if prefix else f"module.{key[1]}"
+                if any(p == path or p.startswith(path + "[") for p in self.modules):
+                    continue
+                raw = block.body.get("source")
+                source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
+                yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": key[1], "source": source},
+                               location=block.location, provider="terraform", module=prefix, stack=str(self.root))
+
+    def _declares_resources(self, folder: Path) -> bool:
+        return any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks))
+
+    # -- providers and default tags
+
+    def _provider_key(self, e: _Entry) -> tuple[str, str, str]:
+        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
+        alias = e.body.get("alias")
+        return _module_path(module), e.label, alias if isinstance(alias, str) else ""
+
+    def _default_tags(self, e: _Entry) -> DefaultTags | None:
+        block = e.body.get("default_tags")
+        if isinstance(block, list):
+            block = block[-1] if block else None
+        if not isinstance(block, dict):
+            return None
+        source = self._source(e, ("provider", e.label))
+        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
+        settings = _at(source, "default_tags")
+        scope = _Scope(self, module, {})
+        raw = block.get("tags")
+        value = scope.value(raw, ("tags",), _at(settings[0] if isinstance(settings, list) and settings else None,
+                                                   "tags"))
+        if value is _UNKNOWN or not isinstance(value, (dict, type(None))):
+            return UNKNOWN_DEFAULTS
+        return DefaultTags(clean_tags(value), frozenset(p[1] for p in scope.unknown if len(p) == 2),
+                           frozenset(p[1] for p in scope.secret if len(p) == 2))
+
+    def _defaults_for(self, module: str, name: str, alias: str) -> DefaultTags | None:
+        """The default tags of the provider configuration a resource in ``module`` uses, following
+        the ``providers`` maps of the module calls up to the root."""
+        for _ in range(64):  # module nesting is finite; a cycle would be a Terraform error
+            key = (_module_path(module), name, alias)
+            if key in self.providers:
+                return self.providers[key]
+            if not module:
+                return None
+            call = self.modules.get(module)
+            mapping = self._providers_map(call) if call else {}
+            local = name if not alias else f"{name}.{alias}"
+            if local in mapping:
+                name, alias = mapping[local]
+            elif alias:
+                return None  # an aliased provider is never inherited implicitly
+            module = _parent(module)
+        return None
+
+    def _providers_map(self, call: _Entry) -> dict[str, tuple[str, str]]:
+        """``providers = { aws = aws.eu }`` of a module call, read from its source (tfparse
+        evaluates the references to null)."""
+        name = _MODULE_STEP.findall(call.path)[-1]
+        source = self._source(call, ("module", name))
+        mapping = _at(source, "providers")
+        out: dict[str, tuple[str, str]] = {}
+        if isinstance(mapping, dict):
+            for key, value in mapping.items():
+                target = _provider_ref(value, "")
+                if target[0]:
+                    out[str(key).strip('"')] = target
+        return out
+
+    # -- the source, for what tfparse loses
+
+    def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
+        block = folder_blocks((self.root / e.file).parent, self._blocks).get(key)
+        return block.body if block is not None else None
+
+    def source_text(self) -> str:
+        """Every configuration and variable file tfparse read, for the "absent from the source" test."""
+        if self._source_text is None:
+            folders = {os.path.normpath(self.root / e.file).rsplit(os.sep, 1)[0] for e in self.entries}
+            folders.add(str(self.root))
+            texts = []
+            for folder in sorted(folders):
+                try:
+                    names = sorted(e.name for e in os.scandir(folder) if e.is_file())
+                except OSError:
+                    continue
+                for n in names:
+                    if n.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+                        path = Path(folder) / n
+                        texts.append(decode(read_bytes(path), str(path)))
+            self._source_text = "\n".join(texts)
+        return self._source_text
+
+    def fake(self, text: str) -> bool:
+        """Whether a string carries one of tfparse's stand-ins for an apply-time value."""
+        for match in _UUID.finditer(text):
+            if match.group() in self.block_ids or match.group() not in self.source_text():
+                return True
+        return False
+
+
+class _UnknownType:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+_UNKNOWN = _UnknownType()
+
+
+class _Scope:
+    """Reads tfparse's values for one block: unknown and secret paths, what references are known."""
+
+    def __init__(self, ev: _Evaluation, module: str, source: dict[str, Any]):
+        self.ev = ev
+        self.module = module
+        self.iterators = {label for label, _ in _dynamic_blocks(source)}
+        self.unknown: set[tuple[str, ...]] = set()
+        self.secret: set[tuple[str, ...]] = set()
+
+    def value(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
+        """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded)."""
+        if source is not None and self._sensitive(source):
+            hidden = _redact(self._plain(value, path, None), path, self.secret)
+            return hidden
+        got = self._plain(value, path, source)
+        return got
+
+    def _plain(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
+        if isinstance(value, dict):
+            if "__attribute__" in value or "__name__" in value:
+                if self._null_variable(value.get("__attribute__")):
+                    return None  # tfparse leaves a variable whose default is null unresolved
+                self.unknown.add(path)
+                return _UNKNOWN
+            if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
+                return [self._block(value, path + ("0",), _first(source))]
+            out: dict[str, Any] = {}
+            for key, sub in value.items():
+                got = self._plain(sub, (*path, str(key)), _at(source, key))
+                if got is not _UNKNOWN:
+                    out[key] = got
+            return out
+        if isinstance(value, list):
+            if value and all(isinstance(v, dict) and "__tfmeta" in v for v in value):
+                return [self._block(v, (*path, str(i)), None) for i, v in enumerate(value)]
+            items = []
+            for i, sub in enumerate(value):
+                got = self._plain(sub, (*path, str(i)), None)
+                items.append(None if got is _UNKNOWN else got)
+            return items
+        if isinstance(value, str):
+            if "${" in value or "%{" in value or self.ev.fake(value):
+                self.unknown.add(path)
+                return _UNKNOWN
+            return value
+        if value is None and source is not None and self.reads_objects(source):
+            # tfparse writes null for some values it cannot know (data source attributes,
+            # references in .tf.json); a null computed from variables and locals is real
+            known = self.resolve(source)
+            if known is not _UNKNOWN:
+                return known
+            self.unknown.add(path)
+            return _UNKNOWN
+        return value
+
+    def _block(self, block: dict[str, Any], path: tuple[str, ...], source: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, sub in block.items():
+            if key in ("__tfmeta", "id") or key in _META_ARGUMENTS:
+                continue
+            got = self._plain(sub, (*path, key), _at(source, key))
+            if got is not _UNKNOWN:
+                out[key] = got
+        return out
+
+    # -- knownness of expressions
+
+    def known_value(self, value: Any) -> bool:
+        if isinstance(value, dict):
+            return "__attribute__" not in value and all(
+                self.known_value(k) and self.known_value(v) for k, v in value.items())
+        if isinstance(value, list):
+            return all(self.known_value(v) for v in value)
+        if isinstance(value, str):
+            return "${" not in value and not self.ev.fake(value)
+        return True
+
+    def known_expression(self, source: Any) -> bool:
+        """Whether an expression (source form) reads only values known at plan time."""
+        for ref in _references(source):
+            kind, name, rtype, rname, index, attr = ref
+            if kind in ("data", "module"):
+                return False
+            if kind == "local":
+                value = self.ev.locals.get(self.module, {}).get(name)
+                if not self.known_value(value):
+                    return False
+            elif kind == "var":
+                if self.module:
+                    call = self.ev.modules.get(self.module)
+                    if call is not None and not self.known_value(call.body.get(name)):
+                        return False
+            elif rtype and rtype not in self.iterators:
+                target = self._target(rtype, rname, index)
+                if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
+                    return False
+        return True
+
+    def resolve(self, source: Any) -> Any:
+        """The value of an expression that is one reference to a known resource attribute
+        (``"${aws_x.y.name}"``, as .tf.json files write them), else _UNKNOWN."""
+        text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
+        if not isinstance(text, str) or not (text.startswith("${") and text.endswith("}")):
+            return _UNKNOWN
+        refs = list(_references(text))
+        if len(refs) != 1 or refs[0][0] != "resource" or refs[0][5] is None:
+            return _UNKNOWN
+        _, _, rtype, rname, index, attr = refs[0]
+        if text[2:-1].strip() != f"{rtype}.{rname}{index}.{attr}":
+            return _UNKNOWN
+        target = self._target(rtype, rname, index)
+        value = target.get(attr) if target is not None else None
+        return value if value is not None and self.known_value(value) and not isinstance(value, (dict, list)) \
+            else _UNKNOWN
+
+    def _target(self, rtype: str, rname: str, index: str) -> dict[str, Any] | None:
+        prefix = f"{self.module}." if self.module else ""
+        target = self.ev.by_address.get(f"{prefix}{rtype}.{rname}{index}")
+        if target is None and not index:
+            target = self.ev.by_address.get(f"{prefix}{rtype}.{rname}[0]")
+        return target
+
+    def _null_variable(self, reference: Any) -> bool:
+        if not isinstance(reference, str) or not reference.startswith("var."):
+            return False
+        prefix = f"{self.module}." if self.module else ""
+        declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
+        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
+
+    def reads_objects(self, source: Any) -> bool:
+        """Whether an expression reads a resource, data source or module output."""
+        return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
+                   for kind, _, rtype, *_ in _references(source))
+
+    def _sensitive(self, source: Any) -> bool:
+        for kind, name, *_ in _references(source):
+            if kind == "var" and self.ev_sensitive_var(name):
+                return True
+        return False
+
+    def ev_sensitive_var(self, name: str) -> bool:
+        prefix = f"{self.module}." if self.module else ""
+        declared = self.ev.variables.get(f"{prefix}variable.{name}")
+        if isinstance(declared, dict) and declared.get("sensitive") is True:
+            return True
+        if self.module:  # a module input built from a sensitive variable of the caller
+            call = self.ev.modules.get(self.module)
+            if call is not None:
+                parent = _Scope(self.ev, _parent(self.module), {})
+                source = self.ev._source(call, ("module", _MODULE_STEP.findall(self.module)[-1]))
+                return parent._sensitive(_at(source, name)) if source is not None else False
+        return False
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+Declared = dict[Path, dict[tuple[str, ...], reader.SourceBlock]]
+
+
+def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], reader.SourceBlock]:
+    """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
+    (``declared`` is the scan's memo)."""
+    key = Path(os.path.normpath(folder.resolve()))
+    found = declared.get(key)
+    if found is None:
+        found = {}
+        if key.is_dir():
+            for block in reader.declared_blocks(folder):
+                found.setdefault((block.kind, *block.labels), block)
+            for block in json_blocks(folder):
+                found.setdefault((block.kind, *block.labels), block)
+        declared[key] = found
+    return found
+
+
+def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
+    for label, items in data.items():
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("__tfmeta"), dict):
+                continue
+            meta = item["__tfmeta"]
+            path = meta.get("path")
+            if not isinstance(path, str):
+                continue
+            kind = meta.get("type") or path.split(".")[-2 if path.count(".") else 0]
+            if label in ("module", "provider", "locals", "variable", "output", "terraform") and "type" not in meta:
+                kind = label
+            line = meta.get("line_start")
+            yield _Entry(str(kind), str(meta.get("label") or label), path, str(meta.get("filename") or ""),
+                         line if isinstance(line, int) else None, item)
+
+
+def _block_ids(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if "__tfmeta" in value and isinstance(value.get("id"), str):
+            yield value["id"]
+        for sub in value.values():
+            if isinstance(sub, (dict, list)):
+                yield from _block_ids(sub)
+    elif isinstance(value, list):
+        for sub in value:
+            yield from _block_ids(sub)
+
+
+def _split(address: str) -> tuple[str, str, str, str]:
+    """``module.a["k"].aws_x.y[0]`` → (``module.a["k"].``, ``aws_x``, ``y``, ``[0]``)."""
+    match = _ADDRESS.match(address)
+    if match is None:
+        raise InputError(address, "tfparse returned an address plangate cannot read")
+    return match[1], match[2], match[3], match[4] or ""
+
+
+def _module_path(module: str) -> str:
+    return _INSTANCE_KEY.sub("", module)
+
+
+def _module_prefixes(module: str) -> Iterator[str]:
+    parts = [m.group() for m in re.finditer(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module)]
+    for i in range(1, len(parts) + 1):
+        yield ".".join(parts[:i])
+
+
+def _parent(module: str) -> str:
+    prefixes = list(_module_prefixes(module))
+    return prefixes[-2] if len(prefixes) > 1 else ""
+
+
+def _is_override(file: str) -> bool:
+    name = file.rsplit("/", 1)[-1]
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
+
+
+def _at(source: Any, key: Any) -> Any:
+    """The source-form expression below ``key`` (a nested block's first body), or None; below
+    an expression (``merge(…)``) it is the whole expression, which produced every part."""
+    if isinstance(source, list) and len(source) == 1:
+        source = source[0]
+    if isinstance(source, dict):
+        return source.get(key)
+    if isinstance(source, str) and "${" in source:
+        return source
+    return None
+
+
+def _first(source: Any) -> Any:
+    return source[0] if isinstance(source, list) and len(source) == 1 else source
+
+
+def _dynamic_blocks(source: Any) -> Iterator[tuple[str, Any]]:
+    """(block type, its for_each source) of each ``dynamic`` block in a body."""
+    raw = source.get("dynamic") if isinstance(source, dict) else None
+    for entry in raw if isinstance(raw, list) else ():
+        if isinstance(entry, dict):
+            for label, body in entry.items():
+                settings = body[0] if isinstance(body, list) and body else body
+                yield label.strip('"'), settings.get("for_each") if isinstance(settings, dict) else None
+
+
+_PROVIDER_REF = re.compile(r"\$\{([A-Za-z][\w-]*)(?:\.([A-Za-z][\w-]*))?\}")
+
+
+def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
+    """(provider name, alias) of ``provider = aws.west`` as tfparse or the source writes it."""
+    if isinstance(raw, dict):
+        raw = raw.get("__attribute__")
+        raw = "${" + raw + "}" if isinstance(raw, str) else None
+    match = _PROVIDER_REF.fullmatch(raw) if isinstance(raw, str) else None
+    if match:
+        return match[1], match[2] or ""
+    return rtype.split("_", 1)[0], ""
+
+
+def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
+    """(kind, var/local name, resource type, name, index, attribute) of every reference in a
+    source-form expression (see `hcl_syntax`; ``.tf.json`` strings are templates)."""
+    if isinstance(source, dict):
+        for key, sub in source.items():
+            yield from _references(key)
+            yield from _references(sub)
+    elif isinstance(source, list):
+        for sub in source:
+            yield from _references(sub)
+    elif isinstance(source, str) and "${" in source:
+        for m in _REFERENCE.finditer(source):
+            if m[1]:
+                yield m[1], m[2], "", "", "", None
+            elif m[3] or m[4]:
+                yield m[3] or m[4], "", "", "", "", None
+            elif m[5] and m[5] not in ("each", "count", "path", "terraform", "self"):
+                yield "resource", "", m[5], m[6], m[7] or "", m[8]
+
+
+def _redact(value: Any, path: tuple[str, ...], secret: set[tuple[str, ...]]) -> Any:
+    """Every leaf replaced by REDACTED (map keys stay: tag rules need to see them)."""
+    if value is _UNKNOWN:
+        return value
+    if isinstance(value, dict):
+        return {k: _redact(v, (*path, str(k)), secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, (*path, str(i)), secret) for i, v in enumerate(value)]
+    if value is None:
+        return None
+    secret.add(path)
+    return REDACTED
+
+
+def json_blocks(folder: Path) -> Iterator[reader.SourceBlock]:
+    """Blocks of a folder's ``.tf.json`` files in the source form the reader gives (strings as
+    templates), keyed like `reader.declared_blocks`."""
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and e.name.endswith(".tf.json"))
+    except OSError:
+        return
+    for n in names:
+        path = folder / n
+        try:
+            doc = json.loads(decode(read_bytes(path), str(path)))
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        if not isinstance(doc, dict):
+            continue
+        where = Location(str(path))
+        for kind in ("resource", "data"):
+            types = doc.get(kind)
+            for rtype, named in (types.items() if isinstance(types, dict) else ()):
+                for name, body in (named.items() if isinstance(named, dict) else ()):
+                    yield reader.SourceBlock(kind, (rtype, name), _json_source(body), where)
+        for kind in ("module", "provider"):
+            named = doc.get(kind)
+            for name, body in (named.items() if isinstance(named, dict) else ()):
+                body = body[0] if isinstance(body, list) and body else body
+                yield reader.SourceBlock(kind, (name,), _json_source(body), where)
+
+
+def _json_source(value: Any) -> Any:
+    """A JSON body with template strings in the reader's source form (quoted)."""
+    if isinstance(value, dict):
+        return {k: _json_source(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_source(v) for v in value]
+    if isinstance(value, str):
+        return f'"{value}"'
+    return value
