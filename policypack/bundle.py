@@ -87,6 +87,9 @@ def main() -> int:
     if args.config is not None and not args.config.is_file():
         print(f"bundle: {args.config}: not a readable file", file=sys.stderr)
         return 2
+    if args.out.exists() and not args.out.is_dir():
+        print(f"bundle: {args.out}: exists and is not a folder; the pack is a folder", file=sys.stderr)
+        return 2
     print(bundle(args.out, args.config))
     return 0
 

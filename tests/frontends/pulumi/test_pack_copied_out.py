@@ -3,7 +3,8 @@ pack``), copied away from the repository, its requirements installed into a fres
 (plangate from the wheel inside the folder, the Pulumi SDKs from the package index or pip's
 cache), then started by the harness with that virtualenv's interpreter, as the CLI starts it.
 
-One module-scoped build and install (about a minute, most of it pip); marked ``slow``.
+One module-scoped build and install (under a minute with pip's cache warm); those tests are
+marked ``slow``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from conftest import ROOT
 from plangate.frontends.pulumi.harness import PolicyPackHarness
 from plangate.frontends.pulumi.wire import UNKNOWN, secret
 from plangate.rules import RULES
-
-pytestmark = pytest.mark.slow
 
 INSTALL_TIMEOUT = 900  # seconds; pip with a warm cache takes a few
 BUCKET = "aws:s3/bucket:Bucket"
@@ -62,6 +61,7 @@ def copied_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return pack
 
 
+@pytest.mark.slow
 def test_the_folder_is_self_contained(copied_pack: Path):
     names = {p.name for p in copied_pack.iterdir()} - {"venv"}
     (wheel,) = [n for n in names if n.endswith(".whl")]
@@ -75,6 +75,7 @@ def test_the_folder_is_self_contained(copied_pack: Path):
     assert Path(where).is_relative_to(copied_pack / "venv") and not Path(where).is_relative_to(ROOT)
 
 
+@pytest.mark.slow
 def test_the_copied_out_pack_gives_the_in_repo_packs_verdicts(copied_pack: Path):
     with PolicyPackHarness(copied_pack, env=_env()) as pack:
         assert pack.python == str(copied_pack / "venv" / "bin" / "python")  # the pack's own virtualenv
@@ -89,3 +90,31 @@ def test_the_copied_out_pack_gives_the_in_repo_packs_verdicts(copied_pack: Path)
     tags = [(d.enforcement, d.message) for d in got[0] if d.policy == "cost-allocation-tags"]
     assert tags == [("mandatory", "missing tags: CostCenter, Environment, Project")]
     assert any(d.policy == "prohibited-ai-risk-tier" and d.enforcement == "mandatory" for d in got[3])
+
+
+@pytest.mark.slow
+def test_a_policy_file_ships_inside_the_pack(tmp_path: Path):
+    config = tmp_path / "mine.yaml"
+    config.write_text("on_unknown: deny\n", encoding="utf-8")
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an earlier build", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(ROOT / "policypack" / "bundle.py"), str(out), "--config", str(config)],
+                          capture_output=True, text=True, env=_env(), timeout=INSTALL_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "plangate.yaml").read_text(encoding="utf-8") == "on_unknown: deny\n"
+    assert not (out / "stale.txt").exists()  # the folder is replaced whole
+    assert out.stat().st_mode & 0o777 == 0o755
+
+
+def test_bundle_refuses_bad_arguments_in_one_line(tmp_path: Path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    for args, names in (([str(not_a_folder)], not_a_folder),
+                        ([str(tmp_path / "out"), "--config", str(missing)], missing)):
+        proc = subprocess.run([sys.executable, str(ROOT / "policypack" / "bundle.py"), *args],
+                              capture_output=True, text=True, env=_env(), timeout=60)
+        assert proc.returncode == 2
+        assert len(proc.stderr.splitlines()) == 1 and str(names) in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
