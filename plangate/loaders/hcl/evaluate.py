@@ -24,8 +24,8 @@ Its known defects are corrected or detected here, each covered by a test:
 - ``override.tf`` blocks come back as separate objects: they are merged into the block they
   override, as Terraform does; data sources come back like resources: they are dropped.
 
-Values of ``sensitive`` variables (and of locals and module inputs built from them) are
-replaced by `REDACTED` and their paths are secret, as in a plan.
+Values computed from ``sensitive`` variables (directly, or through module inputs) are replaced
+by their redacted stand-in (`plangate.model.redact`) and their paths are secret, as in a plan.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from plangate.errors import InputError
 from plangate.loaders.hcl import reader
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import ONE, REDACTED, Instances, Location, Resource
+from plangate.model import ONE, Instances, Location, Resource, redact
 
 SOURCE_FORMAT = "hcl"
 MODULE_CALL = reader.MODULE_CALL
@@ -398,11 +398,7 @@ class _Scope:
 
     def value(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
         """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded)."""
-        if source is not None and self._sensitive(source):
-            hidden = _redact(self._plain(value, path, None), path, self.secret)
-            return hidden
-        got = self._plain(value, path, source)
-        return got
+        return self._plain(value, path, source)
 
     def _plain(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
         if isinstance(value, dict):
@@ -431,7 +427,9 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-            return value
+        if value is not None and source is not None and self._sensitive(source):
+            self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
+            return redact(value)
         if value is None and source is not None and self.reads_objects(source):
             # tfparse writes null for some values it cannot know (data source attributes,
             # references in .tf.json); a null computed from variables and locals is real
@@ -680,20 +678,6 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
                 yield m[3] or m[4], "", "", "", "", None
             elif m[5] and m[5] not in ("each", "count", "path", "terraform", "self"):
                 yield "resource", "", m[5], m[6], m[7] or "", m[8]
-
-
-def _redact(value: Any, path: tuple[str, ...], secret: set[tuple[str, ...]]) -> Any:
-    """Every leaf replaced by REDACTED (map keys stay: tag rules need to see them)."""
-    if value is _UNKNOWN:
-        return value
-    if isinstance(value, dict):
-        return {k: _redact(v, (*path, str(k)), secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, (*path, str(i)), secret) for i, v in enumerate(value)]
-    if value is None:
-        return None
-    secret.add(path)
-    return REDACTED
 
 
 def json_blocks(folder: Path) -> Iterator[reader.SourceBlock]:

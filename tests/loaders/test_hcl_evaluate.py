@@ -1,0 +1,291 @@
+"""The HCL evaluator (tfparse) and the defects plangate corrects or detects, one test each.
+
+Fixture trees: tests/fixtures/hcl_plan/ (written by the plangate team, with the plans Terraform
+made for them) and small trees written into a temporary folder by the tests themselves.
+
+``python tests/loaders/test_hcl_evaluate.py --taggable`` regenerates
+plangate/loaders/hcl/aws_tags_all.txt from the AWS provider in the offline mirror.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from plangate.errors import InputError
+from plangate.loaders import hcl, load
+from plangate.loaders.hcl import evaluate
+from plangate.model import Instances, Resource
+
+pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
+
+PLANS = FIXTURES / "hcl_plan"
+TAGGABLE = ROOT / "plangate" / "loaders" / "hcl" / "aws_tags_all.txt"
+
+
+def _write(directory: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return directory
+
+
+def _by_address(resources: list[Resource]) -> dict[str, Resource]:
+    return {r.address: r for r in resources}
+
+
+def _plan_addresses(plan: Path) -> list[str]:
+    data = json.loads(plan.read_text())
+    return sorted(c["address"] for c in data["resource_changes"] if c["mode"] == "managed")
+
+
+def test_addresses_are_the_plans_through_nested_modules_count_and_for_each() -> None:
+    resources = load(PLANS / "nested_modules")
+    assert sorted(r.address for r in resources) == _plan_addresses(PLANS / "nested_modules.plan.json")
+    by = _by_address(resources)
+    fn = by['module.tier["gold"].aws_lambda_function.this']
+    assert (fn.module, fn.properties["memory_size"], fn.instances) == ('module.tier["gold"]', 3008, Instances())
+    assert fn.properties["tracing_config"] == [{"mode": "Active"}]  # blocks as a plan holds them
+    logs = by["module.scorer.module.logs.aws_cloudwatch_log_group.this"]
+    assert logs.properties["retention_in_days"] == 30  # the caller's argument, two levels down
+    assert by["module.explainer.module.logs.aws_cloudwatch_log_group.this"].properties["retention_in_days"] is None
+
+
+def test_tfvars_and_auto_tfvars_are_loaded_and_win_over_defaults() -> None:
+    by = _by_address(load(PLANS / "counts"))
+    # replicas = 2 and retention_days = 14 in terraform.tfvars; enable_warmer and environment in prod.auto.tfvars
+    assert {"aws_lambda_function.ranker[0]", "aws_lambda_function.ranker[1]"} <= by.keys()
+    assert by["aws_cloudwatch_log_group.shard[2]"].properties["retention_in_days"] == 14
+    assert "aws_lambda_provisioned_concurrency_config.warm[0]" in by
+    assert by["aws_sqs_queue.events[\"click\"]"].tags["Environment"] == "prod"
+    assert not any(a.startswith("aws_lambda_function.shadow") for a in by)  # count = false ? 1 : 0
+    assert evaluate.tfvars_files(PLANS / "counts") == ["terraform.tfvars", "prod.auto.tfvars"]
+
+
+def test_fake_uuids_for_apply_time_values_are_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": """
+        resource "aws_iam_role" "r" {
+          name = "r"
+        }
+        resource "terraform_data" "suffix" {
+          input = "x"
+        }
+        resource "aws_lambda_function" "f" {
+          function_name = "f-${terraform_data.suffix.id}"
+          role          = aws_iam_role.r.arn
+          description   = "build 0e8a8f8c-3c39-4bd4-9e7b-3f3b9c5a1d2e"
+        }
+        """})
+    fn = _by_address(load(tmp_path))["aws_lambda_function.f"]
+    assert {"function_name", "role"} <= fn.unknown
+    # a UUID written in the source is a real value, not a stand-in
+    assert fn.properties["description"] == "build 0e8a8f8c-3c39-4bd4-9e7b-3f3b9c5a1d2e"
+
+
+def test_a_module_call_dropped_after_a_random_input_is_reported_never_passed(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "main.tf": """
+            resource "random_id" "s" {
+              byte_length = 4
+            }
+            module "a" {
+              source = "./modules/m"
+              name   = "x-${random_id.s.hex}"
+            }
+            module "b" {
+              source = "./modules/m"
+              name   = "b"
+            }
+            """,
+        "modules/m/main.tf": """
+            variable "name" {}
+            resource "aws_sqs_queue" "q" {
+              name = var.name
+            }
+            """})
+    by = _by_address(load(tmp_path))
+    assert "name" in by["module.a.aws_sqs_queue.q"].unknown
+    if "module.b.aws_sqs_queue.q" not in by:  # tfparse 0.6.22 drops it
+        call = by["module.b"]
+        assert call.type == hcl.MODULE_CALL and "its resources were not checked" in call.notes[0]
+
+
+def test_a_missing_local_module_folder_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": 'module "gone" {\n  source = "./modules/gone"\n}\n'})
+    (call,) = load(tmp_path)
+    assert (call.type, call.address, call.properties) == (
+        hcl.MODULE_CALL, "module.gone", {"name": "gone", "source": "./modules/gone"})
+
+
+def test_default_tags_follow_aliases_and_providers_maps_for_taggable_types() -> None:
+    by = _by_address(load(PLANS / "provider_tags"))
+    assert by["module.us.aws_lambda_function.translate"].tags["Owner"] == "lang-ml"
+    eu = by["module.eu.aws_lambda_function.translate"]  # providers = { aws = aws.eu }
+    assert (eu.tags["CostCenter"], "Owner" in eu.tags) == ("cc-5151", False)
+    assert by["aws_cloudwatch_log_group.eu_audit"].tags == {
+        "CostCenter": "cc-5151", "Environment": "prod", "Project": "translation-eu", "Owner": "lang-ml"}
+    assert by["aws_sqs_queue.batch"].tags["Environment"] == ""  # a default overridden with ""
+    assert by["module.eu.aws_apigatewayv2_route.health"].tags == {}  # no tags_all: defaults do not apply
+
+
+def test_count_and_for_each_over_apply_time_values_are_instances_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": """
+        resource "aws_sqs_queue" "other" {
+          name = "o"
+        }
+        resource "aws_sqs_queue" "n" {
+          count = length(aws_sqs_queue.other.arn) > 3 ? 2 : 1
+          name  = "n"
+        }
+        resource "aws_sqs_queue" "fe" {
+          for_each = toset([aws_sqs_queue.other.arn])
+          name     = "fe"
+        }
+        variable "replicas" {}
+        resource "aws_sqs_queue" "v" {
+          count = var.replicas
+          name  = "v"
+        }
+        resource "aws_sqs_queue" "known" {
+          count = length(aws_sqs_queue.other.name) > 0 ? 2 : 0
+          name  = "k"
+        }
+        """})
+    by = _by_address(load(tmp_path))
+    assert by["aws_sqs_queue.n"].instances == Instances("count", None)
+    assert by["aws_sqs_queue.fe"].instances == Instances("for_each", None)
+    assert by["aws_sqs_queue.v"].instances == Instances("count", None)
+    assert {"aws_sqs_queue.known[0]", "aws_sqs_queue.known[1]"} <= by.keys()  # a known attribute decides
+    assert not any("[" in a for a in by if a.startswith(("aws_sqs_queue.n", "aws_sqs_queue.fe")))
+
+
+def test_unknown_instance_counts_are_unknown_in_cost(tmp_path: Path) -> None:
+    from plangate.cost import estimate, prices, usage
+
+    _write(tmp_path, {"main.tf": """
+        variable "replicas" {}
+        resource "aws_sqs_queue" "q" {
+          count = var.replicas
+          name  = "q"
+        }
+        """})
+    per_queue = usage.parse("version: 0.1\nresource_usage:\n  aws_sqs_queue.q[*]:\n    monthly_requests: 2000000\n",
+                            "u.yml")
+    (rc,) = estimate.estimate(load(tmp_path), per_queue, prices.load(), "us-east-1").resources
+    assert rc.unknown_reasons == ("instance count (count) unknown: priced for one instance",)
+
+
+def test_override_files_are_merged_and_tf_json_is_read() -> None:
+    by = _by_address(load(PLANS / "overrides"))
+    fn = by["aws_lambda_function.stt"]
+    assert fn.properties["reserved_concurrent_executions"] == 10
+    assert fn.properties["tracing_config"] == [{"mode": "Active"}]
+    assert fn.properties["memory_size"] == 3008 and fn.properties["function_name"] == "speech-to-text"
+    logs = by["aws_cloudwatch_log_group.stt"]
+    assert (logs.properties["name"], logs.properties["retention_in_days"]) == ("/aws/lambda/speech-to-text", 90)
+    assert by["aws_api_gateway_method.transcribe"].properties["authorization"] == "AWS_IAM"
+    alarm = by["aws_cloudwatch_metric_alarm.stt_errors"]  # from alarms.tf.json
+    assert alarm.properties["dimensions"] == {"FunctionName": "speech-to-text"}
+    assert not any(a.startswith("data.") for a in by)  # data sources are read, not deployed
+    assert sorted(by) == _plan_addresses(PLANS / "overrides.plan.json")
+
+
+def test_sensitive_values_are_redacted(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": """
+        variable "token" {
+          type      = string
+          sensitive = true
+          default   = "tok-not-a-real-secret"
+        }
+        resource "aws_lambda_function" "f" {
+          function_name = "f"
+          environment {
+            variables = { TOKEN = var.token, MODE = "x" }
+          }
+          tags = { Secret = var.token }
+        }
+        """})
+    (fn,) = load(tmp_path)
+    assert fn.secret == {"environment.0.variables.TOKEN", "tags.Secret"}
+    assert fn.properties["environment"][0]["variables"]["MODE"] == "x"
+    assert "tok-not-a-real-secret" not in repr(fn) and "tok-not-a-real-secret" not in str(fn.properties)
+
+
+def test_a_scanned_folder_splits_into_root_modules_each_its_own_stack() -> None:
+    tree = PLANS / "two_roots"
+    folders = [tree / "batch", tree / "modules" / "tagged_fn", tree / "serving"]
+    assert hcl.roots(folders) == [tree / "batch", tree / "serving"]
+    resources = load(tree)
+    assert {r.stack for r in resources} == {str(tree / "batch"), str(tree / "serving")}
+    assert not any(r.address.startswith("aws_lambda_function.") for r in resources)  # only through its calls
+
+
+def test_the_reader_runs_where_tfparse_refuses_and_says_so(tmp_path: Path, monkeypatch) -> None:
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
+
+    def refuse(root, declared=None):
+        raise evaluate.Refused("tfparse refused the tree: test")
+
+    monkeypatch.setattr(evaluate, "evaluate", refuse)
+    (q,) = load(tmp_path)
+    assert q.address == "aws_sqs_queue.q" and q.notes == (
+        "read by the plangate HCL reader, not evaluated: tfparse refused the tree: test",)
+    monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")
+    assert hcl.engine() == "plangate HCL reader (PLANGATE_HCL_ENGINE=reader)"
+
+
+def test_without_tfparse_the_reader_runs(tmp_path: Path, monkeypatch) -> None:
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  count = 2\n  name = "q"\n}\n'})
+    monkeypatch.setitem(sys.modules, "tfparse", None)  # import tfparse now fails
+    (q,) = load(tmp_path)
+    assert (q.address, q.instances) == ("aws_sqs_queue.q", Instances("count", 2))
+    assert q.notes == ("count: aws_sqs_queue.q stands for all its instances, checked as one",)
+
+
+def test_invalid_hcl_is_one_clear_error(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = = "q"\n}\n'})
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.line) == (str(tmp_path / "main.tf"), 2)
+
+
+def test_importing_the_engine_does_not_load_tfparse() -> None:
+    code = "import sys, plangate.engine, plangate.loaders; assert 'tfparse' not in sys.modules, 'tfparse loaded'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def _taggable_from_provider() -> list[str]:
+    """AWS types with tags_all, from the provider schema (terraform + the offline mirror)."""
+    from terraform_oracle import CLI_CONFIG, unavailable
+
+    if unavailable():
+        pytest.skip(f"cannot read the provider schema: {unavailable()}")
+    import os
+
+    with tempfile.TemporaryDirectory() as work:
+        Path(work, "main.tf").write_text(
+            'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n')
+        env = {**os.environ, "TF_CLI_CONFIG_FILE": str(CLI_CONFIG)}
+        subprocess.run(["terraform", "init", "-input=false"], cwd=work, env=env, check=True, capture_output=True)
+        out = subprocess.run(["terraform", "providers", "schema", "-json"], cwd=work, env=env, check=True,
+                             capture_output=True).stdout
+    schemas = json.loads(out)["provider_schemas"]["registry.terraform.io/hashicorp/aws"]["resource_schemas"]
+    return sorted(t for t, s in schemas.items() if "tags_all" in s["block"].get("attributes", {}))
+
+
+@pytest.mark.slow
+def test_the_taggable_list_is_the_providers() -> None:
+    assert sorted(evaluate.taggable()) == _taggable_from_provider()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--taggable"]:
+    header = [line for line in TAGGABLE.read_text().splitlines() if line.startswith("#")]
+    TAGGABLE.write_text("\n".join([*header, *_taggable_from_provider()]) + "\n")
