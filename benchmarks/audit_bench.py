@@ -140,8 +140,12 @@ def main() -> None:
         if PEERS_PYTHON.exists():
             runs = []
             for _ in range(args.runs):
-                out = subprocess.run([str(PEERS_PYTHON), "-W", "ignore", "-c", PYMERKLE, big], check=True,
-                                     capture_output=True, text=True).stdout.split()
+                run = subprocess.run([str(PEERS_PYTHON), "-W", "ignore", "-c", PYMERKLE, big],
+                                     capture_output=True, text=True)
+                if run.returncode:
+                    print(f"  pymerkle failed in .venv-peers: {run.stderr.strip().splitlines()[-1:]}")
+                    return
+                out = run.stdout.split()
                 runs.append(float(out[0]))
             last = json.loads(Path(big).read_bytes().rsplit(b"\n", 2)[-2])
             same = "same root" if out[2] == last["root"] else f"ROOT DIFFERS ({out[2]} vs {last['root']})"

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plangate.audit import keys, merkle
-from plangate.errors import InputError
+from plangate.errors import InputError, PlangateError
 
 ORIGIN = "plangate-audit-log/v1"
 GENESIS = "0" * 64
@@ -45,7 +45,20 @@ _CHUNK = 1 << 16
 
 
 def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_plain).encode()
+
+
+def _plain(value: Any) -> Any:
+    """Numbers from numpy or Decimal as JSON numbers, anything else as its text."""
+    import numbers
+
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
+    return str(value)
 
 
 def now() -> str:
@@ -87,7 +100,7 @@ def checkpoint_problem(cp: Mapping[str, Any], pinned=None, pinned_is: str = "the
         signature = base64.b64decode(cp["signature"], validate=True)
     except (KeyError, TypeError, ValueError) as exc:
         return f"malformed checkpoint ({type(exc).__name__}: {exc})"
-    except Exception as exc:  # PlangateError from a bad public key
+    except PlangateError as exc:  # a public key that is not one
         return f"malformed checkpoint ({exc})"
     if keys.key_id(public) != cp.get("key_id"):
         return "key_id does not name the checkpoint's public key"
@@ -107,7 +120,6 @@ class _Tail:
     prev: str = GENESIS
     next_seq: int = 0
     repaired: dict[str, Any] | None = None
-    last_checkpoint_size: int = 0
 
 
 def append(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]], *, key=None,
