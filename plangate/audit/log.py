@@ -439,8 +439,8 @@ class Log:
         leaves: list[bytes] = []
         offsets: list[int] = []
         checkpoints: list[dict[str, Any]] = []
-        for _, offset, line, obj in _lines(path):
-            if obj.get("kind") == "entry":
+        for _, offset, line, obj in _lines(path, parse_entries=False):
+            if obj is None or obj.get("kind") == "entry":
                 leaves.append(merkle.leaf_hash(line))
                 offsets.append(offset)
             elif obj.get("kind") == "checkpoint":
@@ -459,7 +459,7 @@ class Log:
     def records(self) -> Iterator[dict[str, Any]]:
         """Every entry, parsed, in order (read from the file again, one line at a time)."""
         for _, _, _, obj in _lines(self.path):
-            if obj.get("kind") == "entry":
+            if obj is not None and obj.get("kind") == "entry":
                 yield obj
 
     def checkpoint_at(self, size: int) -> dict[str, Any]:
@@ -483,8 +483,12 @@ class Log:
         return merkle.Tree(self.leaves[:size])
 
 
-def _lines(path: str) -> Iterator[tuple[int, int, bytes, dict[str, Any]]]:
-    """(line number, offset, line, parsed) for every complete line; a bad line is an error."""
+_ENTRY_PREFIX = b'{"kind":"entry",'  # canonical JSON sorts keys: an entry line starts so
+
+
+def _lines(path: str, parse_entries: bool = True) -> Iterator[tuple[int, int, bytes, dict[str, Any] | None]]:
+    """(line number, offset, line, parsed) for every complete line; a bad line is an error.
+    With ``parse_entries=False`` entry lines are not parsed (None): proofs need their bytes only."""
     try:
         handle = open(path, "rb")  # closed by the with below
     except OSError as exc:
@@ -494,6 +498,10 @@ def _lines(path: str) -> Iterator[tuple[int, int, bytes, dict[str, Any]]]:
         for number, raw in enumerate(handle, 1):
             if not raw.endswith(b"\n"):
                 return  # an interrupted append: not an entry
+            if not parse_entries and raw.startswith(_ENTRY_PREFIX):
+                yield number, offset, raw[:-1], None
+                offset += len(raw)
+                continue
             try:
                 obj = json.loads(raw)
                 if not isinstance(obj, dict):
