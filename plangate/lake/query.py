@@ -192,14 +192,20 @@ def top_contributors(lake: Lake, scope: Mapping[str, str], start: dt.date, end: 
 
 
 def owner_tag(lake: Lake, scope: Mapping[str, str], start: dt.date, end: dt.date, *,
-              keys: Sequence[str] = ("owner", "Owner", "team", "Team")) -> str | None:
+              keys: Sequence[str] = ("owner", "Owner", "team", "Team"), cost: str = "BilledCost") -> str | None:
     """The owner of a scope's spend in the window: the value of the first tag in ``keys`` that its
-    charges carry, the one with the most cost when they disagree; None when no charge carries one."""
-    for key in keys:
-        top = top_contributors(lake, scope, start, end, by=TAG_PREFIX + key, n=2)
-        named = top[top[TAG_PREFIX + key] != MISSING]
-        if not named.empty:
-            return str(named.iloc[0, 0])
+    charges carry (the value with the most cost when they disagree); None when no charge carries one."""
+    t = _where(_window(lake.costs(), start, end), scope)
+    names = [f"k{i}" for i in range(len(keys))]
+    expr = t.group_by([t.Tags.get(k).name(n) for k, n in zip(keys, names, strict=True)]).aggregate(
+        cost=t[cost].sum())
+    frame = lake.con.execute(expr)  # one small query: cost per combination of the candidate tags
+    for name in names:
+        tagged = frame[frame[name].notna()]
+        if not tagged.empty:
+            totals = tagged.groupby(name)["cost"].sum().reset_index().sort_values(
+                ["cost", name], ascending=[False, True], kind="stable")
+            return str(totals.iloc[0][name])
     return None
 
 

@@ -76,6 +76,7 @@ def open_spark_lake(path: Path, spark: Any = None) -> Lake:
         if not (folder / table).exists():
             raise PlangateError(f"{path}: no {table}/ table folder for Spark to read")
         session.read.parquet(str(folder / table)).createOrReplaceTempView(table)
+        session.catalog.cacheTable(table)  # analyses query the same tables many times
     return Lake(ibis.pyspark.connect(session), "spark", str(path), spark=session)
 
 
