@@ -35,7 +35,7 @@ from plangate.model import Enforcement
 from plangate.rules.base import Rule
 
 DEFAULT_FILE = "plangate.yaml"
-_TOP_KEYS = {"on_unknown", "rules", "waivers"}
+_TOP_KEYS = {"on_unknown", "rules", "waivers", "assurance"}
 _WAIVER_KEYS = {"rule", "resource", "reason", "owner", "expires"}
 
 
@@ -68,6 +68,7 @@ class Policy:
     on_unknown: Literal["warn", "deny"] = "warn"
     source: str = "(defaults)"
     catalogue: tuple[Rule, ...] = field(default=(), repr=False)
+    assurance: Any = None  # plangate.assurance.thresholds.AssurancePolicy: what `plangate assure` gates on
 
     def config(self, rule: Rule) -> RuleConfig:
         return self.rules[rule.id]
@@ -108,7 +109,16 @@ def build(data: Mapping[str, Any] | None, catalogue: Iterable[Rule], source: str
         given = {**(overrides.get(r.id) or {}), **(overrides.get(r.slug) or {})}
         configs[r.id] = rule_config(r, given, f"{source}: rules.{r.slug}")
     waivers = tuple(_waiver(w, i, index, source) for i, w in enumerate(data.get("waivers") or ()))
-    return Policy(configs, waivers, on_unknown, source, catalogue)
+    return Policy(configs, waivers, on_unknown, source, catalogue, _assurance(data.get("assurance"), source))
+
+
+def _assurance(data: Any, source: str) -> Any:
+    from plangate.assurance.thresholds import parse_assurance
+
+    try:
+        return parse_assurance(data, f"{source}: assurance")
+    except settings_mod.SettingsError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def rule_config(r: Rule, given: Mapping[str, Any], where: str) -> RuleConfig:

@@ -60,7 +60,7 @@ rules:
     ("rules: {prohibited-ai-risk-tier: {enforcement: advisory}}",
      "rules.prohibited-ai-risk-tier.enforcement: PG-RAI-002 is always mandatory and cannot be lowered"),
     ("on_unknown: maybe", "on_unknown: expected warn or deny, got 'maybe'"),
-    ("colour: red", "unknown key 'colour' (known: on_unknown, rules, waivers)"),
+    ("colour: red", "unknown key 'colour' (known: assurance, on_unknown, rules, waivers)"),
     ("- just a list", "expected a mapping at the top level"),
     ("waivers: [{rule: PG-TAG-001, resource: x}]",
      "waivers[0]: missing expires, owner, reason (every waiver needs all five)"),
