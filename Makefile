@@ -9,7 +9,7 @@ CKV_VENV := .venv-checkov
 PEERS_VENV := .venv-peers
 PG := $(VENV)/bin/plangate
 
-.PHONY: demo test docs lint bench clean pack
+.PHONY: demo test docs lint bench clean pack fixtures
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ pack: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check plangate tests benchmarks components policypack hcl_checks __main__.py
+
+# Plan JSON of the HCL fixture trees, made offline by Terraform (needs the CLI and the provider mirror).
+fixtures: $(VENV)/.installed
+	$(VENV)/bin/python tests/loaders/terraform_oracle.py
 
 bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_large_plan.py

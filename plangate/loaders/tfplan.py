@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -73,7 +73,8 @@ def from_data(data: Any, file: str, raw: bytes | None) -> list[Resource]:
         with _no_gc():
             changes = data.get("resource_changes")
             if changes is not None:
-                return list(_from_changes(changes, file, lines, providers))
+                configured = _Configured(data.get("configuration"))
+                return list(_from_changes(changes, file, lines, providers, configured))
             for key, action in (("planned_values", "create"), ("values", "no-op")):
                 values = data.get(key)
                 if values is not None:
@@ -104,7 +105,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _from_changes(
-    changes: Any, file: str, lines: _LineIndex, providers: _ProviderDefaults
+    changes: Any, file: str, lines: _LineIndex, providers: _ProviderDefaults, configured: _Configured
 ) -> Iterator[Resource]:
     if not isinstance(changes, list):
         raise InputError(file, f"resource_changes must be a list, not {_kind(changes)}")
@@ -125,8 +126,10 @@ def _from_changes(
         unknown_tree = _tree(change.get("after_unknown"), f"{where}.change.after_unknown", file)
         secret_tree = _tree(change.get("after_sensitive"), f"{where}.change.after_sensitive", file)
         module = _string(entry.get("module_address", ""), f"{where}.module_address", file)
+        after, unknown_tree = _with_service_defaults(rtype, after or {}, unknown_tree, module,
+                                                     entry.get("name"), configured)
         yield _resource(
-            entry, address, rtype, module, after or {}, unknown_tree, secret_tree, action,
+            entry, address, rtype, module, after, unknown_tree, secret_tree, action,
             file, lines, providers,
         )
 
@@ -312,18 +315,9 @@ class _ProviderDefaults:
             self._index_module(configuration.get("root_module"), "")
 
     def _index_module(self, module: Any, path: str) -> None:
-        if not isinstance(module, dict):
-            return
-        resources = module.get("resources")
-        for res in resources if isinstance(resources, list) else ():
-            if isinstance(res, dict) and isinstance(res.get("provider_config_key"), str):
-                self.resource_keys[(path, str(res.get("address")))] = res["provider_config_key"]
-        calls = module.get("module_calls")
-        if isinstance(calls, dict):
-            for name, call in calls.items():
-                if isinstance(call, dict):
-                    child = f"{path}.module.{name}" if path else f"module.{name}"
-                    self._index_module(call.get("module"), child)
+        for where, res in _config_resources(module, path):
+            if isinstance(res.get("provider_config_key"), str):
+                self.resource_keys[(where, str(res.get("address")))] = res["provider_config_key"]
 
     def for_resource(
         self, module_address: str, rtype: str, name: Any, provider_name: Any
@@ -343,6 +337,79 @@ class _ProviderDefaults:
                 return self.configs[candidate]
             parts = parts[:-2]
         return self.configs.get(local)
+
+
+def _config_resources(module: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(module path, resource block) for every resource block in ``configuration``."""
+    if not isinstance(module, dict):
+        return
+    resources = module.get("resources")
+    for res in resources if isinstance(resources, list) else ():
+        if isinstance(res, dict):
+            yield path, res
+    calls = module.get("module_calls")
+    if isinstance(calls, dict):
+        for name, call in calls.items():
+            if isinstance(call, dict):
+                yield from _config_resources(call.get("module"), f"{path}.module.{name}" if path else f"module.{name}")
+
+
+# Arguments the AWS provider (5.x, 6.x) marks computed (``after_unknown``) when the
+# configuration leaves them out, although AWS then applies a fixed default: a block the
+# configuration never set takes that default.  Without this, a Lambda function with no
+# logging_config block was "log group unknown until apply" although its name is in the plan.
+# Each entry maps the planned values to the default (None: not decidable, stays unknown).
+_SERVICE_DEFAULTS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
+    "aws_lambda_function": {
+        "logging_config": lambda after: [{
+            "application_log_level": "", "log_format": "Text", "system_log_level": "",
+            "log_group": f"/aws/lambda/{after['function_name']}",
+        }] if isinstance(after.get("function_name"), str) and after["function_name"] else None,
+        "architectures": lambda after: ["x86_64"],
+        "ephemeral_storage": lambda after: [{"size": 512}],
+    },
+    "aws_cloudwatch_log_group": {"log_group_class": lambda after: "STANDARD"},
+}
+
+
+class _Configured:
+    """Which arguments each resource block of ``configuration`` sets (indexed on first use)."""
+
+    def __init__(self, configuration: Any):
+        self._configuration = configuration
+        self._keys: dict[tuple[str, str], frozenset[str]] | None = None
+
+    def keys(self, module_address: str, rtype: str, name: Any) -> frozenset[str] | None:
+        """The arguments set on the block, or None when the plan has no such block."""
+        if self._keys is None:
+            root = self._configuration.get("root_module") if isinstance(self._configuration, dict) else None
+            self._keys = {
+                (path, str(res.get("address"))): frozenset(res["expressions"])
+                for path, res in _config_resources(root, "")
+                if isinstance(res.get("expressions"), dict)
+            }
+        return self._keys.get((_module_path(module_address), f"{rtype}.{name}"))
+
+
+def _with_service_defaults(rtype: str, after: dict[str, Any], unknown_tree: Any, module: str,
+                           name: Any, configured: _Configured) -> tuple[dict[str, Any], Any]:
+    """``after`` / ``after_unknown`` with the provider's computed defaults filled in where the
+    configuration never set the argument.  A dynamic block does not show in ``expressions``,
+    but then the block's values are planned, so only an argument with no planned value and an
+    unknown mark is filled."""
+    defaults = _SERVICE_DEFAULTS.get(rtype)
+    if not defaults or not isinstance(unknown_tree, dict):
+        return after, unknown_tree
+    pending = [k for k in defaults if unknown_tree.get(k) is True and after.get(k) in (None, [])]
+    if not pending:
+        return after, unknown_tree
+    keys = configured.keys(module, rtype, name)
+    if keys is None:  # no configuration for it (an older or filtered plan): stay unknown
+        return after, unknown_tree
+    filled = {k: v for k in pending if k not in keys and (v := defaults[k](after)) is not None}
+    if not filled:
+        return after, unknown_tree
+    return {**after, **filled}, {k: v for k, v in unknown_tree.items() if k not in filled}
 
 
 @lru_cache(maxsize=1024)

@@ -1,0 +1,125 @@
+"""Terraform as the oracle for HCL evaluation: plan JSON for the fixture trees in
+tests/fixtures/hcl_plan/, produced offline by ``terraform init`` / ``plan`` / ``show -json``.
+
+A case is a folder under tests/fixtures/hcl_plan/.  Its root modules are the case folder
+itself when it holds ``.tf`` / ``.tf.json`` files, else each sub-folder except ``modules``
+(the "two roots in one folder" case).  The plan of a root is written beside the case tree:
+``<case>.plan.json`` for a single root, ``<case>.<root>.plan.json`` for each of several.
+
+Providers come from the filesystem mirror named in terraform.rc (no network); the provider
+blocks in the trees carry mock keys and skip every AWS API call.  The ``timestamp`` field is
+dropped and ``relevant_attributes`` sorted, so a regenerated plan is identical when nothing
+changed.
+
+Regenerate with ``make fixtures`` (``python tests/loaders/terraform_oracle.py [--out DIR]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hcl_plan"
+CLI_CONFIG = FIXTURES / "terraform.rc"
+MIRROR = Path("/opt/tf-plugins/registry.terraform.io/hashicorp/aws")
+VOLATILE = ("timestamp",)  # fields that change on every run
+
+
+def unavailable() -> str | None:
+    """Why the oracle cannot run here, or None when it can."""
+    if shutil.which("terraform") is None:
+        return "no terraform CLI on PATH"
+    if not MIRROR.is_dir():
+        return f"no AWS provider mirror at {MIRROR}"
+    return None
+
+
+def cases(root: Path = FIXTURES) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _has_tf(folder: Path) -> bool:
+    return any(folder.glob("*.tf")) or any(folder.glob("*.tf.json"))
+
+
+def roots(case: Path) -> list[Path]:
+    """The root modules of a case folder."""
+    if _has_tf(case):
+        return [case]
+    return sorted(p for p in case.iterdir() if p.is_dir() and p.name != "modules" and _has_tf(p))
+
+
+def plan_path(case: Path, root: Path, out: Path | None = None) -> Path:
+    folder = out or case.parent
+    name = case.name if root == case else f"{case.name}.{root.name}"
+    return folder / f"{name}.plan.json"
+
+
+def normalise(data: dict) -> dict:
+    """Without the run's timestamp, and with ``relevant_attributes`` (whose order Terraform
+    does not keep from one run to the next) sorted."""
+    out = {k: v for k, v in data.items() if k not in VOLATILE}
+    if isinstance(out.get("relevant_attributes"), list):
+        out["relevant_attributes"] = sorted(out["relevant_attributes"], key=lambda a: json.dumps(a, sort_keys=True))
+    return out
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
+    env.update(TF_CLI_CONFIG_FILE=str(CLI_CONFIG), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1",
+               TF_INPUT="0", TF_DATA_DIR=str(data_dir))
+    return env
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"terraform {args[0]} in {cwd}: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+def plan(case: Path, root: Path) -> dict:
+    """The normalised plan JSON of one root (run on a copy, so the tree stays clean)."""
+    with tempfile.TemporaryDirectory(prefix="pg-tfplan-") as tmp:
+        work = Path(tmp) / case.name
+        shutil.copytree(case, work)
+        cwd = work / root.relative_to(case)
+        env = _env(Path(tmp) / "data")
+        _run(["init", "-backend=false"], cwd, env)
+        _run(["plan", "-refresh=false", "-lock=false", "-out", str(Path(tmp) / "plan.bin")], cwd, env)
+        data = json.loads(_run(["show", "-json", str(Path(tmp) / "plan.bin")], cwd, env))
+    return normalise(data)
+
+
+def dump(data: dict) -> str:
+    return json.dumps(data, indent=1) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", type=Path, help="write the plans here instead of beside the trees")
+    p.add_argument("case", nargs="*", help="case names (default: all)")
+    args = p.parse_args(argv)
+    reason = unavailable()
+    if reason:
+        print(f"terraform_oracle: {reason}", file=sys.stderr)
+        return 2
+    for case in cases():
+        if args.case and case.name not in args.case:
+            continue
+        for root in roots(case):
+            target = plan_path(case, root, args.out)
+            target.write_text(dump(plan(case, root)), encoding="utf-8")
+            print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

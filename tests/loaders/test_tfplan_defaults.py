@@ -1,0 +1,89 @@
+"""Arguments the AWS provider plans as computed although the configuration never set them
+take AWS's default (plans from Terraform 1.11 + AWS provider 5.100 in tests/fixtures/hcl_plan/)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from conftest import FIXTURES
+
+from plangate.engine import scan
+from plangate.loaders import tfplan
+from plangate.policy import defaults
+from plangate.rules import RULES
+
+PLANS = FIXTURES / "hcl_plan"
+
+
+def _plan(name: str) -> dict:
+    return json.loads((PLANS / f"{name}.plan.json").read_text(encoding="utf-8"))
+
+
+def _load(data: dict) -> dict:
+    return {r.address: r for r in tfplan.from_data(data, "plan.json", None)}
+
+
+def _tel002(data: dict) -> dict[str, list[tuple[str, str]]]:
+    result = scan(list(_load(data).values()), defaults(RULES), ["plan.json"])
+    out: dict[str, list[tuple[str, str]]] = {}
+    for f in result.findings:
+        if f.rule_id == "PG-TEL-002":
+            out.setdefault(f.address, []).append((f.outcome.value, f.message))
+    return out
+
+
+def _change(data: dict, address: str) -> dict:
+    return next(rc for rc in data["resource_changes"] if rc["address"] == address)["change"]
+
+
+def test_the_provider_marks_an_unset_logging_config_unknown():
+    change = _change(_plan("nested_modules"), "module.scorer.aws_lambda_function.this")
+    assert change["after_unknown"]["logging_config"] is True  # what the fix is for
+    assert "logging_config" not in change["after"]
+
+
+def test_an_unset_logging_config_is_the_default_log_group():
+    fn = _load(_plan("nested_modules"))["module.scorer.aws_lambda_function.this"]
+    assert not fn.is_unknown("logging_config")
+    assert fn.get("logging_config.log_group") == "/aws/lambda/fraud-scorer"
+    assert fn.get("architectures") == ["x86_64"] and fn.get("ephemeral_storage.size") == 512
+
+
+def test_log_retention_is_decided_from_the_plan():
+    found = _tel002(_plan("nested_modules"))
+    assert "module.scorer.aws_lambda_function.this" not in found  # 30 days: passes
+    assert found["module.explainer.aws_lambda_function.this"] == [
+        ("violation", "log group /aws/lambda/fraud-explainer keeps logs forever (retention_in_days not set)")]
+    assert not any(outcome == "unknown" for answers in found.values() for outcome, _ in answers)
+
+
+def test_a_name_unknown_until_apply_stays_unknown():
+    data = _plan("unknown_input")
+    fn = _load(data)["module.nightly.aws_lambda_function.this"]
+    assert fn.is_unknown("function_name") and fn.is_unknown("logging_config")
+    assert [o for o, _ in _tel002(data)["module.nightly.aws_lambda_function.this"]] == ["unknown"]
+    assert "module.online.aws_lambda_function.this" not in _tel002(data)
+
+
+def test_a_block_the_configuration_sets_stays_as_planned():
+    data = copy.deepcopy(_plan("nested_modules"))
+    module = data["configuration"]["root_module"]["module_calls"]["scorer"]["module"]
+    block = next(r for r in module["resources"] if r["address"] == "aws_lambda_function.this")
+    block["expressions"]["logging_config"] = [{"log_group": {"references": ["var.log_group"]}}]
+    fn = _load(data)["module.scorer.aws_lambda_function.this"]
+    assert fn.is_unknown("logging_config")
+    assert _load(data)["module.explainer.aws_lambda_function.this"].get("logging_config.log_group") == (
+        "/aws/lambda/fraud-explainer")
+
+
+def test_without_configuration_nothing_is_assumed():
+    data = _plan("nested_modules")
+    del data["configuration"]
+    assert _load(data)["module.scorer.aws_lambda_function.this"].is_unknown("logging_config")
+
+
+def test_an_unset_log_group_class_is_standard():
+    group = _load(_plan("counts"))["aws_cloudwatch_log_group.shard[0]"]
+    assert _change(_plan("counts"), "aws_cloudwatch_log_group.shard[0]")["after_unknown"]["log_group_class"] is True
+    assert group.get("log_group_class") == "STANDARD" and not group.is_unknown("log_group_class")
