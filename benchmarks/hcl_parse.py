@@ -1,9 +1,12 @@
-"""plangate's HCL reader (`plangate.loaders.hcl_syntax`) against python-hcl2 on the same files.
+"""plangate's HCL reader (`plangate.loaders.hcl_syntax`) against python-hcl2 on the same files,
+and the evaluator's share of loading a tree.
 
 Parses every ``.tf`` file below the inputs with both (text already in memory, median of
-``--runs``) and prints throughput and the ratio.  Inputs: the multi-module tree assembled from
-our fixtures (`checkov_inputs.hcl_tree`) and each real tree given with ``--tree`` (see
-scan_vs_checkov.py for the ones the notes quote).
+``--runs``) and prints throughput and the ratio.  Then loads each tree as ``plangate scan``
+does (`plangate.loaders.load`: roots split, modules expanded by tfparse, defects corrected)
+and prints how much of that time tfparse's own evaluation takes, next to the reader alone.
+Inputs: the multi-module tree assembled from our fixtures (`checkov_inputs.hcl_tree`) and each
+real tree given with ``--tree`` (see scan_vs_checkov.py for the ones the notes quote).
 
     .venv/bin/python benchmarks/hcl_parse.py [--tree DIR ...] [--runs 3]
 """
@@ -54,6 +57,47 @@ def main() -> None:
             print(f"{name}: {len(texts)} files, {size:.2f} MB")
             print(f"  hcl_syntax   {ours:7.3f} s  {size / ours:6.2f} MB/s")
             print(f"  python-hcl2  {theirs:7.3f} s  {size / theirs:6.2f} MB/s   ratio {theirs / ours:5.1f}x")
+            evaluator_share(root, args.runs)
+
+
+def evaluator_share(root: Path, runs: int) -> None:
+    """Median time to load ``root`` with the evaluator, tfparse's part of it, and the reader alone."""
+    import os
+
+    import tfparse
+
+    from plangate.loaders import load
+
+    inner = tfparse.load_from_path
+    spent: list[float] = []
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[-1] += time.perf_counter() - began
+
+    totals, shares = [], []
+    tfparse.load_from_path = timed
+    try:
+        for _ in range(runs):
+            spent.append(0.0)
+            began = time.perf_counter()
+            found = load(root)
+            totals.append(time.perf_counter() - began)
+            shares.append(spent[-1])
+    finally:
+        tfparse.load_from_path = inner
+    os.environ["PLANGATE_HCL_ENGINE"] = "reader"
+    try:
+        reader = seconds(lambda _: load(root), [""], runs)
+    finally:
+        del os.environ["PLANGATE_HCL_ENGINE"]
+    total, share = statistics.median(totals), statistics.median(shares)
+    print(f"  load (evaluator)  {total:7.3f} s  {len(found)} resources; tfparse {share:7.3f} s "
+          f"= {100 * share / total:4.1f}% of it")
+    print(f"  load (reader)     {reader:7.3f} s  ratio evaluator/reader {total / reader:5.1f}x")
 
 
 if __name__ == "__main__":
