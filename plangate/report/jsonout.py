@@ -45,10 +45,12 @@ def _rule(result: ScanResult, r: Rule) -> dict[str, Any]:
 def document(result: ScanResult) -> dict[str, Any]:
     """The report as plain data; `render` only serialises it."""
     summary = summarise(result)
+    engine = {"hcl_engine": _hcl_engine(result)} if any(r.source_format == "hcl" for r in result.resources) else {}
     return {
         "version": VERSION,
         "tool": "plangate",
         "inputs": list(result.inputs),
+        **engine,  # which engine read the HCL inputs: tfparse's evaluator or plangate's reader
         "summary": {
             "resources": summary.resources,
             "rules": summary.rules,
@@ -60,6 +62,14 @@ def document(result: ScanResult) -> dict[str, Any]:
         "findings": [_finding(f) for f in ordered(result.findings)],
         "rules": [_rule(result, r) for r in result.rules],
     }
+
+
+def _hcl_engine(result: ScanResult) -> str:
+    from plangate.loaders.hcl import engine
+
+    refused = sorted({r.stack for r in result.resources if r.source_format == "hcl"
+                      and any(n.startswith("read by the plangate HCL reader") for n in r.notes)})
+    return engine() + (f"; the reader for {', '.join(refused)} (refused, see the notes)" if refused else "")
 
 
 def render(result: ScanResult) -> str:

@@ -262,6 +262,18 @@ def test_importing_the_engine_does_not_load_tfparse() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path, monkeypatch) -> None:
+    from plangate.cli import main
+
+    _write(tmp_path / "infra", {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
+    out = tmp_path / "r.json"
+    main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
+    assert json.loads(out.read_text())["hcl_engine"] == evaluate.engine()
+    monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")
+    main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
+    assert json.loads(out.read_text())["hcl_engine"].startswith("plangate HCL reader")
+
+
 def _taggable_from_provider() -> list[str]:
     """AWS types with tags_all, from the provider schema (terraform + the offline mirror)."""
     from terraform_oracle import CLI_CONFIG, unavailable
