@@ -839,13 +839,19 @@ def test_table_rows_and_summary_without_color() -> None:
     assert text.splitlines()[-1] == summarise(_result()).sentence()
 
 
-def test_table_keeps_every_column_on_a_narrow_terminal() -> None:
+def test_table_keeps_every_field_on_a_narrow_terminal() -> None:
+    # Issue 12: at 80 columns six columns cannot hold whole addresses and paths, and folding
+    # them mid-token is what the issue reports; the list layout keeps every field instead.
     text = render(_result(), "table", width=80)
-    assert max(len(line) for line in text.splitlines()) <= 80
-    assert _table_rows(text)[0] == ["outcome", "severity", "rule", "resource", "message",
-                                    "location"]  # fmt: skip
-    assert [row[0] for row in _table_rows(text)[1:]] == [
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines[:-1])  # the summary stays one line
+    assert lines[-1] == summarise(_result()).sentence()
+    assert [line.split()[0] for line in lines if not line.startswith(" ")][:-1] == [
         "unknown", "violation", "waived", "warning", "violation"]  # fmt: skip
+    for f in _result().findings:  # every address and location whole, on a line of its own
+        assert f"  {f.address}" in lines
+        if f.location:
+            assert f"  at {f.location}" in lines
 
 
 def test_table_empty_color_and_hostile_text() -> None:

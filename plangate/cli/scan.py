@@ -1,4 +1,11 @@
-"""``plangate scan``: evaluate the rules on plans, previews, HCL or manifests."""
+"""``plangate scan``: evaluate the rules on plans, previews, HCL or manifests.
+
+Several reports in one run: ``-f sarif -o a.sarif -f markdown -o b.md`` pairs each format
+with the output given after it, in order (a format without one goes to stdout; only one may),
+or Checkov's style ``-f sarif,junit --output-file-path out/`` writes ``out/results_sarif.sarif``
+and ``out/results_junit.xml`` (a comma list of paths pairs them instead; ``console`` is stdout).
+When no report goes to stdout, the one-line summary goes to stderr.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,10 @@ import sys
 from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+#: File names Checkov's --output-file-path folder style gives each format.
+_EXTENSIONS = {"table": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md"}
+_CONSOLE = ("console", "cli", "-")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,9 +27,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="plan JSON, Pulumi preview / state JSON, a .tf directory, YAML, or a folder")
     add_input_format(p)
-    p.add_argument("-f", "--format", choices=FORMATS, default=None, help="report format (default: table)")
-    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
+    p.add_argument("-f", "--format", action="append", metavar="FORMAT",
+                   help=f"report format: {', '.join(FORMATS)} (default: table); repeatable, or a comma list")
+    p.add_argument("-o", "--output", action="append", metavar="FILE",
+                   help="write the report of the matching -f to FILE (atomically); repeatable")
+    p.add_argument("--output-file-path", dest="output_file_path", metavar="PATH",
+                   help="Checkov style: a folder for results_<format> files, or a comma list of files")
     p.add_argument("-c", "--config", help="policy file (default: ./plangate.yaml if present)")
+    p.add_argument("--rule", action="append", default=[], metavar="ID",
+                   help="run only these rules (ids or slugs; repeatable or a comma list)")
+    p.add_argument("--skip-rule", dest="skip_rule", action="append", default=[], metavar="ID",
+                   help="do not run these rules (locked rules always run)")
+    p.add_argument("--fail-on", dest="fail_on", choices=SEVERITIES, metavar="SEVERITY",
+                   help=f"only violations at least this severe fail the gate ({', '.join(SEVERITIES)})")
+    p.add_argument("--soft-fail", dest="soft_fail", action="store_true",
+                   help="report violations but exit 0 (bad input still exits 2)")
+    p.add_argument("--quiet", action="store_true", help="report failures only (violations and warnings)")
+    p.add_argument("--baseline", metavar="REPORT.json",
+                   help="report only findings that a previous `scan -f json` report did not have")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
     add_audit_log(p)
@@ -26,22 +52,69 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from plangate import engine, loaders, policy
-    from plangate.report import render
+    from plangate import engine, gate, loaders, policy
+    from plangate.model import Severity
+    from plangate.report import render, summarise
     from plangate.rules import RULES
 
-    pol = policy.load(args.config, RULES)
+    targets = _targets(args)
+    pol = gate.select_rules(policy.load(args.config, RULES), args.rule, args.skip_rule)
+    baseline = gate.baseline_keys(args.baseline) if args.baseline else None
     resources = loaders.load_all(args.paths, args.input_format)
     pol = _with_inline_skips(pol, args.paths, resources)
-    result = engine.scan(resources, pol, list(args.paths), today(args.today))
+    result = gate.gated(engine.scan(resources, pol, list(args.paths), today(args.today)),
+                        fail_on=Severity(args.fail_on) if args.fail_on else None,
+                        soft_fail=args.soft_fail, quiet=args.quiet, baseline=baseline)
     if args.audit_log:
         from plangate.audit.record import scan_inputs, scan_result
 
         record_decision(args, "scan", scan_inputs(result), scan_result(result))
-    fmt = args.format or "table"
-    color = args.color or (fmt == "table" and not args.output and sys.stdout.isatty())
-    emit(render(result, fmt, color=color), args.output)
+    for fmt, output in targets:
+        to_terminal = output is None and sys.stdout.isatty()
+        color = fmt == "table" and (args.color or to_terminal)
+        emit(render(result, fmt, color=color, width=_width(output is None)), output)
+    if all(output is not None for _, output in targets):
+        print(f"plangate: {summarise(result).sentence()}", file=sys.stderr)
     return result.exit_code
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(format, output file or None for stdout) pairs, in the order given; usage errors exit 2."""
+    from plangate.errors import PlangateError
+
+    formats = [part.strip() for value in args.format or ["table"] for part in value.split(",") if part.strip()]
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise PlangateError(f"-f/--format: invalid choice: {fmt!r} (choose from {', '.join(FORMATS)})")
+    outputs: list[str | None] = [None if o in _CONSOLE else o for o in args.output or []]
+    if args.output_file_path:
+        if outputs:
+            raise PlangateError("--output-file-path: give either -o or --output-file-path, not both")
+        parts = [p.strip() for p in args.output_file_path.split(",") if p.strip()]
+        if len(parts) == 1 and (os.path.isdir(parts[0]) or parts[0].endswith(("/", os.sep))):
+            os.makedirs(parts[0], exist_ok=True)
+            outputs = [os.path.join(parts[0], f"results_{fmt}.{_EXTENSIONS[fmt]}") for fmt in formats]
+        else:
+            outputs = [None if p in _CONSOLE else p for p in parts]
+    if len(outputs) > len(formats):
+        raise PlangateError(f"more outputs ({len(outputs)}) than formats ({len(formats)}): "
+                            "give each -o a -f before it")
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    if sum(output is None for _, output in pairs) > 1:
+        raise PlangateError("only one report can go to stdout: give the others an -o FILE")
+    return pairs
+
+
+def _width(to_stdout: bool) -> int:
+    """The table's width: $COLUMNS, else the terminal's when printing to one, else 120."""
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if to_stdout and sys.stdout.isatty():
+        return shutil.get_terminal_size((120, 24)).columns
+    return 120
 
 
 def _with_inline_skips(pol, paths, resources):

@@ -66,9 +66,14 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:
+    """Resources of every path, with cross-resource facts linked once for the whole input
+    (Lambda execution roles: `plangate.loaders.roles`)."""
+    from plangate.loaders import roles
+
     out: list[Resource] = []
     for path in paths:
         out.extend(load(path, fmt))
+    roles.link(out)
     return out
 
 

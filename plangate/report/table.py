@@ -1,8 +1,18 @@
-"""The terminal report: a rich table of findings and a one-line summary."""
+"""The terminal report: a rich table of findings (or, when that cannot fit, a list) and a summary.
+
+An address or a path is never broken: the table gives the resource, rule and location columns
+the width of their longest value, and when those and a readable message column do not fit the
+width (``$COLUMNS`` or the terminal's, chosen by the CLI), each finding is printed as a short
+block instead, whose address line may run past the edge but stays one token to copy.  One
+rule's messages about one resource share one row, a line each.
+"""
 
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 from io import StringIO
 from typing import TYPE_CHECKING
 
@@ -10,13 +20,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from plangate.model import Finding, Outcome
+from plangate.model import Location, Outcome, Severity
 from plangate.report import ordered, summarise
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
 
 DEFAULT_WIDTH = 120
+_MESSAGE_MIN = 24  # narrower than this, a message column reads worse than the list layout
+_WORD_MAX = 48  # a message word up to this long (a tag key, an ARN) gets a column it fits in
+_FRAME = 19  # six columns: two spaces of padding each, seven borders
 
 _OUTCOME_STYLE = {
     Outcome.VIOLATION: "bold red",
@@ -39,51 +52,134 @@ def _cell(text: str, style: str = "") -> Text:
     return Text(_safe(text), style=style)
 
 
-def _message(finding: Finding) -> Text:
-    text = _cell(finding.message)
-    if finding.waiver:
-        text.append(_safe(f"\nwaived: {finding.waiver}"), style="dim italic")
+@dataclass(frozen=True)
+class Row:
+    """One rule's findings about one resource with the same outcome: one row, a line each."""
+
+    outcome: Outcome
+    severity: Severity
+    rule_id: str
+    slug: str
+    address: str
+    location: Location | None
+    messages: tuple[str, ...]
+    waiver: str
+
+    @property
+    def where(self) -> str:
+        return str(self.location) if self.location else ""
+
+    def slug_lines(self, wrap: bool) -> list[str]:
+        """The slug, or when space is short wrapped at its hyphens to the id's width (a slug is a
+        name, not a path)."""
+        if not wrap:
+            return [self.slug]
+        return textwrap.wrap(self.slug, max(len(self.rule_id), 1), break_on_hyphens=True,
+                             break_long_words=False) or [""]
+
+
+def rows(result: ScanResult) -> list[Row]:
+    """The findings in report order, grouped by (rule, resource, outcome, location, waiver)."""
+    groups: dict[tuple, list] = {}
+    for f in ordered(result.findings):
+        key = (f.outcome, f.severity, f.rule_id, f.slug, f.address, f.location, f.waiver)
+        groups.setdefault(key, []).append(f.message)
+    return [Row(o, s, r, slug, a, loc, tuple(msgs), w) for (o, s, r, slug, a, loc, w), msgs in groups.items()]
+
+
+def _message(row: Row) -> Text:
+    text = _cell("\n".join(row.messages))
+    if row.waiver:
+        text.append(_safe(f"\nwaived: {row.waiver}"), style="dim italic")
     return text
 
 
-def _table(result: ScanResult) -> Table:
-    # Ratios share the width by how much each column usually says, so no column vanishes on
-    # a narrow terminal; only the two short enum columns never wrap.
-    table = Table(header_style="bold", expand=True)
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("rule", overflow="fold", ratio=2, min_width=10)
-    table.add_column("resource", overflow="fold", ratio=3, min_width=10)
-    table.add_column("message", overflow="fold", ratio=5, min_width=16)
-    table.add_column("location", overflow="fold", ratio=2, min_width=8)
-    for f in ordered(result.findings):
+def _widths(found: Sequence[Row], wrap: bool) -> dict[str, int]:
+    """The width each unbreakable column needs: its header or its longest value."""
+    return {
+        "outcome": max(len("outcome"), *(len(r.outcome.value) for r in found)),
+        "severity": max(len("severity"), *(len(r.severity.value) for r in found)),
+        "rule": max(len("rule"), *(max(len(r.rule_id), *map(len, r.slug_lines(wrap))) for r in found)),
+        "resource": max(len("resource"), *(len(_safe(r.address)) for r in found)),
+        "location": max(len("location"), *(len(_safe(r.where)) for r in found)),
+        "message": max([_MESSAGE_MIN, *(min(len(word), _WORD_MAX) for r in found for m in r.messages
+                                        for word in _safe(m).split())]),
+    }
+
+
+def _layout(found: Sequence[Row], width: int) -> bool | None:
+    """Whether the table fits with whole slugs (False), with slugs wrapped at hyphens (True),
+    or not at all (None: the list layout)."""
+    for wrap in (False, True):
+        if sum(_widths(found, wrap).values()) + _FRAME <= width:
+            return wrap
+    return None
+
+
+def _table(found: Sequence[Row], wrap: bool) -> Table:
+    widths = _widths(found, wrap)
+    table = Table(header_style="bold")
+    for name in ("outcome", "severity", "rule", "resource"):
+        table.add_column(name, no_wrap=True, min_width=widths[name])
+    table.add_column("message", overflow="fold", min_width=widths["message"])
+    table.add_column("location", no_wrap=True, min_width=widths["location"])
+    for r in found:
         table.add_row(
-            _cell(f.outcome.value, _OUTCOME_STYLE[f.outcome]),
-            _cell(f.severity.value),
-            _cell(f"{f.rule_id}\n{f.slug}"),  # the id on a line of its own never folds
-            _cell(f.address),
-            _message(f),
-            _cell(str(f.location) if f.location else ""),
+            _cell(r.outcome.value, _OUTCOME_STYLE[r.outcome]),
+            _cell(r.severity.value),
+            _cell("\n".join([r.rule_id, *r.slug_lines(wrap)])),
+            _cell(r.address),
+            _message(r),
+            _cell(r.where),
         )
     return table
 
 
+def _wrapped(text: str, width: int, first: str, rest: str | None = None) -> list[str]:
+    """Words wrapped at ``width``; a word longer than a line (an ARN, a path) is kept whole."""
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=first if rest is None else rest,
+                         break_long_words=False, break_on_hyphens=False) or [first]
+
+
+def _print_list(console: Console, found: Sequence[Row], width: int) -> None:
+    for r in found:
+        head = Text()
+        head.append(_safe(r.outcome.value), style=_OUTCOME_STYLE[r.outcome])
+        head.append(f" {r.severity.value} {_safe(r.rule_id)} {_safe(r.slug)}")
+        console.print(head, soft_wrap=True)
+        console.print(Text("  " + _safe(r.address), style="bold"), soft_wrap=True)
+        if r.where:
+            console.print(Text("  at " + _safe(r.where)), soft_wrap=True)
+        for message in r.messages:
+            for line in _wrapped(_safe(message), width, "  - ", "    "):
+                console.print(Text(line), soft_wrap=True)
+        if r.waiver:
+            for line in _wrapped(_safe(f"waived: {r.waiver}"), width, "    "):
+                console.print(Text(line, style="dim italic"), soft_wrap=True)
+
+
 def render(result: ScanResult, *, color: bool = False, width: int | None = None) -> str:
+    width = width or DEFAULT_WIDTH
     buffer = StringIO()
     console = Console(
         file=buffer,
         force_terminal=color,
         color_system="standard" if color else None,
         no_color=not color,
-        width=width or DEFAULT_WIDTH,
+        width=width,
         highlight=False,
         emoji=False,
         soft_wrap=False,
     )
-    if result.findings:
-        console.print(_table(result))
-    else:
+    found = rows(result)
+    wrap = _layout(found, width) if found else None
+    if not found:
         console.print("No findings.")
+    elif wrap is not None:
+        console.print(_table(found, wrap))
+    else:
+        _print_list(console, found, width)
     summary = summarise(result)
-    console.print(Text(summary.sentence(), style="bold green" if summary.passed else "bold red"))
+    console.print(Text(summary.sentence(), style="bold green" if summary.passed else "bold red"),
+                  soft_wrap=True)  # one line, whatever the width: CI logs grep it
     return buffer.getvalue()

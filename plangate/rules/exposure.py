@@ -12,6 +12,9 @@ from plangate.settings import setting
 _URL = "aws_lambda_function_url"
 _METHOD = "aws_api_gateway_method"
 _ROUTE = "aws_apigatewayv2_route"
+_API = "aws_apigatewayv2_api"
+_QUICK_CREATE = ("HTTP API quick create (target set) adds a $default route with no authorization: "
+                 "anyone can invoke the target")
 
 
 @rule(
@@ -63,7 +66,7 @@ def _route_method(res: Resource) -> str:
     title="API Gateway routes and methods require authorization",
     severity=Severity.HIGH,
     category="security",
-    applies_to={_METHOD, _ROUTE},
+    applies_to={_METHOD, _ROUTE, _API},
     settings=RoutePolicy,
     remediation=(
         "Attach an authorizer (IAM, JWT / Cognito, or a Lambda authorizer) to the route or "
@@ -82,11 +85,24 @@ def _route_method(res: Resource) -> str:
         Pass(type=_METHOD, properties={"http_method": "POST", "authorization": "AWS_IAM"}),
         Undecided("authorization is unknown until apply", type=_METHOD,
                   properties={"http_method": "POST"}, unknown={"authorization"}),
+        Fail(_QUICK_CREATE, type=_API, name="quick create: target names the Lambda function",
+             properties={"protocol_type": "HTTP",
+                         "target": "arn:aws:lambda:us-east-1:123456789012:function:scorer"}),
+        Fail(_QUICK_CREATE, type=_API, properties={"protocol_type": "HTTP"}, unknown={"target"},
+             name="a target known only after apply is still set"),
+        Pass(type=_API, properties={"protocol_type": "HTTP", "name": "scoring"},
+             name="routes declared on their own are checked one by one"),
     ],
 )
 def api_route_auth(res: Resource, cfg: RoutePolicy) -> Iterator[str | Unknown]:
     """Every API Gateway REST method and HTTP / WebSocket route in front of a workload
-    requires an authorizer; only pre-flight methods are exempt by default."""
+    requires an authorizer; only pre-flight methods are exempt by default.  An HTTP API
+    created with ``target`` (quick create) gets a ``$default`` route that cannot carry an
+    authorizer, so setting ``target`` fails too."""
+    if res.type == _API:
+        if res.is_unknown("target") or res.get("target") not in (None, ""):
+            yield _QUICK_CREATE
+        return
     field = "authorization" if res.type == _METHOD else "authorization_type"
     method = _route_method(res)
     if method.upper() in cfg.exempt_methods:

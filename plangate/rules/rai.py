@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from plangate.model import Resource, Severity, Unknown, comparable, redact
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
-from plangate.rules.scope import is_inference, metadata
-from plangate.settings import mapping_setting, setting
+from plangate.rules.scope import DEFAULT_DETECTION, Detection, is_inference, metadata
+from plangate.settings import SettingsError, mapping_setting, setting
 from plangate.types import INFERENCE_CANDIDATES, SAGEMAKER
+
+#: An endpoint configuration is the template its endpoint instantiates: the metadata is read on
+#: the model and the endpoint, and a third report on the configuration would add nothing.
+_RAI_TYPES = (SAGEMAKER - {"aws_sagemaker_endpoint_configuration"}) | INFERENCE_CANDIDATES
 
 _URL = re.compile(r"https?://[^\s/]+\S*")
 
@@ -51,6 +55,38 @@ class RaiPolicy:
         ("minimal", "limited", "high"),
         "Accepted risk tiers (unacceptable is always denied by PG-RAI-002).",
     )
+    opt_out: dict[str, str] = mapping_setting(
+        DEFAULT_DETECTION.opt_out,
+        "Tag pairs that mark a Lambda function as not AI inference although it seems to call a "
+        "model (the selector tag still opts in).",
+    )
+    invoke_actions: tuple[str, ...] = setting(
+        DEFAULT_DETECTION.invoke_actions,
+        "IAM actions that make a Lambda function AI inference when its execution role (linked "
+        "in the same plan) may call one of them.",
+    )
+    env_names: tuple[str, ...] = setting(
+        DEFAULT_DETECTION.env_names,
+        "Regular expressions: a Lambda environment variable whose whole name matches one names "
+        "an endpoint or model.",
+    )
+    env_values: tuple[str, ...] = setting(
+        DEFAULT_DETECTION.env_values,
+        "Regular expressions: a Lambda environment variable whose whole value matches one (an "
+        "endpoint or model ARN, a runtime URL) names an endpoint or model.",
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("env_names", "env_values"):
+            for index, pattern in enumerate(getattr(self, name)):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise SettingsError(f"{name}[{index}]: not a regular expression: {exc}") from None
+
+    @property
+    def detection(self) -> Detection:
+        return Detection(self.opt_out, self.invoke_actions, self.env_names, self.env_values)
 
 
 def _metadata_root(res: Resource) -> str:
@@ -58,7 +94,7 @@ def _metadata_root(res: Resource) -> str:
 
 
 def _selected(res: Resource, cfg: RaiPolicy) -> bool:
-    return is_inference(res, cfg.selector)
+    return is_inference(res, cfg.selector, cfg.detection)
 
 
 P = "ai.plangate.dev/"
@@ -78,7 +114,7 @@ _SELECT = {"app": "ai-model-inference"}
     title="AI inference workloads are documented as responsible AI systems",
     severity=Severity.HIGH,
     category="responsible-ai",
-    applies_to=SAGEMAKER | INFERENCE_CANDIDATES,
+    applies_to=_RAI_TYPES,
     settings=RaiPolicy,
     remediation=(
         "Add the responsible-AI metadata as tags (AWS) or annotations (Kubernetes): model id, "
@@ -96,6 +132,49 @@ _SELECT = {"app": "ai-model-inference"}
             name="SageMaker is always in scope",
         ),
         Pass(type="aws_lambda_function", tags={"app": "billing-api"}, name="not an inference function"),
+        Fail(
+            f"missing {P}model-id (model identifier)",
+            type="aws_lambda_function",
+            tags={k: v for k, v in _GOOD.items() if "model-id" not in k},
+            properties={"environment": {"variables": {"SAGEMAKER_ENDPOINT_NAME": "fraud-xgb-prod"}}},
+            name="untagged, but its environment names a SageMaker endpoint",
+        ),
+        Fail(
+            f"missing {P}model-id (model identifier)",
+            type="aws_lambda_function",
+            tags={k: v for k, v in _GOOD.items() if "model-id" not in k},
+            properties={"environment": {"variables": {
+                "TARGET": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku"}}},
+            name="untagged, but an environment value is a Bedrock model ARN",
+        ),
+        Fail(
+            f"missing {P}model-id (model identifier)",
+            type="aws_lambda_function",
+            tags={k: v for k, v in _GOOD.items() if "model-id" not in k},
+            notes=("execution role aws_iam_role.scorer may call: bedrock:InvokeModel*",),
+            name="untagged, but its execution role may call bedrock:InvokeModel",
+        ),
+        Pass(
+            type="aws_lambda_function",
+            tags={"ai.plangate.dev/inference": "false"},
+            properties={"environment": {"variables": {"SAGEMAKER_ENDPOINT_NAME": "shadow-ep"}}},
+            name="the opt-out tag wins over detection",
+        ),
+        Pass(
+            type="aws_lambda_function",
+            properties={"environment": {"variables": {"SAGEMAKER_ENDPOINT_NAME": "fraud-xgb-prod"}}},
+            settings={"env_names": []},
+            name="detection is configurable: no variable names count",
+        ),
+        Pass(
+            type="aws_lambda_function",
+            properties={"environment": {"variables": {"TABLE_NAME": "orders"}}},
+            name="an environment that names no endpoint or model",
+        ),
+        Pass(
+            type="aws_sagemaker_endpoint_configuration",
+            name="an endpoint configuration is not checked: its model and endpoint carry the metadata",
+        ),
         Fail(
             f"missing {P}model-id (model identifier)",
             type="aws_lambda_function",
@@ -162,10 +241,13 @@ _SELECT = {"app": "ai-model-inference"}
 )
 def responsible_ai_metadata(res: Resource, cfg: RaiPolicy) -> Iterator[str | Unknown]:
     """Every AI inference workload (SageMaker models and endpoints always; Lambda functions
-    and Kubernetes / KServe workloads selected by a tag or label) records its model id,
+    and Kubernetes / KServe workloads selected by a tag or label; Lambda functions whose
+    execution role may call sagemaker:InvokeEndpoint or bedrock:InvokeModel, or whose
+    environment names an endpoint or model, unless tagged ai.plangate.dev/inference=false;
+    endpoint configurations are left to their model and endpoint) records its model id,
     model card and data lineage URLs, EU AI Act risk tier and accountable owner; high-risk
     systems also name a human-oversight contact and their evaluation evidence."""
-    if res.type == "aws_sagemaker_endpoint_configuration" or not _selected(res, cfg):
+    if not _selected(res, cfg):
         return
     root = _metadata_root(res)
     if res.is_unknown(root):

@@ -2,13 +2,30 @@
 
 AWS resources carry metadata as tags; Kubernetes objects as labels and annotations, where a
 pod controller's pod template counts too (Kubecost and Kyverno's autogen read the pods).
+
+An inference workload is, in this order:
+
+1. any SageMaker model, endpoint or serving resource;
+2. a resource the selector tag / label selects (``app=ai-model-inference`` by default): the
+   explicit opt-in;
+3. not a resource carrying the opt-out tag (``ai.plangate.dev/inference=false`` by default);
+4. a Lambda function that calls a model: its execution role may call one of the invoke actions
+   (``sagemaker:InvokeEndpoint*``, ``bedrock:InvokeModel*``; linked by
+   `plangate.loaders.roles`), or its environment names an endpoint or model (a variable name
+   such as ``SAGEMAKER_ENDPOINT_NAME`` / ``BEDROCK_MODEL_ID``, or a value that is a SageMaker
+   endpoint or Bedrock model ARN or runtime URL).
+
+`Detection` holds the settings of steps 3 and 4; PG-RAI-001 exposes them in plangate.yaml.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from plangate.model import Resource
+from plangate.model import Resource, comparable
 from plangate.types import SAGEMAKER
 
 
@@ -40,6 +57,51 @@ def selected(res: Resource, selector: Mapping[str, str]) -> bool:
     return all(k in keys and (not v or keys[k] == v) for k, v in selector.items())
 
 
-def is_inference(res: Resource, selector: Mapping[str, str]) -> bool:
-    """SageMaker resources always; Lambda functions and Kubernetes workloads when selected."""
-    return res.type in SAGEMAKER or (bool(selector) and selected(res, selector))
+@dataclass(frozen=True)
+class Detection:
+    """How a Lambda function that nobody tagged is recognised as calling a model."""
+
+    opt_out: Mapping[str, str] = field(default_factory=lambda: {"ai.plangate.dev/inference": "false"})
+    invoke_actions: tuple[str, ...] = ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync",
+                                       "sagemaker:InvokeEndpointWithResponseStream", "bedrock:InvokeModel",
+                                       "bedrock:InvokeModelWithResponseStream")
+    env_names: tuple[str, ...] = (r"(?i)\w*(sagemaker\w*endpoint|endpoint_name|bedrock\w*model|model_id|model_arn"
+                                  r"|inference_endpoint)\w*",)
+    env_values: tuple[str, ...] = (r"arn:aws[\w-]*:sagemaker:[\w-]*:\d*:endpoint/\S+",
+                                   r"arn:aws[\w-]*:bedrock:\S+",
+                                   r"https://(runtime\.sagemaker|bedrock-runtime)\.[\w.-]+\S*")
+
+
+DEFAULT_DETECTION = Detection()
+_LAMBDA = "aws_lambda_function"
+
+
+def inference_signals(res: Resource, detect: Detection = DEFAULT_DETECTION) -> list[str]:
+    """Why a Lambda function calls a model (empty: no sign of it), for messages and docs."""
+    if res.type != _LAMBDA:
+        return []
+    from plangate.loaders.roles import role_actions
+
+    signals = []
+    allowed = role_actions(res)
+    may_call = [a for a in detect.invoke_actions
+                if any(fnmatch.fnmatchcase(a.lower(), pattern.lower()) for pattern in allowed)]
+    if may_call:
+        signals.append(f"execution role may call {', '.join(may_call)}")
+    variables = res.get("environment.variables")
+    for name, value in (variables.items() if isinstance(variables, Mapping) else ()):
+        plain = comparable(value)
+        if any(re.fullmatch(p, str(name)) for p in detect.env_names) or (
+                isinstance(plain, str) and any(re.fullmatch(p, plain.strip()) for p in detect.env_values)):
+            signals.append(f"environment variable {name} names an endpoint or model")
+    return signals
+
+
+def is_inference(res: Resource, selector: Mapping[str, str], detect: Detection = DEFAULT_DETECTION) -> bool:
+    """SageMaker resources always; Lambda functions and Kubernetes workloads when selected;
+    untagged Lambda functions that call a model, unless they carry the opt-out tag."""
+    if res.type in SAGEMAKER or (bool(selector) and selected(res, selector)):
+        return True
+    if detect.opt_out and selected(res, detect.opt_out):
+        return False
+    return bool(inference_signals(res, detect))
