@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import math
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, emit, record_decision
+from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, amount, emit, iso_date, record_decision
 
 FORMATS = ("table", "json", "html")
 DEFAULT_MIN_IMPACT = 50.0  # dollars: what a cost anomaly must be worth to alert, unless told otherwise
 DEFAULT_MIN_IMPACT_PCT = 20.0
-
-
-def _amount(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
-
-
-def _day(text: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,12 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scope of daily cost: a FOCUS column or tag:<key> (repeatable; default ServiceName)")
     p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
     p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
-    p.add_argument("--start", type=_day, help="first day of the window (YYYY-MM-DD)")
-    p.add_argument("--end", type=_day, help="last day of the window (YYYY-MM-DD)")
-    p.add_argument("--min-impact", type=_amount,
+    p.add_argument("--start", type=iso_date, help="first day of the window (YYYY-MM-DD)")
+    p.add_argument("--end", type=iso_date, help="last day of the window (YYYY-MM-DD)")
+    p.add_argument("--min-impact", type=amount,
                    help=f"smallest impact that alerts, in dollars for cost (default {DEFAULT_MIN_IMPACT:g}; "
                         "metrics: 0)")
-    p.add_argument("--min-impact-pct", type=_amount,
+    p.add_argument("--min-impact-pct", type=amount,
                    help=f"smallest impact that alerts, in percent of expected (default {DEFAULT_MIN_IMPACT_PCT:g} "
                         "for cost; metrics: 0)")
     p.add_argument("--fail-on-alert", action="store_true", help="exit 1 when an anomaly alerts")

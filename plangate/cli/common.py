@@ -60,3 +60,24 @@ def record_decision(args: argparse.Namespace, command: str, inputs: Sequence[str
     from plangate.audit.record import append_decision
 
     append_decision(path, command=command, inputs=inputs, result=result)
+
+
+def amount(text: str) -> float:
+    """An argparse type: a finite number >= 0 (dollars, percents, thresholds)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a day as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None

@@ -1,0 +1,84 @@
+"""``plangate forecast``: month-end spend per budget scope, its 80 % interval and the breach date."""
+
+from __future__ import annotations
+
+import argparse
+
+from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, amount, emit, iso_date, record_decision
+
+FORMATS = ("table", "json", "html")
+
+
+def _month(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("forecast", help="forecast month-end spend against the budgets in plangate.yaml",
+                       description="Robust trend + weekday model (Huber) per budget scope: the stack ceiling and "
+                                   "the per-tag ceilings of the monthly-budget rule in plangate.yaml.")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
+    src.add_argument("--daily", metavar="SERIES.csv", help="one scope's daily cost as a timestamp,value series")
+    p.add_argument("-c", "--config", help="policy file with the budgets (default: ./plangate.yaml if present)")
+    p.add_argument("--budget", type=amount, help="the monthly budget in dollars for --daily")
+    p.add_argument("--month", type=_month, help="the month to forecast, YYYY-MM (default: the as-of day's)")
+    p.add_argument("--as-of", dest="as_of", type=iso_date, help="the last day to use (default: the last with data)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
+    p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+    p.add_argument("--all-scopes", action="store_true",
+                   help="also forecast all spend and tag values without a budget")
+    p.add_argument("--fail-on-breach", action="store_true", help="exit 1 when a month-end forecast is over budget")
+    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
+    add_audit_log(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from plangate.analytics.forecast import Budgets, forecast_lake, forecast_month
+
+    if args.daily:
+        from plangate.analytics.series import read_metric_csv
+
+        series = read_metric_csv(args.daily)
+        days = series.times.astype("datetime64[D]").astype(object).tolist()
+        forecasts = [forecast_month(days, series.values.tolist(), scope="stack", budget=args.budget,
+                                    month=args.month, as_of=args.as_of)]
+        inputs = [args.daily]
+    else:
+        from plangate.lake import open_lake
+
+        budgets = Budgets.from_policy(args.config)
+        lake = open_lake(args.lake, args.engine)
+        try:
+            forecasts = forecast_lake(lake, budgets, cost=args.cost, month=args.month, as_of=args.as_of,
+                                      unbudgeted=args.all_scopes)
+        finally:
+            lake.close()
+        inputs = [args.lake, *([args.config] if args.config else [])]
+    emit(_render(args.format, forecasts), args.output)
+    over = [f for f in forecasts if f.over_budget]
+    record_decision(args, "forecast", inputs, {"forecasts": len(forecasts), "over_budget": [f.scope for f in over]})
+    return EXIT_VIOLATIONS if args.fail_on_breach and over else EXIT_OK
+
+
+def _render(fmt: str, forecasts) -> str:
+    if fmt == "json":
+        from plangate.report.finops import forecasts_json
+
+        return forecasts_json(forecasts)
+    if fmt == "html":
+        from plangate.report.finops_html import render_html
+
+        over = sum(f.over_budget for f in forecasts)
+        return render_html("Month-end forecast", forecasts=forecasts,
+                           subtitle=f"{len(forecasts)} budget scopes, {over} expected over budget")
+    from plangate.report.finops import forecasts_table
+
+    return forecasts_table(forecasts)

@@ -1,0 +1,137 @@
+"""Month-end forecasts on series with known answers, budgets from plangate.yaml, and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from conftest import DATA, needs_data
+
+from plangate.analytics.forecast import Budgets, forecast_month
+from plangate.cli import main
+
+OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+
+
+def _days(first: dt.date, n: int) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range(n)]
+
+
+def _true_breach(days: list[dt.date], cost: list[float], budget: float) -> dt.date | None:
+    total = 0.0
+    for d, c in zip(days, cost, strict=True):
+        if d.month == NOV1.month:
+            total += c
+            if total > budget:
+                return d
+    return None
+
+
+def _within_a_day(got: dt.date | None, want: dt.date | None) -> bool:
+    if got is None or want is None:
+        return got is want
+    return abs((got - want).days) <= 1
+
+
+def test_flat_spend_breaches_on_the_day_the_budget_is_passed():
+    days = _days(OCT1, 41)  # Oct 1 to Nov 10
+    f = forecast_month(days, [100.0] * 41, budget=2500)
+    assert (f.month, f.as_of, f.spent) == (NOV1, dt.date(2026, 11, 10), 1000.0)
+    assert f.expected == pytest.approx(3000) and f.low == pytest.approx(3000) and f.high == pytest.approx(3000)
+    assert f.breach_date == dt.date(2026, 11, 26)  # 100/day passes 2500 on day 26
+    assert f.breach_probability == pytest.approx(1.0)
+    assert forecast_month(days, [100.0] * 41, budget=3500).breach_date is None
+
+
+def test_linear_trend_is_extrapolated():
+    full = _days(OCT1, 61)
+    cost = [50.0 + 2 * i for i in range(61)]
+    f = forecast_month(full[:41], cost[:41], budget=4000)
+    assert f.expected == pytest.approx(sum(c for d, c in zip(full, cost, strict=True) if d.month == 11), rel=1e-6)
+    assert f.breach_date == _true_breach(full, cost, 4000) == dt.date(2026, 11, 29)
+
+
+def test_weekday_profile_is_learned():
+    full = _days(OCT1, 61)
+    cost = [120.0 if d.weekday() < 5 else 40.0 for d in full]
+    f = forecast_month(full[:41], cost[:41], budget=2800)
+    assert f.expected == pytest.approx(2880, rel=1e-6)
+    assert f.breach_date == _true_breach(full, cost, 2800) == NOV30
+
+
+def test_noisy_series_breach_within_a_day_and_the_interval_covers_about_80_percent():
+    rng = np.random.default_rng(7)
+    full = _days(OCT1, 61)
+    hits = covered = 0
+    runs = 200
+    for _ in range(runs):
+        base = np.array([150.0 if d.weekday() < 5 else 90.0 for d in full]) + 1.2 * np.arange(61)
+        cost = (base + rng.normal(0, 12, 61)).tolist()
+        budget = 4000.0
+        f = forecast_month(full[:45], cost[:45], budget=budget)  # as of Nov 14
+        truth = sum(c for d, c in zip(full, cost, strict=True) if d.month == 11)
+        hits += _within_a_day(f.breach_date, _true_breach(full, cost, budget))
+        covered += f.low <= truth <= f.high
+    assert hits / runs >= 0.95
+    assert 0.7 <= covered / runs <= 0.92
+
+
+def test_a_spike_in_the_history_does_not_move_the_forecast():
+    days = _days(OCT1, 41)
+    clean = forecast_month(days, [100.0 + (i % 3) for i in range(41)], budget=5000)
+    spiky = [100.0 + (i % 3) for i in range(41)]
+    spiky[30] += 5000  # Oct 31: before the month, so month to date is the same
+    f = forecast_month(days, spiky, budget=5000)
+    assert f.spent == clean.spent
+    assert f.expected == pytest.approx(clean.expected, rel=0.02)
+
+
+def test_spend_already_over_budget_breached_in_the_past():
+    days = _days(NOV1, 12)
+    f = forecast_month(days, [300.0] * 12, budget=1000)
+    assert f.breach_date == dt.date(2026, 11, 4) and f.over_budget
+
+
+def test_budgets_come_from_the_monthly_budget_rule(tmp_path):
+    cfg = tmp_path / "plangate.yaml"
+    cfg.write_text("rules:\n  monthly-budget:\n    stack: 5000\n    tags:\n      Project: {fraud: 500}\n"
+                   "      Team: {'*': 2000}\n")
+    b = Budgets.from_policy(str(cfg))
+    assert b.stack == 5000 and b.ceiling("Project", "fraud") == 500 and b.ceiling("Project", "x") is None
+    assert b.ceiling("Team", "ml") == 2000
+
+
+def _daily_csv(tmp_path, days, cost):
+    path = tmp_path / "daily.csv"
+    path.write_text("timestamp,value\n" + "".join(f"{d},{c}\n" for d, c in zip(days, cost, strict=True)))
+    return path
+
+
+def test_cli_daily_json_and_fail_on_breach(tmp_path, capsys):
+    path = _daily_csv(tmp_path, _days(OCT1, 41), [100.0] * 41)
+    assert main(["forecast", "--daily", str(path), "--budget", "2500", "-f", "json", "--fail-on-breach"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    (f,) = doc["forecasts"]
+    assert f["breach_date"] == "2026-11-26" and f["expected"] == 3000 and f["interval_80"] == [3000, 3000]
+    assert main(["forecast", "--daily", str(path), "--budget", "9000", "--fail-on-breach"]) == 0
+
+
+@needs_data
+def test_cli_lake_forecasts_the_budget_scopes(tmp_path, capsys):
+    lake = tmp_path / "lake.duckdb"
+    assert main(["ingest", str(DATA / "focus" / "focus_1_0_sample_1000.csv"), "--lake", str(lake)]) == 0
+    cfg = tmp_path / "plangate.yaml"
+    cfg.write_text("rules:\n  monthly-budget:\n    stack: 15\n    tags:\n      environment: {'*': 5}\n")
+    capsys.readouterr()
+    assert main(["forecast", "--lake", str(lake), "-c", str(cfg), "-f", "json", "--as-of", "2024-09-20"]) == 0
+    doc = json.loads(capsys.readouterr().out)["forecasts"]
+    scopes = {f["scope"]: f for f in doc}
+    assert "stack" in scopes and any(s.startswith("environment=") for s in scopes)
+    stack = scopes["stack"]
+    assert stack["budget"] == 15 and stack["month"] == "2024-09-01" and stack["as_of"] == "2024-09-20"
+    lo, hi = stack["interval_80"]
+    assert lo <= stack["expected"] <= hi and stack["spent"] <= lo
+    assert main(["forecast", "--lake", str(lake), "-c", str(cfg), "-f", "html", "-o", str(tmp_path / "f.html")]) == 0
+    assert "<svg" in (tmp_path / "f.html").read_text()
