@@ -430,7 +430,7 @@ class _Scope:
         if value is not None and source is not None and self._sensitive(source):
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
             return redact(value)
-        if value is None and source is not None and self.reads_objects(source):
+        if value is None and source is not None and (self.reads_objects(source) or self.reads_unset(source)):
             # tfparse writes null for some values it cannot know (data source attributes,
             # references in .tf.json); a null computed from variables and locals is real
             known = self.resolve(source)
@@ -513,6 +513,17 @@ class _Scope:
         prefix = f"{self.module}." if self.module else ""
         declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
+
+    def reads_unset(self, source: Any) -> bool:
+        """Whether an expression reads a root variable that has no default (set only when
+        Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
+        if self.module:
+            return False  # a module's variables are its caller's arguments
+        for kind, name, *_ in _references(source):
+            declared = self.ev.variables.get(f"variable.{name}") if kind == "var" else None
+            if isinstance(declared, dict) and "default" not in declared:
+                return True
+        return False
 
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""

@@ -88,21 +88,9 @@ HCL_DIFFERENCES: dict[tuple[str, str], tuple[str, str, str]] = {
         "SKIPPED", "PASSED",
         "an inline #checkov:skip is Checkov's own suppression; plangate scan evaluates the "
         "bucket (its provider default tags pass) and lists the comment in the waiver report"),
-    ("aws_s3_bucket.merged", "CKV_PG_TAG_001"): (
-        "PASSED", "UNKNOWN",
-        "Checkov evaluates merge(local.common, {...}); plangate's HCL loader evaluates no "
-        "function calls and leaves the tags unknown until apply"),
-    ("module.queue.aws_sqs_queue.this", "CKV_PG_TAG_001"): (
-        "PASSED", "(none)",
-        "Checkov expands module calls with their inputs; plangate's HCL loader does not "
-        "(the plan JSON of the same tree has the module's resources)"),
-    ("module.retry_queue.aws_sqs_queue.this", "CKV_PG_TAG_001"): (
-        "UNKNOWN", "(none)",
-        "the same module expanded by Checkov, here with tags from a variable nobody set"),
-    ("aws_sqs_queue.this", "CKV_PG_TAG_001"): (
-        "(none)", "UNKNOWN",
-        "plangate scan reads the module's folder as a module of its own (var.tags has no "
-        "default); Checkov reads a module folder only through its callers"),
+    # merge(local.common, {...}), the module calls expanded with their inputs (module.queue,
+    # module.retry_queue) and the module folder read only through its callers: Checkov and
+    # plangate scan (tfparse's evaluator, as terraform plan would) now agree on all of them.
 }
 K8S_DIFFERENCES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("Deployment/ml/fraud-explainer", "CKV_K8S_PG_TAG_002"): (
