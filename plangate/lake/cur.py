@@ -164,15 +164,19 @@ def _tags(columns: list[str], legacy: bool, source_types: dict[str, str]) -> str
         entries = ", ".join(
             f"{{'k': {_literal(_tag_key(c[len(LEGACY_TAG_PREFIX):], 'user:'))}, 'v': CAST({_quote(c)} AS VARCHAR)}}"
             for c in tag_cols)
-        return f"map_from_entries(list_filter([{entries}], e -> e.v IS NOT NULL AND e.v <> ''))"
+        return f"map_from_entries(list_filter([{entries}], {NON_EMPTY}))"
     if CUR2_TAGS not in columns:
         return "NULL"
     kind = source_types.get(CUR2_TAGS, "VARCHAR")
     value = (f"CAST({CUR2_TAGS} AS MAP(VARCHAR, VARCHAR))" if kind.startswith("MAP")
              else f"CAST(CAST(NULLIF({CUR2_TAGS}, '') AS JSON) AS MAP(VARCHAR, VARCHAR))")
     # CUR 2.0 writes user tags as user_<key>: the lake keys them by <key>, as the console shows them
-    return f"map_from_entries(list_transform(map_entries({value}), e -> {{'k': " \
-           f"CASE WHEN starts_with(e.key, 'user_') THEN e.key[6:] ELSE e.key END, 'v': e.value}}))"
+    entries = (f"list_transform(map_entries({value}), lambda e: {{'k': "
+               f"CASE WHEN starts_with(e.key, 'user_') THEN e.key[6:] ELSE e.key END, 'v': e.value}})")
+    return f"map_from_entries(list_filter({entries}, {NON_EMPTY}))"
+
+
+NON_EMPTY = "lambda e: e.v IS NOT NULL AND e.v <> ''"  # an empty tag cell is no tag
 
 
 def _tag_key(key: str, user_prefix: str) -> str:
