@@ -198,6 +198,11 @@ def test_override_files_are_merged_and_tf_json_is_read() -> None:
     assert sorted(by) == _plan_addresses(PLANS / "overrides.plan.json")
 
 
+def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
+    (fn,) = [r for r in load(PLANS / "plan_only_values") if r.address == "aws_lambda_function.embed"]
+    assert "function_name" in fn.unknown and "function_name" not in fn.properties  # not "embed-current-region"
+
+
 def test_sensitive_values_are_redacted(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": """
         variable "token" {

@@ -37,11 +37,7 @@ INHERENT: dict[tuple[str, str, str], str] = {
 }
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
-XFAIL: dict[str, str] = {
-    "plan_only_values": "a data source's attribute comes back as an invented value "
-                        "(data.aws_region.current.name as 'current-region') instead of unknown, so the "
-                        "function's log group and alarm are reported missing",
-}
+XFAIL: dict[str, str] = {}  # plan_only_values agrees since data source attributes read as unknown
 _REGION_COST = ("HCL prices resources that name no region at us-east-1, not at their provider's region "
                 "(eu-west-1), which the plan's loader reads")
 XFAIL_COST: dict[str, str] = {"expressions": _REGION_COST, "plan_only_values": _REGION_COST}

@@ -11,7 +11,9 @@ Its known defects are corrected or detected here, each covered by a test:
   block, or a fresh one), as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the
   template, or as null: any UUID that is a block id or absent from the source, any such
   reference or template text, and a null whose source expression reads a resource, data source
-  or module output, mark the path unknown;
+  or module output (or a root variable nobody set), mark the path unknown; a data source's
+  attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown
+  (only the plan, which reads the data source, knows them);
 - a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
   later local module calls of the root come back without resources: a local module call whose
   folder declares resources but that produced none is reported as a ``terraform_module_call``
@@ -427,6 +429,11 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
+        if source is not None and self.reads_data(source):
+            # tfparse invents data source attributes ("current-region" for aws_region.name);
+            # Terraform reads them at plan time, so only the plan knows them
+            self.unknown.add(path)
+            return _UNKNOWN
         if value is not None and source is not None and self._sensitive(source):
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
             return redact(value)
@@ -513,6 +520,9 @@ class _Scope:
         prefix = f"{self.module}." if self.module else ""
         declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
+
+    def reads_data(self, source: Any) -> bool:
+        return any(kind == "data" for kind, *_ in _references(source))
 
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
