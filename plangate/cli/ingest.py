@@ -45,13 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _rich_progress():
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                   TimeElapsedColumn(), transient=True)
-    from rich.console import Console
-
-    bar.console = Console(stderr=True)
+                   TimeElapsedColumn(), transient=True, console=Console(stderr=True))
 
     @contextmanager
     def track(label: str):

@@ -173,3 +173,38 @@ def test_cli_table_names_the_replaced_rows(tmp_path, capsys):
     assert main(["ingest", str(CUR_SAMPLE), "--lake", str(lake)]) == 0
     out = capsys.readouterr().out
     assert "replacing 1281 rows" in out and "cur" in out
+
+
+def test_progress_bar_on_a_terminal_and_not_when_piped(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    header, *rows = FOCUS_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    big = tmp_path / "big.csv"
+    big.write_text(header + "".join(rows * 5), encoding="utf-8")
+    cmd = [sys.executable, "-m", "plangate", "ingest", str(big), "--lake", str(tmp_path / "lake.duckdb")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
+
+    piped = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert piped.returncode == 0 and piped.stderr == ""
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT)
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    proc.stdout.read()
+    assert proc.wait() == 0
+    os.close(master)
+    assert b"ingest big.csv" in drawn
