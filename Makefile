@@ -76,6 +76,7 @@ bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(VENV)/bin/python benchmarks/checkov_overhead.py $(TREES:%=--tree %)
 	$(VENV)/bin/python benchmarks/scan_vs_checkov.py $(TREES:%=--tree %)
 	$(VENV)/bin/python benchmarks/audit_bench.py
+	$(VENV)/bin/python benchmarks/ingest_bench.py
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) $(PEERS_VENV) out .pytest_cache
