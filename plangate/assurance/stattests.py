@@ -76,10 +76,13 @@ class Sample:
         return int(self.reference.sum()), int(self.current.sum())
 
 
+def _finite(values: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(values)
+    return values if finite.all() else values[finite]
+
+
 def numeric_sample(reference: np.ndarray, current: np.ndarray) -> Sample:
-    ref = reference[np.isfinite(reference)]
-    cur = current[np.isfinite(current)]
-    return Sample("num", np.sort(ref), np.sort(cur))
+    return Sample("num", np.sort(_finite(reference)), np.sort(_finite(current)))
 
 
 def distinct_sorted(values: np.ndarray) -> int:

@@ -2,17 +2,19 @@
 inference traffic (SageMaker data-capture JSON lines, which the serverless components' callers
 write in the same shape).
 
-Only the columns asked for are read (Parquet projects them without touching the rest; CSV keeps
-only them after parsing), and values stay in Arrow's compact columnar form until a test needs
-them as numpy, so a window is held as its selected columns, not as text or Python objects.
+Windows larger than memory: a Parquet window is read one column at a time, when a test asks
+for it (`ParquetColumns`), so memory holds one feature of each window, never the table.  A CSV
+larger than ``SPILL_BYTES`` is streamed once, block by block, into a temporary Parquet file and
+then read the same way; smaller CSVs (and capture files) are parsed whole, keeping only the
+columns asked for, in Arrow's compact columnar form.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plangate.errors import InputError
 
@@ -23,6 +25,37 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 CAPTURE_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
 #: Inputs above this size are refused rather than read (a mistaken path to a disk image, say).
 MAX_BYTES = 64 * 2**30
+#: CSV windows larger than this are spilled to a temporary Parquet file and read column by column.
+SPILL_BYTES = 256 * 2**20
+_BLOCK = 64 * 2**20  # bytes of CSV parsed at a time when spilling
+
+
+class ParquetColumns(Mapping):
+    """The columns of a Parquet file, each read from disk when it is looked up (not kept)."""
+
+    def __init__(self, path: str, names: Sequence[str], rows: int, keep: Any = None) -> None:
+        self.path, self._names, self.rows = path, list(names), rows
+        self._keep = keep  # a temporary directory that must live as long as this mapping
+
+    def __getitem__(self, name: str) -> pa.ChunkedArray:
+        if name not in self._names:
+            raise KeyError(name)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.ParquetFile(self.path).read(columns=[name]).column(0)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(self.path, f"cannot read column {name!r}: {_first_line(exc)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
 
 
 @dataclass(frozen=True)
@@ -30,17 +63,22 @@ class Window:
     """Named columns of one window (reference or current), in file order."""
 
     source: str
-    columns: dict[str, pa.ChunkedArray]
+    columns: Mapping[str, pa.ChunkedArray]
 
     @property
     def rows(self) -> int:
+        if isinstance(self.columns, ParquetColumns):
+            return self.columns.rows
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
+    def require(self, name: str) -> None:
+        """Raise the one-line error naming the file when ``name`` is not a column."""
+        if name not in self.columns:
+            raise InputError(self.source, f"no column {name!r} (columns: {_names(self.columns)})")
+
     def column(self, name: str) -> pa.ChunkedArray:
-        try:
-            return self.columns[name]
-        except KeyError:
-            raise InputError(self.source, f"no column {name!r} (columns: {_names(self.columns)})") from None
+        self.require(name)
+        return self.columns[name]
 
 
 def _names(columns: Sequence[str], limit: int = 12) -> str:
@@ -80,7 +118,9 @@ def read_window(path: str, columns: Sequence[str] | None = None, *,
 
         table = read_capture(path, capture_columns)
     elif lower.endswith(PARQUET_SUFFIXES):
-        table = _read_parquet(path, columns)
+        return _parquet_window(path, path, columns)
+    elif os.stat(path).st_size > SPILL_BYTES:
+        return _spilled_csv_window(path, columns)
     else:
         table = _read_csv(path, columns)
     if table.num_rows == 0:
@@ -96,30 +136,74 @@ def read_window(path: str, columns: Sequence[str] | None = None, *,
     return Window(path, {c: table.column(c) for c in wanted})
 
 
-def _read_parquet(path: str, columns: Sequence[str] | None) -> pa.Table:
+def _parquet_window(path: str, source: str, columns: Sequence[str] | None, keep: Any = None) -> Window:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
-        names = pf.schema_arrow.names
-        if columns is not None:
-            missing = [c for c in columns if c not in names]
-            if missing:
-                raise InputError(path, f"no column {missing[0]!r} (columns: {_names(names)})")
-        return pf.read(columns=list(columns) if columns is not None else None)
+        meta = pq.ParquetFile(path)
+        names, rows = list(meta.schema_arrow.names), meta.metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(path, f"not a readable Parquet file: {_first_line(exc)}") from None
+        raise InputError(source, f"not a readable Parquet file: {_first_line(exc)}") from None
+    if rows == 0:
+        raise InputError(source, "holds no rows: a window must have data")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(source, f"column {dup!r} appears twice")
+    wanted = list(columns) if columns is not None else names
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        raise InputError(source, f"no column {missing[0]!r} (columns: {_names(names)})")
+    return Window(source, ParquetColumns(path, wanted, rows, keep))
+
+
+def _spilled_csv_window(path: str, columns: Sequence[str] | None) -> Window:
+    """Stream a large CSV once into a temporary Parquet file (one block in memory at a time)."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if columns is not None:
+        names = _csv_header(path, "\t" if path.lower().endswith(".tsv") else ",")
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise InputError(path, f"no column {missing[0]!r} (columns: {_names(names)})")
+    keep = tempfile.TemporaryDirectory(prefix="plangate-window-")
+    spill = os.path.join(keep.name, "window.parquet")
+    try:
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=_BLOCK),
+                                parse_options=_csv_parse(path), convert_options=_csv_convert(columns))
+        with pq.ParquetWriter(spill, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+    except (pa.ArrowException, OSError) as exc:
+        keep.cleanup()
+        raise InputError(path, f"not a readable CSV table: {_first_line(exc)} (a column whose type changes "
+                               "after the first block cannot be streamed: convert the window to Parquet)") from None
+    return _parquet_window(spill, path, columns, keep)
+
+
+def _csv_convert(columns: Sequence[str] | None) -> Any:
+    import pyarrow.csv as pacsv
+
+    return pacsv.ConvertOptions(include_columns=list(columns) if columns is not None else None,
+                                null_values=["", "NA", "NaN", "nan", "null", "NULL", "?"],
+                                strings_can_be_null=True)
+
+
+def _csv_parse(path: str) -> Any:
+    import pyarrow.csv as pacsv
+
+    return pacsv.ParseOptions(delimiter="\t" if path.lower().endswith(".tsv") else ",")
 
 
 def _read_csv(path: str, columns: Sequence[str] | None) -> pa.Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    convert = pacsv.ConvertOptions(include_columns=list(columns) if columns is not None else None,
-                                   null_values=["", "NA", "NaN", "nan", "null", "NULL", "?"],
-                                   strings_can_be_null=True)
-    parse = pacsv.ParseOptions(delimiter="\t" if path.lower().endswith(".tsv") else ",")
+    convert, parse = _csv_convert(columns), _csv_parse(path)
     if columns is not None:
         names = _csv_header(path, parse.delimiter)
         missing = [c for c in columns if c not in names]

@@ -86,12 +86,12 @@ def run(args: argparse.Namespace) -> int:
     ref = read_window(args.reference, wanted, capture_columns=args.capture_columns)
     cur = read_window(args.current, wanted, capture_columns=args.capture_columns)
     for col in args.prediction:
-        ref.column(col), cur.column(col)
+        ref.require(col), cur.require(col)
     excluded = set(args.exclude) | set(args.prediction)
     if args.features is not None:
         features = [c for c in args.features if c not in excluded]
         for col in features:
-            cur.column(col)
+            cur.require(col)
     else:
         from plangate.assurance.capture import INFERENCE_TIME
 

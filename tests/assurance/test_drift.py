@@ -219,3 +219,47 @@ def test_fail_on_drift_sets_exit_1(tmp_path):
     assert main(["drift", "--reference", str(a), "--current", str(b), "--fail-on-drift", "-o",
                  str(tmp_path / "r.txt")]) == 1
     assert "DRIFT" in (tmp_path / "r.txt").read_text()
+
+
+@needs_data
+def test_a_csv_window_spilled_to_parquet_gives_the_same_report(monkeypatch, capsys):
+    """Windows larger than SPILL_BYTES are streamed to Parquet and read a column at a time."""
+    from plangate.assurance import tables
+
+    argv = ["--reference", REFERENCE, "--current", ANALYSIS, "--exclude", "id,timestamp,clf_target"]
+    whole = plangate_json(capsys, *argv)
+    monkeypatch.setattr(tables, "SPILL_BYTES", 0)
+    monkeypatch.setattr(tables, "_BLOCK", 1 << 16)  # many blocks
+    window = read_window(str(ANALYSIS))
+    assert isinstance(window.columns, tables.ParquetColumns) and window.rows == 8232
+    assert plangate_json(capsys, *argv) == whole
+
+
+def test_a_parquet_window_reads_a_column_only_when_it_is_tested(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from plangate.assurance import tables
+
+    path = tmp_path / "w.parquet"
+    pq.write_table(pa.table({"a": np.arange(2000.0), "b": np.arange(2000.0)}), path)
+    reads = []
+    real = pq.ParquetFile.read
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, columns=None, **kw: reads.append(columns)
+                        or real(self, columns=columns, **kw))
+    window = tables.read_window(str(path))
+    assert reads == [] and window.rows == 2000 and "b" in window.columns
+    detect(window.columns, window.columns, features=["a"])
+    assert reads == [["a"], ["a"]]
+
+
+def test_a_csv_whose_types_change_after_the_first_block_says_so(tmp_path, monkeypatch, capsys):
+    from plangate.assurance import tables
+
+    monkeypatch.setattr(tables, "SPILL_BYTES", 0)
+    monkeypatch.setattr(tables, "_BLOCK", 1 << 12)
+    path = tmp_path / "w.csv"
+    path.write_text("x\n" + "1\n" * 5000 + "oops\n")
+    assert main(["drift", "--reference", str(path), "--current", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "convert the window to Parquet" in err and "oops" not in err
