@@ -68,7 +68,8 @@ def provider_region(paths: Sequence[str]) -> str | None:
     """The AWS provider region the inputs' configuration states (None unless they agree).
 
     The loaders do not carry provider configuration on `Resource`, so this reads it from
-    plan JSON (``configuration.provider_config``) and Pulumi previews (``config``) directly.
+    plan JSON (``configuration.provider_config``), Pulumi previews (``config``) and Terraform
+    folders (`plangate.loaders.hcl.provider_region`) directly.
     """
     from pathlib import Path
 
@@ -78,6 +79,12 @@ def provider_region(paths: Sequence[str]) -> str | None:
     found: set[str] = set()
     for path in paths:
         p = Path(path)
+        if p.is_dir():  # Terraform sources: the root modules' default AWS provider
+            from plangate.loaders.hcl import provider_region as hcl_region
+
+            region = hcl_region(p)
+            found.update([region] if region else [])
+            continue
         if not (p.is_file() and p.suffix.lower() == ".json"):
             continue
         try:

@@ -38,9 +38,7 @@ INHERENT: dict[tuple[str, str, str], str] = {
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
 XFAIL: dict[str, str] = {}  # plan_only_values agrees since data source attributes read as unknown
-_REGION_COST = ("HCL prices resources that name no region at us-east-1, not at their provider's region "
-                "(eu-west-1), which the plan's loader reads")
-XFAIL_COST: dict[str, str] = {"expressions": _REGION_COST, "plan_only_values": _REGION_COST}
+XFAIL_COST: dict[str, str] = {}  # expressions, plan_only_values: HCL's cost reads the provider region too
 
 Verdicts = dict[tuple[str, str], Counter[str]]
 

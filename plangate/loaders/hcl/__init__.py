@@ -39,7 +39,7 @@ from plangate.loaders.hcl.reader import (
 from plangate.model import Resource
 
 __all__ = ["MODULE_CALL", "SOURCE_FORMAT", "UNKNOWN", "Configuration", "ModuleCall", "load_dir", "load_file",
-           "module_calls", "read_dir", "read_file", "load_tree", "roots", "engine", "READER"]
+           "module_calls", "read_dir", "read_file", "load_tree", "roots", "engine", "provider_region", "READER"]
 
 #: The engine name of the fallback reader.
 READER = "plangate HCL reader"
@@ -84,6 +84,26 @@ def engine() -> str:
     from plangate.loaders.hcl import evaluate
 
     return evaluate.engine()
+
+
+def provider_region(folder: Path) -> str | None:
+    """The region of the default (unaliased) AWS provider of the root modules below ``folder``,
+    when it is a literal or a variable's literal default and all roots agree; else None."""
+    from plangate.loaders.hcl.evaluate import folder_blocks
+
+    declared: dict = {}
+    folders = sorted({p.parent for pattern in ("*.tf", "*.tf.json") for p in Path(folder).rglob(pattern)})
+    found: set[str] = set()
+    for root in roots(folders, declared):
+        blocks = folder_blocks(root, declared)
+        provider = blocks.get(("provider", "aws"))
+        raw = provider.body.get("region") if provider is not None and "alias" not in provider.body else None
+        if isinstance(raw, str) and raw.startswith("${var.") and raw.endswith("}"):
+            variable = blocks.get(("variable", raw[6:-1]))
+            raw = variable.body.get("default") if variable is not None else None
+        if isinstance(raw, str) and len(raw) > 2 and raw[0] == raw[-1] == '"' and "${" not in raw:
+            found.add(raw[1:-1])
+    return found.pop() if len(found) == 1 else None
 
 
 def _load_root(root: Path, folders: list[Path], declared: dict) -> list[Resource]:
