@@ -387,8 +387,10 @@ def _chain_break(obj: Mapping[str, Any], before: bytes, number: int, expected: i
     if number == 1:
         return Problem(1, obj.get("seq") if obj.get("kind") == "entry" else None,
                        "does not start the chain (lines before it were removed)")
-    if obj.get("kind") == "entry" and obj.get("seq") == expected:  # in place: the line before changed
-        return Problem(number - 1, _seq_of(before), "changed: its hash is not the prev the next line records")
+    in_place = (obj.get("seq") if obj.get("kind") == "entry" else obj.get("tree_size")) == expected
+    if in_place:  # this line is where it belongs: the line before it changed (or a line between went)
+        return Problem(number - 1, _seq_of(before), "changed (or a checkpoint after it removed): its hash "
+                                                    "is not the prev the next line records")
     return Problem(number, expected, "an entry was removed, inserted or moved here: "
                                      "this line does not follow the one before it")
 

@@ -242,3 +242,26 @@ def test_an_audit_log_must_be_a_regular_file(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="regular file"):
         log.append(fifo, [{"n": 1}])
+
+
+def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path, capsys):
+    import os
+    import stat
+
+    key = tmp_path / "audit-key.pem"
+    assert main(["audit", "keygen", str(key)]) == 0
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert keys.load_public(str(tmp_path / "audit-key.pub.pem")).public_bytes_raw() == \
+        keys.load_private(str(key)).public_key().public_bytes_raw()
+    assert main(["audit", "keygen", str(key)]) == 2  # never silently replaced
+    assert "exists" in capsys.readouterr().err
+
+
+def test_verify_json_names_the_first_broken_entry(path, capsys):
+    ls = lines(path)
+    i = entry_line(ls, 4)
+    ls[i] = ls[i].replace(b'"n":4', b'"n":5')
+    write(path, ls)
+    assert main(["audit", "verify", str(path), "-f", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["intact"] is False and out["first_broken"]["seq"] == 4 and out["first_broken"]["line"] == i + 1
