@@ -222,3 +222,4 @@ def model_card_model_id(res: Resource, _cfg: Any) -> Iterator[str]:
 
 ASSURANCE_RULES = (model_data_drift, model_prediction_drift, model_fairness, model_card_valid,
                    model_card_quantitative_analysis, model_card_model_id)
+ASSURANCE_BY_ID = {r.id: r for r in ASSURANCE_RULES}

@@ -38,6 +38,7 @@ def _rule_ids(result: Mapping[str, Any]) -> list[str]:
 def build(entries: Iterable[Mapping[str, Any]], *, since: dt.date | None = None, until: dt.date | None = None,
           tree_head: Mapping[str, Any] | None = None, log_name: str = "", log_sha256: str = "") -> dict[str, Any]:
     """The evidence document for the entries (parsed log lines) whose time falls in the period."""
+    from plangate.assurance.rules import ASSURANCE_BY_ID
     from plangate.rules import BY_ID
 
     decisions: Counter[str] = Counter()
@@ -75,7 +76,7 @@ def build(entries: Iterable[Mapping[str, Any]], *, since: dt.date | None = None,
             waivers.append({"seq": entry["seq"], "time": entry["time"], **w})
     controls = []
     for rid in sorted(set(checked) | set(findings)):
-        rule = BY_ID.get(rid)
+        rule = BY_ID.get(rid) or ASSURANCE_BY_ID.get(rid)  # plangate assure's PG-ASR rules
         fw = rule.frameworks if rule else None
         controls.append({
             "id": rid, "title": rule.title if rule else "", "category": rule.category if rule else "",

@@ -63,8 +63,11 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or "table"
     color = args.color or (fmt == "table" and not args.output and sys.stdout.isatty())
     emit(render(result, fmt, color=color), args.output)
-    record_decision(args, "assure", inputs, {
-        "models": [a.properties["model_id"] for a in assessments],
-        "exit_code": result.exit_code,
-        "findings": [{"rule": f.rule_id, "address": f.address, "outcome": f.outcome.value} for f in result.findings]})
+    if getattr(args, "audit_log", None):
+        from plangate.audit.record import scan_inputs, scan_result
+
+        record = scan_result(result)
+        record["models"] = {a.address: {"model_id": a.properties["model_id"], "risk_tier": a.properties["risk_tier"]}
+                            for a in assessments}
+        record_decision(args, "assure", scan_inputs(result), record)
     return result.exit_code

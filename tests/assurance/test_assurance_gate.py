@@ -206,10 +206,19 @@ def test_a_file_that_is_not_a_drift_report_is_refused(tmp_path, capsys):
     assert "not a drift report" in capsys.readouterr().err
 
 
-def test_the_decision_is_recorded_in_the_audit_log(tmp_path, capsys):
+def test_the_decision_is_recorded_and_mapped_in_the_evidence(tmp_path, capsys, evidence):
     log = tmp_path / "audit.jsonl"
+    assert main(["assure", "--model-id", "housing-rf", "--risk-tier", "high", "--drift",
+                 str(evidence / "drift.json"), "--audit-log", str(log), "-o", str(tmp_path / "r.txt")]) == 1
     assert main(["assure", "--model-id", "m", "--risk-tier", "minimal", "--audit-log", str(log)]) == 0
-    entry = json.loads(log.read_text().splitlines()[0])
-    assert "assure" in json.dumps(entry)
     capsys.readouterr()
     assert main(["audit", "verify", str(log)]) == 0
+    out = tmp_path / "evidence.json"
+    assert main(["evidence", str(log), "-f", "json", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["decisions"] == {"assure": 2}
+    controls = {c["id"]: c for c in doc["controls"]}
+    assert set(controls) == {r.id for r in ASSURANCE_RULES} | {"PG-GOV-001"}
+    drift = controls["PG-ASR-001"]
+    assert drift["eu_ai_act"] == ["Art. 72"] and drift["nist_ai_rmf"] == ["MEASURE 2.4"]
+    assert drift["decisions_checked"] == 2 and drift["findings"]["violation"] == 1
