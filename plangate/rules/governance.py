@@ -8,7 +8,7 @@ from plangate.model import Enforcement, Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import WAIVER_TYPE, StackContext
 
-_WAIVER = {"rule": "api-route-auth", "resource": "aws_apigatewayv2_route.health*",
+_WAIVER = {"rule": "PG-EXP-002", "resource": "aws_apigatewayv2_route.health*",
            "reason": "public health check", "owner": "platform-team", "expires": "2027-06-30"}
 
 
@@ -30,7 +30,7 @@ _WAIVER = {"rule": "api-route-auth", "resource": "aws_apigatewayv2_route.health*
         StackExample(waivers=[_WAIVER], today="2027-06-30", name="a waiver on its last day"),
         StackExample(
             waivers=[_WAIVER], today="2027-07-01",
-            says=["waiver for api-route-auth on 'aws_apigatewayv2_route.health*' (owner platform-team) "
+            says=["waiver for PG-EXP-002 on 'aws_apigatewayv2_route.health*' (owner platform-team) "
                   "expired on 2027-06-30: renew it with a new date or fix the resources"],
             name="a waiver the day after it expired",
         ),
