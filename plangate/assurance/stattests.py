@@ -140,9 +140,13 @@ def wasserstein_sorted(u: np.ndarray, v: np.ndarray) -> float:
     """First Wasserstein distance of two sorted samples: the area between their CDFs.
 
     One merge of the sorted windows (Evidently's scipy call sorts the concatenation and
-    searches it twice); the CDF gap is kept in integers, ``|cu·m − cv·n| / (n·m)``.
+    searches it twice); the CDF gap is kept in integers, ``|cu·m − cv·n| / (n·m)``.  Windows of
+    equal size need no merge: W1 is the integral of |Q_u − Q_v| over the quantile levels, and
+    both quantile functions step at the same levels i/n, so it is the mean of |u_i − v_i|.
     """
     n, m = len(u), len(v)
+    if n == m:  # equal windows: the distance between quantile functions is the mean gap of the sorts
+        return float(np.abs(u - v).mean())
     where_v = np.searchsorted(u, v, "right") + np.arange(m)  # each v's place in the merged order
     in_v = np.zeros(n + m, dtype=bool)
     in_v[where_v] = True
