@@ -167,6 +167,28 @@ def test_count_and_for_each_over_apply_time_values_are_instances_unknown(tmp_pat
     assert not any("[" in a for a in by if a.startswith(("aws_sqs_queue.n", "aws_sqs_queue.fe")))
 
 
+def test_a_module_count_over_apply_time_values_makes_its_resources_instances_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "main.tf": """
+            resource "aws_sqs_queue" "other" {
+              name = "o"
+            }
+            module "a" {
+              source = "./modules/m"
+              count  = length(aws_sqs_queue.other.arn) > 3 ? 2 : 1
+            }
+            module "b" {
+              source = "./modules/m"
+              count  = 2
+            }
+            """,
+        "modules/m/main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
+    by = _by_address(load(tmp_path))
+    assert sorted(by) == ["aws_sqs_queue.other", "module.a.aws_sqs_queue.q", "module.b[0].aws_sqs_queue.q",
+                          "module.b[1].aws_sqs_queue.q"]
+    assert by["module.a.aws_sqs_queue.q"].instances == Instances("count", None)
+
+
 def test_unknown_instance_counts_are_unknown_in_cost(tmp_path: Path) -> None:
     from plangate.cost import estimate, prices, usage
 

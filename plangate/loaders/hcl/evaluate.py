@@ -168,6 +168,11 @@ class _Evaluation:
             base = f"{module}{rtype}.{name}"
             source = self._source(e, ("resource", rtype, name))
             instances = self._instances(e, source, module)
+            guessed = self._guessed_module(module.rstrip(".")) if instances.known else None
+            if guessed is not None:  # a module call whose count / for_each only apply knows
+                meta, prefix = guessed
+                instances = Instances(meta, None)
+                base = _INSTANCE_KEY.sub("", prefix) + base[len(prefix):]
             if not instances.known:
                 if base in collapsed:
                     continue  # one resource stands for all the guessed instances
@@ -226,6 +231,23 @@ class _Evaluation:
                 return Instances(meta, None)
         return ONE
 
+    def _guessed_module(self, module: str) -> tuple[str, str] | None:
+        """(meta-argument, module instance path) of the outermost module call on ``module``'s
+        path whose ``count`` / ``for_each`` reads values only known after apply."""
+        for prefix in _module_prefixes(module):
+            call = self.modules.get(prefix)
+            if call is None:
+                continue
+            source = self._source(call, ("module", _MODULE_STEP.findall(prefix)[-1]))
+            body = source if isinstance(source, dict) else {}
+            scope = _Scope(self, _parent(prefix), {})
+            for meta in ("count", "for_each"):
+                if meta in body:
+                    value = call.body.get(meta)
+                    if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
+                        return meta, prefix
+        return None
+
     def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
         """Override files' blocks merged into the block they override: each attribute, and each
         nested block type as a whole, replaces the original's."""
@@ -250,8 +272,8 @@ class _Evaluation:
                                properties={"name": name, "source": source if isinstance(source, str) else ""},
                                location=location, provider="terraform", module=_parent(path), stack=str(self.root))
                 continue
-            if path in expanded or path in prefixes:
-                continue
+            if path in expanded or path in prefixes or self._guessed_module(path) is not None:
+                continue  # expanded, or one resource per block stands for a guessed module count
             folder = (self.root / e.file).parent / source
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
