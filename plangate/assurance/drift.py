@@ -140,6 +140,8 @@ def _skip_reason(ref: pa.ChunkedArray) -> str:
     import pyarrow as pa
 
     t = ref.type
+    if pa.types.is_null(t):
+        return "no values in the reference window"
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return "free text (more than half the values are distinct)"
     if pa.types.is_temporal(t):

@@ -32,6 +32,8 @@ import numpy as np
 from plangate.errors import PlangateError
 
 FOUR_FIFTHS = 0.8
+#: A sensitive column with more distinct values than both of these is an identifier, refused.
+IDENTIFIER_DISTINCT, IDENTIFIER_SHARE = 50, 0.5
 MIN_GROUP_SIZE = 30  # the usual rule of thumb for a proportion's normal approximation
 METRICS = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
            "equal_opportunity_difference")
@@ -278,9 +280,14 @@ def from_columns(source: str, y_true: Any, y_pred: Any, sensitive: dict[str, Any
     predictions = binary(y_pred, "y_pred", source, pred_positive, pred_threshold)
     keep = (labels >= 0) & (predictions >= 0)
     codes, values = [], []
-    for col in sensitive.values():
+    for name, col in sensitive.items():
         col = col.dictionary_decode() if pa.types.is_dictionary(col.type) else col
         encoded = pc.dictionary_encode(col).combine_chunks()
+        distinct = len(encoded.dictionary)
+        if distinct > IDENTIFIER_DISTINCT and distinct > IDENTIFIER_SHARE * len(encoded):
+            # names, dates of birth, ids: not a group attribute, and its values are personal data
+            raise InputError(source, f"--sensitive {name!r} has {distinct} distinct values in {len(encoded)} "
+                                     "rows: it identifies people rather than groups, and is not used")
         keep &= ~np.asarray(encoded.is_null().to_numpy(zero_copy_only=False))
         codes.append(encoded.indices.to_numpy(zero_copy_only=False))
         values.append(encoded.dictionary.to_pylist())

@@ -264,3 +264,19 @@ def test_a_csv_whose_types_change_after_the_first_block_says_so(tmp_path, monkey
     assert main(["drift", "--reference", str(path), "--current", str(path)]) == 2
     err = capsys.readouterr().err
     assert "convert the window to Parquet" in err and "oops" not in err
+
+
+def test_untestable_columns_are_skipped_with_the_reason(tmp_path, capsys):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    rows = 40
+    pd.DataFrame({"x": np.arange(rows, dtype=float), "note": [f"free text {i}" for i in range(rows)],
+                  "empty": [np.nan] * rows}).to_csv(a, index=False)
+    pd.DataFrame({"x": np.arange(rows, dtype=float) + 0.5, "note": [f"other {i}" for i in range(rows)],
+                  "empty": [1.0] * rows}).to_csv(b, index=False)
+    out = plangate_json(capsys, "--reference", a, "--current", b)
+    assert [f["name"] for f in out["features"]] == ["x"]
+    assert {s["name"]: s["reason"] for s in out["skipped"]} == {
+        "note": "free text (more than half the values are distinct)",
+        "empty": "no values in the reference window"}
+    assert main(["drift", "--reference", str(a), "--current", str(b), "--features", "note,empty"]) == 2
+    assert "no column could be tested" in capsys.readouterr().err

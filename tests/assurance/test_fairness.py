@@ -142,11 +142,15 @@ def test_compas_personal_columns_are_never_printed(capsys, tmp_path):
         text = out.read_text() + capsys.readouterr().out
         assert not any(name in text for name in people["name"].head(500))
         assert not any(dob in text for dob in people["dob"].head(500))
-    # Asking for a personal column as a group: every group is one person, so none is shown.
-    assert main(["fairness", str(COMPAS), "--y-true", "two_year_recid", "--y-pred", "decile_score",
-                 "--y-pred-threshold", "5", "--sensitive", "name"]) == 2
-    captured = capsys.readouterr()
-    assert not any(name in captured.out + captured.err for name in people["name"].head(500))
+    # Asking for a personal column as a group is refused, even with no minimum group size.
+    for column in ("name", "dob", "last"):
+        for guard in ("30", "1"):
+            assert main(["fairness", str(COMPAS), "--y-true", "two_year_recid", "--y-pred", "decile_score",
+                         "--y-pred-threshold", "5", "--sensitive", column, "--min-group-size", guard]) == 2
+            captured = capsys.readouterr()
+            assert "identifies people" in captured.err or "fewer than two groups" in captured.err
+            shown = captured.out + captured.err
+            assert not any(v in shown for v in people[column].astype(str).head(500))
 
 
 @needs_data
