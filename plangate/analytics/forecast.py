@@ -1,14 +1,17 @@
 """Month-end spend per budget scope: a point forecast, an 80 % interval and the expected breach date.
 
-The model, fitted on the last `FIT_DAYS` days up to the as-of day, is a linear trend with a weekday
-profile, fitted robustly: scikit-learn's `HuberRegressor` finds the outlying days (a spike does
-not bend the fit), then least squares on the other days gives the coefficients and their
-covariance.  Fewer terms when there is little history (no weekday profile under two weeks, no
-trend under a week).
-The remaining days of the month are its predictions (never below zero).  The interval treats the
-daily residuals of the inlying days (σ) as independent and adds the uncertainty of the fitted
-trend and profile: the sum of h future days has variance σ²·h + aₕᵀ·C·aₕ, with aₕ the sum of
-their feature rows and C = σ²·(XᵀX)⁻¹.
+The model, fitted on the last `FIT_DAYS` days up to the as-of day with weights that halve every
+`HALF_LIFE` days back (recent days count more), is a weekday profile plus a linear trend,
+fitted robustly: scikit-learn's `HuberRegressor` finds the outlying days (a spike does not bend
+the fit), then weighted least squares on the other days gives the coefficients and their
+covariance.  The trend is kept only when it is significant (more than two standard errors,
+allowing for day-to-day correlation), so a noisy month is not extrapolated as a ramp; there is
+no weekday profile under two weeks of history and no trend under a week.  The remaining days of
+the month are the model's predictions (never below zero).
+
+The 80 % interval: the sum of h future days has variance σ²·h·(1+ρ)/(1-ρ) + aₕᵀ·C·aₕ — the
+residuals' own noise (σ, with their lag-1 correlation ρ) plus the coefficients' uncertainty
+(C, aₕ the sum of the days' feature rows).
 
 The breach date is the first day whose expected cumulative spend passes the budget (or, when the
 month to date has passed it already, the day it did).
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from plangate.lake import Lake
 
 FIT_DAYS = 56
+TREND_MIN_DAYS = 7  # no trend is fitted on less history
+HALF_LIFE = 14.0  # days: how fast old days lose weight in the fit
 Z80 = NormalDist().inv_cdf(0.9)  # an 80 % interval leaves 10 % on each side
 
 
@@ -127,12 +132,13 @@ def forecast_month(days: Sequence[dt.date], cost: Sequence[float], *, scope: str
                     breach, probability, history, path)
 
 
-def _fit(grid: np.ndarray, dense: np.ndarray):
+def _fit(grid: np.ndarray, dense: np.ndarray, trend: bool = True):
     """(daily predictions, standard deviations of their running sums) for future days, from the
-    robust trend + weekday model fitted on ``dense`` over ``grid``."""
+    robust trend + weekday model fitted on ``dense`` over ``grid``.  A trend is kept only when it
+    is significant (|slope| > 2 standard errors): a noisy month is not extrapolated as a ramp."""
     n = len(grid)
     t0 = grid[0]
-    trend, weekly = n >= 7, n >= 14
+    trend, weekly = trend and n >= TREND_MIN_DAYS, n >= 14
 
     def features(days: np.ndarray) -> np.ndarray:
         t = (days - t0).astype(float) / n  # in fitted-window lengths: a well-conditioned fit
@@ -150,8 +156,11 @@ def _fit(grid: np.ndarray, dense: np.ndarray):
     from sklearn.linear_model import HuberRegressor
 
     X = features(grid)
+    # recent days count more: weights halve every HALF_LIFE days back from the as-of day
+    weight = 0.5 ** ((n - 1 - np.arange(n)) / HALF_LIFE) if HALF_LIFE else np.ones(n)
     unit = float(np.median(np.abs(dense))) or float(np.mean(np.abs(dense))) or 1.0
-    huber = HuberRegressor(epsilon=1.35, alpha=1e-9, max_iter=5000, tol=1e-9).fit(X, dense / unit)
+    huber = HuberRegressor(epsilon=1.35, alpha=1e-9, max_iter=5000, tol=1e-9).fit(X, dense / unit,
+                                                                                 sample_weight=weight)
     # Huber finds the outlying days; least squares on the others is as efficient as it gets on clean days
     # (an outlier: more than 3.5 MADs, in standard deviations, off Huber's fit)
     off = dense - huber.predict(X) * unit
@@ -159,12 +168,20 @@ def _fit(grid: np.ndarray, dense: np.ndarray):
     inliers = np.abs(off) <= 3.5 * mad if mad > 0 else np.ones(n, bool)
     if inliers.sum() <= X.shape[1] + 1:
         inliers = np.ones(n, bool)
-    design = np.hstack([np.ones((n, 1)), X])
-    coef = np.linalg.lstsq(design[inliers], dense[inliers], rcond=None)[0]
-    residual = dense[inliers] - design[inliers] @ coef
-    dof = max(int(inliers.sum()) - design.shape[1], 1)
-    sigma = float(np.sqrt(residual @ residual / dof))
-    covariance = sigma**2 * np.linalg.pinv(design[inliers].T @ design[inliers])  # of the coefficients
+    design = np.hstack([np.ones((n, 1)), X])[inliers]
+    w = weight[inliers]
+    root = np.sqrt(w)[:, None]
+    coef = np.linalg.lstsq(design * root, dense[inliers] * root[:, 0], rcond=None)[0]
+    residual = dense[inliers] - design @ coef
+    dof = max(float(w.sum() ** 2 / (w**2).sum()) - design.shape[1], 1.0)  # Kish's effective sample size
+    sigma = float(np.sqrt((w * residual**2).sum() / w.sum() * (dof + design.shape[1]) / dof))
+    # residuals that follow each other add up faster than independent ones: AR(1) inflation of the sums
+    rho = float(np.clip(np.corrcoef(residual[:-1], residual[1:])[0, 1], 0.0, 0.9)) if len(residual) > 3 else 0.0
+    inflation = (1 + rho) / (1 - rho)
+    bread = np.linalg.pinv(design.T @ (design * w[:, None]))
+    covariance = sigma**2 * bread @ (design.T @ (design * (w**2)[:, None])) @ bread  # weighted LS sandwich
+    if trend and abs(coef[1]) <= 2 * np.sqrt(max(covariance[1, 1], 0.0) * inflation):
+        return _fit(grid, dense, trend=False)
 
     def predict(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(days) == 0:
@@ -173,7 +190,7 @@ def _fit(grid: np.ndarray, dense: np.ndarray):
         running = np.cumsum(np.hstack([np.ones((len(days), 1)), F]), axis=0)
         h = np.arange(1, len(days) + 1)
         # the running sum's variance: its days' own noise plus the model's coefficient uncertainty
-        variance = sigma**2 * h + np.einsum("ij,jk,ik->i", running, covariance, running)
+        variance = sigma**2 * h * inflation + np.einsum("ij,jk,ik->i", running, covariance, running)
         return np.hstack([np.ones((len(days), 1)), F]) @ coef, np.sqrt(variance)
     return predict
 
