@@ -96,8 +96,6 @@ def _check_file(path: str) -> None:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     import stat
 
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(path, "is a directory, expected a CSV, Parquet or capture file")
     if stat.S_ISREG(st.st_mode) and st.st_size > MAX_BYTES:
         raise InputError(path, f"is {st.st_size} bytes, more than the {MAX_BYTES} this reads")
     if not os.access(path, os.R_OK):
@@ -113,7 +111,9 @@ def read_window(path: str, columns: Sequence[str] | None = None, *,
     path = os.fspath(path)
     _check_file(path)
     lower = path.lower()
-    if lower.endswith(CAPTURE_SUFFIXES):
+    if os.path.isdir(path):  # a capture prefix: SageMaker writes one file per hour under it
+        table = _capture_folder(path, capture_columns)
+    elif lower.endswith(CAPTURE_SUFFIXES):
         from plangate.assurance.capture import read_capture
 
         table = read_capture(path, capture_columns)
@@ -134,6 +134,25 @@ def read_window(path: str, columns: Sequence[str] | None = None, *,
     if missing:
         raise InputError(path, f"no column {missing[0]!r} (columns: {_names(names)})")
     return Window(path, {c: table.column(c) for c in wanted})
+
+
+def _capture_folder(path: str, capture_columns: Sequence[str] | None) -> pa.Table:
+    """Every capture file under the folder ``path``, in path order, as one table."""
+    import pyarrow as pa
+
+    from plangate.assurance.capture import read_capture
+
+    files = sorted(os.path.join(root, f) for root, _, names in os.walk(path) for f in names
+                   if f.lower().endswith(CAPTURE_SUFFIXES))
+    if not files:
+        raise InputError(path, "is a folder without capture files (*.jsonl); give a CSV, Parquet or capture file")
+    for f in files:
+        _check_file(f)
+    tables = [read_capture(f, capture_columns) for f in files]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputError(path, f"its capture files do not hold the same columns: {_first_line(exc)}") from None
 
 
 def _parquet_window(path: str, source: str, columns: Sequence[str] | None, keep: Any = None) -> Window:

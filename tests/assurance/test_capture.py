@@ -98,3 +98,19 @@ def test_drift_on_captured_traffic_equals_drift_on_the_tables(tmp_path, capsys):
         assert got["statistic"] == pytest.approx(want["statistic"], rel=1e-12)
     assert captured["predictions"][0]["statistic"] == pytest.approx(tables["predictions"][0]["statistic"], rel=1e-12)
     assert captured["reference_rows"] == len(ref) and captured["current_rows"] == len(cur)
+
+
+def test_a_capture_prefix_folder_is_one_window(tmp_path):
+    """SageMaker writes <prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl: a folder is a window."""
+    from plangate.assurance.tables import read_window
+
+    hour = tmp_path / "ep" / "AllTraffic" / "2024" / "05" / "01"
+    for h, values in (("10", ["1,2", "3,4"]), ("11", ["5,6"])):
+        (hour / h).mkdir(parents=True)
+        (hour / h / "part.jsonl").write_text("\n".join(record(v, "0.5") for v in values) + "\n")
+    window = read_window(str(tmp_path), capture_columns=["a", "b"])
+    assert window.column("a").to_pylist() == [1, 3, 5] and window.rows == 3
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="without capture files"):
+        read_window(str(empty))
