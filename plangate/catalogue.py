@@ -69,24 +69,50 @@ def markdown(rules: Sequence[Rule]) -> str:
         out.append(f"| [{r.id}](#{anchor}) | `{r.slug}` | {r.severity.value} | {r.category} | "
                    f"{r.enforcement.value}{' (locked)' if r.locked else ''} | {r.scope} |")
     for r in rules:
-        out += ["", f"## {r.id} {r.slug}", "", f"**{r.title}**", "", r.description, ""]
-        out.append(f"- severity: {r.severity.value}; category: {r.category}; default "
-                   f"enforcement: {r.enforcement.value}{' (cannot be lowered)' if r.locked else ''}")
-        out.append(f"- applies to: {_types(r)}")
-        out.append(f"- Checkov: {_checkov_line(r)}")
-        fw = r.frameworks
-        marks = [f"FinOps: {fw.finops}" if fw.finops else "",
-                 f"NIST AI RMF: {fw.nist_ai_rmf}" if fw.nist_ai_rmf else "",
-                 f"EU AI Act: {fw.eu_ai_act}" if fw.eu_ai_act else ""]
-        if any(marks):
-            out.append("- frameworks: " + "; ".join(m for m in marks if m))
-        out += [f"- remediation: {r.remediation}", "", "Settings:", "", *_settings_table(r)]
-        if r.examples:
-            out += ["", "Examples:", ""]
-            for ex in r.examples:
-                out += _example(ex)
+        out += ["", *_section(r)]
     out += _checkov_section(rules)
     return "\n".join(out) + "\n"
+
+
+def _section(r: Rule) -> list[str]:
+    """One rule's section of docs/rules.md (also what `plangate rules ID` prints)."""
+    out = [f"## {r.id} {r.slug}", "", f"**{r.title}**", "", r.description, ""]
+    out.append(f"- severity: {r.severity.value}; category: {r.category}; default "
+               f"enforcement: {r.enforcement.value}{' (cannot be lowered)' if r.locked else ''}")
+    out.append(f"- applies to: {_types(r)}")
+    out.append(f"- Checkov: {_checkov_line(r)}")
+    fw = r.frameworks
+    marks = [f"FinOps: {fw.finops}" if fw.finops else "",
+             f"NIST AI RMF: {fw.nist_ai_rmf}" if fw.nist_ai_rmf else "",
+             f"EU AI Act: {fw.eu_ai_act}" if fw.eu_ai_act else ""]
+    if any(marks):
+        out.append("- frameworks: " + "; ".join(m for m in marks if m))
+    out += [f"- remediation: {r.remediation}", "", "Settings:", "", *_settings_table(r)]
+    if r.examples:
+        out += ["", "Examples:", ""]
+        for ex in r.examples:
+            out += _example(ex)
+    return out
+
+
+def detail(rules: Sequence[Rule]) -> str:
+    """The full sections of ``rules`` (``plangate rules ID``), as in docs/rules.md."""
+    return "\n\n".join("\n".join(_section(r)) for r in rules) + "\n"
+
+
+def as_json(rules: Sequence[Rule]) -> str:
+    """The catalogue as one JSON document (``plangate rules --format json``) for tools."""
+    doc = {"rules": [{
+        "id": r.id, "slug": r.slug, "title": r.title, "severity": r.severity.value,
+        "category": r.category, "description": r.description, "remediation": r.remediation,
+        "enforcement": r.enforcement.value, "locked": r.locked, "scope": r.scope,
+        "applies_to": sorted(r.applies_to), "url": r.url,
+        "frameworks": {"finops": r.frameworks.finops, "nist_ai_rmf": r.frameworks.nist_ai_rmf,
+                       "eu_ai_act": r.frameworks.eu_ai_act},
+        "checkov": [spec.check_id for spec in checkov_ids.rule_specs(r)],
+        "settings": settings_mod.schema(r.settings_type),
+    } for r in rules]}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 _FRAMEWORK_TEXT = {checkov_ids.TERRAFORM: "Terraform HCL and plan JSON",

@@ -193,6 +193,13 @@ def _url(r: Rule) -> str:
     return f"{DOCS_URL}#{r.id.lower()}-{r.slug}"
 
 
+def _shipped_docs(r: Rule) -> str:
+    """SARIF's default helpUri: the rule's section of the docs/rules.md inside the package."""
+    from plangate.report.sarif import SHIPPED_DOCS
+
+    return f"{SHIPPED_DOCS.as_uri()}#{r.id.lower()}-{r.slug}"
+
+
 # --- shared semantics ---------------------------------------------------------------------
 
 
@@ -409,13 +416,13 @@ def _sarif_validator() -> Any:
 
 
 def _location(uri: str | None, line: int | None, address: str) -> dict[str, Any]:
+    # Issue 12: every result has a region (line 1 when none is known; a finding without a
+    # file points at the first input) and URIs are relative to %SRCROOT%.
     where: dict[str, Any] = {
         "logicalLocations": [{"fullyQualifiedName": address, "kind": "resource"}]
     }
-    if uri is not None:
-        where["physicalLocation"] = {"artifactLocation": {"uri": uri}}
-        if line is not None:
-            where["physicalLocation"]["region"] = {"startLine": line}
+    where["physicalLocation"] = {"artifactLocation": {"uri": uri or "infra/plan.json", "uriBaseId": "%SRCROOT%"},
+                                 "region": {"startLine": line or 1}}
     return where
 
 
@@ -445,10 +452,11 @@ def test_sarif_document_validates_against_the_schema() -> None:
                                     "environment."
                                 },
                                 "help": {"text": TAGS.remediation, "markdown": TAGS.remediation},
-                                "helpUri": _url(TAGS),
+                                "helpUri": _shipped_docs(TAGS),
                                 "defaultConfiguration": {"level": "error"},
                                 "properties": {
                                     "category": "finops",
+                                    "security-severity": "8.0",
                                     "tags": ["finops", "Allocation", "Art. 11"],
                                 },
                             },
@@ -461,9 +469,10 @@ def test_sarif_document_validates_against_the_schema() -> None:
                                     "text": RETENTION.remediation,
                                     "markdown": RETENTION.remediation,
                                 },
-                                "helpUri": _url(RETENTION),
+                                "helpUri": _shipped_docs(RETENTION),
                                 "defaultConfiguration": {"level": "warning"},
-                                "properties": {"category": "telemetry", "tags": ["telemetry"]},
+                                "properties": {"category": "telemetry", "security-severity": "5.5",
+                                               "tags": ["telemetry"]},
                             },
                             {
                                 "id": "PG-RAI-003",
@@ -474,10 +483,11 @@ def test_sarif_document_validates_against_the_schema() -> None:
                                     "lives."
                                 },
                                 "help": {"text": CARD.remediation, "markdown": CARD.remediation},
-                                "helpUri": _url(CARD),
+                                "helpUri": _shipped_docs(CARD),
                                 "defaultConfiguration": {"level": "error"},
                                 "properties": {
                                     "category": "responsible-ai",
+                                    "security-severity": "9.5",
                                     "tags": ["responsible-ai", "MAP 1.1"],
                                 },
                             },
@@ -492,13 +502,15 @@ def test_sarif_document_validates_against_the_schema() -> None:
                                     "text": WAIVERS.remediation,
                                     "markdown": WAIVERS.remediation,
                                 },
-                                "helpUri": _url(WAIVERS),
+                                "helpUri": _shipped_docs(WAIVERS),
                                 "defaultConfiguration": {"level": "error"},
-                                "properties": {"category": "governance", "tags": ["governance"]},
+                                "properties": {"category": "governance", "security-severity": "2.0",
+                                               "tags": ["governance"]},
                             },
                         ],
                     }
                 },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
                 "results": [
                     {
                         "ruleId": "PG-RAI-003",
@@ -562,8 +574,9 @@ def test_sarif_uris_use_forward_slashes_and_escape_only_what_a_uri_cannot_hold()
     _sarif_validator().validate(doc)
     physical = [r["locations"][0]["physicalLocation"] for r in doc["runs"][0]["results"]]
     assert physical == [
-        {"artifactLocation": {"uri": "infra/prod/main.tf"}, "region": {"startLine": 3}},
-        {"artifactLocation": {"uri": "my%20dir/%C3%A9%231.tf"}},  # line 0 means not known
+        {"artifactLocation": {"uri": "infra/prod/main.tf", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 3}},
+        {"artifactLocation": {"uri": "my%20dir/%C3%A9%231.tf", "uriBaseId": "%SRCROOT%"},
+         "region": {"startLine": 1}},  # line 0 means not known: the file's top (issue 12)
     ]
 
 

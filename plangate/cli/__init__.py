@@ -19,7 +19,7 @@ from plangate.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIO
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATIONS", "main"]
 
 #: The subcommands, in the order ``plangate --help`` lists them (module names under plangate.cli).
-COMMANDS = ("scan", "cost", "rules", "audit", "evidence", "drift", "fairness", "assure", "ingest",
+COMMANDS = ("scan", "cost", "rules", "init", "audit", "evidence", "drift", "fairness", "assure", "ingest",
             "anomalies", "forecast")
 
 

@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--soft-fail", dest="soft_fail", action="store_true",
                    help="report violations but exit 0 (bad input still exits 2)")
     p.add_argument("--quiet", action="store_true", help="report failures only (violations and warnings)")
+    p.add_argument("--docs-url", dest="docs_url", metavar="URL",
+                   help="base URL of the rule docs for SARIF helpUri (default: $PLANGATE_DOCS_URL, "
+                        "else the docs/rules.md shipped with plangate)")
     p.add_argument("--baseline", metavar="REPORT.json",
                    help="report only findings that a previous `scan -f json` report did not have")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     for fmt, output in targets:
         to_terminal = output is None and sys.stdout.isatty()
         color = fmt == "table" and (args.color or to_terminal)
-        emit(render(result, fmt, color=color, width=_width(output is None)), output)
+        emit(render(result, fmt, color=color, width=_width(output is None), docs_url=args.docs_url), output)
     if all(output is not None for _, output in targets):
         print(f"plangate: {summarise(result).sentence()}", file=sys.stderr)
     return result.exit_code

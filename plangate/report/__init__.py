@@ -34,13 +34,17 @@ _MODULES = {
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}  # critical first
 
 
-def render(result: ScanResult, fmt: str, *, color: bool = False, width: int | None = None) -> str:
-    """``result`` as text in format ``fmt``; ``color`` and ``width`` matter to the table only."""
+def render(result: ScanResult, fmt: str, *, color: bool = False, width: int | None = None,
+           docs_url: str | None = None) -> str:
+    """``result`` as text in format ``fmt``; ``color`` and ``width`` matter to the table only,
+    ``docs_url`` (the base of rules' help links) to SARIF only."""
     if fmt not in _MODULES:
         raise ConfigError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
     module = importlib.import_module(f"plangate.report.{_MODULES[fmt]}")
     if fmt == "table":
         return module.render(result, color=color, width=width)
+    if fmt == "sarif":
+        return module.render(result, docs_url=docs_url)
     return module.render(result)
 
 

@@ -1,9 +1,10 @@
 """The terminal report: a rich table of findings (or, when that cannot fit, a list) and a summary.
 
 An address or a path is never broken: the table gives the resource, rule and location columns
-the width of their longest value, and when those and a readable message column do not fit the
-width (``$COLUMNS`` or the terminal's, chosen by the CLI), each finding is printed as a short
-block instead, whose address line may run past the edge but stays one token to copy.  One
+the width of their longest value.  The widest layout that fits the width (``$COLUMNS`` or the
+terminal's, chosen by the CLI) is used: six columns; six with rule slugs wrapped at their
+hyphens; four (severity under the outcome, location under the address); else each finding as
+a short block, whose address line may run past the edge but stays one token to copy.  One
 rule's messages about one resource share one row, a line each.
 """
 
@@ -30,6 +31,7 @@ DEFAULT_WIDTH = 120
 _MESSAGE_MIN = 24  # narrower than this, a message column reads worse than the list layout
 _WORD_MAX = 48  # a message word up to this long (a tag key, an ARN) gets a column it fits in
 _FRAME = 19  # six columns: two spaces of padding each, seven borders
+_COMPACT_FRAME = 13  # four columns
 
 _OUTCOME_STYLE = {
     Outcome.VIOLATION: "bold red",
@@ -74,8 +76,9 @@ class Row:
         name, not a path)."""
         if not wrap:
             return [self.slug]
-        return textwrap.wrap(self.slug, max(len(self.rule_id), 1), break_on_hyphens=True,
-                             break_long_words=False) or [""]
+        pieces = re.findall(r"[^-]+-?", self.slug) or [""]
+        width = max(len(self.rule_id), *map(len, pieces))
+        return textwrap.wrap(self.slug, width, break_on_hyphens=True, break_long_words=False) or [""]
 
 
 def rows(result: ScanResult) -> list[Row]:
@@ -107,13 +110,33 @@ def _widths(found: Sequence[Row], wrap: bool) -> dict[str, int]:
     }
 
 
-def _layout(found: Sequence[Row], width: int) -> bool | None:
-    """Whether the table fits with whole slugs (False), with slugs wrapped at hyphens (True),
-    or not at all (None: the list layout)."""
-    for wrap in (False, True):
+def _layout(found: Sequence[Row], width: int) -> str:
+    """``wide`` (whole slugs), ``wrapped`` (slugs wrapped at hyphens), ``compact`` or ``list``."""
+    for name, wrap in (("wide", False), ("wrapped", True)):
         if sum(_widths(found, wrap).values()) + _FRAME <= width:
-            return wrap
-    return None
+            return name
+    w = _widths(found, True)
+    compact = (max(w["outcome"], w["severity"]) + w["rule"] + max(w["resource"], w["location"]) + w["message"]
+               + _COMPACT_FRAME)
+    return "compact" if compact <= width else "list"
+
+
+def _compact_table(found: Sequence[Row]) -> Table:
+    widths = _widths(found, True)
+    table = Table(header_style="bold")
+    table.add_column("outcome", no_wrap=True, min_width=max(widths["outcome"], widths["severity"]))
+    table.add_column("rule", no_wrap=True, min_width=widths["rule"])
+    table.add_column("resource", no_wrap=True, min_width=max(widths["resource"], widths["location"]))
+    table.add_column("message", overflow="fold", min_width=widths["message"])
+    for r in found:
+        outcome = Text()
+        outcome.append(r.outcome.value, style=_OUTCOME_STYLE[r.outcome])
+        outcome.append("\n" + r.severity.value)
+        resource = _cell(r.address)
+        if r.where:
+            resource.append("\n" + _safe(r.where), style="dim")
+        table.add_row(outcome, _cell("\n".join([r.rule_id, *r.slug_lines(True)])), resource, _message(r))
+    return table
 
 
 def _table(found: Sequence[Row], wrap: bool) -> Table:
@@ -146,7 +169,7 @@ def _print_list(console: Console, found: Sequence[Row], width: int) -> None:
         head = Text()
         head.append(_safe(r.outcome.value), style=_OUTCOME_STYLE[r.outcome])
         head.append(f" {r.severity.value} {_safe(r.rule_id)} {_safe(r.slug)}")
-        console.print(head, soft_wrap=True)
+        console.print(head)  # wraps between its words on a very narrow terminal
         console.print(Text("  " + _safe(r.address), style="bold"), soft_wrap=True)
         if r.where:
             console.print(Text("  at " + _safe(r.where)), soft_wrap=True)
@@ -172,11 +195,13 @@ def render(result: ScanResult, *, color: bool = False, width: int | None = None)
         soft_wrap=False,
     )
     found = rows(result)
-    wrap = _layout(found, width) if found else None
+    layout = _layout(found, width) if found else ""
     if not found:
         console.print("No findings.")
-    elif wrap is not None:
-        console.print(_table(found, wrap))
+    elif layout in ("wide", "wrapped"):
+        console.print(_table(found, layout == "wrapped"))
+    elif layout == "compact":
+        console.print(_compact_table(found))
     else:
         _print_list(console, found, width)
     summary = summarise(result)
