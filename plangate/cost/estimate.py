@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,16 +30,36 @@ def _skipped(res: Resource) -> bool:
     return res.action == "read" or res.type.startswith("pulumi_")
 
 
+# An unresolved HCL reference to a configuration's name, e.g. ${aws_sagemaker_endpoint_configuration.gpu.name}
+_CONFIG_REF = re.compile(r"^\$\{([^${}]+)\.name\}$")
+
+
 def context(resources: Iterable[Resource], region: str) -> priced.Context:
-    """What pricing needs from the whole plan: Lambda functions by name and by address."""
+    """What pricing needs from the whole plan: Lambda functions by name and by address, and
+    which endpoint configurations endpoints use."""
     functions: dict[str, Resource] = {}
+    configs: dict[str, int] = {}
+    config_unknown = False
     for res in resources:
         if res.type == "aws_lambda_function":
             functions[res.address] = res
             name = res.properties.get("function_name")
             if isinstance(name, str) and name:
                 functions[name] = res
-    return priced.Context(region, functions)
+        elif res.type == "aws_sagemaker_endpoint" and res.action != "read":
+            used = res.properties.get("endpoint_config_name")
+            count = res.instances.number
+            if res.is_unknown("endpoint_config_name") or not isinstance(used, str) or not used or count is None:
+                config_unknown = True
+                continue
+            ref = _CONFIG_REF.match(used)
+            key = ref.group(1) if ref else used
+            if "${" in key:
+                config_unknown = True
+                continue
+            configs[key] = configs.get(key, 0) + count
+    seen_endpoint = bool(configs) or config_unknown
+    return priced.Context(region, functions, configs if seen_endpoint else None, config_unknown)
 
 
 def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
@@ -54,6 +75,14 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     typed = parse(res, values, ctx)
     _check_quantities(res, typed)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
+    if isinstance(typed, priced.SageMakerEndpointConfig) and ctx.endpoint_configs is None:
+        notes.append("no endpoint in the plan: priced as the one endpoint that uses it")
+    elif isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints_assumed:
+        notes.append("an endpoint names its configuration only after apply: priced as used by one")
+    elif isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints > 1:
+        notes.append(f"used by {typed.endpoints} endpoints")
+    if isinstance(typed, priced.NotBilled):
+        return ResourceCost(status="free", notes=(*notes, typed.reason), **common)
     if isinstance(typed, priced.PricedElsewhere):
         notes.append(f"billed through {typed.where} (priced on the endpoint configuration)")
         return ResourceCost(status="free", notes=tuple(notes), **common)

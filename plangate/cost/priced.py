@@ -26,6 +26,11 @@ class Context:
 
     default_region: str = "us-east-1"
     functions: Mapping[str, Resource] | None = None  # Lambda functions by function_name
+    # SageMaker bills endpoints: how many endpoints use each configuration (by name and by
+    # address).  None when the plan holds no endpoint at all: its endpoints are managed
+    # elsewhere (a deployment pipeline), and each configuration stands in for one.
+    endpoint_configs: Mapping[str, int] | None = None
+    endpoint_config_unknown: bool = False  # some endpoint names its configuration only after apply
 
 
 def region_of(res: Resource, default: str) -> str:
@@ -197,6 +202,15 @@ class SageMakerEndpointConfig:
     data_in_gb: Decimal | None
     data_out_gb: Decimal | None
     unknown: tuple[str, ...] = ()
+    endpoints: int = 1  # endpoints billed for it
+    endpoints_assumed: bool = False  # an endpoint names its configuration only after apply
+
+
+@dataclass(frozen=True, slots=True)
+class NotBilled:
+    """A resource AWS does not bill by itself here (a configuration no endpoint uses)."""
+
+    reason: str
 
 
 def variant_list(res: Resource, path: str) -> list[Mapping[str, Any]]:
@@ -243,11 +257,33 @@ def _variant(res: Resource, path: str, index: int, spec: Mapping[str, Any]) -> S
         unknown.append(f"{prefix}.instance_type")
         instance_type = None
     count = num("initial_instance_count", spec.get("initial_instance_count"), Decimal(1))
+    if not isinstance(instance_type, str) or not instance_type:  # null: the price cannot be known
+        if f"{prefix}.instance_type" not in unknown:
+            unknown.append(f"{prefix}.instance_type")
     return SageMakerVariant(name, instance_type if isinstance(instance_type, str) else None,
                             count, None, Decimal(0), weight, False, tuple(unknown))
 
 
-def sagemaker_endpoint_configuration(res: Resource, usage: Usage, ctx: Context) -> SageMakerEndpointConfig:
+def _endpoints_using(res: Resource, ctx: Context) -> tuple[int, bool]:
+    """How many endpoints in the plan use this configuration, and whether that is assumed
+    (an endpoint that names its configuration only after apply may use this one: it is
+    billed once rather than left out of a budget)."""
+    if ctx.endpoint_configs is None:
+        return 1, False
+    name = None if res.is_unknown("name") else res.properties.get("name")
+    used = ctx.endpoint_configs.get(res.address, 0)
+    if isinstance(name, str) and name:
+        used += ctx.endpoint_configs.get(name, 0)
+    if used == 0 and (ctx.endpoint_config_unknown or not isinstance(name, str) or not name):
+        return 1, True
+    return used, False
+
+
+def sagemaker_endpoint_configuration(res: Resource, usage: Usage,
+                                     ctx: Context) -> SageMakerEndpointConfig | NotBilled:
+    endpoints, assumed = _endpoints_using(res, ctx)
+    if endpoints == 0:
+        return NotBilled("not billed: no endpoint in the plan uses this configuration (SageMaker bills endpoints)")
     variants: list[SageMakerVariant] = []
     unknown: list[str] = []
     for path in ("production_variants", "shadow_production_variants"):
@@ -261,7 +297,8 @@ def sagemaker_endpoint_configuration(res: Resource, usage: Usage, ctx: Context) 
     if seconds is None and requests is not None and duration is not None:
         seconds = requests * duration / 1000
     return SageMakerEndpointConfig(tuple(variants), seconds, _u(usage, "monthly_data_processed_in_gb"),
-                                   _u(usage, "monthly_data_processed_out_gb"), tuple(unknown))
+                                   _u(usage, "monthly_data_processed_out_gb"), tuple(unknown), endpoints,
+                                   assumed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,14 +115,15 @@ def sagemaker_endpoint_configuration(r: p.SageMakerEndpointConfig, prices: Price
     out: list[CostComponent] = []
     serverless = [v for v in r.variants if v.serverless]
     total_weight = sum((v.weight for v in serverless), ZERO) or Decimal(1)
+    endpoints = Decimal(r.endpoints)  # each endpoint using the configuration runs its own instances
     for v in r.variants:
         if not v.serverless:
             key = f"sagemaker.hosting.{v.instance_type}" if v.instance_type else "sagemaker.hosting"
             label = v.instance_type or "instance type unknown"
             out.append(component(f"Instance usage ({label}, {v.name})", "hours",
                                  prices(key) if v.instance_type else None,
-                                 _times(v.instance_count, HOURS_PER_MONTH),
-                                 unknown=v.unknown, missing="" if not v.instance_type else prices.missing(key)))
+                                 _times(v.instance_count, HOURS_PER_MONTH, endpoints),
+                                 unknown=v.unknown, missing=prices.missing(key) if v.instance_type else ""))
             continue
         gb = None if v.serverless_memory_mb is None else v.serverless_memory_mb / MB_PER_GB
         memory_label = f"{v.serverless_memory_mb} MB" if v.serverless_memory_mb is not None else "memory unknown"
@@ -133,7 +134,7 @@ def sagemaker_endpoint_configuration(r: p.SageMakerEndpointConfig, prices: Price
             pc_key = "sagemaker.serverless.provisioned_concurrency"
             out.append(component(f"Serverless provisioned concurrency ({memory_label}, {v.name})",
                                  "GB-seconds", prices(pc_key),
-                                 _times(pc, gb, HOURS_PER_MONTH * SECONDS_PER_HOUR),
+                                 _times(pc, gb, HOURS_PER_MONTH * SECONDS_PER_HOUR, endpoints),
                                  unknown=v.unknown, missing=prices.missing(pc_key)))
         key = "sagemaker.serverless.provisioned_duration" if pc else "sagemaker.serverless.duration"
         out.append(component(f"Serverless inference ({memory_label}, {v.name})", "GB-seconds",

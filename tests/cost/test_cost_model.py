@@ -33,8 +33,17 @@ def res(type_: str, name: str = "x", tags=None, usage_tag: str | None = None, **
     return Resource(type_, f"{type_}.{name}", "example", props, tags)
 
 
+def served(config: Resource) -> Resource:
+    """An endpoint using ``config``: SageMaker bills endpoints, not configurations."""
+    tags = {k: v for k, v in config.tags.items() if k != "plangate:usage"}
+    return Resource("aws_sagemaker_endpoint", config.address.replace("_configuration", ""), "example",
+                    {"endpoint_config_name": f"${{{config.address}.name}}"}, tags)
+
+
 def one(resource: Resource, region: str = "us-east-1", usage_file=usage.NO_USAGE):
-    return estimate.estimate([resource], usage_file, TABLE, region).resources[0]
+    """The estimate of ``resource`` (a configuration with an endpoint that uses it)."""
+    plan = [resource, served(resource)] if resource.type == "aws_sagemaker_endpoint_configuration" else [resource]
+    return estimate.estimate(plan, usage_file, TABLE, region).resources[0]
 
 
 def comp(rc, name: str) -> CostComponent:
@@ -120,6 +129,58 @@ def test_sagemaker_unknown_instance_type_and_missing_price():
 def test_sagemaker_endpoint_is_billed_through_its_configuration():
     rc = one(res("aws_sagemaker_endpoint", endpoint_config_name="scorer"))
     assert rc.status == "free" and "billed through scorer" in rc.notes[0]
+
+
+_GPU = [{"variant_name": "v", "instance_type": "ml.g5.xlarge", "initial_instance_count": 1}]
+
+
+def _config(address_name: str, name: str) -> Resource:
+    return Resource("aws_sagemaker_endpoint_configuration", f"aws_sagemaker_endpoint_configuration.{address_name}",
+                    "example", {"name": name, "production_variants": _GPU})
+
+
+def test_a_configuration_no_endpoint_uses_is_not_billed():
+    config = _config("next", "scorer-next")
+    other = res("aws_sagemaker_endpoint", "live", endpoint_config_name="scorer-live")
+    rc = estimate.estimate([config, other], usage.NO_USAGE, TABLE).resources[0]
+    assert rc.status == "free" and rc.monthly == 0 and not rc.components
+    assert "no endpoint in the plan uses this configuration" in rc.notes[-1]
+
+
+def test_without_any_endpoint_in_the_plan_a_configuration_stands_for_its_endpoint():
+    rc = estimate.estimate([_config("c", "scorer")], usage.NO_USAGE, TABLE).resources[0]
+    assert rc.monthly == price("sagemaker.hosting.ml.g5.xlarge") * HOURS
+    assert "no endpoint in the plan: priced as the one endpoint that uses it" in rc.notes
+
+
+def test_each_endpoint_using_a_configuration_is_billed():
+    config = _config("c", "scorer")
+    by_name = res("aws_sagemaker_endpoint", "a", endpoint_config_name="scorer")
+    by_ref = res("aws_sagemaker_endpoint", "b", endpoint_config_name="${aws_sagemaker_endpoint_configuration.c.name}")
+    rc = estimate.estimate([config, by_name, by_ref], usage.NO_USAGE, TABLE).resources[0]
+    assert rc.monthly == price("sagemaker.hosting.ml.g5.xlarge") * HOURS * 2
+
+
+def test_an_endpoint_naming_its_configuration_after_apply_is_assumed_to_use_it():
+    config = _config("c", "scorer")
+    later = Resource("aws_sagemaker_endpoint", "aws_sagemaker_endpoint.a", "example", {},
+                     unknown=frozenset({"endpoint_config_name"}))
+    rc = estimate.estimate([config, later], usage.NO_USAGE, TABLE).resources[0]
+    assert rc.monthly == price("sagemaker.hosting.ml.g5.xlarge") * HOURS  # never left out of a budget
+    assert "an endpoint names its configuration only after apply: priced as used by one" in rc.notes
+
+
+def test_a_null_instance_type_is_unknown_never_zero():
+    rc = one(res("aws_sagemaker_endpoint_configuration", production_variants=[
+        {"variant_name": "a", "instance_type": None, "initial_instance_count": 1}]))
+    assert rc.monthly == 0 and rc.unknown_reasons == ("production_variants.0.instance_type unknown until apply",)
+    assert comp(rc, "Instance usage (instance type unknown, a)").monthly_cost is None
+
+
+def test_ml_p2_xlarge_endpoint_costs_about_821_a_month():
+    rc = one(res("aws_sagemaker_endpoint_configuration", production_variants=[
+        {"variant_name": "a", "instance_type": "ml.p2.xlarge", "initial_instance_count": 1}]))
+    assert rc.monthly == price("sagemaker.hosting.ml.p2.xlarge") * HOURS == D("821.25")
 
 
 # -- the other priced types ---------------------------------------------------------------
@@ -217,6 +278,8 @@ def _stack():
     return [
         res("aws_sagemaker_endpoint_configuration", "a", {"Team": "ml", "Project": "p1"},
             production_variants=[{"variant_name": "v", "instance_type": "ml.m5.large", "initial_instance_count": 1}]),
+        res("aws_sagemaker_endpoint", "a", {"Team": "ml", "Project": "p1"},
+            endpoint_config_name="${aws_sagemaker_endpoint_configuration.a.name}"),
         res("aws_lambda_function", "b", {"Team": "ml", "Project": "p2"},
             usage_tag="monthly_requests=1e6 request_duration_ms=100"),
         res("aws_sqs_queue", "c", {"Team": "data"}),
@@ -246,7 +309,7 @@ def test_rollups_by_tag():
 
 def test_compare_added_changed_removed():
     base = estimate.estimate(_stack(), usage.NO_USAGE, TABLE)
-    head_resources = _stack()[1:]  # the endpoint is removed
+    head_resources = _stack()[2:]  # the endpoint and its configuration are removed
     head_resources[0] = res("aws_lambda_function", "b", {"Team": "ml"},
                             usage_tag="monthly_requests=2e6 request_duration_ms=100")
     head_resources.append(res("aws_dynamodb_table", "e", read_capacity=5, write_capacity=5))
@@ -255,7 +318,7 @@ def test_compare_added_changed_removed():
     kinds = {c.address: c.kind for c in delta.changes}
     assert kinds == {"aws_lambda_function.b": "changed", "aws_sqs_queue.c": "unchanged",
                      "aws_instance.d": "unchanged", "aws_dynamodb_table.e": "added",
-                     "aws_sagemaker_endpoint_configuration.a": "removed"}
+                     "aws_sagemaker_endpoint_configuration.a": "removed", "aws_sagemaker_endpoint.a": "removed"}
     assert delta.monthly == head.monthly - base.monthly
     assert sum((c.delta for c in delta.changes), D(0)) == delta.monthly
     removed = delta.of_kind("removed")[0]
