@@ -123,3 +123,24 @@ def test_a_file_in_a_read_only_folder_is_one_clear_line_and_exit_2(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == f"plangate: error: {locked / 'r.txt'}: cannot write: Permission denied\n"
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["cost", PLAN, "-f", "json"],
+    ["rules", "--format", "json"],
+    ["init", "--force"],
+], ids=["cost", "rules", "init"])
+def test_every_writer_writes_through_links_and_into_fifos(tmp_path, command):
+    real = tmp_path / "real.out"
+    link = tmp_path / "link.out"
+    link.symlink_to(real)
+    code = main([*command[:1], *(["-o", str(link)] if command[0] != "init" else [str(link)]), *command[1:]])
+    assert code == 0 and link.is_symlink() and real.stat().st_size > 0
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    code = main([*command[:1], *(["-o", str(fifo)] if command[0] != "init" else [str(fifo)]), *command[1:]])
+    reader.join(timeout=30)
+    assert code == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode) and got and got[0]
