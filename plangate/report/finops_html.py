@@ -43,7 +43,8 @@ def render_html(title: str, *, series: Sequence[SeriesScores] = (), anomalies: S
                      '<span><i class=sw style="background:#cf222e"></i>anomaly</span></p>')
         for s in series:
             parts.append(f"<h3>{_e(s.name)}</h3>{series_chart(s)}")
-    parts.append(_anomaly_table(anomalies))
+    if series or anomalies:
+        parts.append(_anomaly_table(anomalies))
     if forecasts:
         parts.append("<h2>Month-end forecast</h2>")
         for f in forecasts:
