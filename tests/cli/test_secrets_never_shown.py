@@ -96,10 +96,11 @@ def _assert_clean(text: str, where: str) -> None:
 
 
 def _run(capsys, tmp_path, args: list[str]) -> tuple[int, str]:
-    out = tmp_path / "out.txt"
-    code = main([*args, "-o", str(out)])
+    out, log = tmp_path / "out.txt", tmp_path / "audit.log"
+    code = main([*args, "-o", str(out), "--audit-log", str(log)])
     captured = capsys.readouterr()
     written = out.read_text() if out.exists() else ""
+    _assert_clean(log.read_text(), f"{' '.join(args)}: the audit log")
     code_stdout = main(args)  # and once more to stdout
     again = capsys.readouterr()
     assert code == code_stdout
