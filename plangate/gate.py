@@ -88,6 +88,8 @@ class GatedResult(ScanResult):
 
     fail_on: Severity | None = None
     soft_fail: bool = False
+    #: What the summary counts: every finding after the baseline, also those --quiet hides.
+    counted: list[Finding] = dataclasses.field(default_factory=list)
 
     def gating(self, f: Finding) -> bool:
         if f.outcome is not Outcome.VIOLATION:
@@ -108,10 +110,9 @@ def gated(result: ScanResult, *, fail_on: Severity | None = None, soft_fail: boo
           quiet: bool = False, baseline: set[tuple[str, str]] | None = None) -> GatedResult:
     """``result`` with the baseline's findings removed, failures only when ``quiet``, and the
     exit code the options ask for."""
-    findings = list(result.findings)
+    counted = list(result.findings)
     if baseline is not None:
-        findings = without_baseline(findings, baseline)
-    if quiet:
-        findings = [f for f in findings if f.outcome in _SHOWN_WHEN_QUIET]
-    return GatedResult(result.resources, findings, result.rules, result.inputs, result.policy,
-                       fail_on=fail_on, soft_fail=soft_fail)
+        counted = without_baseline(counted, baseline)
+    shown = [f for f in counted if f.outcome in _SHOWN_WHEN_QUIET] if quiet else counted
+    return GatedResult(result.resources, shown, result.rules, result.inputs, result.policy,
+                       fail_on=fail_on, soft_fail=soft_fail, counted=counted)

@@ -83,7 +83,8 @@ def _plural(outcome: Outcome, count: int) -> str:
 
 
 def summarise(result: ScanResult) -> Summary:
-    counts = Counter(f.outcome for f in result.findings)
+    # A gated result (plangate.gate) counts the findings --quiet hides too.
+    counts = Counter(f.outcome for f in getattr(result, "counted", None) or result.findings)
     return Summary(
         resources=len(result.resources),
         rules=len(result.rules),

@@ -37,6 +37,7 @@ def test_quiet_reports_failures_only(capsys, tmp_path):
     assert quiet_code == code == 1
     assert _outcomes(quiet) <= {"violation", "warning"} and quiet["findings"]
     assert [f for f in full["findings"] if f["outcome"] in ("violation", "warning")] == quiet["findings"]
+    assert quiet["summary"] == full["summary"]  # the summary still counts what --quiet hides
 
 
 def test_soft_fail_exits_0_but_still_reports_and_bad_input_stays_2(capsys, tmp_path):
