@@ -205,6 +205,28 @@ def test_unknown_instance_counts_are_unknown_in_cost(tmp_path: Path) -> None:
     assert rc.unknown_reasons == ("instance count (count) unknown: priced for one instance",)
 
 
+def test_a_budget_says_unknown_for_instances_unknown(tmp_path: Path) -> None:
+    from plangate.cli import main
+
+    _write(tmp_path / "infra", {"main.tf": """
+        variable "replicas" {}
+        resource "aws_sqs_queue" "q" {
+          count = var.replicas
+          name  = "q"
+          tags  = { Project = "fraud" }
+        }
+        """})
+    (tmp_path / "usage.yml").write_text("version: 0.1\nresource_usage:\n  aws_sqs_queue.q[*]:\n"
+                                        "    monthly_requests: 2000000\n")
+    (tmp_path / "plangate.yaml").write_text(
+        f"rules:\n  monthly-budget:\n    usage_file: {tmp_path / 'usage.yml'}\n"
+        "    tags:\n      Project:\n        fraud: 100\n")
+    out = tmp_path / "r.json"
+    main(["scan", str(tmp_path / "infra"), "-c", str(tmp_path / "plangate.yaml"), "-f", "json", "-o", str(out)])
+    (budget,) = [f for f in json.loads(out.read_text())["findings"] if f["rule_id"] == "PG-BUD-001"]
+    assert budget["outcome"] == "unknown" and "instance count (count) unknown" in budget["message"]
+
+
 def test_override_files_are_merged_and_tf_json_is_read() -> None:
     by = _by_address(load(PLANS / "overrides"))
     fn = by["aws_lambda_function.stt"]
@@ -287,6 +309,28 @@ def test_invalid_hcl_is_one_clear_error(tmp_path: Path) -> None:
 def test_importing_the_engine_does_not_load_tfparse() -> None:
     code = "import sys, plangate.engine, plangate.loaders; assert 'tfparse' not in sys.modules, 'tfparse loaded'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_waiver_on_a_module_address_matches_in_hcl_as_in_the_plan(tmp_path: Path) -> None:
+    from plangate.cli import main
+
+    (tmp_path / "plangate.yaml").write_text(textwrap.dedent("""
+        waivers:
+          - rule: cost-allocation-tags
+            resource: "module.eu.*"
+            reason: "the EU stack is tagged by its own pipeline"
+            owner: lang-ml
+            expires: 2027-06-30
+        """))
+    outcomes = []
+    for source in (PLANS / "provider_tags", PLANS / "provider_tags.plan.json"):
+        out = tmp_path / "r.json"
+        main(["scan", str(source), "-c", str(tmp_path / "plangate.yaml"), "--today", "2026-12-01",
+              "-f", "json", "-o", str(out)])
+        findings = json.loads(out.read_text())["findings"]
+        outcomes.append(sorted((f["address"], f["outcome"]) for f in findings
+                               if f["rule_id"] == "PG-TAG-001" and f["address"].startswith("module.eu.")))
+    assert outcomes[0] == outcomes[1] and outcomes[0] and {o for _, o in outcomes[0]} == {"waived"}
 
 
 def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path, monkeypatch) -> None:
