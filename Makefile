@@ -75,6 +75,7 @@ bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(VENV)/bin/python benchmarks/hcl_parse.py $(TREES:%=--tree %)
 	$(VENV)/bin/python benchmarks/checkov_overhead.py $(TREES:%=--tree %)
 	$(VENV)/bin/python benchmarks/scan_vs_checkov.py $(TREES:%=--tree %)
+	$(if $(INFRACOST),$(VENV)/bin/python benchmarks/infracost_goldens.py --infracost $(INFRACOST))
 	$(VENV)/bin/python benchmarks/audit_bench.py
 	$(VENV)/bin/python benchmarks/ingest_bench.py
 
