@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "else the docs/rules.md shipped with plangate)")
     p.add_argument("--baseline", metavar="REPORT.json",
                    help="report only findings that a previous `scan -f json` report did not have")
+    p.add_argument("--baseline-fleet", dest="baseline_fleet", action="append", metavar="FLEET",
+                   help="plans, previews or state exports of the fleet (repeatable): advisory findings for "
+                        "resources whose settings deviate from it (PG-FLEET-001)")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
     add_audit_log(p)
@@ -65,7 +68,12 @@ def run(args: argparse.Namespace) -> int:
     baseline = gate.baseline_keys(args.baseline) if args.baseline else None
     resources = loaders.load_all(args.paths, args.input_format)
     pol = _with_inline_skips(pol, args.paths, resources)
-    result = gate.gated(engine.scan(resources, pol, list(args.paths), today(args.today)),
+    scanned = engine.scan(resources, pol, list(args.paths), today(args.today))
+    if args.baseline_fleet:  # scikit-learn is imported only here: a plain scan stays light
+        from plangate.analytics.outliers import with_fleet_outliers
+
+        scanned = with_fleet_outliers(scanned, args.baseline_fleet)
+    result = gate.gated(scanned,
                         fail_on=Severity(args.fail_on) if args.fail_on else None,
                         soft_fail=args.soft_fail, quiet=args.quiet, baseline=baseline)
     if args.audit_log:
