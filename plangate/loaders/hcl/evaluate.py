@@ -421,10 +421,8 @@ class _Scope:
         self.secret: set[tuple[str, ...]] = set()
 
     def value(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
-        """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded)."""
-        return self._plain(value, path, source)
-
-    def _plain(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
+        """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded);
+        ``source`` is the expression that produced it, in source form (None when not known)."""
         if isinstance(value, dict):
             if "__attribute__" in value or "__name__" in value:
                 if self._null_variable(value.get("__attribute__")):
@@ -435,7 +433,7 @@ class _Scope:
                 return [self._block(value, path + ("0",), _first(source))]
             out: dict[str, Any] = {}
             for key, sub in value.items():
-                got = self._plain(sub, (*path, str(key)), _at(source, key))
+                got = self.value(sub, (*path, str(key)), _at(source, key))
                 if got is not _UNKNOWN:
                     out[key] = got
             return out
@@ -444,7 +442,7 @@ class _Scope:
                 return [self._block(v, (*path, str(i)), None) for i, v in enumerate(value)]
             items = []
             for i, sub in enumerate(value):
-                got = self._plain(sub, (*path, str(i)), None)
+                got = self.value(sub, (*path, str(i)), None)
                 items.append(None if got is _UNKNOWN else got)
             return items
         if isinstance(value, str):
@@ -474,7 +472,7 @@ class _Scope:
         for key, sub in block.items():
             if key in ("__tfmeta", "id") or key in _META_ARGUMENTS:
                 continue
-            got = self._plain(sub, (*path, key), _at(source, key))
+            got = self.value(sub, (*path, key), _at(source, key))
             if got is not _UNKNOWN:
                 out[key] = got
         return out
@@ -564,11 +562,11 @@ class _Scope:
 
     def _sensitive(self, source: Any) -> bool:
         for kind, name, *_ in _references(source):
-            if kind == "var" and self.ev_sensitive_var(name):
+            if kind == "var" and self._sensitive_var(name):
                 return True
         return False
 
-    def ev_sensitive_var(self, name: str) -> bool:
+    def _sensitive_var(self, name: str) -> bool:
         prefix = f"{self.module}." if self.module else ""
         declared = self.ev.variables.get(f"{prefix}variable.{name}")
         if isinstance(declared, dict) and declared.get("sensitive") is True:
@@ -615,9 +613,7 @@ def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
             path = meta.get("path")
             if not isinstance(path, str):
                 continue
-            kind = meta.get("type") or path.split(".")[-2 if path.count(".") else 0]
-            if label in ("module", "provider", "locals", "variable", "output", "terraform") and "type" not in meta:
-                kind = label
+            kind = meta.get("type") or label  # resources and data say so; other blocks come keyed by kind
             line = meta.get("line_start")
             yield _Entry(str(kind), str(meta.get("label") or label), path, str(meta.get("filename") or ""),
                          line if isinstance(line, int) else None, item)
