@@ -118,6 +118,10 @@ for i, e in enumerate(entries, 1):
         roots[i] = tree.get_state().hex()
 print(json.dumps(roots))
 """
+    probe = subprocess.run([str(PEERS_PYTHON), "-c", "import pymerkle"], capture_output=True)
+    if probe.returncode:
+        pytest.skip("pymerkle is not installed in .venv-peers (requirements-peers.txt pins it: "
+                    "make .venv-peers/.installed)")
     sizes = [c["tree_size"] for c in lg.checkpoints]
     run = subprocess.run([str(PEERS_PYTHON), "-W", "ignore", "-c", script], capture_output=True, text=True,
                          input=json.dumps([[lg.entry(i).decode() for i in range(lg.size)], sizes]), check=True)
