@@ -20,7 +20,7 @@ __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLA
 
 #: The subcommands, in the order ``plangate --help`` lists them (module names under plangate.cli).
 COMMANDS = ("scan", "cost", "rules", "init", "audit", "evidence", "drift", "fairness", "assure", "ingest",
-            "anomalies", "forecast", "waste", "prices", "export")
+            "anomalies", "forecast", "waste", "prices", "export", "suggest")
 
 
 def parser() -> argparse.ArgumentParser:

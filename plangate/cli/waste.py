@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, add_input_format, amount, emit, record_decision
+from plangate.cli.common import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    add_audit_log,
+    add_input_format,
+    amount,
+    emit,
+    named_path,
+    record_decision,
+)
 
 FORMATS = ("table", "json", "html")
-
-
-def _named(text: str) -> tuple[str, str]:
-    name, sep, path = text.partition("=")
-    if not sep or not name.strip() or not path.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=FILE, got {text!r}")
-    return name.strip(), path.strip()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,11 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "ProvisionedConcurrencyUtilization series for provisioned concurrency.")
     p.add_argument("paths", nargs="+", metavar="PLAN", help="plan JSON, Pulumi preview / state, or HCL of the stack")
     add_input_format(p)
-    p.add_argument("--lambda-logs", type=_named, action="append", default=[], metavar="FUNCTION=FILE",
+    p.add_argument("--lambda-logs", type=named_path, action="append", default=[], metavar="FUNCTION=FILE",
                    help="CloudWatch Logs export of a function (its REPORT lines; repeatable)")
-    p.add_argument("--invocations", type=_named, action="append", default=[], metavar="NAME=SERIES.csv",
+    p.add_argument("--invocations", type=named_path, action="append", default=[], metavar="NAME=SERIES.csv",
                    help="Invocations of a function or endpoint as timestamp,value (repeatable)")
-    p.add_argument("--pc-utilization", type=_named, action="append", default=[], metavar="NAME=SERIES.csv",
+    p.add_argument("--pc-utilization", type=named_path, action="append", default=[], metavar="NAME=SERIES.csv",
                    help="ProvisionedConcurrencyUtilization of a provisioned concurrency config (repeatable)")
     p.add_argument("--days", type=amount, help="days the log files cover (default: from their timestamps)")
     p.add_argument("--region", help="region for resources that do not name theirs (default us-east-1)")

@@ -8,39 +8,19 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from analytics_testing import CONFIG, ENDPOINT, FN, HOURS, PC, plan_file, report_lines, series_file
 
 from plangate.analytics.series import MetricSeries
 from plangate.analytics.waste import idle, lambda_memory, parse_reports, unused_provisioned_concurrency
 from plangate.cli import main
 from plangate.errors import InputError
-from plangate.model import Resource
 
 GB_SECOND = 0.0000166667  # Lambda x86 duration, us-east-1, first tier (aws.amazon.com/lambda/pricing)
 PC_GB_SECOND = 0.0000041667  # provisioned concurrency, x86, us-east-1
 M5_LARGE_HOUR = 0.115  # ml.m5.large real-time hosting, us-east-1
 
-FN = Resource("aws_lambda_function", "aws_lambda_function.scorer", "tfplan",
-              {"function_name": "scorer", "memory_size": 3008})
-PC = Resource("aws_lambda_provisioned_concurrency_config", "aws_lambda_provisioned_concurrency_config.live",
-              "tfplan", {"function_name": "scorer", "qualifier": "live", "provisioned_concurrent_executions": 50})
-CONFIG = Resource("aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint_configuration.cfg", "tfplan",
-                  {"name": "cfg", "production_variants": [{"variant_name": "main", "instance_type": "ml.m5.large",
-                                                           "initial_instance_count": 2}]})
-ENDPOINT = Resource("aws_sagemaker_endpoint", "aws_sagemaker_endpoint.ep", "tfplan",
-                    {"name": "ep", "endpoint_config_name": "cfg"})
-HOURS = np.arange(np.datetime64("2026-11-01T00:00"), np.datetime64("2026-11-15T00:00"),
-                  np.timedelta64(1, "h")).astype("datetime64[s]")
-
-
-def _report_lines(n: int, days: int = 14, used=lambda i: 280 + i % 30, size: int = 3008) -> list[str]:
-    step = days * 86400 // n
-    base = np.datetime64("2026-11-01T00:00:00")
-    return [f"{base + np.timedelta64(i * step, 's')}.000Z\tREPORT RequestId: 5f0e-{i}\tDuration: 101.90 ms\t"
-            f"Billed Duration: 102 ms\tMemory Size: {size} MB\tMax Memory Used: {used(i)} MB\t" for i in range(n)]
-
-
 def test_report_lines_are_parsed_and_the_span_read_from_their_timestamps():
-    lines = ["START RequestId: x Version: $LATEST", *_report_lines(500), "END RequestId: x"]
+    lines = ["START RequestId: x Version: $LATEST", *report_lines(500), "END RequestId: x"]
     r = parse_reports("scorer", lines)
     assert len(r) == 500 and r.memory_mb.max() == 3008 and r.max_used_mb.max() == 309
     assert r.days == pytest.approx(14, abs=0.1)
@@ -51,7 +31,7 @@ def test_report_lines_are_parsed_and_the_span_read_from_their_timestamps():
 
 
 def test_memory_right_sizing_saving_is_the_priced_difference():
-    reports = parse_reports("scorer", _report_lines(30_000))
+    reports = parse_reports("scorer", report_lines(30_000))
     item = lambda_memory(FN, reports)
     assert item.kind == "lambda-memory" and item.suggested == {"memory_mb": 448}  # ceil(309 * 1.3 / 64) * 64
     monthly_requests = 30_000 / reports.days * 730 / 24
@@ -60,8 +40,8 @@ def test_memory_right_sizing_saving_is_the_priced_difference():
 
 
 def test_memory_near_the_peak_or_too_few_invocations_is_not_waste():
-    assert lambda_memory(FN, parse_reports("scorer", _report_lines(30))) is None
-    busy = parse_reports("scorer", _report_lines(500, used=lambda i: 2900, size=3008))
+    assert lambda_memory(FN, parse_reports("scorer", report_lines(30))) is None
+    busy = parse_reports("scorer", report_lines(500, used=lambda i: 2900, size=3008))
     assert lambda_memory(FN, busy) is None
 
 
@@ -87,29 +67,12 @@ def test_idle_endpoint_and_function():
     assert idle(ENDPOINT, short, [ENDPOINT, CONFIG]) is None  # two days are not a week of evidence
 
 
-def _plan(tmp_path):
-    changes = []
-    for res in (FN, PC, CONFIG, ENDPOINT):
-        name = res.address.split(".", 1)[1]
-        changes.append({"address": res.address, "mode": "managed", "type": res.type, "name": name,
-                        "change": {"actions": ["create"], "after": res.properties, "after_unknown": {}}})
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"format_version": "1.2", "terraform_version": "1.9.0", "resource_changes": changes}))
-    return path
-
-
-def _series(tmp_path, name, values):
-    path = tmp_path / name
-    path.write_text("timestamp,value\n" + "".join(f"{t},{v}\n" for t, v in zip(HOURS, values, strict=True)))
-    return path
-
-
 def test_cli_json_ranks_by_saving(tmp_path, capsys):
     logs = tmp_path / "scorer.log"
-    logs.write_text("\n".join(_report_lines(30_000)) + "\n")
-    args = ["waste", str(_plan(tmp_path)), "--lambda-logs", f"scorer={logs}",
-            "--invocations", f"ep={_series(tmp_path, 'inv.csv', np.zeros(len(HOURS)))}",
-            "--pc-utilization", f"live={_series(tmp_path, 'pc.csv', np.full(len(HOURS), 0.1))}", "-f", "json"]
+    logs.write_text("\n".join(report_lines(30_000)) + "\n")
+    args = ["waste", str(plan_file(tmp_path)), "--lambda-logs", f"scorer={logs}",
+            "--invocations", f"ep={series_file(tmp_path, 'inv.csv', np.zeros(len(HOURS)))}",
+            "--pc-utilization", f"live={series_file(tmp_path, 'pc.csv', np.full(len(HOURS), 0.1))}", "-f", "json"]
     assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
     kinds = [w["kind"] for w in doc["waste"]]
@@ -120,7 +83,7 @@ def test_cli_json_ranks_by_saving(tmp_path, capsys):
 
 
 def test_cli_bad_input_is_one_line(tmp_path, capsys):
-    plan = _plan(tmp_path)
+    plan = plan_file(tmp_path)
     assert main(["waste", str(plan), "--lambda-logs", "nosuch=x.log"]) == 2
     assert "nosuch: no aws_lambda_function" in capsys.readouterr().err
     assert main(["waste", str(plan), "--lambda-logs", f"scorer={tmp_path / 'missing.log'}"]) == 2
