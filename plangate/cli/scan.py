@@ -51,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline-fleet", dest="baseline_fleet", action="append", metavar="FLEET",
                    help="plans, previews or state exports of the fleet (repeatable): advisory findings for "
                         "resources whose settings deviate from it (PG-FLEET-001)")
+    p.add_argument("--rego", metavar="DIR",
+                   help="also evaluate the OPA policies (deny / violation / warn rules) in DIR over the inputs "
+                        "(needs plangate[rego])")
+    p.add_argument("--changed-since", dest="changed_since", metavar="REF",
+                   help="scan only the Terraform roots and the files under PATH that changed since git REF")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
     add_audit_log(p)
@@ -66,13 +71,28 @@ def run(args: argparse.Namespace) -> int:
     targets = _targets(args)
     pol = gate.select_rules(policy.load(args.config, RULES), args.rule, args.skip_rule)
     baseline = gate.baseline_keys(args.baseline) if args.baseline else None
-    resources = loaders.load_all(args.paths, args.input_format)
+    if args.changed_since:  # what a change touched: plangate.interop.changes
+        from plangate.interop.changes import targets as changed
+
+        args.paths = changed(args.changed_since, args.paths)
+        if not args.paths:
+            print(f"plangate: nothing under the scanned paths changed since {args.changed_since}", file=sys.stderr)
+    rego = None
+    if args.rego:  # regorus is imported only here (plangate.interop.rego)
+        from plangate.interop.rego import Policies
+
+        rego = Policies(args.rego)
+    resources = loaders.load_all(args.paths, args.input_format) if args.paths else []
     pol = _with_inline_skips(pol, args.paths, resources)
     scanned = engine.scan(resources, pol, list(args.paths), today(args.today))
     if args.baseline_fleet:  # scikit-learn is imported only here: a plain scan stays light
         from plangate.analytics.outliers import with_fleet_outliers
 
         scanned = with_fleet_outliers(scanned, args.baseline_fleet)
+    if rego is not None:
+        from plangate.interop.rego import findings as rego_findings
+
+        scanned.findings.extend(rego_findings(rego, args.paths, resources))
     result = gate.gated(scanned,
                         fail_on=Severity(args.fail_on) if args.fail_on else None,
                         soft_fail=args.soft_fail, quiet=args.quiet, baseline=baseline)
