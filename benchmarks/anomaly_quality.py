@@ -29,9 +29,15 @@ Scores, per data set (all series pooled):
   each series (at most 750 rows) probationary, normalised so that 0 is "detect nothing" and
   100 is perfect.
 
-Two tables: each detector at its own fixed alert rule, then each at the single alert
-threshold (or contamination) that is best for it over the whole data set — the same oracle for
-every detector, so the comparison is of the score rankings, not of how well a default fits.
+Two tables: each detector at its own fixed alert rule, then each at the single rule that is
+best for it over the whole data set — a score threshold, or flagging the top share of each
+series (the only rule for PyOD, whose scores have no common scale) — the same oracle for every
+detector, so the comparison is of the score rankings, not of how well a default fits.
+
+plangate's configuration (a daily cycle, one day of history, two hours of smoothing, the 95th
+percentile scale, alert from 2.5) was chosen once from sweeps over these same two data sets:
+the fixed-rule figures are in-sample for plangate's configuration, as the oracle table is for
+every detector.
 """
 
 from __future__ import annotations
@@ -58,7 +64,8 @@ DATA = ROOT.parent / "shared" / "data"
 PEERS_PYTHON = ROOT / ".venv-peers" / "bin" / "python"
 MERGE_GAP = 3  # flagged steps closer than this are one detection
 POINT_TOLERANCE = 3  # Microsoft point labels: a detection this many steps away still counts
-THRESHOLDS = np.array([1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10, 12, 15, 20.0])  # the oracle sweep
+THRESHOLDS = np.array([1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10, 12, 15, 20.0])  # the oracle sweeps: a score
+FRACTIONS = np.array([0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1])  # ... or the top share of each series
 NAB_WEIGHTS = dict(tp=1.0, fp=0.11, fn=1.0)  # NAB's "standard" profile
 
 
@@ -303,18 +310,18 @@ def main(argv: list[str] | None = None) -> int:
             flags = {k: v >= fixed[name] for k, v in scores[name].items()}
             rows.append((name, f"score >= {fixed[name]:g}", summarise(series, flags)))
             g, m = best_threshold(series, scores[name], THRESHOLDS)
-            tuned.append((name, f"score >= {g:g}", m))
+            q, mq = best_threshold(series, scores[name], FRACTIONS, quantile=True)
+            tuned.append((name, f"score >= {g:g}", m) if m["f1"] >= mq["f1"] else (name, f"top {q:g} per series", mq))
         for name, per in peers.items():
             rows.append((name, "contamination 0.01", summarise(series, {k: v[1] for k, v in per.items()})))
-            g, m = best_threshold(series, {k: v[0] for k, v in per.items()},
-                                  np.array([0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1]), quantile=True)
+            g, m = best_threshold(series, {k: v[0] for k, v in per.items()}, FRACTIONS, quantile=True)
             tuned.append((name, f"top {g:g} per series", m))
         if not peers:
             print("(PyOD skipped: .venv-peers is missing or --no-peers)")
         nab = dataset == "NAB"
         print(table("-- each detector at its own fixed alert rule --", rows, nab))
         print()
-        print(table("-- each detector at its best single threshold for the whole data set --", tuned, nab))
+        print(table("-- each detector at its best single rule for the whole data set (oracle) --", tuned, nab))
         best = max(rows, key=lambda r: r[2]["f1"])
         print(f"\nbest F1 at fixed rules: {best[0]} ({best[2]['f1']:.3f}); "
               f"plangate scored {len(series)} series in {elapsed['ours']:.1f} s (all three of ours)\n")
