@@ -128,12 +128,35 @@ def column_kind(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> str | None:
     if pa.types.is_integer(t):
         if ref.null_count or cur.null_count:  # pandas reads an integer column with gaps as float
             return "num"
-        both = pa.chunked_array(ref.chunks + cur.chunks)
-        return "cat" if pc.count_distinct(both).as_py() <= INTEGER_CARDINALITY_LIMIT else "num"
+        counts = _small_int_counts(ref, cur)
+        if counts is not None:
+            distinct = int(np.count_nonzero(counts[0] + counts[1]))
+        else:
+            distinct = pc.count_distinct(pa.chunked_array(ref.chunks + cur.chunks)).as_py()
+        return "cat" if distinct <= INTEGER_CARDINALITY_LIMIT else "num"
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         valid = len(ref) - ref.null_count
         return "cat" if valid and pc.count_distinct(ref).as_py() <= valid * 0.5 else None
     return None
+
+
+_SMALL_RANGE = 1 << 16
+
+
+def _small_int_counts(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Counts per value of two null-free integer columns spanning a small range (one bincount
+    each, no hashing), aligned; None when they are not such columns."""
+    import pyarrow as pa
+
+    if not (pa.types.is_integer(ref.type) and pa.types.is_integer(cur.type)) or ref.null_count or cur.null_count:
+        return None
+    r, c = ref.to_numpy(), cur.to_numpy()
+    if not len(r) or not len(c):
+        return None
+    lo, hi = min(int(r.min()), int(c.min())), max(int(r.max()), int(c.max()))
+    if hi - lo >= _SMALL_RANGE:
+        return None
+    return np.bincount(r - lo, minlength=hi - lo + 1), np.bincount(c - lo, minlength=hi - lo + 1)
 
 
 def _skip_reason(ref: pa.ChunkedArray) -> str:
@@ -160,6 +183,9 @@ def sample(kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> stattests.S
             return col.to_numpy()  # nulls become NaN and are dropped with the infinities
 
         return stattests.numeric_sample(values(ref), values(cur))
+    counts = _small_int_counts(ref, cur)
+    if counts is not None:
+        return stattests.Sample("cat", *counts)
     chunks = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in (*ref.chunks, *cur.chunks)]
     if len({c.type for c in chunks}) > 1:  # e.g. integers in one window, strings in the other
         chunks = [c.cast(pa.string()) for c in chunks]

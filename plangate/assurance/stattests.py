@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -75,6 +76,13 @@ class Sample:
             return len(self.reference), len(self.current)
         return int(self.reference.sum()), int(self.current.sum())
 
+    @cached_property
+    def distinct(self) -> tuple[int, int]:
+        """Distinct values in each window (a test choice and the binning both ask)."""
+        if self.kind == "cat":
+            return int(np.count_nonzero(self.reference)), int(np.count_nonzero(self.current))
+        return distinct_sorted(self.reference), distinct_sorted(self.current)
+
 
 def _finite(values: np.ndarray) -> np.ndarray:
     finite = np.isfinite(values)
@@ -105,7 +113,7 @@ def distinct_both(sample: Sample, up_to: int = FEW_VALUES) -> int:
     """Distinct values in both windows together, exact up to ``up_to`` (a larger number else)."""
     if sample.kind == "cat":
         return int(np.count_nonzero((sample.reference + sample.current) > 0))
-    n_ref, n_cur = distinct_sorted(sample.reference), distinct_sorted(sample.current)
+    n_ref, n_cur = sample.distinct
     if n_ref > up_to or n_cur > up_to:
         return max(n_ref, n_cur)
     return len(np.union1d(np.unique(sample.reference), np.unique(sample.current)))
@@ -194,14 +202,26 @@ def binned_shares(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     """Each window's share per bin: Sturges bins over both windows for a numerical feature
     with more than 20 reference values, else per value (Evidently's ``get_binned_data``)."""
     n_ref, n_cur = sample.sizes
-    if sample.kind == "num" and distinct_sorted(sample.reference) > BINNED_ABOVE:
-        edges = np.histogram_bin_edges(np.concatenate([sample.reference, sample.current]), bins="sturges")
+    if sample.kind == "num" and sample.distinct[0] > BINNED_ABOVE:
+        edges = sturges_edges(sample.reference, sample.current)
         ref, cur = _binned(sample.reference, edges), _binned(sample.current, edges)
     else:
         ref, cur = value_counts(sample)
         keep = (ref + cur) > 0
         ref, cur = ref[keep], cur[keep]
     return ref / n_ref, cur / n_cur
+
+
+def sturges_edges(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``np.histogram_bin_edges(concatenate([u, v]), "sturges")`` for sorted ``u`` and ``v``,
+    read off their ends instead of concatenating: numpy's documented Sturges width
+    ``ptp / (log2(size) + 1)``, ``ceil(ptp / width)`` equal bins between the extremes."""
+    first, last = min(u[0], v[0]), max(u[-1], v[-1])
+    if first == last:  # numpy widens a zero range by 0.5 each side, into one bin
+        return np.histogram_bin_edges(np.array([first]), bins=1)
+    ptp = np.subtract(last, first)
+    width = ptp / (np.log2(len(u) + len(v)) + 1.0)
+    return np.linspace(first, last, int(np.ceil(ptp / width)) + 1, endpoint=True)
 
 
 def _binned(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:

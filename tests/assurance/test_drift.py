@@ -280,3 +280,11 @@ def test_untestable_columns_are_skipped_with_the_reason(tmp_path, capsys):
         "empty": "no values in the reference window"}
     assert main(["drift", "--reference", str(a), "--current", str(b), "--features", "note,empty"]) == 2
     assert "no column could be tested" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n,m,scale", [(5000, 3000, 1.0), (1000, 1, 1e-9), (20, 30, 1e12), (2, 2, 0.0)])
+def test_sturges_edges_from_the_sorted_ends_equal_numpys(n, m, scale):
+    rng = np.random.default_rng(n)
+    u, v = np.sort(rng.normal(0, 1, n) * scale + 3), np.sort(rng.gamma(2, 1, m) * scale + 3)
+    expected = np.histogram_bin_edges(np.concatenate([u, v]), bins="sturges")
+    assert np.array_equal(stattests.sturges_edges(u, v), expected)
