@@ -211,7 +211,7 @@ def _method(name: str, kind: str, options: DriftOptions, smp: stattests.Sample) 
     return test
 
 
-def test_feature(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray,
+def judge_feature(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray,
                  options: DriftOptions) -> FeatureDrift | str:
     """One feature's verdict, or why it cannot be tested."""
     smp = sample(kind, ref, cur)
@@ -244,7 +244,7 @@ def detect(reference: Mapping[str, pa.ChunkedArray], current: Mapping[str, pa.Ch
             if kind is None:
                 skipped.append((name, _skip_reason(ref)))
                 continue
-            outcome = test_feature(name, kind, ref, cur, options)
+            outcome = judge_feature(name, kind, ref, cur, options)
             if isinstance(outcome, str):
                 skipped.append((name, outcome))
             else:
