@@ -46,6 +46,7 @@ class FileReport:
     rows: int = 0
     billed_cost: float = 0.0
     periods: list[tuple[Any, ...]] = field(default_factory=list)  # PERIOD_KEY values (billing files)
+    period_totals: list[tuple[int, float]] = field(default_factory=list)  # rows and BilledCost of each period
 
 
 @dataclass
@@ -118,18 +119,10 @@ def _ingest_all(con: Any, lake: str, paths: list[str], progress: Callable[[str],
     for f in report.files:
         if f.kind == METRIC:
             continue
-        for period in f.periods:
-            period_rows = con.execute(
-                f"SELECT count(*), coalesce(sum(BilledCost), 0) FROM {COSTS} WHERE x_IngestId = ? AND x_SourceFile = ? "
-                f"AND {_key_match('?')}", [ingest_id, f.path, *period]).fetchone()
+        for period, (rows, billed) in zip(f.periods, f.period_totals, strict=True):
             con.execute(f"INSERT INTO {INGESTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [ingest_id, *period, f.path, period_rows[0], period_rows[1], now])
+                        [ingest_id, *period, f.path, rows, billed, now])
     return report
-
-
-def _key_match(placeholder: str, alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    return " AND ".join(f'{prefix}"{k}" IS NOT DISTINCT FROM {placeholder}' for k in PERIOD_KEY)
 
 
 def _replace_periods(con: Any, ingest_id: int) -> int:
@@ -162,7 +155,7 @@ def _checked_input(path: str) -> str:
 
 def _source(path: str) -> str:
     lit = _lit(path)
-    if path.lower().endswith((".parquet", ".pq")):
+    if _is_parquet(path):
         return f"read_parquet({lit})"
     nulls = ", ".join(_lit(t) for t in NULL_TOKENS)
     return f"read_csv({lit}, header = true, all_varchar = true, delim = ',', quote = '\"', nullstr = [{nulls}])"
@@ -218,7 +211,15 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
             select.append(expr if col == "Tags" else f"CAST({expr} AS {kind_sql})")
         else:
             select.append(f"CAST(NULL AS {kind_sql})")
-    sql = f"INSERT INTO {COSTS} SELECT {', '.join(select)} FROM {_source(path)}"
+    source = _source(path)
+    if kind == FOCUS and types.get("Tags") == "VARCHAR" and _is_parquet(path):
+        # Tags repeat (a resource's tags, every hour of the month): parse each distinct text once.
+        # A column read of Parquet is cheap; a second pass over a CSV would not be, so CSV parses inline.
+        tags_at = list(COST_TABLE_COLUMNS).index("Tags")
+        select[tags_at] = "pg_tags.pg_map"
+        source = (f"{source} LEFT JOIN (SELECT pg_raw, {_tags_from('VARCHAR', 'pg_raw')} AS pg_map FROM "
+                  f"(SELECT DISTINCT \"Tags\" AS pg_raw FROM {_source(path)})) pg_tags ON \"Tags\" = pg_tags.pg_raw")
+    sql = f"INSERT INTO {COSTS} SELECT {', '.join(select)} FROM {source}"
     try:
         con.execute(sql)
     except Exception as exc:
@@ -226,10 +227,14 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
     return _check_rows(con, path, kind, ingest_id, origin)
 
 
-def _tags_from(source_type: str) -> str:
+def _tags_from(source_type: str, column: str = '"Tags"') -> str:
     if source_type.startswith("MAP"):
-        return 'CAST("Tags" AS MAP(VARCHAR, VARCHAR))'
-    return "CAST(CAST(NULLIF(trim(\"Tags\"), '') AS JSON) AS MAP(VARCHAR, VARCHAR))"
+        return f"CAST({column} AS MAP(VARCHAR, VARCHAR))"
+    return f"CAST(CAST(NULLIF(trim({column}), '') AS JSON) AS MAP(VARCHAR, VARCHAR))"
+
+
+def _is_parquet(path: str) -> bool:
+    return path.lower().endswith((".parquet", ".pq"))
 
 
 def _diagnose(con: Any, path: str, exprs: dict[str, str], origin: Callable[[str], str], exc: Exception) -> InputError:
@@ -254,7 +259,7 @@ def _first_bad(path: str, checks: list[tuple[str, str, str, str]]) -> InputError
 
     con = duckdb.connect()  # the lake's transaction is aborted by the failed insert: look on a fresh one
     numbered = f"(SELECT row_number() OVER () AS pg_row, * FROM {_source(path)})"
-    header = 0 if path.lower().endswith((".parquet", ".pq")) else 1
+    header = 0 if _is_parquet(path) else 1
     for expr, conversion, want, shown in checks:
         try:
             row = con.execute(f"SELECT pg_row, CAST({expr} AS VARCHAR) FROM {numbered} "
@@ -288,8 +293,10 @@ def _check_rows(con: Any, path: str, kind: str, ingest_id: int, origin: Callable
     if null_start:
         raise InputError(path, f"columns ChargePeriodStart / BillingPeriodStart: {null_start} rows have no date")
     keys = ", ".join(f'"{k}"' for k in PERIOD_KEY)
-    periods = con.execute(f"SELECT DISTINCT {keys} FROM {COSTS} WHERE {mine} ORDER BY ALL").fetchall()
-    return FileReport(path, kind, int(rows), float(cost), [tuple(p) for p in periods])
+    periods = con.execute(f"SELECT {keys}, count(*), coalesce(sum(BilledCost), 0) FROM {COSTS} WHERE {mine} "
+                          f"GROUP BY ALL ORDER BY ALL").fetchall()
+    return FileReport(path, kind, int(rows), float(cost), [tuple(p[:-2]) for p in periods],
+                      [(int(p[-2]), float(p[-1])) for p in periods])
 
 
 def _ingest_metric(con: Any, path: str, ts: str, value: str, types: dict[str, str]) -> FileReport:

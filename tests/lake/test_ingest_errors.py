@@ -137,3 +137,17 @@ def test_a_lake_that_is_not_a_regular_file(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "cannot open the lake" in err[0]
     assert not_a_lake.read_text() == "hello\n"
+
+
+def test_parquet_with_tags_that_are_not_json(lake, tmp_path, capsys):
+    import duckdb
+
+    text = mutated(FOCUS_SAMPLE, tmp_path / "focus.csv", change=set_at(41, "Tags", "{team: ml"))
+    parquet = tmp_path / "focus.parquet"
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{text}', all_varchar = true, nullstr = 'NULL')) "
+                             f"TO '{parquet}' (FORMAT parquet)")
+    before = lake_digest(lake)
+    assert main(["ingest", str(parquet), "--lake", str(lake)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"plangate: error: {parquet}: column 'Tags', row 42: '{{team: ml' is not a JSON object of tags"
+    assert lake_digest(lake) == before
