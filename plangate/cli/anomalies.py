@@ -71,16 +71,40 @@ def _metrics(args, policy):
 
 def _lake(args, policy):
     from plangate.analytics.costs import cost_anomalies, daily_scores
-    from plangate.lake import open_lake
+    from plangate.errors import PlangateError
+    from plangate.lake import date_range, metric_names, open_lake
 
     by = args.by or ["ServiceName"]
     lake = open_lake(args.lake, args.engine)
     try:
+        if date_range(lake, start=args.start, end=args.end) is None:
+            names = metric_names(lake)
+            if not names:  # a run that read nothing is not a pass
+                raise PlangateError(f"{args.lake}: no billing rows{' in the window' if args.start or args.end else ''} "
+                                    "and no metric series: ingest some with `plangate ingest` first")
+            return _lake_metrics(lake, names, args)
         anomalies = cost_anomalies(lake, by, policy=policy, cost=args.cost, start=args.start, end=args.end)
         series = daily_scores(lake, by, cost=args.cost, start=args.start, end=args.end) if args.format == "html" else []
     finally:
         lake.close()
     return anomalies, series, [args.lake], f"Cost anomalies by {', '.join(by)} ({args.cost})"
+
+
+def _lake_metrics(lake, names, args):
+    """A lake that holds metric series only: each of them, as ``--metric`` would score a file."""
+    from plangate.analytics.anomalies import AlertPolicy, metric_anomalies, score_metric
+    from plangate.analytics.series import MetricSeries
+    from plangate.lake import metric_series
+
+    policy = AlertPolicy(args.min_impact or 0.0, args.min_impact_pct or 0.0)
+    anomalies, series = [], []
+    for name in names:
+        frame = metric_series(lake, name)
+        scores = score_metric(MetricSeries(name, frame["timestamp"].to_numpy().astype("datetime64[s]"),
+                                           frame["value"].to_numpy(float)))
+        series.append(scores)
+        anomalies.extend(metric_anomalies(scores, policy))
+    return anomalies, series, [args.lake], f"Anomalies in the lake's {len(names)} metric series"
 
 
 def _render(fmt, anomalies, series, title, policy) -> str:

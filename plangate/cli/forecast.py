@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
         budgets = Budgets.from_policy(args.config)
         lake = open_lake(args.lake, args.engine)
         try:
+            from plangate.errors import PlangateError
+            from plangate.lake import date_range
+
+            if date_range(lake, end=args.as_of) is None:  # a run that read nothing is not a pass
+                raise PlangateError(f"{args.lake}: no billing rows to forecast from")
             forecasts = forecast_lake(lake, budgets, cost=args.cost, month=args.month, as_of=args.as_of,
                                       unbudgeted=args.all_scopes)
         finally:

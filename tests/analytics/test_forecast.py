@@ -135,3 +135,14 @@ def test_cli_lake_forecasts_the_budget_scopes(tmp_path, capsys):
     assert lo <= stack["expected"] <= hi and stack["spent"] <= lo
     assert main(["forecast", "--lake", str(lake), "-c", str(cfg), "-f", "html", "-o", str(tmp_path / "f.html")]) == 0
     assert "<svg" in (tmp_path / "f.html").read_text()
+
+
+@needs_data
+def test_cli_lake_without_billing_rows_is_exit_2(tmp_path, capsys):
+    lake = tmp_path / "lake.duckdb"
+    assert main(["ingest", str(DATA / "nab" / "realAWSCloudwatch" / "ec2_cpu_utilization_24ae8d.csv"),
+                 "--lake", str(lake)]) == 0
+    capsys.readouterr()
+    assert main(["forecast", "--lake", str(lake)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no billing rows to forecast from" in err

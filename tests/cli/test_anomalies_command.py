@@ -116,3 +116,25 @@ def test_bad_thresholds_are_usage_errors(capsys, flag, value):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and flag in err
+
+
+@needs_data
+def test_lake_of_metric_series_gives_what_the_file_gives(tmp_path, capsys):
+    lake = tmp_path / "lake.duckdb"
+    assert main(["ingest", str(NAB), "--lake", str(lake)]) == 0
+    capsys.readouterr()
+    assert main(["anomalies", "--lake", str(lake), "-f", "json"]) == 0
+    from_lake = _json(capsys)["anomalies"]
+    assert main(["anomalies", "--metric", str(NAB), "-f", "json"]) == 0
+    from_file = _json(capsys)["anomalies"]
+    assert from_lake and [(a["start"], a["end"], a["score"]) for a in from_lake] == [
+        (a["start"], a["end"], a["score"]) for a in from_file]
+
+
+@needs_data
+def test_a_window_without_billing_rows_is_exit_2(tmp_path, capsys):
+    lake = tmp_path / "lake.duckdb"
+    assert main(["ingest", str(FOCUS), "--lake", str(lake)]) == 0
+    capsys.readouterr()
+    assert main(["anomalies", "--lake", str(lake), "--start", "2030-01-01"]) == 2
+    _one_error_line(capsys, "no billing rows in the window")
