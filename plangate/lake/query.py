@@ -184,9 +184,10 @@ def top_contributors(lake: Lake, scope: Mapping[str, str], start: dt.date, end: 
     """The ``n`` largest contributors to a scope's spend from ``start`` to ``end`` (days, inclusive):
     columns [by, cost], largest first.  ``by`` is any scope key: ``ResourceId``, ``x_UsageType``
     (AWS usage types), ``ChargeDescription``, ``SkuId``, ``tag:…``."""
+    import ibis
+
     t = _where(_window(lake.costs(), start, end), scope)
-    key = scope_value(t, by)
-    expr = t.group_by(key).aggregate(cost=t[cost].sum()).order_by([ibis_desc("cost"), key.name(by)]).limit(n)
+    expr = t.group_by(scope_value(t, by)).aggregate(cost=t[cost].sum()).order_by([ibis.desc("cost"), by]).limit(n)
     frame = lake.con.execute(expr)
     return frame[[by, "cost"]].reset_index(drop=True)
 
@@ -316,9 +317,3 @@ def _as_date(value: Any) -> dt.date:
     import pandas as pd
 
     return pd.Timestamp(value).date()
-
-
-def ibis_desc(column: str) -> Any:
-    import ibis
-
-    return ibis.desc(column)

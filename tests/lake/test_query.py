@@ -147,3 +147,17 @@ def test_open_by_url(lake_path):
         assert daily_costs(lake)["cost"].sum() > 0
     finally:
         lake.close()
+
+
+def test_a_folder_of_parquet_tables_reads_like_the_duckdb_file(lake, lake_path, tmp_path):
+    from plangate.lake.spark import export_parquet
+
+    folder = export_parquet(lake_path, tmp_path / "lake")
+    assert sorted(p.name for p in folder.iterdir()) == ["costs", "metrics"]
+    other = open_lake(folder)
+    try:
+        by = ["ServiceName", "tag:environment"]
+        pd.testing.assert_frame_equal(daily_costs(other, by), daily_costs(lake, by))
+        assert metric_names(other) == metric_names(lake)
+    finally:
+        other.close()
