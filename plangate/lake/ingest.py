@@ -76,7 +76,8 @@ def ingest(lake: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]]
 
     if not files:
         raise PlangateError("ingest: no files given")
-    paths = [_checked_input(str(f)) for f in files]
+    # the same file named twice in one run would be loaded twice under one ingest id: keep it once
+    paths = list({os.path.realpath(f): _checked_input(str(f)) for f in files}.values())
     target = Path(lake)
     created = _prepare_lake(target)
     try:

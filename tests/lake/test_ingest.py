@@ -111,6 +111,13 @@ def test_reingesting_a_period_replaces_it_never_doubles_it(tmp_path):
     assert query(lake, "SELECT count(DISTINCT ingest_id) FROM ingests") == [(3,)]
 
 
+def test_the_same_file_twice_in_one_run_is_loaded_once(tmp_path):
+    lake = tmp_path / "lake.duckdb"
+    report = ingest(lake, [CUR_SAMPLE, CUR_SAMPLE, str(CUR_SAMPLE.parent / ".." / "aws_cur" / CUR_SAMPLE.name)])
+    assert len(report.files) == 1
+    assert query(lake, "SELECT count(*) FROM costs") == [(1281,)]
+
+
 def test_two_parts_of_one_period_in_one_run_are_both_kept(tmp_path):
     # a CUR delivers a period in several files: one run loads them all, the period is their union
     rows = FOCUS_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
