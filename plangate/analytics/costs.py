@@ -30,6 +30,7 @@ SCHEMA = {"start": "timestamp", "end": "timestamp", "score": "double", "expected
 #: The smallest daily scale in dollars: a scope billed the same amount every day still has a noise floor.
 MIN_SCALE = 0.01
 MAX_GAP_DAYS = 0  # a normal day ends an anomaly
+MAX_EXPLAINED = 100  # anomalies that get contributors and an owner (the alerting ones, largest first)
 #: What a contributor is, and the lake columns that name it (the first one the charges fill in).
 CONTRIBUTOR_KEYS = (("resource", ("ResourceId", "ResourceName")), ("usage type", ("x_UsageType", "ChargeDescription")))
 
@@ -69,7 +70,8 @@ def cost_anomalies(lake: Lake, by: Sequence[str], *, policy: AlertPolicy = Alert
                    start: dt.date | None = None, end: dt.date | None = None, min_scale: float = MIN_SCALE,
                    contributors: int = 3) -> list[Anomaly]:
     """Every anomalous run of daily cost per scope of ``by`` (lake columns or ``tag:<key>``), largest
-    impact first, each with its top contributors and owner; ``policy`` sets which alert."""
+    impact first; ``policy`` sets which alert, and the alerting ones carry their top contributors
+    and owner."""
     from plangate.lake import owner_tag, score_by_scope
 
     by = list(by)
@@ -83,12 +85,19 @@ def cost_anomalies(lake: Lake, by: Sequence[str], *, policy: AlertPolicy = Alert
         a = Anomaly(scope=scope, start=_midnight(first), end=_midnight(last), score=float(values["score"]),
                     expected=float(values["expected"]), actual=float(values["actual"]), unit="USD",
                     series=_label(scope))
-        a = replace(a, alert=policy.passes(a))
-        if contributors:
-            owner = owner_tag(lake, scope, first, last) or ""
-            a = replace(a, owner=owner, contributors=_contributors(lake, scope, first, last, cost, contributors))
-        out.append(a)
-    return sorted(out, key=lambda a: (-a.impact, a.series, a.start))
+        out.append(replace(a, alert=policy.passes(a)))
+    out.sort(key=lambda a: (-a.impact, a.series, a.start))
+    if contributors:
+        # Who and what is behind an anomaly costs a few queries each: asked for the alerting ones
+        # (the largest MAX_EXPLAINED of them), not for every small change the detector sees.
+        explained = [i for i, a in enumerate(out) if a.alert][:MAX_EXPLAINED]
+        for i in explained:
+            a = out[i]
+            first, last = a.start.date(), a.end.date()
+            owner = owner_tag(lake, a.scope, first, last) or ""
+            out[i] = replace(a, owner=owner, contributors=_contributors(lake, a.scope, first, last, cost,
+                                                                        contributors))
+    return out
 
 
 def _contributors(lake: Lake, scope: Mapping[str, str], first: dt.date, last: dt.date, cost: str,
