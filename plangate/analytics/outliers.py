@@ -31,7 +31,10 @@ RARE_SHARE = 0.05
 USUAL_SHARE = 0.6  # ... and a value is rare only where the fleet agrees on one
 MAX_LEVELS = 12  # a categorical setting with more distinct values than this is an identifier, not a choice
 MIN_DEVIATION = 3.0  # robust z of the setting that explains an isolation-forest outlier
-_SKIP = ("tags", "tags_all", "labels", "annotations")
+# Tags are the tag rules' business; environment variables, user data and anything named like a
+# credential may hold a secret no loader marked, and a finding must never show one.
+_SKIP = ("tags", "tags_all", "labels", "annotations", "environment", "variables", "user_data", "secret_string")
+_SECRET_WORDS = ("password", "secret", "token", "credential", "private", "auth")
 _ID_WORDS = ("name", "arn", "id", "key", "bucket", "role", "policy", "source", "hash", "image", "url", "uri",
              "filename", "version", "description", "handler", "endpoint", "subnet", "security_group", "vpc")
 
@@ -47,11 +50,10 @@ class _TypeModel:
 
 
 def _is_setting(path: str) -> bool:
-    head = path.split(".", 1)[0]
-    if head in _SKIP:
+    parts = path.split(".")
+    if parts[0] in _SKIP or any(word in path.lower() for word in _SECRET_WORDS):
         return False
-    leaf = path.rsplit(".", 1)[-1]
-    return not any(word in leaf for word in _ID_WORDS)
+    return not any(word in parts[-1] for word in _ID_WORDS)
 
 
 def settings_of(res: Resource) -> tuple[dict[str, float], dict[str, str]]:

@@ -81,6 +81,15 @@ def test_most_of_the_fleet_is_not_an_outlier_of_itself(fleet):
     assert judged and len(flagged) <= 0.1 * len(judged)
 
 
+def test_values_that_may_be_secrets_are_never_read():
+    res = Resource("aws_db_instance", "aws_db_instance.d", "tfplan",
+                   {"instance_class": "db.t3.micro", "master_password": "hunter2-unmarked",
+                    "environment": [{"variables": {"API": "sk-unmarked"}}], "auth_token": "t0k3n",
+                    "user_data": "#!/bin/sh\necho hi"})
+    numeric, categorical = settings_of(res)
+    assert categorical == {"instance_class": "db.t3.micro"} and numeric == {}
+
+
 def test_names_secrets_unknowns_and_tags_are_not_settings():
     res = Resource("aws_lambda_function", "aws_lambda_function.f", "tfplan",
                    {"function_name": "f", "runtime": "python3.12", "memory_size": 512, "role": "arn:aws:iam::1:role/x",
