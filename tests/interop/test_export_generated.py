@@ -1,0 +1,77 @@
+"""On generated manifests (every exported rule, default settings plus a pattern), the exported
+Gatekeeper Rego gives plangate's exact messages and the Kyverno CEL plangate's verdicts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plangate import policy
+from plangate.interop import admission, gatekeeper, kyverno
+from plangate.interop.rego import Policies
+from plangate.loaders.k8s import from_bytes
+from plangate.rules import RULES
+
+pytest.importorskip("regorus")
+pytest.importorskip("cel")
+
+P = "ai.plangate.dev/"
+CONFIG = {"rules": {"kubernetes-cost-labels": {"labels": {"owner": "", "team": "^[a-z]+$", "cost-center": ""},
+                                               "annotations": {"a8r.io/owner": ""}}}}
+POL = policy.build(CONFIG, RULES, "test")
+EXPORTED = admission.exported_rules(RULES)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = {}
+    for rule in EXPORTED:
+        template, constraint = gatekeeper.documents(POL, [rule], "test")
+        path = tmp_path_factory.mktemp("rego") / f"{rule.slug}.rego"
+        path.write_text(template["spec"]["targets"][0]["rego"])
+        (cluster_policy,) = kyverno.documents(POL, [rule], "test")
+        out[rule.id] = (Policies(path), constraint["spec"]["parameters"], cluster_policy)
+    return out
+
+
+_value = st.one_of(st.sampled_from(["", " ", "prod", "Team", "high", "unacceptable", "limited", "wiki page",
+                                    "https://models.example.com/card", " https://x.example/y "]),
+                   st.text("abcxyz-./: ", min_size=1, max_size=12))
+_label_keys = st.sampled_from(["owner", "team", "cost-center", "environment", "app", "other"])
+_annotation_keys = st.sampled_from([P + k for k in ("model-id", "model-card-url", "data-lineage-url", "risk-tier",
+                                                    "accountable-owner", "human-oversight-contact")]
+                                   + ["a8r.io/owner", "other"])
+_labels = st.dictionaries(_label_keys, st.one_of(_value, st.just("ai-model-inference")), max_size=5)
+_annotations = st.dictionaries(_annotation_keys, _value, max_size=7)
+_kind = st.sampled_from(["Pod", "Deployment", "StatefulSet", "CronJob", "Job", "Service", "InferenceService"])
+
+
+@st.composite
+def manifests(draw):
+    kind = draw(_kind)
+    obj = {"apiVersion": "v1", "kind": kind,
+           "metadata": {"name": "m", "labels": draw(_labels), "annotations": draw(_annotations)}}
+    pod = {"labels": draw(_labels), "annotations": draw(_annotations)}
+    if kind == "CronJob":
+        obj["spec"] = {"jobTemplate": {"spec": {"template": {"metadata": pod}}}}
+    elif kind in admission.POD_TEMPLATE_PATHS:
+        obj["spec"] = {"template": {"metadata": pod}}
+    return obj
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(manifests())
+def test_exports_agree_with_plangate(exported, obj):
+    from test_kyverno_cel import kyverno_fails
+
+    (res,) = from_bytes(json.dumps(obj).encode(), "generated.yaml", strict=True)
+    for rule in EXPORTED:
+        policies, params, cluster_policy = exported[rule.id]
+        ours = sorted(a for a in rule.evaluate(res, POL.config(rule).settings) if isinstance(a, str))
+        rego = sorted(m.text for m in policies.messages(admission.review(obj, params)))
+        assert rego == ours, (rule.id, obj)
+        assert bool(kyverno_fails(cluster_policy, obj)) == bool(ours), (rule.id, obj)
