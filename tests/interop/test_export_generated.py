@@ -55,6 +55,14 @@ def manifests(draw):
     obj = {"apiVersion": "v1", "kind": kind,
            "metadata": {"name": "m", "labels": draw(_labels), "annotations": draw(_annotations)}}
     pod = {"labels": draw(_labels), "annotations": draw(_annotations)}
+    # often selected as AI inference (on the object or its pods), often with a risk tier
+    selected = draw(st.sampled_from([obj["metadata"], pod, None]))
+    if selected is not None:
+        selected["labels"]["app"] = "ai-model-inference"
+    tiered = draw(st.sampled_from([obj["metadata"], pod, None]))
+    if tiered is not None:
+        tiered["annotations"][P + "risk-tier"] = draw(st.sampled_from(["high", "unacceptable", " Unacceptable ",
+                                                                        "limited", "medium", ""]))
     if kind == "CronJob":
         obj["spec"] = {"jobTemplate": {"spec": {"template": {"metadata": pod}}}}
     elif kind in admission.POD_TEMPLATE_PATHS:
