@@ -159,7 +159,7 @@ def _fit(grid: np.ndarray, dense: np.ndarray, trend: bool = True):
     # recent days count more: weights halve every HALF_LIFE days back from the as-of day
     weight = 0.5 ** ((n - 1 - np.arange(n)) / HALF_LIFE) if HALF_LIFE else np.ones(n)
     unit = float(np.median(np.abs(dense))) or float(np.mean(np.abs(dense))) or 1.0
-    huber = HuberRegressor(epsilon=1.35, alpha=1e-9, max_iter=5000, tol=1e-9).fit(X, dense / unit,
+    huber = HuberRegressor(epsilon=1.35, alpha=1e-6, max_iter=500).fit(X, dense / unit,
                                                                                  sample_weight=weight)
     # Huber finds the outlying days; least squares on the others is as efficient as it gets on clean days
     # (an outlier: more than 3.5 MADs, in standard deviations, off Huber's fit)
