@@ -78,8 +78,8 @@ def cost_anomalies(lake: Lake, by: Sequence[str], *, policy: AlertPolicy = Alert
     found = score_by_scope(lake, by, partial(scope_anomalies, min_scale=min_scale), SCHEMA, cost=cost,
                            start=start, end=end)
     out = []
-    for row in found.itertuples(index=False):
-        values = row._asdict()
+    # to_dict keeps column names as they are; itertuples renames ones like `tag:team`.
+    for values in found.to_dict("records"):
         scope = {k: str(values[k]) for k in by}
         first, last = _day(values["start"]), _day(values["end"])
         a = Anomaly(scope=scope, start=_midnight(first), end=_midnight(last), score=float(values["score"]),

@@ -138,3 +138,15 @@ def test_new_service_found_on_day_one(injected):
 def test_nothing_else_alerts_in_the_injected_sample(injected):
     alerting = sorted(a.scope["ServiceName"] for a in injected if a.alert)
     assert alerting == ["Amazon Elastic Compute Cloud", "Amazon SageMaker", "Elastic Load Balancing"]
+
+
+@needs_data
+def test_tag_scopes_keep_their_names(tmp_path):
+    """A scope named ``tag:<key>`` survives from the lake's frame into the anomaly (itertuples
+    renamed such columns and the lookup failed)."""
+    lake = _lake(tmp_path, FOCUS_SAMPLE)
+    try:
+        found = cost_anomalies(lake, ["tag:environment"], policy=HIGH_IMPACT, contributors=0)
+    finally:
+        lake.close()
+    assert found and all(set(a.scope) == {"tag:environment"} for a in found)
