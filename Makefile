@@ -74,7 +74,7 @@ lint: $(VENV)/.installed
 
 # Plan JSON of the HCL fixture trees, made offline by Terraform (needs the CLI and the provider mirror).
 fixtures: $(VENV)/.installed
-	$(VENV)/bin/python tests/loaders/terraform_oracle.py
+	PYTHONPATH=tests $(VENV)/bin/python tests/loaders/terraform_oracle.py
 
 bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(VENV)/bin/python benchmarks/scan_large_plan.py
@@ -86,6 +86,10 @@ bench: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed
 	$(if $(INFRACOST),$(VENV)/bin/python benchmarks/infracost_goldens.py --infracost $(INFRACOST))
 	$(VENV)/bin/python benchmarks/audit_bench.py
 	$(VENV)/bin/python benchmarks/ingest_bench.py
+	$(VENV)/bin/python benchmarks/anomaly_quality.py
+	$(VENV)/bin/python benchmarks/forecast_backtest.py
+	$(VENV)/bin/python benchmarks/drift_vs_evidently.py
+	$(VENV)/bin/python benchmarks/fairness_vs_fairlearn.py
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) $(PEERS_VENV) out .pytest_cache
