@@ -2,7 +2,7 @@
 
 Regenerate after an intended change (then read the diff before committing):
 
-    PLANGATE_UPDATE_GOLDENS=1 .venv/bin/pytest -q tests/test_cost_output.py
+    PLANGATE_UPDATE_GOLDENS=1 .venv/bin/pytest -q tests/cost/test_cost_output.py
 
 The goldens are the CLI's output on fixtures written for these tests, so a change in
 loaders, pricing, prices or rendering shows up here as a reviewable diff.
@@ -62,7 +62,7 @@ def test_golden(name, monkeypatch, capsys):
         path.write_text(out, encoding="utf-8")
     assert path.is_file(), f"missing golden {path}: run PLANGATE_UPDATE_GOLDENS=1 pytest {__file__}"
     assert out == path.read_text(encoding="utf-8"), (
-        f"{name} changed: review, then regenerate with PLANGATE_UPDATE_GOLDENS=1 pytest tests/test_cost_output.py")
+        f"{name} changed: review, then regenerate with PLANGATE_UPDATE_GOLDENS=1 pytest tests/cost/test_cost_output.py")
 
 
 def _keys(tree, path=""):

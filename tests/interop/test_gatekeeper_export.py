@@ -80,7 +80,7 @@ def test_examples_as_admission_reviews(tmp_path, rule, example):
 
 
 def _corpus_cases():
-    from test_corpus import _gatekeeper_cases, _kyverno_cases
+    from test_k8s_policy_samples import _gatekeeper_cases, _kyverno_cases
 
     for case in _gatekeeper_cases():
         rel, config, expected = case.values

@@ -94,7 +94,7 @@ def test_examples(rule, example):
 
 
 def _corpus_cases():
-    from test_corpus import _gatekeeper_cases, _kyverno_cases
+    from test_k8s_policy_samples import _gatekeeper_cases, _kyverno_cases
 
     cases = [pytest.param([c.values[0]], c.values[1], id="gatekeeper-library " + c.id) for c in _gatekeeper_cases()]
     return cases + [pytest.param(c.values[0], c.values[1], id="kyverno " + c.id) for c in _kyverno_cases()]

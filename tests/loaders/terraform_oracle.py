@@ -11,7 +11,7 @@ blocks in the trees carry mock keys and skip every AWS API call.  The ``timestam
 dropped and ``relevant_attributes`` sorted, so a regenerated plan is identical when nothing
 changed.
 
-Regenerate with ``make fixtures`` (``python tests/loaders/terraform_oracle.py [--out DIR]``).
+Regenerate with ``make fixtures`` (``PYTHONPATH=tests python tests/loaders/terraform_oracle.py [--out DIR]``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hcl_plan"
+from conftest import FIXTURES as ALL_FIXTURES  # as a script, tests/ must be on PYTHONPATH (make fixtures sets it)
+
+FIXTURES = ALL_FIXTURES / "hcl_plan"
 CLI_CONFIG = FIXTURES / "terraform.rc"
 MIRROR = Path("/opt/tf-plugins/registry.terraform.io/hashicorp/aws")
 VOLATILE = ("timestamp",)  # fields that change on every run

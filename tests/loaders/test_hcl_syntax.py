@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-import hcl_oracle  # tests/hcl_oracle.py: python-hcl2, the reference parser
+import hcl_oracle  # tests/loaders/hcl_oracle.py: python-hcl2, the reference parser
 import pytest
 from conftest import ROOT, SHARED
 from hypothesis import HealthCheck, given, settings

@@ -7,17 +7,14 @@ states and event logs in this file were written by us for these tests.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, needs_corpus
 
 from plangate.errors import InputError
 from plangate.loaders import load, pulumi
 from plangate.model import REDACTED, Location, Resource
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
 
 STRATIFY = "pulumi/dundalek__stratify/test/resources/pulumi"
 STACK = "pulumi/pulumi__pulumi/pkg/resource/stack/testdata"

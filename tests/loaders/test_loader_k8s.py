@@ -9,18 +9,17 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, needs_corpus
+from conftest import FIXTURES as ALL_FIXTURES
 
 from plangate.errors import InputError
 from plangate.loaders import k8s, load
 from plangate.model import REDACTED, Location, Resource
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "k8s"
+FIXTURES = ALL_FIXTURES / "k8s"
 
 KUBECOST = "k8s/kyverno__policies/kubecost/require-kubecost-labels/.chainsaw-test/podcontroller-bad.yaml"
 SWITCH = "k8s/kserve__kserve/docs/samples/graph/switch.yaml"

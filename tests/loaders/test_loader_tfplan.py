@@ -9,18 +9,15 @@ from __future__ import annotations
 import copy
 import gc
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, needs_corpus
 
 from plangate.errors import InputError
 from plangate.loaders import load, tfplan
 from plangate.loaders.source import decode
 from plangate.model import REDACTED, Location, Resource
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
 
 CHECKOV = "tfplan/bridgecrewio__checkov/tests/terraform"
 OIDC = f"{CHECKOV}/checks/data/aws/example_GithubActionsOIDCTrustPolicy/tfplan.json"

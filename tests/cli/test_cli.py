@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, GOLDEN, ROOT
 
 from plangate.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-GOLDEN = ROOT / "tests" / "golden" / "scan"
+GOLDEN_SCAN = GOLDEN / "scan"
 UPDATE = os.environ.get("PLANGATE_UPDATE_GOLDENS") == "1"
 
 
@@ -65,12 +64,12 @@ def test_unwritable_output_is_a_clean_error(tmp_path, capsys):
 
 
 def _snapshot(name: str, text: str) -> None:
-    path = GOLDEN / name
+    path = GOLDEN_SCAN / name
     if UPDATE:
         path.write_text(text)
     assert path.exists(), f"missing golden {path}: run PLANGATE_UPDATE_GOLDENS=1 pytest {__file__}"
     assert text == path.read_text(), (
-        f"{path} differs: review, then PLANGATE_UPDATE_GOLDENS=1 pytest tests/test_cli.py")
+        f"{path} differs: review, then PLANGATE_UPDATE_GOLDENS=1 pytest tests/cli/test_cli.py")
 
 
 @pytest.mark.parametrize("example", [

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +27,7 @@ from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Se
 from plangate.report import FORMATS, ordered, render, summarise
 from plangate.rules.base import DOCS_URL, Frameworks, Rule, rule
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SARIF_SCHEMA = SHARED / "data" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = DATA / "schemas" / "sarif-schema-2.1.0.json"
 
 LAMBDA, BUCKET, ENDPOINT = "aws_lambda_function", "aws_s3_bucket", "aws_sagemaker_endpoint"
 
@@ -397,8 +397,8 @@ def test_json_without_findings_passes() -> None:
 
 @functools.cache
 def _validator() -> Any:
-    """The SARIF 2.1.0 schema's validator, or None when ../shared is absent."""
-    if not SHARED.is_dir():
+    """The SARIF 2.1.0 schema's validator, or None when ../shared/data is absent."""
+    if not DATA.is_dir():
         return None
     import jsonschema
 
@@ -411,7 +411,7 @@ def _validator() -> Any:
 def _sarif_validator() -> Any:
     validator = _validator()
     if validator is None:
-        pytest.skip(f"{SHARED} is absent, so the SARIF 2.1.0 schema cannot be read")
+        pytest.skip(f"{DATA} is absent, so the SARIF 2.1.0 schema cannot be read")
     return validator
 
 
