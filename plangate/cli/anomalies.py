@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, amount, emit, iso_date, record_decision
+from plangate.cli.common import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    add_lake_reading,
+    add_report_output,
+    amount,
+    emit,
+    iso_date,
+    record_decision,
+)
 
 FORMATS = ("table", "json", "html")
 DEFAULT_MIN_IMPACT = 50.0  # dollars: what a cost anomaly must be worth to alert, unless told otherwise
@@ -22,8 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
     p.add_argument("--by", action="append", metavar="KEY",
                    help="scope of daily cost: a FOCUS column or tag:<key> (repeatable; default ServiceName)")
-    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
-    p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+    add_lake_reading(p)
     p.add_argument("--start", type=iso_date, help="first day of the window (YYYY-MM-DD)")
     p.add_argument("--end", type=iso_date, help="last day of the window (YYYY-MM-DD)")
     p.add_argument("--min-impact", type=amount,
@@ -33,9 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"smallest impact that alerts, in percent of expected (default {DEFAULT_MIN_IMPACT_PCT:g} "
                         "for cost; metrics: 0)")
     p.add_argument("--fail-on-alert", action="store_true", help="exit 1 when an anomaly alerts")
-    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
-    add_audit_log(p)
+    add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
 

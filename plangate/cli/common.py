@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -62,17 +63,48 @@ def record_decision(args: argparse.Namespace, command: str, inputs: Sequence[str
     append_decision(path, command=command, inputs=inputs, result=result)
 
 
+def _number(text: str, convert: Callable[[str], Any], accept: Callable[[Any], bool], form: str, bound: str) -> Any:
+    """The one home of numeric argparse types: ``convert`` the text, then check it lies in range."""
+    try:
+        value = convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {form}, got {text!r}") from None
+    if not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {bound}, got {text!r}")
+    return value
+
+
 def amount(text: str) -> float:
     """An argparse type: a finite number >= 0 (dollars, percents, thresholds)."""
-    import math
+    return _number(text, float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0", "a finite number >= 0")
 
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
+
+def finite(text: str) -> float:
+    """An argparse type: any finite number."""
+    return _number(text, float, math.isfinite, "a number", "a finite number")
+
+
+def share(text: str) -> float:
+    """An argparse type: a number between 0 and 1."""
+    return _number(text, float, lambda v: 0 <= v <= 1, "a number between 0 and 1", "a number between 0 and 1")
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    return _number(text, int, lambda v: v >= 0, "a whole number", "a whole number >= 0")
+
+
+def add_report_output(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """``-f/--format`` (default table), ``-o/--output`` and ``--audit-log``: the tail every report command shares."""
+    p.add_argument("-f", "--format", choices=formats, default="table", help="output format (default: table)")
+    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
+    add_audit_log(p)
+
+
+def add_lake_reading(p: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--cost``: how a command reads the billing lake."""
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
+    p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
 
 
 def iso_date(text: str) -> dt.date:

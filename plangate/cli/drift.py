@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, emit, record_decision
+from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_report_output, amount, emit, record_decision, share
 
 FORMATS = ("table", "json")
 
@@ -19,26 +19,6 @@ def _pair(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or not value.strip():
         raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
     return name.strip(), value.strip()
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
-    return value
-
-
-def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,16 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cat-method", help="the test for categorical features")
     p.add_argument("--feature-method", type=_pair, action="append", default=[], metavar="COL=TEST",
                    help="the test for one feature (repeatable)")
-    p.add_argument("--threshold", type=_threshold, help="one threshold for every test (default: each test's own)")
+    p.add_argument("--threshold", type=amount, help="one threshold for every test (default: each test's own)")
     p.add_argument("--feature-threshold", type=_pair, action="append", default=[], metavar="COL=VALUE",
                    help="the threshold for one feature (repeatable)")
-    p.add_argument("--drift-share", type=_share, default=0.5,
+    p.add_argument("--drift-share", type=share, default=0.5,
                    help="share of drifted features at which the dataset drifts (default 0.5)")
     p.add_argument("--fail-on-drift", action="store_true",
                    help="exit 1 when the dataset or a prediction drifts")
-    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
-    add_audit_log(p)
+    add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
 

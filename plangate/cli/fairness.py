@@ -5,29 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, emit, record_decision
+from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_report_output, count, emit, finite, record_decision
 
 FORMATS = ("table", "json")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
-def _finite(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,19 +26,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                        "(default: 1 or true); of a decision too, unless "
                                                        "--pred-positive is given")
     p.add_argument("--pred-positive", metavar="VALUE", help="the value of a decision that is positive")
-    p.add_argument("--y-pred-threshold", type=_finite, metavar="T",
+    p.add_argument("--y-pred-threshold", type=finite, metavar="T",
                    help="the decision is positive when the --y-pred score is at least T")
-    p.add_argument("--min-group-size", type=_positive_int, default=30,
+    p.add_argument("--min-group-size", type=count, default=30,
                    help="groups with fewer rows are left out and not named (default 30)")
-    p.add_argument("--bootstrap", type=_positive_int, default=1000, metavar="N",
+    p.add_argument("--bootstrap", type=count, default=1000, metavar="N",
                    help="bootstrap resamples for the confidence intervals (default 1000; 0: none)")
-    p.add_argument("--confidence", type=_finite, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--seed", type=_positive_int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--confidence", type=finite, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--seed", type=count, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--fail-on-disparity", action="store_true",
                    help="exit 1 when the four-fifths rule fails")
-    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
-    add_audit_log(p)
+    add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_audit_log, amount, emit, iso_date, record_decision
+from plangate.cli.common import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    add_lake_reading,
+    add_report_output,
+    amount,
+    emit,
+    iso_date,
+    record_decision,
+)
 
 FORMATS = ("table", "json", "html")
 
@@ -29,14 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", type=amount, help="the monthly budget in dollars for --daily")
     p.add_argument("--month", type=_month, help="the month to forecast, YYYY-MM (default: the as-of day's)")
     p.add_argument("--as-of", dest="as_of", type=iso_date, help="the last day to use (default: the last with data)")
-    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
-    p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+    add_lake_reading(p)
     p.add_argument("--all-scopes", action="store_true",
                    help="also forecast all spend and tag values without a budget")
     p.add_argument("--fail-on-breach", action="store_true", help="exit 1 when a month-end forecast is over budget")
-    p.add_argument("-f", "--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write the report to FILE (atomically)")
-    add_audit_log(p)
+    add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
 
