@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import (
-    EXIT_OK,
-    EXIT_VIOLATIONS,
-    add_lake_reading,
-    add_report_output,
-    amount,
-    emit,
-    iso_date,
-    record_decision,
-)
+from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date
 
 FORMATS = ("table", "json", "html")
 DEFAULT_MIN_IMPACT = 50.0  # dollars: what a cost anomaly must be worth to alert, unless told otherwise
@@ -55,12 +46,10 @@ def run(args: argparse.Namespace) -> int:
         policy = AlertPolicy(DEFAULT_MIN_IMPACT if args.min_impact is None else args.min_impact,
                              DEFAULT_MIN_IMPACT_PCT if args.min_impact_pct is None else args.min_impact_pct)
         anomalies, series, inputs, title = _lake(args, policy)
-    emit(_render(args.format, anomalies, series, title, policy), args.output)
     alerting = [a for a in anomalies if a.alert]
-    record_decision(args, "anomalies", inputs, {"anomalies": len(anomalies), "alerting": len(alerting),
-                                                "min_impact": policy.min_impact,
-                                                "min_impact_pct": policy.min_impact_pct})
-    return EXIT_VIOLATIONS if args.fail_on_alert and alerting else EXIT_OK
+    return conclude(args, "anomalies", _render(args.format, anomalies, series, title, policy), inputs,
+                    {"anomalies": len(anomalies), "alerting": len(alerting), "min_impact": policy.min_impact,
+                     "min_impact_pct": policy.min_impact_pct}, args.fail_on_alert and bool(alerting))
 
 
 def _metrics(args, policy):

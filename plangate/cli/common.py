@@ -63,6 +63,15 @@ def record_decision(args: argparse.Namespace, command: str, inputs: Sequence[str
     append_decision(path, command=command, inputs=inputs, result=result)
 
 
+def conclude(args: argparse.Namespace, command: str, text: str, inputs: Sequence[str],
+             result: Mapping[str, Any], failed: bool) -> int:
+    """The end of a report command: write the report, record the decision, and exit 1 only when
+    ``failed`` (the command's --fail-on-... flag was given and its condition holds)."""
+    emit(text, args.output)
+    record_decision(args, command, inputs, result)
+    return EXIT_VIOLATIONS if failed else EXIT_OK
+
+
 def _number(text: str, convert: Callable[[str], Any], accept: Callable[[Any], bool], form: str, bound: str) -> Any:
     """The one home of numeric argparse types: ``convert`` the text, then check it lies in range."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_report_output, amount, emit, record_decision, share
+from plangate.cli.common import add_report_output, amount, conclude, share
 
 FORMATS = ("table", "json")
 
@@ -89,13 +89,11 @@ def run(args: argparse.Namespace) -> int:
     data = {"reference": args.reference, "current": args.current,
             "reference_rows": ref.rows, "current_rows": cur.rows, **report.as_dict()}
     text = json.dumps(data, indent=2) if args.format == "json" else _table(data)
-    emit(text, args.output)
-    record_decision(args, "drift", [args.reference, args.current], {
+    drifted = report.dataset_drift or report.prediction_drift
+    return conclude(args, "drift", text, [args.reference, args.current], {
         "dataset_drift": report.dataset_drift, "prediction_drift": report.prediction_drift,
         "drifted": [f.name for f in (*report.features, *report.predictions) if f.drifted],
-        "tests": {f.name: f.test for f in (*report.features, *report.predictions)}})
-    drifted = report.dataset_drift or report.prediction_drift
-    return EXIT_VIOLATIONS if args.fail_on_drift and drifted else EXIT_OK
+        "tests": {f.name: f.test for f in (*report.features, *report.predictions)}}, args.fail_on_drift and drifted)
 
 
 def _table(data: dict) -> str:

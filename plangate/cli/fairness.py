@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, add_report_output, count, emit, finite, record_decision
+from plangate.cli.common import add_report_output, conclude, count, finite
 
 FORMATS = ("table", "json")
 
@@ -62,11 +62,10 @@ def run(args: argparse.Namespace) -> int:
     if len(sensitive) > 1:
         report["by_feature"] = fairness.by_feature(cells, options)
     text = json.dumps(report, indent=2, default=str) if args.format == "json" else _table(report)
-    emit(text, args.output)
-    record_decision(args, "fairness", [args.data], {
-        "sensitive": sensitive, "four_fifths_rule_passed": report["four_fifths_rule"]["passed"],
-        **{m: report[m] for m in fairness.METRICS}})
-    return EXIT_VIOLATIONS if args.fail_on_disparity and not report["four_fifths_rule"]["passed"] else EXIT_OK
+    passed = report["four_fifths_rule"]["passed"]
+    return conclude(args, "fairness", text, [args.data], {
+        "sensitive": sensitive, "four_fifths_rule_passed": passed, **{m: report[m] for m in fairness.METRICS}},
+        args.fail_on_disparity and not passed)
 
 
 def _fmt(x) -> str:

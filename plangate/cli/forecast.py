@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import (
-    EXIT_OK,
-    EXIT_VIOLATIONS,
-    add_lake_reading,
-    add_report_output,
-    amount,
-    emit,
-    iso_date,
-    record_decision,
-)
+from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date
 
 FORMATS = ("table", "json", "html")
 
@@ -73,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
         finally:
             lake.close()
         inputs = [args.lake, *([args.config] if args.config else [])]
-    emit(_render(args.format, forecasts), args.output)
     over = [f for f in forecasts if f.over_budget]
-    record_decision(args, "forecast", inputs, {"forecasts": len(forecasts), "over_budget": [f.scope for f in over]})
-    return EXIT_VIOLATIONS if args.fail_on_breach and over else EXIT_OK
+    return conclude(args, "forecast", _render(args.format, forecasts), inputs,
+                    {"forecasts": len(forecasts), "over_budget": [f.scope for f in over]},
+                    args.fail_on_breach and bool(over))
 
 
 def _render(fmt: str, forecasts) -> str:
