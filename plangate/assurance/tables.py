@@ -123,17 +123,23 @@ def read_window(path: str, columns: Sequence[str] | None = None, *,
         return _spilled_csv_window(path, columns)
     else:
         table = _read_csv(path, columns)
-    if table.num_rows == 0:
-        raise InputError(path, "holds no rows: a window must have data")
-    names = list(table.column_names)
+    wanted = _wanted(path, list(table.column_names), table.num_rows, columns)
+    return Window(path, {c: table.column(c) for c in wanted})
+
+
+def _wanted(source: str, names: list[str], rows: int, columns: Sequence[str] | None) -> list[str]:
+    """The columns to read from a table with these column ``names`` and ``rows``: ``columns``, or all of them.
+    A window with no rows, a column named twice or a wanted column missing is bad input."""
+    if rows == 0:
+        raise InputError(source, "holds no rows: a window must have data")
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(path, f"column {dup!r} appears twice")
+        raise InputError(source, f"column {dup!r} appears twice")
     wanted = list(columns) if columns is not None else names
     missing = [c for c in wanted if c not in names]
     if missing:
-        raise InputError(path, f"no column {missing[0]!r} (columns: {_names(names)})")
-    return Window(path, {c: table.column(c) for c in wanted})
+        raise InputError(source, f"no column {missing[0]!r} (columns: {_names(names)})")
+    return wanted
 
 
 def _capture_folder(path: str, capture_columns: Sequence[str] | None) -> pa.Table:
@@ -164,15 +170,7 @@ def _parquet_window(path: str, source: str, columns: Sequence[str] | None, keep:
         names, rows = list(meta.schema_arrow.names), meta.metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
         raise InputError(source, f"not a readable Parquet file: {_first_line(exc)}") from None
-    if rows == 0:
-        raise InputError(source, "holds no rows: a window must have data")
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(source, f"column {dup!r} appears twice")
-    wanted = list(columns) if columns is not None else names
-    missing = [c for c in wanted if c not in names]
-    if missing:
-        raise InputError(source, f"no column {missing[0]!r} (columns: {_names(names)})")
+    wanted = _wanted(source, names, rows, columns)
     return Window(source, ParquetColumns(path, wanted, rows, keep))
 
 

@@ -137,12 +137,9 @@ def _check_quantities(res: Resource, typed: object, field: str = "") -> None:
             _check_quantities(res, item, f"{field}[{index}]")
 
 
-@dataclass(frozen=True)
-class Rollup:
-    """Costs of the resources sharing one tag value (or all of them, for a stack)."""
+class _Totals:
+    """The sums over ``resources`` that a whole estimate and one tag's rollup both report."""
 
-    key: str
-    value: str
     resources: tuple[ResourceCost, ...]
 
     @property
@@ -158,12 +155,21 @@ class Rollup:
         return sum((r.usage_monthly for r in self.resources), ZERO)
 
     @property
-    def depends_on_usage(self) -> int:
-        return sum(r.depends_on_usage for r in self.resources)
-
-    @property
     def unknown(self) -> tuple[ResourceCost, ...]:
         return tuple(r for r in self.resources if r.unknown_reasons)
+
+
+@dataclass(frozen=True)
+class Rollup(_Totals):
+    """Costs of the resources sharing one tag value (or all of them, for a stack)."""
+
+    key: str
+    value: str
+    resources: tuple[ResourceCost, ...]
+
+    @property
+    def depends_on_usage(self) -> int:
+        return sum(r.depends_on_usage for r in self.resources)
 
     def top(self, n: int = 3) -> list[ResourceCost]:
         """The biggest contributors, largest first (ties by address, for stable output)."""
@@ -172,27 +178,15 @@ class Rollup:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(_Totals):
     resources: tuple[ResourceCost, ...]
     region: str  # the default region resources without their own were priced in
     prices: PriceTable
     usage_source: str
 
     @property
-    def monthly(self) -> Decimal:
-        return sum((r.monthly for r in self.resources), ZERO)
-
-    @property
     def hourly(self) -> Decimal:
         return self.monthly / HOURS_PER_MONTH
-
-    @property
-    def baseline_monthly(self) -> Decimal:
-        return sum((r.baseline_monthly for r in self.resources), ZERO)
-
-    @property
-    def usage_monthly(self) -> Decimal:
-        return sum((r.usage_monthly for r in self.resources), ZERO)
 
     def with_status(self, status: str) -> tuple[ResourceCost, ...]:
         return tuple(r for r in self.resources if r.status == status)
@@ -200,10 +194,6 @@ class Estimate:
     @property
     def depends_on_usage(self) -> tuple[ResourceCost, ...]:
         return tuple(r for r in self.resources if r.depends_on_usage)
-
-    @property
-    def unknown(self) -> tuple[ResourceCost, ...]:
-        return tuple(r for r in self.resources if r.unknown_reasons)
 
     def get(self, address: str, type: str | None = None) -> ResourceCost | None:
         """The resource at ``address`` (Pulumi names can repeat across types: give ``type``)."""

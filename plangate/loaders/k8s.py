@@ -193,15 +193,20 @@ def _documents(text: str, file: str) -> list[_Document]:
     return docs
 
 
+def _scalar(node: Node, loader: Any) -> Any:
+    """A scalar node's value: strings as they are (the common case, kept fast), other tags by PyYAML's resolver."""
+    if node.tag == _STR:
+        return node.value
+    make = _SCALARS.get(node.tag)
+    return make(loader, node) if make is not None else node.value
+
+
 def _construct(node: Node, loader: Any) -> Any:
     """A composed node as plain Python values (see the module docstring for why not PyYAML's
     constructor).  Aliased nodes are built once per use, so the result is a tree."""
     cls = node.__class__
     if cls is ScalarNode:
-        if node.tag == _STR:
-            return node.value
-        make = _SCALARS.get(node.tag)
-        return make(loader, node) if make is not None else node.value
+        return _scalar(node, loader)
     if cls is MappingNode:
         if any(key.tag == _MERGE for key, _ in node.value):
             loader.flatten_mapping(node)  # `<<: *defaults`, with PyYAML's own checks
@@ -213,10 +218,7 @@ def _construct_plain(node: Node, loader: Any) -> Any:
     """`_construct` for text without merge keys."""
     cls = node.__class__
     if cls is ScalarNode:
-        if node.tag == _STR:
-            return node.value
-        make = _SCALARS.get(node.tag)
-        return make(loader, node) if make is not None else node.value
+        return _scalar(node, loader)
     if cls is MappingNode:
         return {_construct_plain(k, loader): _construct_plain(v, loader) for k, v in node.value}
     return [_construct_plain(v, loader) for v in node.value]

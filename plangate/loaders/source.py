@@ -32,14 +32,25 @@ def read_bytes(path: Path) -> bytes:
                 "(set PLANGATE_MAX_INPUT_BYTES to raise it)",
             )
         return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
     except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise path_error(path, exc, "read") from None
+
+
+# The OS errors a reader can act on, in the words plangate uses for them.
+_OS_PROBLEMS = (
+    (FileNotFoundError, "no such file or directory"),
+    (IsADirectoryError, "is a directory, expected a file"),
+    (NotADirectoryError, "is not a directory"),
+    (PermissionError, "permission denied"),
+)
+
+
+def path_error(path: Path | str, exc: OSError, action: str) -> InputError:
+    """The one-line error for an ``OSError`` met reading (``action``: read, list) ``path``."""
+    for kind, says in _OS_PROBLEMS:
+        if isinstance(exc, kind):
+            return InputError(str(path), says)
+    return InputError(str(path), f"cannot {action}: {exc.strerror or exc}")
 
 
 def decode(raw: bytes, file: str) -> str:

@@ -107,15 +107,7 @@ def _no_gc() -> Iterator[None]:
 def _from_changes(
     changes: Any, file: str, lines: _LineIndex, providers: _ProviderDefaults, configured: _Configured
 ) -> Iterator[Resource]:
-    if not isinstance(changes, list):
-        raise InputError(file, f"resource_changes must be a list, not {_kind(changes)}")
-    for index, entry in enumerate(changes):
-        where = f"resource_changes[{index}]"
-        if not isinstance(entry, dict):
-            raise InputError(file, f"{where} must be an object, not {_kind(entry)}")
-        address, rtype = _identity(entry, where, file)
-        if entry.get("mode", "managed") != "managed":
-            continue  # data sources are read, not deployed
+    for entry, where, address, rtype in _managed(changes, "resource_changes", file):
         change = entry.get("change")
         if not isinstance(change, dict):
             raise InputError(file, f"{where} ({address}) has no change object")
@@ -132,6 +124,20 @@ def _from_changes(
             entry, address, rtype, module, after, unknown_tree, secret_tree, action,
             file, lines, providers,
         )
+
+
+def _managed(entries: Any, where: str, file: str) -> Iterator[tuple[dict[str, Any], str, str, str]]:
+    """The managed resources of a list of plan entries, each with where it is, its address and its type.
+    Every entry is checked first; data sources are then left out (they are read, not deployed)."""
+    if not isinstance(entries, list):
+        raise InputError(file, f"{where} must be a list, not {_kind(entries)}")
+    for index, entry in enumerate(entries):
+        at = f"{where}[{index}]"
+        if not isinstance(entry, dict):
+            raise InputError(file, f"{at} must be an object, not {_kind(entry)}")
+        address, rtype = _identity(entry, at, file)
+        if entry.get("mode", "managed") == "managed":
+            yield entry, at, address, rtype
 
 
 def _action(actions: Any, where: str, file: str) -> str | None:
@@ -162,16 +168,8 @@ def _from_values(
             raise InputError(file, f"{where} must be an object, not {_kind(module)}")
         module_address = _string(module.get("address", ""), f"{where}.address", file)
         resources = module.get("resources")
-        resources = [] if resources is None else resources
-        if not isinstance(resources, list):
-            raise InputError(file, f"{where}.resources must be a list, not {_kind(resources)}")
-        for index, entry in enumerate(resources):
-            rwhere = f"{where}.resources[{index}]"
-            if not isinstance(entry, dict):
-                raise InputError(file, f"{rwhere} must be an object, not {_kind(entry)}")
-            address, rtype = _identity(entry, rwhere, file)
-            if entry.get("mode", "managed") != "managed":
-                continue
+        for entry, rwhere, address, rtype in _managed([] if resources is None else resources, f"{where}.resources",
+                                                      file):
             props = _object_or_none(entry.get("values"), f"{rwhere}.values", file) or {}
             secret_tree = _tree(entry.get("sensitive_values"), f"{rwhere}.sensitive_values", file)
             yield _resource(

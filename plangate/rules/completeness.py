@@ -117,13 +117,20 @@ def _watchers(resources: Iterable[Resource]) -> _Watchers:
 
 
 def _alarm_answer(dimension: str, name: str, seen: _Watchers) -> str | Unknown | None:
-    if (dimension, name) in seen.dimensions:
+    return _covered((dimension, name) in seen.dimensions, seen.alarms_undecided, "an alarm's dimensions",
+                    f"{dimension}={name}", "dimensions",
+                    f"no CloudWatch alarm on {dimension}={name} in this stack: errors, throttles and "
+                    "latency of the workload go unnoticed")
+
+
+def _covered(found: bool, undecided: bool, what: str, pair: str, path: str, missing: str) -> str | Unknown | None:
+    """Whether some watcher (alarm, budget) covers ``pair``: yes (None); cannot tell, when ``what`` of
+    some watcher is unknown until apply; or the finding ``missing``."""
+    if found:
         return None
-    if seen.alarms_undecided:
-        return Unknown(f"an alarm's dimensions are unknown until apply; cannot tell whether "
-                       f"{dimension}={name} has one", ("dimensions",))
-    return (f"no CloudWatch alarm on {dimension}={name} in this stack: errors, throttles and "
-            "latency of the workload go unnoticed")
+    if undecided:
+        return Unknown(f"{what} are unknown until apply; cannot tell whether {pair} has one", (path,))
+    return missing
 
 
 def _budget_answer(res: Resource, cfg: CompletenessPolicy, seen: _Watchers) -> str | Unknown | None:
@@ -133,13 +140,10 @@ def _budget_answer(res: Resource, cfg: CompletenessPolicy, seen: _Watchers) -> s
     value = str(res.tags.get(tag, "")).strip()
     if not value:
         return f"no {tag} tag: no budget can be matched to this workload"
-    if f"{tag}${value}" in seen.tag_filters:
-        return None
-    if seen.budgets_undecided:
-        return Unknown(f"a budget's cost filters are unknown until apply; cannot tell whether "
-                       f"{tag}={value} has one", ("cost_filter",))
-    return (f"no budget filtered on {tag}={value} (TagKeyValue user:{tag}${value}) in this "
-            "stack: the workload's spend is not capped")
+    return _covered(f"{tag}${value}" in seen.tag_filters, seen.budgets_undecided, "a budget's cost filters",
+                    f"{tag}={value}", "cost_filter",
+                    f"no budget filtered on {tag}={value} (TagKeyValue user:{tag}${value}) in this "
+                    "stack: the workload's spend is not capped")
 
 
 _INFER = {"app": "ai-model-inference", "Project": "fraud-scoring"}

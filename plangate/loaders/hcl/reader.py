@@ -70,7 +70,7 @@ from typing import Any, NamedTuple
 
 from plangate.errors import InputError
 from plangate.loaders import hcl_syntax
-from plangate.loaders.source import decode, read_bytes
+from plangate.loaders.source import decode, path_error, read_bytes
 from plangate.loaders.tags import NO_DEFAULTS, UNKNOWN_DEFAULTS, DefaultTags, EffectiveTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, REDACTED, Instances, Location, Resource
 
@@ -196,12 +196,8 @@ class _Parsed:
 def _tf_files(directory: Path) -> list[str]:
     try:
         entries = sorted(e.name for e in os.scandir(directory) if e.is_file())
-    except FileNotFoundError:
-        raise InputError(str(directory), "no such file or directory") from None
-    except NotADirectoryError:
-        raise InputError(str(directory), "is not a directory") from None
     except OSError as exc:
-        raise InputError(str(directory), f"cannot list: {exc.strerror or exc}") from None
+        raise path_error(directory, exc, "list") from None
     # Terraform ignores hidden files and editor backups (``.x.tf``, ``x.tf~``, ``#x.tf#``).
     return [n for n in entries if n.endswith(".tf") and not n.startswith((".", "#"))]
 
