@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plan_builder import write_plan  # noqa: E402
+from processes import median_time  # noqa: E402
 from scan_large_plan import PLANGATE, run  # noqa: E402
 
 BUDGETS = """rules:
@@ -38,14 +39,6 @@ BUDGETS = """rules:
     max_increase: 200
 """
 
-
-def _median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -69,13 +62,13 @@ def main() -> None:
         def with_budgets() -> None:  # each evaluation is a new scan: a fresh estimate
             engine.evaluate(resources, budgets)
 
-        base = _median(lambda: engine.evaluate(resources, plain), args.runs)
-        costed = _median(with_budgets, args.runs)
+        base = median_time(lambda: engine.evaluate(resources, plain), args.runs)
+        costed = median_time(with_budgets, args.runs)
 
         from plangate.cost import estimate, prices, usage
 
         table = prices.load()
-        est_time = _median(lambda: estimate.estimate(resources, usage.NO_USAGE, table), args.runs)
+        est_time = median_time(lambda: estimate.estimate(resources, usage.NO_USAGE, table), args.runs)
         est = estimate.estimate(resources, usage.NO_USAGE, table)
 
         # The increase rule with a baseline plan: loading the second plan is the loader's cost,
@@ -90,7 +83,7 @@ def main() -> None:
         def with_baseline() -> None:
             engine.evaluate(resources, based)
 
-        compared = _median(with_baseline, args.runs)
+        compared = median_time(with_baseline, args.runs)
 
         scans = [run([PLANGATE, "scan", str(plan), "-c", str(empty), "-f", "json", "-o", str(Path(tmp) / "a.json")])
                  for _ in range(args.runs)]
