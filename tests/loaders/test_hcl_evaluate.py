@@ -280,10 +280,10 @@ def test_a_scanned_folder_splits_into_root_modules_each_its_own_stack() -> None:
 def test_the_reader_runs_where_tfparse_refuses_and_says_so(tmp_path: Path, monkeypatch) -> None:
     _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
 
-    def refuse(root, declared=None):
+    def refuse(root, vars_paths):
         raise evaluate.Refused("tfparse refused the tree: test")
 
-    monkeypatch.setattr(evaluate, "evaluate", refuse)
+    monkeypatch.setattr(evaluate, "run_tfparse", refuse)
     (q,) = load(tmp_path)
     assert q.address == "aws_sqs_queue.q" and q.notes == (
         "read by the plangate HCL reader, not evaluated: tfparse refused the tree: test",)

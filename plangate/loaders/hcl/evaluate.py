@@ -73,12 +73,34 @@ class Refused(Exception):
 @cache
 def engine() -> str:
     """The evaluator's name and version, for the report's inputs."""
-    from importlib.metadata import PackageNotFoundError, version
+    version = _dist_info_version("tfparse")
+    if version is None:  # not a plain install: ask the slower, complete lookup
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as metadata_version
 
-    try:
-        return f"tfparse {version('tfparse')}"
-    except PackageNotFoundError:
-        return "tfparse"
+        try:
+            version = metadata_version("tfparse")
+        except PackageNotFoundError:
+            return "tfparse"
+    return f"tfparse {version}"
+
+
+def _dist_info_version(name: str) -> str | None:
+    """The version in the name of an installed ``NAME-VERSION.dist-info`` folder (the installed-
+    package layout, PEP 627) on sys.path.  importlib.metadata reads the same folders but costs
+    a scan about 15 ms of imports (email parsing) for this one string."""
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            stem, _, version = folder.removesuffix(".dist-info").partition("-")
+            if folder.endswith(".dist-info") and stem.lower().replace("-", "_") == name and version:
+                return version
+    return None
 
 
 @cache
@@ -101,20 +123,37 @@ def evaluate(root: Path, declared: Declared | None = None) -> list[Resource]:
     """The resources of the root module at ``root`` (and every module it calls), as a plan has
     them.  Raises `Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
     memoises the folders' parsed source across the roots of one scan."""
+    return evaluated(root, run_tfparse(root, tfvars_files(root)), declared)
+
+
+def run_tfparse(root: Path, vars_paths: list[str]) -> dict[str, Any]:
+    """tfparse's raw evaluation of the root module at ``root`` (in this process: see
+    `plangate.loaders.hcl.workers` for roots evaluated side by side).  Raises `Refused`."""
     try:
         import tfparse
     except ImportError:
         raise Refused("tfparse is not installed") from None
     try:
         data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False,
-                                      vars_paths=tfvars_files(root))
+                                      vars_paths=vars_paths)
     except tfparse.ParseError as exc:
-        raise Refused(f"tfparse refused the tree: {str(exc).strip().splitlines()[0][:200]}") from None
+        raise Refused(f"tfparse refused the tree: {first_line(str(exc))}") from None
     except RecursionError:
         raise Refused("tfparse output is nested too deeply") from None
     if not isinstance(data, dict):
         raise Refused("tfparse returned no configuration")
+    return data
+
+
+def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None) -> list[Resource]:
+    """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected."""
     return _Evaluation(Path(root), data, {} if declared is None else declared).resources()
+
+
+def first_line(text: str) -> str:
+    """A refusal's first line, kept short enough for one line of a report."""
+    lines = text.strip().splitlines()
+    return lines[0][:200] if lines else "(no message)"
 
 
 # ------------------------------------------------------------------------------ one evaluation
