@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.source import parse_json, read_bytes
+from plangate.loaders.source import decode, has_bom, parse_json, read_bytes
 from plangate.model import Resource
 
 FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
@@ -48,6 +48,20 @@ def _looks_like_event_log(raw: bytes) -> bool:
     return head.startswith(b'{"sequence"') or b'"timestamp"' in head.split(b"\n", 1)[0]
 
 
+def _may_be_manifest(raw: bytes) -> bool:
+    """Whether YAML bytes could hold a Kubernetes object: every object names its ``apiVersion``
+    and ``kind``, so a file without both words holds none (checked on the text when a BOM says
+    UTF-16 / UTF-32), and a folder's other YAML files (CI workflows, OpenAPI documents) are
+    skipped without loading PyYAML."""
+    text = raw
+    if has_bom(raw):
+        try:
+            text = decode(raw, "").encode("utf-8")
+        except InputError:
+            return True  # the manifest reader names the problem
+    return b"apiVersion" in text and b"kind" in text
+
+
 def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]:
     """Resources in one file or directory.  Raises `InputError` for bad input."""
     p = Path(path)
@@ -63,6 +77,15 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
             raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
         return resources
     return _load_file(p, fmt, explicit=True) or []
+
+
+def warm_up(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> None:
+    """Start the slow one-time set-up of the loaders these inputs will need, in the background
+    (today: tfparse, for folders and .tf files), so it overlaps the caller's other work."""
+    if fmt in (None, "hcl") and any(os.path.isdir(p) or str(p).endswith((".tf", ".tf.json")) for p in paths):
+        from plangate.loaders import hcl
+
+        hcl.warm_up()
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:
@@ -129,6 +152,8 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource] | Non
         return hcl.read_file(p).with_module_calls()
     raw = read_bytes(p)
     if fmt == "k8s" or (fmt is None and suffix in _YAML):
+        if not explicit and not _may_be_manifest(raw):
+            return None
         from plangate.loaders import k8s
 
         found = k8s.from_bytes(raw, file, strict=explicit)

@@ -68,13 +68,14 @@ def decode(raw: bytes, file: str) -> str:
         raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line) from None
 
 
-def _has_bom(raw: bytes) -> bool:
+def has_bom(raw: bytes) -> bool:
+    """Whether ``raw`` starts with a byte-order mark `decode` reads."""
     return any(raw.startswith(bom) for bom, _ in _BOMS)
 
 
 def parse_json(raw: bytes, file: str) -> Any:
     """Parse JSON fast (orjson when installed); errors carry line and column."""
-    if _has_bom(raw):
+    if has_bom(raw):
         raw = decode(raw, file).encode("utf-8")
     try:
         import orjson
