@@ -49,33 +49,56 @@ def expired_waiver(ctx: StackContext, cfg: object) -> Iterator[tuple[Resource, s
 _MODULE = "terraform_module_call"
 
 
+_LOCAL = ("./", "../")
+_READER_NOTE = "read by the plangate HCL reader"
+
+
 @rule(
     id="PG-GOV-002",
     slug="unexpanded-module",
-    title="Resources inside Terraform modules are checked from the plan",
+    title="Module calls the HCL scan could not expand are named, never passed in silence",
     severity=Severity.LOW,
     category="governance",
     applies_to={_MODULE},
     enforcement=Enforcement.ADVISORY,
     remediation=(
-        "Scan the plan JSON (terraform show -json) to check the module's resources, or scan "
-        "the module's own directory."
+        "Scan the plan JSON (terraform show -json), which holds every module's resources; or "
+        "vendor the module into the repository as a local folder (source = \"./modules/...\")."
     ),
     examples=[
         Undecided(
-            "module feature_store (./modules/feature-store) is not expanded from HCL: tags "
-            "and metadata of its resources are not checked here",
+            "module vpc (terraform-aws-modules/vpc/aws) is not expanded from HCL: only modules in "
+            "local folders are read, so its resources and their tags are checked from the plan only",
+            type=_MODULE, address="module.vpc",
+            properties={"name": "vpc", "source": "terraform-aws-modules/vpc/aws"},
+        ),
+        Undecided(
+            "module feature_store (./modules/feature-store) is not expanded from HCL: the module "
+            "folder ./modules/feature-store is not there, so its resources were not checked",
             type=_MODULE, address="module.feature_store",
             properties={"name": "feature_store", "source": "./modules/feature-store"},
+            notes=("the module folder ./modules/feature-store is not there, so its resources were not checked",),
+        ),
+        Undecided(
+            "module store (./modules/store) is not expanded from HCL: the plangate HCL reader ran "
+            "(it does not expand modules), so its resources were not checked",
+            type=_MODULE, address="module.store", properties={"name": "store", "source": "./modules/store"},
         ),
         Pass(type="aws_s3_bucket", name="only module calls are in scope"),
     ],
 )
 def unexpanded_module(res: Resource, cfg: object) -> Iterator[Unknown]:
-    """Scanning HCL does not expand module calls: the resources a module creates, and the
-    tags they get from it, are only visible in a plan. Each module call is reported so a
-    reviewer knows what a passing HCL scan did not cover."""
-    yield Unknown(
-        f"module {res.get('name')} ({res.get('source')}) is not expanded from HCL: tags and metadata "
-        "of its resources are not checked here"
-    )
+    """The HCL evaluator expands local module calls with their callers' arguments.  A call it
+    could not expand is reported with the reason: a registry, git or URL module (not read:
+    plangate works offline on the folder it is given), a local folder that is missing, a call
+    tfparse returned nothing for, or any call when the fallback reader ran.  Each is named so a
+    reviewer knows what a passing HCL scan did not cover; the plan JSON covers them all."""
+    source = str(res.get("source") or "")
+    reasons = [n for n in res.notes if not n.startswith(_READER_NOTE)]
+    if reasons:
+        why = reasons[0]
+    elif not source.startswith(_LOCAL):
+        why = "only modules in local folders are read, so its resources and their tags are checked from the plan only"
+    else:
+        why = "the plangate HCL reader ran (it does not expand modules), so its resources were not checked"
+    yield Unknown(f"module {res.get('name')} ({source}) is not expanded from HCL: {why}")
