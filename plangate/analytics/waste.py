@@ -165,7 +165,10 @@ def idle(res: Resource, invocations: MetricSeries, resources: Sequence[Resource]
     else:
         billed = [_config_of(res, resources)] if res.type == ENDPOINT else [res]
         kind, what = "idle-endpoint", "its instances"
-    context = [res, *billed] if res.type == LAMBDA else billed
+    # SageMaker bills endpoints: a configuration is priced for the endpoints that use it (this
+    # one, or every endpoint in the plan when the configuration itself was named).
+    context = [res, *billed] if res.type in (LAMBDA, ENDPOINT) else [
+        *billed, *(r for r in resources if r.type == ENDPOINT)]
     costs = _monthly(context, region)
     saving = sum((costs[r.address] for r in billed), Decimal(0))
     return WasteItem(kind, res.address, f"no invocations in {span:.0f} days; deleting it saves {what}",

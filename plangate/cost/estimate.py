@@ -58,8 +58,7 @@ def context(resources: Iterable[Resource], region: str) -> priced.Context:
                 config_unknown = True
                 continue
             configs[key] = configs.get(key, 0) + count
-    seen_endpoint = bool(configs) or config_unknown
-    return priced.Context(region, functions, configs if seen_endpoint else None, config_unknown)
+    return priced.Context(region, functions, configs, config_unknown)
 
 
 def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
@@ -75,9 +74,7 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     typed = parse(res, values, ctx)
     _check_quantities(res, typed)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
-    if isinstance(typed, priced.SageMakerEndpointConfig) and ctx.endpoint_configs is None:
-        notes.append("no endpoint in the plan: priced as the one endpoint that uses it")
-    elif isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints_assumed:
+    if isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints_assumed:
         notes.append("an endpoint names its configuration only after apply: priced as used by one")
     elif isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints > 1:
         notes.append(f"used by {typed.endpoints} endpoints")

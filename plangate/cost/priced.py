@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,10 +26,10 @@ class Context:
 
     default_region: str = "us-east-1"
     functions: Mapping[str, Resource] | None = None  # Lambda functions by function_name
-    # SageMaker bills endpoints: how many endpoints use each configuration (by name and by
-    # address).  None when the plan holds no endpoint at all: its endpoints are managed
-    # elsewhere (a deployment pipeline), and each configuration stands in for one.
-    endpoint_configs: Mapping[str, int] | None = None
+    # SageMaker bills endpoints: how many endpoints in the plan use each configuration (by
+    # name and by address).  A configuration no endpoint uses is not billed, also when the
+    # plan holds no endpoint at all (its endpoints, if any, are another plan's to price).
+    endpoint_configs: Mapping[str, int] = field(default_factory=dict)
     endpoint_config_unknown: bool = False  # some endpoint names its configuration only after apply
 
 
@@ -211,6 +211,7 @@ class NotBilled:
     """A resource AWS does not bill by itself here (a configuration no endpoint uses)."""
 
     reason: str
+    read: Any = None  # what was read all the same: bad numbers in it are still bad input
 
 
 def variant_list(res: Resource, path: str) -> list[Mapping[str, Any]]:
@@ -268,8 +269,8 @@ def _endpoints_using(res: Resource, ctx: Context) -> tuple[int, bool]:
     """How many endpoints in the plan use this configuration, and whether that is assumed
     (an endpoint that names its configuration only after apply may use this one: it is
     billed once rather than left out of a budget)."""
-    if ctx.endpoint_configs is None:
-        return 1, False
+    if not ctx.endpoint_configs and not ctx.endpoint_config_unknown:
+        return 0, False  # no endpoint in the plan at all
     name = None if res.is_unknown("name") else res.properties.get("name")
     used = ctx.endpoint_configs.get(res.address, 0)
     if isinstance(name, str) and name:
@@ -282,8 +283,6 @@ def _endpoints_using(res: Resource, ctx: Context) -> tuple[int, bool]:
 def sagemaker_endpoint_configuration(res: Resource, usage: Usage,
                                      ctx: Context) -> SageMakerEndpointConfig | NotBilled:
     endpoints, assumed = _endpoints_using(res, ctx)
-    if endpoints == 0:
-        return NotBilled("not billed: no endpoint in the plan uses this configuration (SageMaker bills endpoints)")
     variants: list[SageMakerVariant] = []
     unknown: list[str] = []
     for path in ("production_variants", "shadow_production_variants"):
@@ -296,9 +295,13 @@ def sagemaker_endpoint_configuration(res: Resource, usage: Usage,
     requests, duration = _u(usage, "monthly_requests"), _u(usage, "request_duration_ms")
     if seconds is None and requests is not None and duration is not None:
         seconds = requests * duration / 1000
-    return SageMakerEndpointConfig(tuple(variants), seconds, _u(usage, "monthly_data_processed_in_gb"),
-                                   _u(usage, "monthly_data_processed_out_gb"), tuple(unknown), endpoints,
-                                   assumed)
+    config = SageMakerEndpointConfig(tuple(variants), seconds, _u(usage, "monthly_data_processed_in_gb"),
+                                     _u(usage, "monthly_data_processed_out_gb"), tuple(unknown), endpoints,
+                                     assumed)
+    if endpoints == 0:
+        return NotBilled("not billed: no endpoint in the plan uses this configuration (SageMaker bills endpoints)",
+                         config)
+    return config
 
 
 @dataclass(frozen=True, slots=True)

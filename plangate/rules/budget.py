@@ -90,10 +90,13 @@ class BudgetPolicy(CostInputs):
 
 
 _EP = {"type": _CONFIG, "tags": {"Project": "fraud"},
-       "properties": {"production_variants": [{"variant_name": "main", "instance_type": "ml.m5.large",
-                                               "initial_instance_count": 2}]}}
+       "properties": {"name": "fraud-scorer", "production_variants": [
+           {"variant_name": "main", "instance_type": "ml.m5.large", "initial_instance_count": 2}]}}
 _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_requests=1e7 request_duration_ms=200"},
        "properties": {"memory_size": 1024}}
+# SageMaker bills endpoints: the endpoint that makes _EP's instances run (a configuration alone is free).
+_EP_SERVED = {"type": "aws_sagemaker_endpoint", "address": "aws_sagemaker_endpoint.fraud", "tags": {"Project": "fraud"},
+              "properties": {"name": "fraud", "endpoint_config_name": "fraud-scorer"}}
 
 
 @rule(
@@ -111,9 +114,9 @@ _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_
     ),
     frameworks=Frameworks(finops="Budgeting"),
     examples=[
-        StackExample(_EP, settings={"tags": {"Project": {"fraud": 200}}}, name="within budget"),
+        StackExample(_EP, _EP_SERVED, settings={"tags": {"Project": {"fraud": 200}}}, name="within budget"),
         StackExample(
-            _EP, _FN,
+            _EP, _FN, _EP_SERVED,
             settings={"tags": {"Project": {"fraud": 100}}},
             says=["budget Project=fraud: estimated $203.23/month is over the $100.00 ceiling; "
                   "top contributors: aws_sagemaker_endpoint_configuration.example $167.90, "
@@ -122,21 +125,21 @@ _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_
             name="instances plus usage from a tag",
         ),
         StackExample(
-            _EP, settings={"stack": 50},
+            _EP, _EP_SERVED, settings={"stack": 50},
             says=["budget stack: estimated $167.90/month is over the $50.00 ceiling; top "
                   "contributors: aws_sagemaker_endpoint_configuration.example $167.90; 2 "
                   "usage-based components without usage are not counted"],
             name="a ceiling for the whole stack",
         ),
         StackExample(
-            {**_EP, "tags": {"Team": "ml"}}, settings={"tags": {"Team": {"*": 100}}},
+            {**_EP, "tags": {"Team": "ml"}}, _EP_SERVED, settings={"tags": {"Team": {"*": 100}}},
             says=["budget Team=ml: estimated $167.90/month is over the $100.00 ceiling; top "
                   "contributors: aws_sagemaker_endpoint_configuration.example $167.90; 2 "
                   "usage-based components without usage are not counted"],
             name="one ceiling for every team",
         ),
         StackExample(
-            {**_EP, "unknown": {"production_variants.0.instance_type"}},
+            {**_EP, "unknown": {"production_variants.0.instance_type"}}, _EP_SERVED,
             settings={"tags": {"Project": {"fraud": 100}}},
             undecided=["cost of aws_sagemaker_endpoint_configuration.example is unknown at plan time "
                        "(production_variants.0.instance_type unknown until apply); budget "
@@ -144,14 +147,15 @@ _FN = {"type": _LAMBDA, "tags": {"Project": "fraud", "plangate:usage": "monthly_
             name="instance type computed at apply",
         ),
         StackExample(
-            {**_EP, "unknown": {"production_variants.0.instance_type"}},
+            {**_EP, "unknown": {"production_variants.0.instance_type"}}, _EP_SERVED,
             settings={"tags": {"Project": {"fraud": 100}}, "on_unknown": "deny"},
             says=["cost of aws_sagemaker_endpoint_configuration.example is unknown at plan time "
                   "(production_variants.0.instance_type unknown until apply); budget "
                   "Project=fraud may be understated"],
             name="on_unknown: deny",
         ),
-        StackExample(_EP, name="no budgets configured"),
+        StackExample(_EP, settings={"stack": 50}, name="a configuration no endpoint uses is not billed"),
+        StackExample(_EP, _EP_SERVED, name="no budgets configured"),
     ],
 )
 def monthly_budget(ctx: StackContext, cfg: BudgetPolicy) -> Iterator[_Answer]:
@@ -198,7 +202,10 @@ class IncreasePolicy(CostInputs):
 
 
 _NEW = {"type": _CONFIG, "action": "create",
-        "properties": {"production_variants": [{"variant_name": "main", "instance_type": "ml.g5.xlarge"}]}}
+        "properties": {"name": "gpu-scorer",
+                       "production_variants": [{"variant_name": "main", "instance_type": "ml.g5.xlarge"}]}}
+_NEW_SERVED = {"type": "aws_sagemaker_endpoint", "address": "aws_sagemaker_endpoint.gpu", "action": "create",
+               "properties": {"name": "gpu", "endpoint_config_name": "gpu-scorer"}}
 
 
 @rule(
@@ -216,22 +223,23 @@ _NEW = {"type": _CONFIG, "action": "create",
     ),
     frameworks=Frameworks(finops="Budgeting"),
     examples=[
-        StackExample(_NEW, settings={"max_increase": 2000}, name="within the allowed increase"),
+        StackExample(_NEW, _NEW_SERVED, settings={"max_increase": 2000}, name="within the allowed increase"),
         StackExample(
-            _NEW, {**_EP, "action": "no-op"}, settings={"max_increase": 500},
+            _NEW, {**_EP, "action": "no-op"}, _NEW_SERVED, {**_EP_SERVED, "action": "no-op"},
+            settings={"max_increase": 500},
             says=["monthly cost increase +$1,027.84 is over the $500.00 allowed per change "
                   "(created resources; no baseline); top contributors: "
                   "aws_sagemaker_endpoint_configuration.example $1,027.84"],
             name="a new GPU endpoint",
         ),
         StackExample(
-            {**_EP, "action": "update"}, settings={"max_increase": 500},
+            {**_EP, "action": "update"}, {**_EP_SERVED, "action": "update"}, settings={"max_increase": 500},
             undecided=["cost change of aws_sagemaker_endpoint_configuration.example (update) is "
                        "unknown without a baseline: set baseline in monthly-cost-increase or run "
                        "plangate cost --compare-to BASE"],
             name="an update without a baseline",
         ),
-        StackExample(_NEW, name="no limit configured"),
+        StackExample(_NEW, _NEW_SERVED, name="no limit configured"),
     ],
 )
 def monthly_cost_increase(ctx: StackContext, cfg: IncreasePolicy) -> Iterator[_Answer]:
@@ -413,15 +421,15 @@ class ResourceCeilingPolicy(CostInputs):
     remediation="Choose smaller capacity for the resource, or raise its ceiling with finance's approval.",
     frameworks=Frameworks(finops="Budgeting"),
     examples=[
-        StackExample(_EP, settings={"max_monthly": 200}, name="under the ceiling"),
+        StackExample(_EP, _EP_SERVED, settings={"max_monthly": 200}, name="under the ceiling"),
         StackExample(
-            _NEW, settings={"max_monthly": 200, "by_type": {_CONFIG: 1000}},
+            _NEW, _NEW_SERVED, settings={"max_monthly": 200, "by_type": {_CONFIG: 1000}},
             says=["aws_sagemaker_endpoint_configuration.example: estimated $1,027.84/month is over "
                   "the $1,000.00 per-resource ceiling; top components: Instance usage (ml.g5.xlarge, "
                   "main) $1,027.84"],
             name="a per-type ceiling",
         ),
-        StackExample(_NEW, name="no ceiling configured"),
+        StackExample(_NEW, _NEW_SERVED, name="no ceiling configured"),
     ],
 )
 def resource_monthly_ceiling(ctx: StackContext, cfg: ResourceCeilingPolicy) -> Iterator[_Answer]:

@@ -147,10 +147,15 @@ def test_a_configuration_no_endpoint_uses_is_not_billed():
     assert "no endpoint in the plan uses this configuration" in rc.notes[-1]
 
 
-def test_without_any_endpoint_in_the_plan_a_configuration_stands_for_its_endpoint():
-    rc = estimate.estimate([_config("c", "scorer")], usage.NO_USAGE, TABLE).resources[0]
-    assert rc.monthly == price("sagemaker.hosting.ml.g5.xlarge") * HOURS
-    assert "no endpoint in the plan: priced as the one endpoint that uses it" in rc.notes
+def test_without_any_endpoint_in_the_plan_a_configuration_is_not_billed():
+    # Issue 11: SageMaker bills endpoints, so a plan of configurations alone costs nothing.
+    unnamed = Resource("aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint_configuration.later",
+                       "example", {"production_variants": _GPU}, unknown=frozenset({"name"}))
+    est = estimate.estimate([_config("c", "scorer"), unnamed], usage.NO_USAGE, TABLE)
+    for rc in est.resources:
+        assert rc.status == "free" and rc.monthly == 0 and not rc.components and not rc.unknown_reasons
+        assert rc.notes == ("not billed: no endpoint in the plan uses this configuration (SageMaker bills endpoints)",)
+    assert est.monthly == 0 and not est.unknown
 
 
 def test_each_endpoint_using_a_configuration_is_billed():
