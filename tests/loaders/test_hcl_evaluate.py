@@ -21,7 +21,7 @@ from conftest import FIXTURES, ROOT
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
-from plangate.loaders.hcl import evaluate
+from plangate.loaders.hcl import evaluate, tfparse_run
 from plangate.model import Instances, Resource
 
 pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
@@ -281,9 +281,9 @@ def test_the_reader_runs_where_tfparse_refuses_and_says_so(tmp_path: Path, monke
     _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
 
     def refuse(root, vars_paths):
-        raise evaluate.Refused("tfparse refused the tree: test")
+        raise tfparse_run.Refused("tfparse refused the tree: test")
 
-    monkeypatch.setattr(evaluate, "run_tfparse", refuse)
+    monkeypatch.setattr(tfparse_run, "run_tfparse", refuse)
     (q,) = load(tmp_path)
     assert q.address == "aws_sqs_queue.q" and q.notes == (
         "read by the plangate HCL reader, not evaluated: tfparse refused the tree: test",)
@@ -343,6 +343,100 @@ def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path, monk
     monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")
     main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
     assert json.loads(out.read_text())["hcl_engine"].startswith("plangate HCL reader")
+
+
+
+_LIFECYCLE_TREE = {"main.tf": """
+    variable "enable_capture" {
+      default = true
+    }
+    locals {
+      ports = [80, 443]
+    }
+    resource "aws_security_group" "literal" {
+      name = "literal"
+      dynamic "ingress" {
+        for_each = [80, 443, 22]
+        content {
+          from_port = ingress.value
+          to_port   = ingress.value
+          protocol  = "tcp"
+        }
+      }
+      lifecycle {
+        create_before_destroy = true
+      }
+    }
+    resource "aws_security_group" "from_local" {
+      name = "from_local"
+      ingress {
+        from_port = 1
+        to_port   = 1
+        protocol  = "tcp"
+      }
+      dynamic "ingress" {
+        for_each = local.ports
+        content {
+          from_port = ingress.value
+          to_port   = ingress.value
+          protocol  = "tcp"
+        }
+      }
+      dynamic "egress" {
+        for_each = [1]
+        content {
+          from_port = 0
+          to_port   = 0
+          protocol  = "-1"
+        }
+      }
+      lifecycle {
+        create_before_destroy = true
+      }
+    }
+    resource "aws_sagemaker_endpoint_configuration" "capture" {
+      name = "capture"
+      dynamic "data_capture_config" {
+        for_each = var.enable_capture ? [1] : []
+        content {
+          initial_sampling_percentage = 20
+        }
+      }
+      lifecycle {
+        create_before_destroy = true
+      }
+    }
+    resource "aws_security_group" "lifecycle_first" {
+      name = "lifecycle_first"
+      lifecycle {
+        create_before_destroy = true
+      }
+      dynamic "ingress" {
+        for_each = local.ports
+        content {
+          from_port = ingress.value
+          to_port   = ingress.value
+          protocol  = "tcp"
+        }
+      }
+    }
+"""}
+
+
+def test_dynamic_blocks_tfparse_cuts_short_beside_a_lifecycle_block_are_unknown(tmp_path: Path) -> None:
+    # tfparse drops the last block the last `dynamic` before a lifecycle block makes ([80, 443,
+    # 22] gives two; [1] gives none): such blocks are unknown, never a shorter list; blocks it
+    # returned in full (as many as the for_each can make) stay.
+    by_address = {r.address: r for r in load(_write(tmp_path, _LIFECYCLE_TREE))}
+    literal = by_address["aws_security_group.literal"]
+    assert "ingress" in literal.unknown and "ingress" not in literal.properties
+    from_local = by_address["aws_security_group.from_local"]
+    assert [b["from_port"] for b in from_local.properties["ingress"]] == [1, 80, 443]
+    assert "egress" in from_local.unknown and "ingress" not in from_local.unknown
+    capture = by_address["aws_sagemaker_endpoint_configuration.capture"]
+    assert "data_capture_config" in capture.unknown
+    first = by_address["aws_security_group.lifecycle_first"]
+    assert [b["from_port"] for b in first.properties["ingress"]] == [80, 443] and not first.unknown
 
 
 def _taggable_from_provider() -> list[str]:

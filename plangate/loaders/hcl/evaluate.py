@@ -23,6 +23,9 @@ Its known defects are corrected or detected here, each covered by a test:
   ``tags_all`` (`taggable`);
 - a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
   one `Resource` whose `Instances` number is None ("instances unknown");
+- the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give
+  two, one gives none): such a block type is unknown unless tfparse returned as many blocks as
+  its ``for_each`` can make (`_Scope.most_items`);
 - ``override.tf`` blocks come back as separate objects: they are merged into the block they
   override, as Terraform does; data sources come back like resources: they are dropped.
 
@@ -42,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import reader
+from plangate.loaders.hcl import reader, tfparse_run
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, Resource, redact
@@ -64,10 +67,6 @@ _REFERENCE = re.compile(
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
-
-
-class Refused(Exception):
-    """The evaluator is not installed or refused the tree; the reason says which."""
 
 
 @cache
@@ -121,39 +120,14 @@ def tfvars_files(root: Path) -> list[str]:
 
 def evaluate(root: Path, declared: Declared | None = None) -> list[Resource]:
     """The resources of the root module at ``root`` (and every module it calls), as a plan has
-    them.  Raises `Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
+    them.  Raises `tfparse_run.Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
     memoises the folders' parsed source across the roots of one scan."""
-    return evaluated(root, run_tfparse(root, tfvars_files(root)), declared)
-
-
-def run_tfparse(root: Path, vars_paths: list[str]) -> dict[str, Any]:
-    """tfparse's raw evaluation of the root module at ``root`` (in this process: see
-    `plangate.loaders.hcl.workers` for roots evaluated side by side).  Raises `Refused`."""
-    try:
-        import tfparse
-    except ImportError:
-        raise Refused("tfparse is not installed") from None
-    try:
-        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False,
-                                      vars_paths=vars_paths)
-    except tfparse.ParseError as exc:
-        raise Refused(f"tfparse refused the tree: {first_line(str(exc))}") from None
-    except RecursionError:
-        raise Refused("tfparse output is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise Refused("tfparse returned no configuration")
-    return data
+    return evaluated(root, tfparse_run.run_tfparse(root, tfvars_files(root)), declared)
 
 
 def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None) -> list[Resource]:
     """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected."""
     return _Evaluation(Path(root), data, {} if declared is None else declared).resources()
-
-
-def first_line(text: str) -> str:
-    """A refusal's first line, kept short enough for one line of a report."""
-    lines = text.strip().splitlines()
-    return lines[0][:200] if lines else "(no message)"
 
 
 # ------------------------------------------------------------------------------ one evaluation
@@ -234,8 +208,17 @@ class _Evaluation:
             got = scope.value(value, (key,), _at(source, key))
             if got is not _UNKNOWN:
                 properties[key] = got
+        lifecycle = isinstance(source, dict) and "lifecycle" in source
         for block_type, for_each in _dynamic_blocks(source):
-            if not scope.known_expression(for_each):
+            if lifecycle:
+                # tfparse drops the last block of the last `dynamic` before a lifecycle block: the
+                # blocks it returned are all there were only when no more could have been made.
+                got = properties.get(block_type)
+                written = source.get(block_type)
+                made = (len(got) if isinstance(got, list) else 0) - (len(written) if isinstance(written, list) else 0)
+                most = scope.most_items(for_each)
+                truncated = most is None or made < most
+            if (lifecycle and truncated) or not scope.known_expression(for_each):
                 properties.pop(block_type, None)
                 scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
         notes: list[str] = []
@@ -528,6 +511,39 @@ class _Scope:
             return "${" not in value and not self.ev.fake(value)
         return True
 
+    def most_items(self, source: Any) -> int | None:
+        """The most elements a collection expression (source form) can have, where that is
+        clear without Terraform: a literal list, set or map, ``toset(…)`` of one, ``local.x`` or
+        ``var.x`` as evaluated, and a conditional between such; else None."""
+        if isinstance(source, (list, dict)):
+            return len(source)
+        if not isinstance(source, str):
+            return None
+        text = source.strip()
+        if text.startswith("${") and text.endswith("}") and _closing_brace_at(text) == len(text) - 1:
+            text = text[2:-1].strip()
+        branches = _conditional(text)
+        if branches is not None:
+            bounds = [self.most_items(b) for b in branches]
+            return None if None in bounds else max(b for b in bounds if b is not None)
+        if text.startswith("toset(") and text.endswith(")"):
+            text = text[6:-1].strip()
+        if text[:1] in "[{" and text[-1:] in "]}":
+            return _literal_items(text)
+        reference = re.fullmatch(r"(local|var)\.([A-Za-z_][\w-]*)", text)
+        if reference is None:
+            return None
+        kind, name = reference.groups()
+        if kind == "local":
+            value = self.ev.locals.get(self.module, {}).get(name)
+        elif self.module:
+            call = self.ev.modules.get(self.module)
+            value = call.body.get(name) if call is not None else None
+        else:
+            declared = self.ev.variables.get(f"variable.{name}")
+            value = declared.get("default") if isinstance(declared, dict) else None
+        return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
+
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
         for ref in _references(source):
@@ -712,6 +728,61 @@ def _at(source: Any, key: Any) -> Any:
 
 def _first(source: Any) -> Any:
     return source[0] if isinstance(source, list) and len(source) == 1 else source
+
+
+def _closing_brace_at(text: str) -> int:
+    """Where the ``${`` opening ``text`` closes (-1 when it does not)."""
+    depth = 0
+    quoted = False
+    for i, ch in enumerate(text):
+        if quoted:
+            quoted = ch != '"' or text[i - 1] == "\\"
+        elif ch == '"':
+            quoted = True
+        elif ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _top_level(text: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of ``text`` outside strings and brackets."""
+    depth = 0
+    quoted = False
+    for i, ch in enumerate(text):
+        if quoted:
+            quoted = ch != '"' or text[i - 1] == "\\"
+        elif ch == '"':
+            quoted = True
+        elif ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+        elif depth == 0:
+            yield i, ch
+
+
+def _conditional(text: str) -> tuple[str, str] | None:
+    """The two results of ``COND ? A : B`` written at the top level of ``text``, else None."""
+    marks = [(i, ch) for i, ch in _top_level(text) if ch in "?:"]
+    if len(marks) != 2 or marks[0][1] != "?" or marks[1][1] != ":":
+        return None
+    (q, _), (c, _) = marks
+    return text[q + 1:c].strip(), text[c + 1:].strip()
+
+
+def _literal_items(text: str) -> int | None:
+    """Elements of a literal list ``[…]`` written out in full (and of an empty ``{}``), else None."""
+    inner = text[1:-1].strip()
+    if not inner:
+        return 0
+    if text[0] == "{" or "${" in inner or " for " in f" {inner} ":
+        return None  # a map, a for expression or an interpolation: not counted here
+    commas = sum(1 for _, ch in _top_level(inner) if ch == ",")
+    return commas + (0 if inner.endswith(",") else 1)
 
 
 def _dynamic_blocks(source: Any) -> Iterator[tuple[str, Any]]:
