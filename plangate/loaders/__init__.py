@@ -80,12 +80,35 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
 
 
 def warm_up(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> None:
-    """Start the slow one-time set-up of the loaders these inputs will need, in the background
-    (today: tfparse, for folders and .tf files), so it overlaps the caller's other work."""
-    if fmt in (None, "hcl") and any(os.path.isdir(p) or str(p).endswith((".tf", ".tf.json")) for p in paths):
+    """Start the slow one-time set-up of the loaders these inputs will need, in the background,
+    so it overlaps the caller's other work: for Terraform, tfparse's worker processes when the
+    inputs hold two folders of ``.tf`` files or more, else tfparse in this process."""
+    if fmt not in (None, "hcl"):
+        return
+    folders = 0
+    for path in paths:
+        if str(path).endswith((".tf", ".tf.json")):
+            folders += 1
+        elif os.path.isdir(path):
+            folders += _terraform_folders(Path(path), stop_at=2)
+        if folders >= 2:
+            break
+    if folders:
         from plangate.loaders import hcl
 
-        hcl.warm_up()
+        hcl.warm_up(several=folders >= 2)
+
+
+def _terraform_folders(root: Path, stop_at: int) -> int:
+    """How many folders below ``root`` hold Terraform files, counting no further than ``stop_at``."""
+    found = 0
+    for _, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        if any(f.endswith((".tf", ".tf.json")) for f in filenames):
+            found += 1
+            if found >= stop_at:
+                break
+    return found
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:

@@ -121,3 +121,22 @@ def test_oversized_input_is_refused_with_the_limit_named(tmp_path, monkeypatch, 
     size = plan.stat().st_size
     assert err == (f"plangate: error: {plan}: file is {size} bytes, over the 100-byte limit "
                    "(set PLANGATE_MAX_INPUT_BYTES to raise it)\n")
+
+
+def _help(parser, name: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        parser.parse_args([name, "--help"])
+    return out.getvalue()
+
+
+def test_a_subcommand_parsed_alone_is_the_one_parsed_among_all() -> None:
+    # main() registers only the subcommand it was given (start-up time); its usage and help
+    # must be what the full parser has.
+    from plangate import cli
+
+    for name in cli.COMMANDS:
+        assert _help(cli.parser([name]), name) == _help(cli.parser(), name), name

@@ -77,3 +77,19 @@ def test_lanes_follow_roots_work_and_the_setting(monkeypatch, roots, work, setti
     monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setenv(workers.WORKERS, setting)
     assert workers.lanes(roots, work) == expected
+
+
+def test_prestarted_workers_are_taken_by_the_next_evaluation(monkeypatch) -> None:
+    monkeypatch.setenv(workers.WORKERS, "0")
+    here = _scan(PLANS)
+    monkeypatch.delenv(workers.WORKERS)
+    workers.prestart()
+    assert _scan(PLANS) == here  # a small tree, with workers booting: the workers evaluate it
+    assert workers._take_ready() == []  # taken (or stopped), none left running
+
+
+def test_booting_workers_tip_a_small_tree_to_processes(monkeypatch) -> None:
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv(workers.WORKERS, raising=False)
+    assert workers.lanes(4, 1000, started=2) == ("processes", 2)
+    assert workers.lanes(1, 1000, started=2) == ("threads", 1)

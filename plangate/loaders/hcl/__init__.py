@@ -72,15 +72,21 @@ def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
     return [f for f in folders if os.path.normpath(f.resolve()) not in called]
 
 
-def warm_up() -> None:
-    """Load tfparse now, when it will run: its Go runtime then initialises on a thread of its
-    own (about 20 ms, outside the GIL) while the caller goes on importing, instead of when the
-    first root is evaluated."""
-    if os.environ.get(_FORCE) != "reader":
-        try:
-            import tfparse  # noqa: F401
-        except ImportError:
-            pass  # `engine` says so in the report
+def warm_up(several: bool = False) -> None:
+    """Prepare the evaluator ahead of need: with ``several`` folders to read, start tfparse's
+    worker processes (`workers.prestart`); else load tfparse here, so its Go runtime initialises
+    on a thread of its own (about 20 ms, outside the GIL) while the caller goes on importing."""
+    if os.environ.get(_FORCE) == "reader":
+        return
+    if several:
+        from plangate.loaders.hcl import workers
+
+        workers.prestart()
+        return
+    try:
+        import tfparse  # noqa: F401
+    except ImportError:
+        pass  # `engine` says so in the report
 
 
 def engine() -> str:
@@ -145,12 +151,12 @@ def _config_bytes(folder: Path) -> int:
 
 
 def _load_root(root: Path, folders: list[Path], declared: dict, evaluation: object) -> list[Resource]:
-    from plangate.loaders.hcl import evaluate
+    from plangate.loaders.hcl import evaluate, tfparse_run
 
     note = ""
     if isinstance(evaluation, dict):
         return evaluate.evaluated(root, evaluation, declared)
-    if isinstance(evaluation, evaluate.Refused) and "not installed" not in str(evaluation):
+    if isinstance(evaluation, tfparse_run.Refused) and "not installed" not in str(evaluation):
         note = f"read by the {READER}, not evaluated: {evaluation}"
     # The fallback reads each folder on its own, as plangate always did: the root, and the
     # scanned folders it calls (their resources are not expanded with the caller's arguments).

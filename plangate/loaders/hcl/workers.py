@@ -9,13 +9,14 @@ either: theirs win), so Go collects only near that heap size, and the roots of a
 parallel on the cores this process may use.  A worker that dies (a Go panic ends its
 process) refuses its root, which the reader then reads, instead of ending the scan.
 
-A small tree (below `WORTH_WORKERS`) runs its roots on threads of this process instead:
-starting a worker costs more than it saves there, and cffi lets Go work outside the GIL.
+``plangate scan`` starts the workers as soon as it sees two Terraform folders (`prestart`), so
+they boot while it imports its rules and walks the tree.  Without workers booting, a small tree
+(below `WORTH_WORKERS`) runs its roots on threads of this process instead: starting a worker
+then costs more than it saves, and cffi lets Go work outside the GIL.
 ``PLANGATE_HCL_WORKERS=N`` forces N workers for any tree of two roots or more, and ``0`` one
 thread in this process (the order of evaluation of earlier releases).
 
-Requests are one JSON line each on the worker's stdin; replies are a length-prefixed pickle
-on its stdout (both ends are plangate, so nothing foreign is unpickled).
+A worker is `plangate.loaders.hcl.tfparse_run` run as a script (its protocol is described there).
 """
 
 from __future__ import annotations
@@ -30,22 +31,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from plangate.loaders.hcl import evaluate
-from plangate.loaders.hcl.evaluate import Refused, first_line
+from plangate.loaders.hcl import tfparse_run
+from plangate.loaders.hcl.tfparse_run import LENGTH, Refused, first_line
 
 #: The variable that forces the worker count (0: one thread in this process).
 WORKERS = "PLANGATE_HCL_WORKERS"
 # Go's collector settings for a worker, unless the user's environment sets them.
 _GO_ENV = {"GOGC": "off", "GOMEMLIMIT": "512MiB"}
-_LENGTH = 8
 #: Below this much configuration (bytes, each local module call's folder counted per call) a
 #: scan evaluates in this process: starting workers (about 50 ms) costs more than they save.
 #: Measured: terraform-aws-apigateway-v2 (0.24 MB by this count) is 0.05 s slower with
 #: workers; terraform-aws-lambda (4.6 MB) 1.8x faster.
 WORTH_WORKERS = 1_000_000
 
-#: How a worker is started (this module, run as a program).
-COMMAND = [sys.executable, "-m", __name__]
+#: How a worker is started: `tfparse_run` as a script, without site's start-up (the import path
+#: it needs follows as arguments).
+COMMAND = [sys.executable, "-S", tfparse_run.__file__]
 
 Result = dict[str, Any] | Refused
 
@@ -55,16 +56,66 @@ def worker_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return {**_GO_ENV, **environ}
 
 
-def lanes(roots: int, work: int) -> tuple[str, int]:
-    """How ``roots`` root modules of ``work`` weight in all are evaluated: ``("threads", n)``
-    in this process (cffi lets Go run outside the GIL), or ``("processes", n)`` in workers."""
+# Workers started ahead of need (`prestart`), handed to the next evaluation that wants them;
+# the thread starting them, which that evaluation waits for.
+_READY: list[_Worker] = []
+_STARTING: list[threading.Thread] = []
+
+
+def prestart() -> None:
+    """Start the workers a scan of several roots will use, on a thread, so they boot while the
+    caller goes on (importing rules, reading its policy, walking the tree); `evaluations` takes
+    them, and stops those it does not need.  Any left unused at exit are stopped then."""
     raw = os.environ.get(WORKERS, "").strip()
-    cores = len(os.sched_getaffinity(0))
+    if _READY or _STARTING or raw == "0":
+        return
+    count = int(raw) if raw.isdigit() else _cores()
+
+    def start() -> None:
+        try:
+            for _ in range(count):
+                _READY.append(_Worker.start())
+        except OSError:
+            pass  # `evaluations` starts what it needs, or evaluates here
+
+    import atexit
+
+    atexit.register(_stop_ready)
+    thread = threading.Thread(target=start, daemon=True, name="plangate-worker-start")
+    _STARTING.append(thread)
+    thread.start()
+
+
+def _take_ready() -> list[_Worker]:
+    """The prestarted workers, once their start is over (none when nothing was prestarted)."""
+    while _STARTING:
+        _STARTING.pop().join()
+    taken = list(_READY)
+    _READY.clear()
+    return taken
+
+
+def _stop_ready() -> None:
+    for worker in _take_ready():
+        worker.stop()
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def lanes(roots: int, work: int, started: int = 0) -> tuple[str, int]:
+    """How ``roots`` root modules of ``work`` weight in all are evaluated: ``("threads", n)``
+    in this process (cffi lets Go run outside the GIL), or ``("processes", n)`` in workers.
+    With ``started`` workers already booting, they are used for any two roots or more."""
+    raw = os.environ.get(WORKERS, "").strip()
     if raw.isdigit():
         return ("processes", min(int(raw), roots)) if int(raw) > 0 and roots > 1 else ("threads", 1)
     if roots < 2:
         return "threads", 1
-    return ("processes" if work >= WORTH_WORKERS else "threads"), min(cores, roots)
+    if started or work >= WORTH_WORKERS:
+        return "processes", min(max(started, _cores()), roots)
+    return "threads", min(_cores(), roots)
 
 
 def evaluations(requests: Sequence[tuple[Path, list[str]]],
@@ -72,11 +123,15 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]],
     """tfparse's evaluation of each ``(root, vars_paths)``, in the given order, or its `Refused`.
     Heavier roots (by ``weight``) start first, so one large root does not start last."""
     weights = [weight(root) for root, _ in requests]
-    kind, count = lanes(len(requests), sum(weights))
+    ready = _take_ready()
+    kind, count = lanes(len(requests), sum(weights), len(ready))
+    if kind == "threads":
+        for worker in ready:  # booting workers would only take CPU from the threads
+            worker.stop()
     if count <= 1 and kind == "threads":
         yield from (_in_process(root, vars_paths) for root, vars_paths in requests)
         return
-    pool = _start(kind, count)
+    pool = _start(kind, count, ready)
     order = sorted(range(len(requests)), key=lambda i: -weights[i])
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for i in order:
@@ -112,12 +167,14 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]],
             lane.stop()
 
 
-def _start(kind: str, count: int) -> list[_Lane]:
+def _start(kind: str, count: int, ready: list[_Worker]) -> list[_Lane]:
     if kind == "threads":
         return [_Lane() for _ in range(count)]
-    pool: list[_Lane] = []
+    pool: list[_Lane] = list(ready[:count])
+    for spare in ready[count:]:
+        spare.stop()
     try:
-        for _ in range(count):
+        while len(pool) < count:
             pool.append(_Worker.start())
     except OSError:  # cannot start a process here: evaluate in this one
         pool.append(_Lane())
@@ -126,7 +183,7 @@ def _start(kind: str, count: int) -> list[_Lane]:
 
 def _in_process(root: Path, vars_paths: list[str]) -> Result:
     try:
-        return evaluate.run_tfparse(root, vars_paths)
+        return tfparse_run.run_tfparse(root, vars_paths)
     except Refused as refused:
         return refused
 
@@ -156,8 +213,8 @@ class _Worker(_Lane):
 
         stderr = tempfile.TemporaryFile()
         try:
-            process = subprocess.Popen(COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                       env=worker_environment(os.environ))
+            process = subprocess.Popen([*COMMAND, *filter(None, sys.path)], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=stderr, env=worker_environment(os.environ))
         except BaseException:
             stderr.close()
             raise
@@ -170,9 +227,9 @@ class _Worker(_Lane):
         try:
             self.process.stdin.write(json.dumps({"root": str(root), "vars": vars_paths}).encode() + b"\n")
             self.process.stdin.flush()
-            head = self.process.stdout.read(_LENGTH)
-            body = self.process.stdout.read(int.from_bytes(head, "big")) if len(head) == _LENGTH else b""
-            if len(head) < _LENGTH or len(body) < int.from_bytes(head, "big"):
+            head = self.process.stdout.read(LENGTH)
+            body = self.process.stdout.read(int.from_bytes(head, "big")) if len(head) == LENGTH else b""
+            if len(head) < LENGTH or len(body) < int.from_bytes(head, "big"):
                 raise EOFError
         except (OSError, EOFError):
             self.dead = f"tfparse's worker process ended: {self._last_words()}"
@@ -188,38 +245,14 @@ class _Worker(_Lane):
         return first_line(panic[0] if panic else text or f"exit status {code}")
 
     def stop(self) -> None:
-        import subprocess
-
-        try:
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
-        finally:
-            if self.process.stdout is not None:
-                self.process.stdout.close()
-            self.stderr.close()
-
-
-def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
-    """The worker's loop: one JSON request a line in, one length-prefixed pickle out."""
-    for line in requests:
-        request = json.loads(line)
-        try:
-            reply: tuple[str, Any] = ("ok", evaluate.run_tfparse(Path(request["root"]), request["vars"]))
-            blob = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Refused as refused:
-            blob = pickle.dumps(("refused", str(refused)))
-        except RecursionError:
-            blob = pickle.dumps(("refused", "tfparse output is nested too deeply"))
-        replies.write(len(blob).to_bytes(_LENGTH, "big") + blob)
-        replies.flush()
-
-
-if __name__ == "__main__":
-    # Replies go to a private copy of stdout; anything Go prints on fd 1 goes to stderr instead.
-    replies = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    serve(sys.stdin.buffer, replies)
+        # A worker keeps nothing worth a clean exit, and waiting for Python's and Go's shutdown
+        # (or the kernel freeing its heap) would cost the scan tens of milliseconds: end it now,
+        # and reap it on a thread (an answer it was still working on is dropped).
+        self.process.kill()
+        threading.Thread(target=self.process.wait, daemon=True, name="plangate-worker-reap").start()
+        for pipe in (self.process.stdin, self.process.stdout, self.stderr):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
