@@ -61,12 +61,15 @@ def main() -> None:
 
 
 def evaluator_share(root: Path, runs: int) -> None:
-    """Median time to load ``root`` with the evaluator, tfparse's part of it, and the reader alone."""
+    """Median time to load ``root`` with the evaluator on one thread, tfparse's part of it, the
+    same load with the lanes `load` picks (`plangate.loaders.hcl.workers`; `plangate scan` also
+    prestarts workers, see scan_vs_checkov.py), and the reader alone."""
     import os
 
     import tfparse
 
-    from plangate.loaders import load
+    from plangate.loaders import hcl, load
+    from plangate.loaders.hcl import workers
 
     inner = tfparse.load_from_path
     spent: list[float] = []
@@ -78,26 +81,40 @@ def evaluator_share(root: Path, runs: int) -> None:
         finally:
             spent[-1] += time.perf_counter() - began
 
+    def with_env(name: str, value: str, work: Callable[[], object]) -> object:
+        old = os.environ.get(name)
+        os.environ[name] = value
+        try:
+            return work()
+        finally:
+            if old is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = old
+
     totals, shares = [], []
     tfparse.load_from_path = timed
     try:
         for _ in range(runs):
             spent.append(0.0)
             began = time.perf_counter()
-            found = load(root)
+            found = with_env(workers.WORKERS, "0", lambda: load(root))
             totals.append(time.perf_counter() - began)
             shares.append(spent[-1])
     finally:
         tfparse.load_from_path = inner
-    os.environ["PLANGATE_HCL_ENGINE"] = "reader"
-    try:
-        reader = seconds(lambda _: load(root), [""], runs)
-    finally:
-        del os.environ["PLANGATE_HCL_ENGINE"]
+    folders = sorted({p.parent for pattern in ("*.tf", "*.tf.json") for p in root.rglob(pattern)})
+    found_roots = hcl.roots(folders)
+    kind, count = hcl.lanes(folders)
+    lanes = seconds(lambda _: load(root), [""], runs)
+    reader = seconds(lambda _: with_env("PLANGATE_HCL_ENGINE", "reader", lambda: load(root)), [""], runs)
     total, share = statistics.median(totals), statistics.median(shares)
-    print(f"  load (evaluator)  {total:7.3f} s  {len(found)} resources; tfparse {share:7.3f} s "
+    print(f"  load (evaluator, one thread)  {total:7.3f} s  {len(found)} resources; tfparse {share:7.3f} s "
           f"= {100 * share / total:4.1f}% of it")
-    print(f"  load (reader)     {reader:7.3f} s  ratio evaluator/reader {total / reader:5.1f}x")
+    print(f"  load (evaluator, {count} {kind:9s}) {lanes:7.3f} s  {len(found_roots)} roots; "
+          f"speed-up {total / lanes:4.2f}x over one thread")
+    print(f"  load (reader)                 {reader:7.3f} s  ratio evaluator (one thread) / reader "
+          f"{total / reader:5.1f}x")
 
 
 if __name__ == "__main__":

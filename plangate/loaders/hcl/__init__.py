@@ -39,7 +39,8 @@ from plangate.loaders.hcl.reader import (
 from plangate.model import Resource
 
 __all__ = ["MODULE_CALL", "SOURCE_FORMAT", "UNKNOWN", "Configuration", "ModuleCall", "load_dir", "load_file",
-           "module_calls", "read_dir", "read_file", "load_tree", "roots", "engine", "provider_region", "READER"]
+           "module_calls", "read_dir", "read_file", "load_tree", "roots", "lanes", "engine", "provider_region",
+           "READER"]
 
 #: The engine name of the fallback reader.
 READER = "plangate HCL reader"
@@ -132,6 +133,16 @@ def _evaluations(found: list[Path], declared: dict) -> Iterable[object]:
 
     requests = [(root, evaluate.tfvars_files(root)) for root in found]
     return workers.evaluations(requests, weight=lambda root: _weight(root, declared))
+
+
+def lanes(folders: Iterable[Path]) -> tuple[str, int]:
+    """How `load_tree` evaluates these folders' root modules now: ``("threads" | "processes",
+    count)`` (see `plangate.loaders.hcl.workers.lanes`)."""
+    from plangate.loaders.hcl import workers
+
+    declared: dict = {}
+    found = roots([Path(f) for f in folders], declared)
+    return workers.lanes(len(found), sum(_weight(r, declared) for r in found))
 
 
 def _weight(root: Path, declared: dict) -> int:
