@@ -93,3 +93,11 @@ def test_booting_workers_tip_a_small_tree_to_processes(monkeypatch) -> None:
     monkeypatch.delenv(workers.WORKERS, raising=False)
     assert workers.lanes(4, 1000, started=2) == ("processes", 2)
     assert workers.lanes(1, 1000, started=2) == ("threads", 1)
+
+
+def test_cores_fall_back_to_the_cpu_count_where_affinity_is_unknown(monkeypatch) -> None:
+    monkeypatch.delattr(workers.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 6)
+    assert workers._cores() == 6
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: None)
+    assert workers._cores() == 1

@@ -101,7 +101,11 @@ def _stop_ready() -> None:
 
 
 def _cores() -> int:
-    return len(os.sched_getaffinity(0))
+    """The cores this process may run on (all of them where the OS cannot say: macOS, Windows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def lanes(roots: int, work: int, started: int = 0) -> tuple[str, int]:
