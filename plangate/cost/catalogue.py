@@ -46,6 +46,7 @@ USAGE_KEYS: dict[str, dict[str, str]] = {
         "workflow_duration_ms": _NUMBER, "memory_mb": _NUMBER,
     },
     "aws_bedrock_provisioned_model_throughput": {"monthly_hours": _NUMBER},
+    "aws_instance": {"operating_system": _TEXT, "monthly_hrs": _NUMBER},
 }
 
 # Resources AWS does not bill for by themselves (their cost, if any, shows up elsewhere).

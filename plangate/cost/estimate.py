@@ -90,6 +90,8 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
             notes.append("function memory unknown: give memory_mb (and architecture) in usage")
         if not typed.hours_from_usage:
             notes.append("provisioned for all 730 hours of the month")
+    if isinstance(typed, priced.Ec2Instance):
+        notes.extend(_instance_notes(typed))
     if isinstance(typed, priced.DynamoTable) and typed.replicas:
         notes.append(f"{typed.replicas} replica(s) not priced")
     components = pricing.PRICERS[type(typed)](typed, pricing.Prices(table, region))
@@ -101,6 +103,22 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
         notes.append(f"{many.why}: {many.number} instances")
     return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
                         unknown_count=many.why if many.number is None else "", **common)
+
+
+def _instance_notes(typed: priced.Ec2Instance) -> list[str]:
+    """What an EC2 instance's figure assumes and leaves out."""
+    notes = []
+    if not typed.os_from_usage:
+        notes.append("Linux assumed: the plan names an AMI, not its operating system; "
+                     "set operating_system in usage for Windows, RHEL or SUSE")
+    if typed.tenancy in (None, "default"):
+        notes.append("shared tenancy assumed: an instance that does not ask for dedicated tenancy takes its VPC's")
+    if not typed.hours_from_usage:
+        notes.append("running all 730 hours of the month")
+    volumes = (f"the root volume and {typed.ebs_block_devices} more EBS volume(s) are" if typed.ebs_block_devices
+               else "the root EBS volume is")
+    notes.append(f"compute hours only: {volumes} not priced here")
+    return notes
 
 
 def _times(c: CostComponent, n: int) -> CostComponent:

@@ -453,6 +453,42 @@ def bedrock_provisioned_model_throughput(res: Resource, usage: Usage, ctx: Conte
 
 
 @dataclass(frozen=True, slots=True)
+class Ec2Instance:
+    instance_type: str | None  # None: unknown until apply, or left to a launch template
+    tenancy: str | None  # default | dedicated | host as the plan says; None: not set or unknown (the VPC's)
+    spot: bool  # instance_market_options says spot (a computed or absent block: on-demand)
+    operating_system: str  # linux unless usage says otherwise: the plan names an AMI, not its OS
+    os_from_usage: bool
+    monthly_hours: Decimal
+    hours_from_usage: bool
+    ebs_block_devices: int  # extra EBS volumes besides the root one (neither priced here)
+    unknown: tuple[str, ...] = ()
+
+
+def ec2_instance(res: Resource, usage: Usage, ctx: Context) -> Ec2Instance | NotBilled:
+    r = _Reader(res)
+    instance_type = r.text("instance_type", "")
+    if instance_type == "":  # null: set by a launch template, or only at apply
+        r.unknown.append("instance_type")
+        instance_type = None
+    # Tenancy and the market block are computed when the configuration leaves them out (the
+    # VPC's tenancy then applies): only a value the plan states is used, never "unknown".
+    tenancy = None if res.is_unknown("tenancy") else res.get("tenancy")
+    tenancy = tenancy.lower() if isinstance(tenancy, str) and tenancy and "${" not in tenancy else None
+    market = None if res.is_unknown("instance_market_options") else res.get("instance_market_options.market_type")
+    system = usage.get("operating_system")
+    hours = _u(usage, "monthly_hrs")
+    typed = Ec2Instance(instance_type, tenancy, isinstance(market, str) and market.lower() == "spot",
+                        system.lower() if isinstance(system, str) and system else "linux",
+                        isinstance(system, str) and bool(system), Decimal(730) if hours is None else hours,
+                        hours is not None, len(variant_list(res, "ebs_block_device")), tuple(r.unknown))
+    if tenancy == "host":
+        return NotBilled("not billed per instance: tenancy host runs it on a Dedicated Host, which AWS bills "
+                         "by the host (aws_ec2_host)", typed)
+    return typed
+
+
+@dataclass(frozen=True, slots=True)
 class PricedElsewhere:
     """A resource whose cost is counted on another one (an endpoint on its configuration)."""
 
@@ -478,5 +514,6 @@ PARSERS: dict[str, Callable[[Resource, Usage, Context], Any]] = {
     "aws_sqs_queue": sqs_queue,
     "aws_sfn_state_machine": sfn_state_machine,
     "aws_bedrock_provisioned_model_throughput": bedrock_provisioned_model_throughput,
+    "aws_instance": ec2_instance,
 }
 assert set(PARSERS) == set(USAGE_KEYS)

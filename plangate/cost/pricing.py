@@ -266,6 +266,27 @@ def bedrock_provisioned_model_throughput(r: p.ProvisionedThroughput, prices: Pri
                       missing=prices.missing(key))]
 
 
+def ec2_instance(r: p.Ec2Instance, prices: Prices) -> list[CostComponent]:
+    """Compute hours only: the table holds on-demand Linux shared-tenancy rates (EBS volumes,
+    detailed monitoring and CPU credits are other meters, not priced here)."""
+    if r.instance_type is None:
+        return [CostComponent("Instance usage (instance type unknown)", "hours", None, None,
+                              r.hours_from_usage, r.unknown)]
+    system = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}.get(
+        r.operating_system, r.operating_system)
+    purchase = "spot" if r.spot else "on-demand"
+    dedicated = r.tenancy == "dedicated"
+    name = f"Instance usage ({system}, {purchase}{', dedicated' if dedicated else ''}, {r.instance_type})"
+    key = f"ec2.{r.instance_type}"
+    other = [what for what, differs in (("spot", r.spot), ("dedicated tenancy", dedicated),
+                                        (system, r.operating_system != "linux")) if differs]
+    if other:  # the table's rates would understate it: not priced, never a guess
+        missing = f"{key} ({', '.join(other)}; the table holds on-demand Linux shared tenancy) in {prices.region}"
+        return [CostComponent(name, "hours", None, r.monthly_hours, r.hours_from_usage, (), missing)]
+    return [component(name, "hours", prices(key), r.monthly_hours, usage_based=r.hours_from_usage,
+                      missing=prices.missing(key))]
+
+
 PRICERS: dict[type, Callable[[Any, Prices], list[CostComponent]]] = {
     p.LambdaFunction: lambda_function,
     p.LambdaProvisionedConcurrency: lambda_provisioned_concurrency,
@@ -278,4 +299,5 @@ PRICERS: dict[type, Callable[[Any, Prices], list[CostComponent]]] = {
     p.Queue: sqs_queue,
     p.StateMachine: sfn_state_machine,
     p.ProvisionedThroughput: bedrock_provisioned_model_throughput,
+    p.Ec2Instance: ec2_instance,
 }

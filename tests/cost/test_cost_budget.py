@@ -23,7 +23,7 @@ FRAUD = ("budget Project=fraud-scoring: estimated $2,154.68/month is over the $2
          "top contributors: aws_sagemaker_endpoint_configuration.scorer $2,055.68, "
          "aws_lambda_function.features $68.00, aws_cloudwatch_log_group.features $31.00; "
          "3 usage-based components without usage are not counted")
-STACK = ("budget stack: estimated $2,327.98/month is over the $2,000.00 ceiling; top contributors: "
+STACK = ("budget stack: estimated $2,335.57/month is over the $2,000.00 ceiling; top contributors: "
          "aws_sagemaker_endpoint_configuration.scorer $2,055.68, aws_sagemaker_endpoint_configuration.triage "
          "$173.30, aws_lambda_function.features $68.00; 3 usage-based components without usage are not counted")
 INSTANCE = "variant 'primary' uses instance type ml.g5.xlarge, not one of: ml.m5.*, ml.c5.*"
@@ -103,7 +103,7 @@ def test_cost_cli_increase_against_a_baseline(tmp_path, capsys):
     (finding,) = doc["findings"]
     assert finding["message"] == (
         f"monthly cost increase +$1,201.14 is over the $500.00 allowed per change (vs {baseline}: "
-        "$1,126.84 -> $2,327.98); top contributors: aws_sagemaker_endpoint_configuration.scorer "
+        "$1,134.43 -> $2,335.57); top contributors: aws_sagemaker_endpoint_configuration.scorer "
         "$1,027.84, aws_sagemaker_endpoint_configuration.triage $173.30")
 
 

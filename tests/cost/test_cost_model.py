@@ -261,12 +261,12 @@ def test_s3_sqs_step_functions_and_bedrock():
 
 
 def test_free_not_priced_and_skipped():
-    rs = [res("aws_iam_role"), res("aws_instance"), res("kubernetes_deployment"),
+    rs = [res("aws_iam_role"), res("aws_db_instance"), res("kubernetes_deployment"),
           Resource("pulumi_component", "stack", "pulumi-preview"),
           Resource("aws_lambda_function", "data.aws_lambda_function.x", "tfplan", action="read")]
     est = estimate.estimate(rs, usage.NO_USAGE, TABLE)
     assert [(r.address, r.status) for r in est.resources] == [
-        ("aws_iam_role.x", "free"), ("aws_instance.x", "not-priced"), ("kubernetes_deployment.x", "not-priced")]
+        ("aws_iam_role.x", "free"), ("aws_db_instance.x", "not-priced"), ("kubernetes_deployment.x", "not-priced")]
 
 
 def test_region_from_the_resource_beats_the_default():
@@ -288,7 +288,7 @@ def _stack():
         res("aws_lambda_function", "b", {"Team": "ml", "Project": "p2"},
             usage_tag="monthly_requests=1e6 request_duration_ms=100"),
         res("aws_sqs_queue", "c", {"Team": "data"}),
-        res("aws_instance", "d", {"Team": "data"}),
+        res("aws_db_instance", "d", {"Team": "data"}),
     ]
 
 
@@ -322,7 +322,7 @@ def test_compare_added_changed_removed():
     delta = estimate.compare(base, head)
     kinds = {c.address: c.kind for c in delta.changes}
     assert kinds == {"aws_lambda_function.b": "changed", "aws_sqs_queue.c": "unchanged",
-                     "aws_instance.d": "unchanged", "aws_dynamodb_table.e": "added",
+                     "aws_db_instance.d": "unchanged", "aws_dynamodb_table.e": "added",
                      "aws_sagemaker_endpoint_configuration.a": "removed", "aws_sagemaker_endpoint.a": "removed"}
     assert delta.monthly == head.monthly - base.monthly
     assert sum((c.delta for c in delta.changes), D(0)) == delta.monthly
