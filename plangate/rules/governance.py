@@ -62,13 +62,15 @@ _READER_NOTE = "read by the plangate HCL reader"
     applies_to={_MODULE},
     enforcement=Enforcement.ADVISORY,
     remediation=(
-        "Scan the plan JSON (terraform show -json), which holds every module's resources; or "
-        "vendor the module into the repository as a local folder (source = \"./modules/...\")."
+        "Run `terraform init` before the scan (a registry or git module is read once it is "
+        "downloaded into .terraform/modules), or scan the plan JSON (terraform show -json), which "
+        "holds every module's resources."
     ),
     examples=[
         Undecided(
-            "module vpc (terraform-aws-modules/vpc/aws) is not expanded from HCL: only modules in "
-            "local folders are read, so its resources and their tags are checked from the plan only",
+            "module vpc (terraform-aws-modules/vpc/aws) is not expanded from HCL: a registry, git "
+            "or URL module is read only once `terraform init` has downloaded it, so its resources "
+            "and their tags are checked from the plan only",
             type=_MODULE, address="module.vpc",
             properties={"name": "vpc", "source": "terraform-aws-modules/vpc/aws"},
         ),
@@ -89,16 +91,18 @@ _READER_NOTE = "read by the plangate HCL reader"
 )
 def unexpanded_module(res: Resource, cfg: object) -> Iterator[Unknown]:
     """The HCL evaluator expands local module calls with their callers' arguments.  A call it
-    could not expand is reported with the reason: a registry, git or URL module (not read:
-    plangate works offline on the folder it is given), a local folder that is missing, a call
-    tfparse returned nothing for, or any call when the fallback reader ran.  Each is named so a
-    reviewer knows what a passing HCL scan did not cover; the plan JSON covers them all."""
+    could not expand is reported with the reason: a registry, git or URL module not downloaded
+    yet (plangate works offline: it reads what `terraform init` put in .terraform/modules), a
+    local folder that is missing, a call tfparse returned nothing for, or any call when the
+    fallback reader ran.  Each is named so a reviewer knows what a passing HCL scan did not
+    cover; the plan JSON covers them all."""
     source = str(res.get("source") or "")
     reasons = [n for n in res.notes if not n.startswith(_READER_NOTE)]
     if reasons:
         why = reasons[0]
     elif not source.startswith(_LOCAL):
-        why = "only modules in local folders are read, so its resources and their tags are checked from the plan only"
+        why = ("a registry, git or URL module is read only once `terraform init` has downloaded it, so its "
+               "resources and their tags are checked from the plan only")
     else:
         why = "the plangate HCL reader ran (it does not expand modules), so its resources were not checked"
     yield Unknown(f"module {res.get('name')} ({source}) is not expanded from HCL: {why}")

@@ -346,6 +346,29 @@ def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path, monk
 
 
 
+
+def test_a_registry_module_terraform_init_downloaded_is_expanded_and_one_it_did_not_is_named(tmp_path: Path) -> None:
+    call = """
+        module "x" {
+          source  = "terraform-aws-modules/s3-bucket/aws"
+          version = "4.0.0"
+          bucket  = "b"
+        }
+    """
+    _write(tmp_path / "fresh", {"main.tf": call})
+    assert [(r.address, r.type) for r in load(tmp_path / "fresh")] == [("module.x", hcl.MODULE_CALL)]
+    _write(tmp_path / "initialised", {
+        "main.tf": call,
+        ".terraform/modules/modules.json": json.dumps({"Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "x", "Source": "registry.terraform.io/terraform-aws-modules/s3-bucket/aws",
+             "Version": "4.0.0", "Dir": ".terraform/modules/x"}]}),
+        ".terraform/modules/x/main.tf":
+            'variable "bucket" {}\nresource "aws_s3_bucket" "this" {\n  bucket = var.bucket\n}\n',
+    })
+    (bucket,) = load(tmp_path / "initialised")
+    assert bucket.address == "module.x.aws_s3_bucket.this" and bucket.properties["bucket"] == "b"
+
 _LIFECYCLE_TREE = {"main.tf": """
     variable "enable_capture" {
       default = true

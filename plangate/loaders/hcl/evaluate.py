@@ -290,6 +290,8 @@ class _Evaluation:
             name = _MODULE_STEP.findall(path)[-1] if _MODULE_STEP.findall(path) else path
             location = Location(str(self.root / e.file), e.line)
             if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
+                if path in expanded or path in prefixes:
+                    continue  # downloaded by `terraform init` (.terraform/modules): tfparse read it
                 yield Resource(MODULE_CALL, path, SOURCE_FORMAT,
                                properties={"name": name, "source": source if isinstance(source, str) else ""},
                                location=location, provider="terraform", module=_parent(path), stack=str(self.root))
