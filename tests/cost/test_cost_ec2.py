@@ -233,3 +233,13 @@ def test_the_t3_medium_row_names_the_golden_that_shows_its_shared_rate():
     with prices.DEFAULT_PATH.open(encoding="utf-8") as handle:
         rows = {row["key"]: row for row in csv.DictReader(line for line in handle if not line.startswith("#"))}
     assert "breakdown_with_default_tags" in rows["ec2.t3.medium"]["checked_by"]
+
+
+def test_an_hcl_count_of_instances_is_priced_per_instance(tmp_path):
+    from plangate import loaders
+
+    (tmp_path / "main.tf").write_text('variable "gpus" {\n  default = 2\n}\n\n'
+                                      'resource "aws_instance" "gpu" {\n  count         = var.gpus\n'
+                                      '  ami           = "ami-0abc"\n  instance_type = "g5.xlarge"\n}\n')
+    est = estimate.estimate(loaders.load_all([str(tmp_path)], None), usage.NO_USAGE, TABLE, "us-east-1")
+    assert est.monthly == 2 * HOURS * price("ec2.g5.xlarge") == D("1468.760")
