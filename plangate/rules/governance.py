@@ -75,13 +75,6 @@ _READER_NOTE = "read by the plangate HCL reader"
             properties={"name": "vpc", "source": "terraform-aws-modules/vpc/aws"},
         ),
         Undecided(
-            "module feature_store (./modules/feature-store) is not expanded from HCL: the module "
-            "folder ./modules/feature-store is not there, so its resources were not checked",
-            type=_MODULE, address="module.feature_store",
-            properties={"name": "feature_store", "source": "./modules/feature-store"},
-            notes=("the module folder ./modules/feature-store is not there, so its resources were not checked",),
-        ),
-        Undecided(
             "module store (./modules/store) is not expanded from HCL: the plangate HCL reader ran "
             "(it does not expand modules), so its resources were not checked",
             type=_MODULE, address="module.store", properties={"name": "store", "source": "./modules/store"},
