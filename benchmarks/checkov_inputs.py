@@ -127,9 +127,9 @@ def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
 
 
 def cpu_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of one run: CPU time (user + system) of the process itself is
-    far steadier than wall time on a shared machine (single-framework Checkov runs fork no
-    workers, so it is the whole run)."""
+    """(wall, CPU) seconds of one run: CPU time (user + system) of the process and of the
+    children it waited for (plangate reaps its tfparse workers before it exits; single-framework
+    Checkov runs fork none), far steadier than wall time on a shared machine."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=installed_env())

@@ -100,6 +100,24 @@ def _stop_ready() -> None:
         worker.stop()
 
 
+_REAPING: list[threading.Thread] = []
+
+
+def _reapers(reaper: threading.Thread) -> None:
+    """Keep ``reaper``; at exit, wait for every worker to be reaped (by then they are long gone:
+    this costs nothing, and their CPU time is counted in this process's children's, as it should)."""
+    if not _REAPING:
+        import atexit
+
+        atexit.register(_join_reapers)
+    _REAPING.append(reaper)
+
+
+def _join_reapers() -> None:
+    while _REAPING:
+        _REAPING.pop().join(timeout=5)
+
+
 def _cores() -> int:
     """The cores this process may run on (all of them where the OS cannot say: macOS, Windows)."""
     try:
@@ -253,7 +271,9 @@ class _Worker(_Lane):
         # (or the kernel freeing its heap) would cost the scan tens of milliseconds: end it now,
         # and reap it on a thread (an answer it was still working on is dropped).
         self.process.kill()
-        threading.Thread(target=self.process.wait, daemon=True, name="plangate-worker-reap").start()
+        reaper = threading.Thread(target=self.process.wait, daemon=True, name="plangate-worker-reap")
+        reaper.start()
+        _reapers(reaper)
         for pipe in (self.process.stdin, self.process.stdout, self.stderr):
             try:
                 if pipe is not None:
