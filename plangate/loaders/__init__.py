@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import decode, has_bom, parse_json, read_bytes
-from plangate.model import Resource
+
+if TYPE_CHECKING:  # plangate.model is not needed to start a load (`warm_up` runs before it is imported)
+    from plangate.model import Resource
 
 FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}

@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plangate.frontends.checkov.ids import rule_id_of
-
 _SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip= *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(.*))?")
 _BLOCK = re.compile(
     r'^\s*(?:(resource|data)\s+"([^"]+)"\s+"([^"]+)"|(module)\s+"([^"]+)")\s*\{'
@@ -43,7 +41,7 @@ class Suppression:
     @property
     def rule_id(self) -> str | None:
         """The plangate rule the suppressed check stands for (None for Checkov's own)."""
-        return rule_id_of(self.check_id)
+        return _rule_id_of(self.check_id)
 
 
 def _blocks(lines: list[str]) -> Iterator[tuple[str, int, int]]:
@@ -135,10 +133,16 @@ def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
 
     out = []
     for s in suppressions:
-        rule_id = rule_id_of(s.check_id)
+        rule_id = _rule_id_of(s.check_id)
         rule = rules_by_id.get(rule_id) if rule_id else None
         if rule is None or rule.locked:
             continue
         out.append(Waiver(rule.id, s.address, f"inline {s.check_id} skip at {s.file}:{s.line}: {s.reason}",
                           "(inline comment)", dt.date.max, index=-1))
     return out
+
+
+def _rule_id_of(check_id: str) -> str | None:
+    from plangate.frontends.checkov.ids import rule_id_of  # the id table: only when a suppression is found
+
+    return rule_id_of(check_id)

@@ -23,20 +23,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from plangate.loaders.hcl.reader import (
-    MODULE_CALL,
-    SOURCE_FORMAT,
-    UNKNOWN,
-    Configuration,
-    ModuleCall,
-    load_dir,
-    load_file,
-    module_calls,
-    read_dir,
-    read_file,
-)
-from plangate.model import Resource
+if TYPE_CHECKING:
+    from plangate.model import Resource
+
+# The reader's names, re-exported; imported on first use, so that starting a scan (`warm_up`)
+# does not wait for the reader and the data model to load.
+_FROM_READER = ("MODULE_CALL", "SOURCE_FORMAT", "UNKNOWN", "Configuration", "ModuleCall", "load_dir", "load_file",
+                "module_calls", "read_dir", "read_file")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_READER:
+        from plangate.loaders.hcl import reader
+
+        return getattr(reader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["MODULE_CALL", "SOURCE_FORMAT", "UNKNOWN", "Configuration", "ModuleCall", "load_dir", "load_file",
            "module_calls", "read_dir", "read_file", "load_tree", "roots", "lanes", "engine", "provider_region",
@@ -172,6 +176,8 @@ def _load_root(root: Path, folders: list[Path], declared: dict, evaluation: obje
     # The fallback reads each folder on its own, as plangate always did: the root, and the
     # scanned folders it calls (their resources are not expanded with the caller's arguments).
     out: list[Resource] = []
+    from plangate.loaders.hcl.reader import read_dir
+
     for folder in [root, *_called_folders(root, folders, declared)]:
         for res in read_dir(folder).with_module_calls():
             res.stack = str(root)

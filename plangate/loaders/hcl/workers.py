@@ -100,22 +100,23 @@ def _stop_ready() -> None:
         worker.stop()
 
 
-_REAPING: list[threading.Thread] = []
+_KILLED: list[Any] = []
 
 
-def _reapers(reaper: threading.Thread) -> None:
-    """Keep ``reaper``; at exit, wait for every worker to be reaped (by then they are long gone:
-    this costs nothing, and their CPU time is counted in this process's children's, as it should)."""
-    if not _REAPING:
+def _reap_at_exit(process: Any) -> None:
+    """Reap a killed worker when this process exits (it is long gone by then, so this costs
+    nothing, and its CPU time counts in this process's children's, as it should).  Not on a
+    thread: starting one costs the caller up to a GIL switch interval (5 ms)."""
+    if not _KILLED:
         import atexit
 
-        atexit.register(_join_reapers)
-    _REAPING.append(reaper)
+        atexit.register(_reap_killed)
+    _KILLED.append(process)
 
 
-def _join_reapers() -> None:
-    while _REAPING:
-        _REAPING.pop().join(timeout=5)
+def _reap_killed() -> None:
+    while _KILLED:
+        _KILLED.pop().wait()
 
 
 def _cores() -> int:
@@ -269,11 +270,9 @@ class _Worker(_Lane):
     def stop(self) -> None:
         # A worker keeps nothing worth a clean exit, and waiting for Python's and Go's shutdown
         # (or the kernel freeing its heap) would cost the scan tens of milliseconds: end it now,
-        # and reap it on a thread (an answer it was still working on is dropped).
+        # and reap it at exit (an answer it was still working on is dropped).
         self.process.kill()
-        reaper = threading.Thread(target=self.process.wait, daemon=True, name="plangate-worker-reap")
-        reaper.start()
-        _reapers(reaper)
+        _reap_at_exit(self.process)
         for pipe in (self.process.stdin, self.process.stdout, self.stderr):
             try:
                 if pipe is not None:
