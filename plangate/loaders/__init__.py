@@ -82,35 +82,28 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
 
 
 def warm_up(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> None:
-    """Start the slow one-time set-up of the loaders these inputs will need, in the background,
-    so it overlaps the caller's other work: for Terraform, tfparse's worker processes when the
-    inputs hold two folders of ``.tf`` files or more, else tfparse in this process."""
+    """Start the slow one-time set-up of the loaders these inputs will need, so it overlaps the
+    caller's other work (today: tfparse, for the Terraform folders among them)."""
     if fmt not in (None, "hcl"):
         return
-    folders = 0
+    folders: list[Path] = []
     for path in paths:
         if str(path).endswith((".tf", ".tf.json")):
-            folders += 1
+            folders.append(Path(path).parent)
         elif os.path.isdir(path):
-            folders += _terraform_folders(Path(path), stop_at=2)
-        if folders >= 2:
-            break
+            folders.extend(_terraform_folders(Path(path)))
     if folders:
         from plangate.loaders import hcl
 
-        hcl.warm_up(several=folders >= 2)
+        hcl.warm_up(folders)
 
 
-def _terraform_folders(root: Path, stop_at: int) -> int:
-    """How many folders below ``root`` hold Terraform files, counting no further than ``stop_at``."""
-    found = 0
-    for _, dirnames, filenames in os.walk(root):
+def _terraform_folders(root: Path) -> Iterator[Path]:
+    """The folders below ``root`` that hold Terraform files, as `load` walks them."""
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         if any(f.endswith((".tf", ".tf.json")) for f in filenames):
-            found += 1
-            if found >= stop_at:
-                break
-    return found
+            yield Path(dirpath)
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:

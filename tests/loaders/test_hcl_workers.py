@@ -101,3 +101,18 @@ def test_cores_fall_back_to_the_cpu_count_where_affinity_is_unknown(monkeypatch)
     assert workers._cores() == 6
     monkeypatch.setattr(workers.os, "cpu_count", lambda: None)
     assert workers._cores() == 1
+
+
+def test_scan_start_prestarts_workers_only_for_two_roots_or_more(monkeypatch) -> None:
+    from plangate import loaders
+
+    monkeypatch.delenv(workers.WORKERS, raising=False)
+    loaders.warm_up([PLANS / "nested_modules"])  # one root calling local modules two levels deep
+    assert workers._take_ready() == []
+    loaders.warm_up([PLANS / "two_roots"])
+    started = workers._take_ready()
+    try:
+        assert len(started) == workers._cores()
+    finally:
+        for worker in started:
+            worker.stop()

@@ -21,6 +21,7 @@ tfparse is imported lazily, inside `evaluate`: importing plangate.engine never l
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,13 +78,14 @@ def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
     return [f for f in folders if os.path.normpath(f.resolve()) not in called]
 
 
-def warm_up(several: bool = False) -> None:
-    """Prepare the evaluator ahead of need: with ``several`` folders to read, start tfparse's
-    worker processes (`workers.prestart`); else load tfparse here, so its Go runtime initialises
-    on a thread of its own (about 20 ms, outside the GIL) while the caller goes on importing."""
+def warm_up(folders: list[Path]) -> None:
+    """Prepare the evaluator for these Terraform folders ahead of need: start tfparse's worker
+    processes (`workers.prestart`) when they look like two root modules or more; else load
+    tfparse here, so its Go runtime initialises on a thread of its own (about 20 ms, outside
+    the GIL) while the caller goes on importing."""
     if os.environ.get(_FORCE) == "reader":
         return
-    if several:
+    if len(_likely_roots(folders)) >= 2:
         from plangate.loaders.hcl import workers
 
         workers.prestart()
@@ -92,6 +94,29 @@ def warm_up(several: bool = False) -> None:
         import tfparse  # noqa: F401
     except ImportError:
         pass  # `engine` says so in the report
+
+
+# A local module source, found by text alone: `source = "./…"` or `"../…"`.
+_LOCAL_SOURCE_TEXT = re.compile(r'\bsource\s*=\s*"(\.\.?/[^"]*)"')
+
+
+def _likely_roots(folders: list[Path]) -> list[Path]:
+    """The folders no other one calls as a local module, judged from the text of their files
+    (no parsing: this only decides whether to start workers early; `roots` decides the split)."""
+    called: set[str] = set()
+    for folder in folders:
+        try:
+            names = [e.name for e in os.scandir(folder) if is_config_file(e.name)]
+        except OSError:
+            continue
+        for name in names:
+            try:
+                text = (folder / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for source in _LOCAL_SOURCE_TEXT.findall(text):
+                called.add(os.path.normpath(folder.resolve() / source))
+    return [f for f in folders if os.path.normpath(f.resolve()) not in called]
 
 
 def engine() -> str:
