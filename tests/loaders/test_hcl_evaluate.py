@@ -462,6 +462,25 @@ def test_dynamic_blocks_tfparse_cuts_short_beside_a_lifecycle_block_are_unknown(
     assert [b["from_port"] for b in first.properties["ingress"]] == [80, 443] and not first.unknown
 
 
+
+@pytest.mark.parametrize(("text", "items"), [
+    ("[]", 0), ("[1]", 1), ('["a,b", [1, 2], {x = 1}]', 3), ("[1, 2,]", 2), ("{}", 0),
+    ("{a = 1}", None),  # a map written out: not counted
+    ("[for p in var.ports : p]", None), ('["${var.a}"]', None),
+])
+def test_literal_lists_are_counted_by_their_top_level_elements(text: str, items) -> None:
+    assert evaluate._literal_items(text) == items
+
+
+@pytest.mark.parametrize(("text", "branches"), [
+    ("var.on ? [1] : []", ("[1]", "[]")),
+    ('var.on ? ["a:b", "c?"] : ["d"]', ('["a:b", "c?"]', '["d"]')),
+    ("var.on ? (var.x ? [1] : [2]) : []", ("(var.x ? [1] : [2])", "[]")),
+    ("[1, 2]", None), ("var.a ? var.b ? [1] : [2] : []", None),  # unbracketed nesting: not read
+])
+def test_conditionals_split_at_their_top_level_marks(text: str, branches) -> None:
+    assert evaluate._conditional(text) == branches
+
 def _taggable_from_provider() -> list[str]:
     """AWS types with tags_all, from the provider schema (terraform + the offline mirror)."""
     from terraform_oracle import CLI_CONFIG, unavailable

@@ -732,39 +732,32 @@ def _first(source: Any) -> Any:
     return source[0] if isinstance(source, list) and len(source) == 1 else source
 
 
-def _closing_brace_at(text: str) -> int:
-    """Where the ``${`` opening ``text`` closes (-1 when it does not)."""
+def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, bracket depth before it) of each character outside quoted strings."""
     depth = 0
     quoted = False
     for i, ch in enumerate(text):
         if quoted:
             quoted = ch != '"' or text[i - 1] == "\\"
-        elif ch == '"':
+            continue
+        if ch == '"':
             quoted = True
-        elif ch in "{[(":
+            continue
+        yield i, ch, depth
+        if ch in "{[(":
             depth += 1
         elif ch in "}])":
             depth -= 1
-            if depth == 0:
-                return i
-    return -1
+
+
+def _closing_brace_at(text: str) -> int:
+    """Where the ``${`` opening ``text`` closes (-1 when it does not)."""
+    return next((i for i, ch, depth in _outside_strings(text) if ch in "}])" and depth == 1), -1)
 
 
 def _top_level(text: str) -> Iterator[tuple[int, str]]:
     """(position, character) of ``text`` outside strings and brackets."""
-    depth = 0
-    quoted = False
-    for i, ch in enumerate(text):
-        if quoted:
-            quoted = ch != '"' or text[i - 1] == "\\"
-        elif ch == '"':
-            quoted = True
-        elif ch in "{[(":
-            depth += 1
-        elif ch in "}])":
-            depth -= 1
-        elif depth == 0:
-            yield i, ch
+    return ((i, ch) for i, ch, depth in _outside_strings(text) if depth == 0 and ch not in "{[()]}")
 
 
 def _conditional(text: str) -> tuple[str, str] | None:
