@@ -64,8 +64,11 @@ def load_tree(folders: Iterable[Path]) -> Iterator[Resource]:
     folders = [Path(f) for f in folders]
     declared: dict = {}
     found = roots(folders, declared)
-    for root, evaluation in zip(found, _evaluations(found, declared), strict=True):
-        yield from _load_root(root, folders, declared, evaluation)
+    loaded: dict[int, list[Resource]] = {}
+    for i, evaluation in _evaluations(found, declared):  # each root as soon as tfparse is done with it
+        loaded[i] = _load_root(found[i], folders, declared, evaluation)
+    for i in range(len(found)):
+        yield from loaded[i]
 
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
@@ -154,10 +157,11 @@ def provider_region(folder: Path) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _evaluations(found: list[Path], declared: dict) -> Iterable[object]:
-    """tfparse's evaluation of each root (or its refusal); None each when the reader is forced."""
+def _evaluations(found: list[Path], declared: dict) -> Iterable[tuple[int, object]]:
+    """``(index, tfparse's evaluation or its refusal)`` of each root as it finishes; None each
+    when the reader is forced."""
     if os.environ.get(_FORCE) == "reader":
-        return [None] * len(found)
+        return [(i, None) for i in range(len(found))]
     from plangate.loaders.hcl import evaluate, workers
 
     requests = [(root, evaluate.tfvars_files(root)) for root in found]

@@ -132,9 +132,11 @@ def lanes(roots: int, work: int, started: int = 0) -> tuple[str, int]:
 
 
 def evaluations(requests: Sequence[tuple[Path, list[str]]],
-                weight: Callable[[Path], int] = lambda _: 0) -> Iterator[Result]:
-    """tfparse's evaluation of each ``(root, vars_paths)``, in the given order, or its `Refused`.
-    Heavier roots (by ``weight``) start first, so one large root does not start last."""
+                weight: Callable[[Path], int] = lambda _: 0) -> Iterator[tuple[int, Result]]:
+    """``(index, result)`` for each ``(root, vars_paths)`` of ``requests`` as its evaluation
+    finishes: tfparse's evaluation, or its `Refused`.  Heavier roots (by ``weight``) start
+    first, so one large root does not start last; the caller works on each result while the
+    others are still being evaluated."""
     weights = [weight(root) for root, _ in requests]
     ready = _take_ready()
     kind, count = lanes(len(requests), sum(weights), len(ready))
@@ -142,15 +144,14 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]],
         for worker in ready:  # booting workers would only take CPU from the threads
             worker.stop()
     if count <= 1 and kind == "threads":
-        yield from (_in_process(root, vars_paths) for root, vars_paths in requests)
+        yield from ((i, _in_process(root, vars_paths)) for i, (root, vars_paths) in enumerate(requests))
         return
     pool = _start(kind, count, ready)
     order = sorted(range(len(requests)), key=lambda i: -weights[i])
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for i in order:
         todo.put(i)
-    results: list[Result | BaseException | None] = [None] * len(requests)
-    done = [threading.Event() for _ in requests]
+    finished: queue.SimpleQueue[tuple[int, Result | BaseException]] = queue.SimpleQueue()
 
     def drain(lane: _Lane) -> None:  # one thread a lane, each taking the next root left
         while True:
@@ -159,22 +160,18 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]],
             except queue.Empty:
                 return
             try:
-                results[i] = lane.ask(*requests[i])
+                finished.put((i, lane.ask(*requests[i])))
             except BaseException as exc:  # re-raised in the caller's thread
-                results[i] = exc
-            finally:
-                done[i].set()
+                finished.put((i, exc))
 
     for lane in pool:
         threading.Thread(target=drain, args=(lane,), daemon=True, name="plangate-tfparse").start()
     try:
-        for i in range(len(requests)):
-            done[i].wait()
-            result = results[i]
+        for _ in requests:
+            i, result = finished.get()
             if isinstance(result, BaseException) and not isinstance(result, Refused):
                 raise result
-            assert result is not None
-            yield result
+            yield i, result
     finally:
         for lane in pool:
             lane.stop()
