@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plangate.errors import InputError
-from plangate.model import Enforcement, Finding, Outcome, Resource, Unknown
+from plangate.model import Enforcement, Finding, Load, Outcome, Resource, Unknown
 from plangate.policy import Policy, Waiver
 from plangate.rules.base import Rule
 from plangate.rules.context import StackContext
@@ -22,6 +22,7 @@ class ScanResult:
     rules: list[Rule]  # the enabled rules, in catalogue order
     inputs: list[str]
     policy: Policy
+    load: Load = field(default_factory=Load)  # the provenance of what was read (engines, providers)
 
     @property
     def violations(self) -> list[Finding]:
@@ -133,5 +134,7 @@ def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
 
 
 def scan(resources: list[Resource], policy: Policy, inputs: list[str],
-         today: dt.date | None = None) -> ScanResult:
-    return ScanResult(resources, evaluate(resources, policy, today), policy.enabled(), inputs, policy)
+         today: dt.date | None = None, load: Load | None = None) -> ScanResult:
+    """Findings for ``resources``; ``load`` is what a loader read them from, for the reports."""
+    return ScanResult(resources, evaluate(resources, policy, today), policy.enabled(), inputs, policy,
+                      load if load is not None else Load(resources, inputs=tuple(inputs)))

@@ -114,5 +114,5 @@ def gated(result: ScanResult, *, fail_on: Severity | None = None, soft_fail: boo
     if baseline is not None:
         counted = without_baseline(counted, baseline)
     shown = [f for f in counted if f.outcome in _SHOWN_WHEN_QUIET] if quiet else counted
-    return GatedResult(result.resources, shown, result.rules, result.inputs, result.policy,
+    return GatedResult(result.resources, shown, result.rules, result.inputs, result.policy, result.load,
                        fail_on=fail_on, soft_fail=soft_fail, counted=counted)

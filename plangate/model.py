@@ -145,6 +145,10 @@ class Resource:
     notes: tuple[str, ...] = ()  # loader remarks, e.g. "tags come from module x, not checked"
     instances: Instances = ONE  # how many instances this resource stands for (count / for_each)
     stack: str = ""  # the root module / stack it belongs to, for stack rules ("" = the one stack)
+    #: The region of the provider configuration that manages it, as the input states it ("" when
+    #: it does not say, or only apply knows); the cost model prices it there unless the resource
+    #: names its own region.
+    region: str = ""
 
     def __post_init__(self) -> None:
         if not self.provider:
@@ -191,6 +195,54 @@ class Resource:
             return "[secret]"
         text = repr(value)
         return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """One provider configuration an input declares (a Terraform ``provider`` block, a Pulumi
+    provider resource or stack config)."""
+
+    name: str  # aws, kubernetes, …
+    alias: str = ""  # "" for the default configuration
+    region: str = ""  # "" when the input does not state it or only apply knows it
+    module: str = ""  # the module path that declares it ("" = the root module)
+    stack: str = ""  # the root module / stack it belongs to (`Resource.stack`)
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """One root module, plan, preview, state or manifest file a load read, and how."""
+
+    path: str
+    format: str  # tfplan | hcl | pulumi-preview | pulumi-state | k8s
+    engine: str = ""  # what evaluated it (HCL: the evaluator and its version)
+    notes: tuple[str, ...] = ()  # e.g. "the plan of this root: its .tf files give lines only"
+
+
+@dataclass
+class Load:
+    """What one load read: the resources, and the facts about them nobody should re-read.
+
+    The engine, the cost model, the budget rules and every report take these from here; none
+    re-parses an input or asks a loader's environment.
+    """
+
+    resources: list[Resource] = field(default_factory=list)
+    roots: tuple[Root, ...] = ()
+    providers: tuple[ProviderConfig, ...] = ()
+    inputs: tuple[str, ...] = ()  # the paths asked for, each once, in the order given
+    notes: tuple[str, ...] = ()  # load-wide remarks (an input named twice, a plan beside its .tf files)
+
+    def extend(self, other: Load) -> None:
+        """Add another load's resources and provenance (the inputs stay this load's)."""
+        self.resources.extend(other.resources)
+        self.roots = (*self.roots, *other.roots)
+        self.providers = (*self.providers, *other.providers)
+        self.notes = (*self.notes, *other.notes)
+
+    def engines(self, fmt: str) -> list[str]:
+        """The distinct engines that read the roots of format ``fmt``, in first-seen order."""
+        return list(dict.fromkeys(r.engine for r in self.roots if r.format == fmt and r.engine))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
+#: An AWS region's name (``eu-west-1``, ``us-gov-west-1``); Local and Wavelength Zones are not regions.
+AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+
+
+def is_aws_region(value: Any) -> bool:
+    """Whether ``value`` is written like an AWS region (whether prices exist is the table's business)."""
+    return isinstance(value, str) and AWS_REGION.fullmatch(value) is not None
+
+
 # Billable AWS types in scope for the cost-allocation tag rule (and the cost model).
 BILLABLE: frozenset[str] = frozenset(
     {

@@ -172,7 +172,7 @@ def fleet_findings(fleet_paths: Sequence[str], resources: Sequence[Resource],
     """Load the fleet with the plangate loaders, fit it, and judge ``resources`` against it."""
     from plangate import loaders
 
-    fleet = loaders.load_all(list(fleet_paths), input_format)
+    fleet = loaders.load_all(list(fleet_paths), input_format).resources
     return FleetProfile().fit(fleet).findings(resources)
 
 

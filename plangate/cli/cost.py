@@ -1,10 +1,9 @@
 """``plangate cost``: the estimate of a plan, preview or HCL directory, and its budget findings.
 
-The default region is, in order: ``--region``; the AWS provider's ``region`` in the plan's
-configuration (Terraform plan JSON) or ``aws:region`` in a Pulumi preview's config, when
-every input agrees; the region every resource that names one agrees on (a ``region``
-argument, an ARN, a Pulumi output); ``us-east-1``.  A resource that names its own region is
-priced there whatever the default.  Budget rules
+Each resource is priced in its own region (a ``region`` argument, an ARN), else in the region
+of the provider configuration that manages it (alias included, as the loaders record it),
+else in the default region: ``--region``, else the budget rules' ``region`` setting, else
+``us-east-1``.  Budget rules
 enabled in the policy file (``-c`` or ./plangate.yaml) are evaluated on the same estimate,
 with ``--usage-file`` / ``--prices`` / ``--region`` passed to them and ``--compare-to``
 as the increase rule's baseline; a mandatory budget violation exits 1, like ``scan``.
@@ -16,8 +15,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import sys
-from collections import Counter
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
@@ -26,6 +23,8 @@ FORMATS = ("table", "markdown", "json", "infracost-json")
 
 if TYPE_CHECKING:
     from plangate.model import Finding, Resource
+    from plangate.policy import Policy
+    from plangate.rules.context import CostKey
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,62 +55,28 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def plan_region(resources: Sequence[Resource]) -> str | None:
-    """The region the resources that name one agree on (None when none do, or they differ)."""
-    from plangate.cost.priced import region_of
+def cost_key(args: argparse.Namespace, pol: Policy) -> CostKey:
+    """The usage file, price table and default region of the estimate: ``--usage-file`` /
+    ``--prices`` / ``--region``, else what the enabled budget rules' settings agree on, else the
+    defaults.  The table printed and the budget findings then price the same numbers, and
+    ``plangate scan`` (which reads the same settings) gives the same total."""
+    from plangate.rules.context import CostKey, settings_key
 
-    seen = Counter(r for r in (region_of(res, "") for res in resources) if r)
-    return next(iter(seen)) if len(seen) == 1 else None
+    keys = {settings_key(pol.rules[r.id].settings) for r in pol.enabled() if r.id.startswith("PG-BUD-")}
 
+    def agreed(name: str) -> str:
+        values = {getattr(k, name) for k in keys}
+        return values.pop() if len(values) == 1 else ""
 
-def provider_region(paths: Sequence[str]) -> str | None:
-    """The AWS provider region the inputs' configuration states (None unless they agree).
-
-    The loaders do not carry provider configuration on `Resource`, so this reads it from
-    plan JSON (``configuration.provider_config``), Pulumi previews (``config``) and Terraform
-    folders (`plangate.loaders.hcl.provider_region`) directly.
-    """
-    from pathlib import Path
-
-    from plangate.errors import PlangateError
-    from plangate.loaders.source import read_json
-
-    found: set[str] = set()
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():  # Terraform sources: the root modules' default AWS provider
-            from plangate.loaders.hcl import provider_region as hcl_region
-
-            region = hcl_region(p)
-            found.update([region] if region else [])
-            continue
-        if not (p.is_file() and p.suffix.lower() == ".json"):
-            continue
-        try:
-            data = read_json(p)
-        except PlangateError:
-            continue  # the loaders report it
-        if not isinstance(data, dict):
-            continue
-        providers = (data.get("configuration") or {}).get("provider_config") or {}
-        for cfg in providers.values() if isinstance(providers, dict) else ():
-            if isinstance(cfg, dict) and cfg.get("name") == "aws":
-                region = ((cfg.get("expressions") or {}).get("region") or {}).get("constant_value")
-                if isinstance(region, str) and region:
-                    found.add(region)
-        config = data.get("config")
-        if isinstance(config, dict) and isinstance(config.get("aws:region"), str):
-            found.add(config["aws:region"])
-    return found.pop() if len(found) == 1 else None
+    return CostKey(args.usage_file or agreed("usage_file"), args.prices or agreed("prices"),
+                   args.region or agreed("region"))
 
 
-def _budget_findings(resources: list[Resource], args: argparse.Namespace,
-                     today: dt.date, region: str) -> list[Finding]:
+def _budget_findings(resources: list[Resource], pol: Policy, key: CostKey, args: argparse.Namespace,
+                     today: dt.date) -> list[Finding]:
     from plangate import engine, policy
-    from plangate.rules import RULES
     from plangate.rules.budget import CostInputs
 
-    pol = policy.load(args.config, RULES)
     budget = [r for r in pol.enabled() if r.id.startswith("PG-BUD-")]
     if not budget:
         return []
@@ -120,11 +85,7 @@ def _budget_findings(resources: list[Resource], args: argparse.Namespace,
         cfg = configs[r.id]
         settings = cfg.settings
         if isinstance(settings, CostInputs):
-            changes = {"region": args.region or settings.region or region}
-            if args.usage_file:
-                changes["usage_file"] = args.usage_file
-            if args.prices:
-                changes["prices"] = args.prices
+            changes = {"region": key.region, "usage_file": key.usage_file, "prices": key.prices}
             if args.compare_to and hasattr(settings, "baseline"):
                 changes["baseline"] = args.compare_to
             settings = dataclasses.replace(settings, **changes)
@@ -136,26 +97,28 @@ def _budget_findings(resources: list[Resource], args: argparse.Namespace,
 
 def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     """The report text and the exit code (1 when a mandatory budget rule is violated)."""
-    from plangate import loaders
+    from plangate import loaders, policy
     from plangate.cost import estimate, prices, usage
     from plangate.model import Outcome
     from plangate.report import cost as output
+    from plangate.rules import RULES
 
-    table = prices.load(args.prices)
-    usage_file = usage.load(args.usage_file)
-    resources = loaders.load_all(args.paths, args.input_format)
-    region = (args.region or provider_region(args.paths) or plan_region(resources)
-              or estimate.DEFAULT_REGION)
-    est = estimate.estimate(resources, usage_file, table, region)
+    pol = policy.load(args.config, RULES)
+    key = cost_key(args, pol)
+    table = prices.load(key.prices or None)
+    usage_file = usage.load(key.usage_file or None)
+    found = loaders.load_all(args.paths, args.input_format)
+    for note in found.notes:
+        print(f"plangate: {note}", file=sys.stderr)
+    resources = found.resources
+    est = estimate.estimate(resources, usage_file, table, key.region or None)
     delta = None
     if args.compare_to:
-        base_resources = loaders.load(args.compare_to)
-        base_region = (args.region or provider_region([args.compare_to]) or plan_region(base_resources)
-                       or region)
-        delta = estimate.compare(estimate.estimate(base_resources, usage_file, table, base_region), est)
-    rollups = [g for key in args.by for g in est.by_tag(key)]
-    findings = _budget_findings(resources, args, today, region)
-    text = output.render(args.format, est, rollups, delta, findings, project=" ".join(args.paths),
+        base = loaders.load_all([args.compare_to]).resources
+        delta = estimate.compare(estimate.estimate(base, usage_file, table, key.region or None), est)
+    rollups = [g for key_ in args.by for g in est.by_tag(key_)]
+    findings = _budget_findings(resources, pol, key, args, today)
+    text = output.render(args.format, est, rollups, delta, findings, project=" ".join(found.inputs),
                          generated_at=args.generated_at or dt.datetime.now(dt.UTC).strftime(
                              "%Y-%m-%dT%H:%M:%SZ"))
     if findings and args.format == "infracost-json":  # keep the JSON exactly Infracost's shape

@@ -85,9 +85,14 @@ def run(args: argparse.Namespace) -> int:
         from plangate.interop.rego import Policies
 
         rego = Policies(args.rego)
-    resources = loaders.load_all(args.paths, args.input_format) if args.paths else []
-    pol = _with_inline_skips(pol, args.paths, resources)
-    scanned = engine.scan(resources, pol, list(args.paths), today(args.today))
+    from plangate.model import Load
+
+    found = loaders.load_all(args.paths, args.input_format) if args.paths else Load()
+    for note in found.notes:
+        print(f"plangate: {note}", file=sys.stderr)
+    resources = found.resources
+    pol = _with_inline_skips(pol, list(found.inputs), resources)
+    scanned = engine.scan(resources, pol, list(found.inputs) or list(args.paths), today(args.today), load=found)
     if args.baseline_fleet:  # scikit-learn is imported only here: a plain scan stays light
         from plangate.analytics.outliers import with_fleet_outliers
 

@@ -76,7 +76,7 @@ def _waste(args: argparse.Namespace):
 
     if not args.plan:
         raise PlangateError("suggest: --lambda-logs / --pc-utilization need --plan (the stack that deploys them)")
-    resources = loaders.load_all(args.plan, None)
+    resources = loaders.load_all(args.plan, None).resources
     found = []
     for name, log in args.lambda_logs:
         fn = waste.find(resources, {waste.LAMBDA}, name)

@@ -28,9 +28,9 @@ from decimal import Decimal, InvalidOperation
 
 from plangate.cost.prices import COLUMNS, OPTIONAL_COLUMNS
 from plangate.errors import InputError
+from plangate.types import AWS_REGION
 
 HEADER_START = ("SKU", "OfferTermCode", "RateCode")
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")  # AWS regions; Local / Wavelength Zones are not
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 _UNITS = {"Hrs": "hours", "Hours": "hours"}
 OFFER_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offer}/{version}/index.csv"
@@ -136,7 +136,7 @@ def convert(text: Iterable[str], file: str, source: str | None = None) -> Result
                 skip("not in USD")
                 continue
             region = r.get("Region Code", "")
-            if not _REGION.fullmatch(region):
+            if not AWS_REGION.fullmatch(region):
                 skip("not an AWS region (Local Zone, Wavelength, global or none)")
                 continue
             try:

@@ -16,10 +16,10 @@ from typing import Any
 
 from plangate.cost.catalogue import USAGE_KEYS
 from plangate.model import Resource
+from plangate.types import AWS_REGION
 
 Usage = Mapping[str, "Decimal | str"]
 
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 @dataclass(frozen=True)
 class Context:
     """What pricing one resource may need from the rest of the plan (pure data)."""
@@ -34,17 +34,18 @@ class Context:
 
 
 def region_of(res: Resource, default: str) -> str:
-    """The resource's own region (``region`` argument, or its ARN), else ``default``."""
+    """The resource's own region (``region`` argument, or its ARN), else the region of the
+    provider configuration that manages it (`Resource.region`), else ``default``."""
     value = res.properties.get("region")  # AWS provider v6 resources, Pulumi outputs
-    if isinstance(value, str) and _REGION.fullmatch(value) and not res.is_unknown("region"):
+    if isinstance(value, str) and AWS_REGION.fullmatch(value) and not res.is_unknown("region"):
         return value
     for path in ("arn", "model_arn"):
         arn = res.properties.get(path)
         if isinstance(arn, str) and arn.startswith("arn:aws"):
             parts = arn.split(":")
-            if len(parts) > 3 and _REGION.fullmatch(parts[3]):
+            if len(parts) > 3 and AWS_REGION.fullmatch(parts[3]):
                 return parts[3]
-    return default
+    return res.region or default
 
 
 # -- reading values ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError
+from plangate.types import AWS_REGION
 
 HOURS_PER_MONTH = Decimal(730)  # AWS's (and Infracost's) month
 COLUMNS = ("key", "region", "tier_start", "tier_name", "unit", "usd", "source", "as_of")
@@ -34,7 +35,6 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "prices.csv"
 DEFAULT_LABEL = "plangate/data/prices.csv"  # how the shipped table is named in reports
 
 _KEY = re.compile(r"[a-z0-9][A-Za-z0-9_.\-]*")
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ def parse(text: str, source: str) -> PriceTable:
         key, region = row["key"], row["region"]
         if not _KEY.fullmatch(key):
             raise ConfigError(f"{where}: column key: expected dotted words like lambda.requests, got {key!r}")
-        if not _REGION.fullmatch(region):
+        if not AWS_REGION.fullmatch(region):
             raise ConfigError(f"{where}: column region: expected an AWS region like us-east-1, got {region!r}")
         for column in ("unit", "source", "as_of"):
             if not row[column]:

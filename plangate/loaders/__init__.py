@@ -13,6 +13,7 @@ Each format module is imported only when needed, so ``plangate --version`` stays
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from plangate.errors import InputError
 from plangate.loaders.source import decode, has_bom, parse_json, read_bytes
 
 if TYPE_CHECKING:  # plangate.model is not needed to start a load (`warm_up` runs before it is imported)
-    from plangate.model import Resource
+    from plangate.model import Load, Resource
 
 FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
@@ -65,7 +66,14 @@ def _may_be_manifest(raw: bytes) -> bool:
 
 
 def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]:
-    """Resources in one file or directory.  Raises `InputError` for bad input."""
+    """Resources in one file or directory (`load_all` for the provenance too).  Raises
+    `InputError` for bad input."""
+    return load_all([path], fmt).resources
+
+
+def _load_one(path: str | os.PathLike[str], fmt: str | None) -> Load:
+    from plangate.model import Load
+
     p = Path(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(str(p), f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -73,12 +81,12 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]
         raise InputError(str(p), "no such file or directory")
     if p.is_dir():
         recognised: list[Path] = []
-        resources = list(_load_dir(p, fmt, recognised))
+        found = _load_dir(p, fmt, recognised)
         if not recognised:  # a run that read nothing is not a pass
             wanted = f"{fmt} input" if fmt else ".tf sources, plan / preview / state JSON or Kubernetes YAML"
             raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
-        return resources
-    return _load_file(p, fmt, explicit=True) or []
+        return found
+    return _load_file(p, fmt, explicit=True) or Load()
 
 
 def warm_up(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> None:
@@ -106,16 +114,40 @@ def _terraform_folders(root: Path) -> Iterator[Path]:
             yield Path(dirpath)
 
 
-def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> list[Resource]:
-    """Resources of every path, with cross-resource facts linked once for the whole input
-    (Lambda execution roles: `plangate.loaders.roles`)."""
+def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> Load:
+    """Every path's resources and provenance, each input read once (a path named twice, or a
+    file inside a folder also named, is read with the first), with cross-resource facts linked
+    once for the whole input (Lambda execution roles: `plangate.loaders.roles`)."""
     from plangate.loaders import roles
+    from plangate.model import Load
 
-    out: list[Resource] = []
-    for path in paths:
-        out.extend(load(path, fmt))
-    roles.link(out)
+    out = Load()
+    given = [(os.fspath(path), os.path.realpath(path)) for path in paths]
+    taken: list[str] = []
+    for index, (path, real) in enumerate(given):
+        covering = next((other for i, (other, seen) in enumerate(given) if i != index and (
+            (seen == real and i < index) or real.startswith(seen.rstrip(os.sep) + os.sep))), None)
+        if covering is not None:
+            same = "the same input as" if os.path.realpath(covering) == real else "inside"
+            out.notes = (*out.notes, f"{path}: {same} {covering}, read once")
+            continue
+        taken.append(path)
+        out.extend(_load_one(path, fmt))
+    out.inputs = tuple(taken)
+    roles.link(out.resources)
+    _derive_providers(out)
     return out
+
+
+def _derive_providers(found: Load) -> None:
+    """Formats whose loader lists no provider configurations (Pulumi, HCL) get one per
+    (stack, provider, region) their resources name, so the provenance is never empty."""
+    from plangate.model import ProviderConfig
+
+    listed = {p.stack for p in found.providers}
+    derived = dict.fromkeys(ProviderConfig(r.provider, "", r.region, "", r.stack)
+                            for r in found.resources if r.stack not in listed and r.source_format != "k8s")
+    found.providers = (*found.providers, *derived)
 
 
 def _unreadable(exc: OSError) -> None:
@@ -124,8 +156,10 @@ def _unreadable(exc: OSError) -> None:
     raise InputError(str(exc.filename or "?"), f"cannot read directory: {exc.strerror or exc}")
 
 
-def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Iterator[Resource]:
+def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Load:
     """Resources below ``root``; every file or .tf folder that was an input is added to ``recognised``."""
+    from plangate.model import Load
+
     tf_dirs: list[Path] = []
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
@@ -141,16 +175,66 @@ def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Iterator[R
                 files.append(here / name)
             elif name.endswith(_YAML) and fmt in (None, "k8s"):
                 files.append(here / name)
+    out = Load()
+    plans: dict[Path, Load] = {}  # plan JSON found in a Terraform folder, by folder
+    for file in files:
+        found = _load_file(file, fmt, explicit=False)
+        if found is None:
+            continue
+        recognised.append(file)
+        if file.parent in tf_dirs and found.roots and found.roots[0].format == "tfplan":
+            plans.setdefault(file.parent, Load()).extend(found)
+        else:
+            out.extend(found)
     if tf_dirs:
         from plangate.loaders import hcl
 
         recognised.extend(tf_dirs)
-        yield from hcl.load_tree(tf_dirs)  # root modules evaluated with the modules they call
-    for file in files:
-        found = _load_file(file, fmt, explicit=False)
-        if found is not None:
-            recognised.append(file)
-            yield from found
+        tree = hcl.load(tf_dirs)  # root modules evaluated with the modules they call
+        out.extend(_plans_of_roots(tree, plans))
+    else:
+        for plan in plans.values():
+            out.extend(plan)
+    return out
+
+
+def _plans_of_roots(tree: Load, plans: dict[Path, Load]) -> Load:
+    """``tree`` with each root that has its own plan beside its .tf files replaced by that plan:
+    the plan holds the values Terraform computed, the .tf files give each resource's file and
+    line.  Nothing is counted twice; a plan in a folder that is no root stays its own stack."""
+    from plangate.model import Load, Location
+
+    by_root = {Path(r.path): r for r in tree.roots}
+    planned = {folder: plan for folder, plan in plans.items() if folder in by_root}
+    out = Load()
+    for folder, plan in plans.items():
+        if folder not in planned:
+            out.extend(plan)
+    if not planned:
+        out.extend(tree)
+        return out
+    stacks = {str(folder) for folder in planned}
+    kept = Load([r for r in tree.resources if r.stack not in stacks],
+                roots=tuple(r for r in tree.roots if r.path not in stacks),
+                providers=tuple(p for p in tree.providers if p.stack not in stacks), notes=tree.notes)
+    out.extend(kept)
+    for folder, plan in planned.items():
+        lines = {r.address: r.location for r in tree.resources if r.stack == str(folder) and r.location}
+        for res in plan.resources:
+            res.stack = str(folder)
+            where = lines.get(res.address) or lines.get(_without_key(res.address))
+            if where is not None:
+                res.location = Location(where.file, where.line)
+        note = f"the plan of root {folder}: its values are the root's, its .tf files give file and line"
+        plan.roots = tuple(dataclasses.replace(r, notes=(*r.notes, note)) for r in plan.roots)
+        plan.providers = tuple(dataclasses.replace(p, stack=str(folder)) for p in plan.providers)
+        out.extend(plan)
+    return out
+
+
+def _without_key(address: str) -> str:
+    """``aws_x.y[0]`` → ``aws_x.y``: an HCL block that was not expanded carries no instance key."""
+    return address[: address.rindex("[")] if address.endswith("]") and "[" in address else address
 
 
 # Top-level keys that show a JSON document really is the format it was forced to be.
@@ -160,8 +244,23 @@ _FORMAT_KEYS = {
 }
 
 
-def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource] | None:
-    """Resources in one file; None when, found in a folder (not ``explicit``), it is no input."""
+def _load_file(p: Path, fmt: str | None, explicit: bool) -> Load | None:
+    """One file's resources (each plan, preview or state its own stack); None when, found in a
+    folder (not ``explicit``), it is no input."""
+    from plangate.model import Load, Root
+
+    found = _read_file(p, fmt, explicit)
+    if found is None or isinstance(found, Load):
+        return found
+
+    kind = found[0].source_format if found else (fmt or "")
+    if kind in ("pulumi-preview", "pulumi-state"):
+        for res in found:
+            res.stack = res.stack or str(p)
+    return Load(found, roots=(Root(str(p), kind),))
+
+
+def _read_file(p: Path, fmt: str | None, explicit: bool) -> Load | list[Resource] | None:
     file = str(p)
     suffix = p.suffix.lower()
     if fmt == "hcl" or (fmt is None and suffix == ".tf"):
@@ -211,7 +310,7 @@ def _load_file(p: Path, fmt: str | None, explicit: bool) -> list[Resource] | Non
     if kind == "tfplan":
         from plangate.loaders import tfplan
 
-        return tfplan.from_data(data, file, raw)
+        return tfplan.read(data, file, raw)
     if kind == "pulumi-preview":
         from plangate.loaders import pulumi
 

@@ -36,8 +36,8 @@ from plangate.frontends.pulumi.wire import (  # the engine's markers (UNKNOWN, s
 )
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, keys_under, merge
-from plangate.model import REDACTED, Location, Resource, redact
-from plangate.types import BILLABLE, pulumi_properties, pulumi_type
+from plangate.model import REDACTED, Location, Resource, comparable, redact
+from plangate.types import BILLABLE, is_aws_region, pulumi_properties, pulumi_type
 
 # Event logs print secret values as this text; it is treated like a secret wrapper.
 _SECRET_TEXT = "[secret]"
@@ -280,6 +280,7 @@ def _resource(
         action=s.action,
         module=_parent_name(s.state.get("parent")),
         notes=notes,
+        region=_provider_region(s, providers, config),
     )
 
 
@@ -422,6 +423,24 @@ def _provider_defaults(s: _State, providers: dict[str, dict[str, Any]], config: 
         package = s.token.split(":", 1)[0]
         return _parse_default_tags(config.get(f"{package}:defaultTags"))
     return None
+
+
+def _provider_region(s: _State, providers: dict[str, dict[str, Any]], config: dict[str, Any]) -> str:
+    """The region of the provider a resource uses: an explicit provider's ``region`` input, or
+    the stack config's ``<package>:region`` for a default provider ("" when neither is known)."""
+    provider_urn = s.provider_ref.rsplit("::", 1)[0] if "::" in s.provider_ref else s.provider_ref
+    provider = providers.get(provider_urn)
+    if provider is not None:
+        inputs = provider.get("inputs") or provider.get("outputs") or {}
+        value = inputs.get("region") if isinstance(inputs, dict) else None
+    elif not provider_urn or _urn_name(provider_urn).startswith("default"):
+        value = config.get(f"{s.token.split(':', 1)[0]}:region")
+    else:
+        value = None
+    if isinstance(value, dict) and SIG_KEY in value:  # a secret region is still the region
+        value = comparable(_clean(value, "", [], []))
+    return value if isinstance(value, str) and value != UNKNOWN and is_aws_region(value) else ""
+
 
 
 def _parse_default_tags(value: Any) -> DefaultTags | None:

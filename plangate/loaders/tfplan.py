@@ -35,7 +35,8 @@ from typing import Any
 from plangate.errors import InputError
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import Location, Resource, redact
+from plangate.model import Load, Location, ProviderConfig, Resource, Root, redact
+from plangate.types import is_aws_region
 
 SOURCE_FORMAT = "tfplan"
 
@@ -64,24 +65,37 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
 
 def from_data(data: Any, file: str, raw: bytes | None) -> list[Resource]:
     """Resources in a parsed ``terraform show -json`` document; `InputError` when malformed."""
+    return read(data, file, raw).resources
+
+
+def read(data: Any, file: str, raw: bytes | None) -> Load:
+    """A parsed plan's resources, with its provider configurations (alias, region) and itself
+    as the root read; `InputError` when malformed."""
     if not isinstance(data, dict):
         raise InputError(file, f"a Terraform plan is a JSON object, not {_kind(data)}")
     _check_version(data.get("format_version"), file)
     lines = _LineIndex(raw)
+    resources: list[Resource] = []
     try:
-        providers = _ProviderDefaults(data.get("configuration"))
+        providers = _Providers(data.get("configuration"), data.get("variables"))
         with _no_gc():
             changes = data.get("resource_changes")
             if changes is not None:
                 configured = _Configured(data.get("configuration"))
-                return list(_from_changes(changes, file, lines, providers, configured))
-            for key, action in (("planned_values", "create"), ("values", "no-op")):
-                values = data.get(key)
-                if values is not None:
-                    return list(_from_values(values, key, action, file, lines, providers))
+                resources = list(_from_changes(changes, file, lines, providers, configured))
+            else:
+                for key, action in (("planned_values", "create"), ("values", "no-op")):
+                    values = data.get(key)
+                    if values is not None:
+                        resources = list(_from_values(values, key, action, file, lines, providers))
+                        break
     except RecursionError:
         raise InputError(file, "values are nested too deeply") from None
-    return []
+    for res in resources:
+        res.stack = file  # each plan is its own stack
+    version = data.get("terraform_version")
+    engine = f"terraform {version}" if isinstance(version, str) else "terraform"
+    return Load(resources, roots=(Root(file, SOURCE_FORMAT, engine),), providers=providers.provenance(file))
 
 
 @contextmanager
@@ -105,7 +119,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _from_changes(
-    changes: Any, file: str, lines: _LineIndex, providers: _ProviderDefaults, configured: _Configured
+    changes: Any, file: str, lines: _LineIndex, providers: _Providers, configured: _Configured
 ) -> Iterator[Resource]:
     for entry, where, address, rtype in _managed(changes, "resource_changes", file):
         change = entry.get("change")
@@ -153,7 +167,7 @@ def _action(actions: Any, where: str, file: str) -> str | None:
 
 
 def _from_values(
-    values: Any, key: str, action: str, file: str, lines: _LineIndex, providers: _ProviderDefaults
+    values: Any, key: str, action: str, file: str, lines: _LineIndex, providers: _Providers
 ) -> Iterator[Resource]:
     if not isinstance(values, dict):
         raise InputError(file, f"{key} must be an object, not {_kind(values)}")
@@ -200,7 +214,7 @@ def _resource(
     action: str,
     file: str,
     lines: _LineIndex,
-    providers: _ProviderDefaults,
+    providers: _Providers,
     notes: tuple[str, ...] = (),
 ) -> Resource:
     unknown = set(_true_paths(unknown_tree))
@@ -210,11 +224,8 @@ def _resource(
         props = _redact(after, {k: True for k in after} if secret_tree is True else secret_tree)
     else:
         props = after
-    defaults = None
-    if _needs_defaults(props, unknown_tree):
-        defaults = providers.for_resource(
-            module, rtype, entry.get("name"), entry.get("provider_name")
-        )
+    key = providers.key_for(module, rtype, entry.get("name"), entry.get("provider_name"))
+    defaults = providers.default_tags(key) if _needs_defaults(props, unknown_tree) else None
     tags, tag_unknown, tag_notes = effective_tags(props, unknown_tree, defaults)
     unknown.update(tag_unknown)
     return Resource(
@@ -230,6 +241,7 @@ def _resource(
         provider=_provider_short(entry.get("provider_name"), rtype),
         module=module,
         notes=notes + tag_notes,
+        region=providers.region(key),
     )
 
 
@@ -297,19 +309,28 @@ def _true_keys(tree: Any) -> frozenset[str]:
     return frozenset(str(k) for k, flag in tree.items() if flag is True) if isinstance(tree, dict) else frozenset()
 
 
-class _ProviderDefaults:
-    """Provider ``default_tags`` from ``configuration``, and which config each resource uses."""
+class _Providers:
+    """The provider configurations of ``configuration`` (``default_tags`` and region), and which
+    configuration manages each resource."""
 
-    def __init__(self, configuration: Any):
-        self.configs: dict[str, DefaultTags | None] = {}
+    def __init__(self, configuration: Any, variables: Any = None):
+        self.configs: dict[str, dict[str, Any]] = {}
+        self.defaults: dict[str, DefaultTags | None] = {}
+        self.regions: dict[str, str] = {}
         self.resource_keys: dict[tuple[str, str], str] = {}
         if not isinstance(configuration, dict):
             return
         provider_config = configuration.get("provider_config")
         if isinstance(provider_config, dict):
             for key, cfg in provider_config.items():
-                self.configs[key] = _default_tags(cfg)
-        if any(v is not None for v in self.configs.values()):
+                if not isinstance(cfg, dict):
+                    continue
+                self.configs[key] = cfg
+                self.defaults[key] = _default_tags(cfg)
+                region = _provider_region(cfg, variables)
+                if region:
+                    self.regions[key] = region
+        if self.configs:
             self._index_module(configuration.get("root_module"), "")
 
     def _index_module(self, module: Any, path: str) -> None:
@@ -317,24 +338,55 @@ class _ProviderDefaults:
             if isinstance(res.get("provider_config_key"), str):
                 self.resource_keys[(where, str(res.get("address")))] = res["provider_config_key"]
 
-    def for_resource(
-        self, module_address: str, rtype: str, name: Any, provider_name: Any
-    ) -> DefaultTags | None:
-        if not any(v is not None for v in self.configs.values()):
-            return None  # the common case: no provider declares default_tags
+    def key_for(self, module_address: str, rtype: str, name: Any, provider_name: Any) -> str | None:
+        """The ``provider_config`` key of the configuration managing a resource, or None."""
+        if not self.configs:
+            return None
         module = _module_path(module_address)
         key = self.resource_keys.get((module, f"{rtype}.{name}"))
         if key in self.configs:
-            return self.configs[key]  # Terraform ≥ 0.15 writes the resolved key
+            return key  # Terraform ≥ 0.15 writes the resolved key
         # Older plans write "<module call>:<provider>"; else assume the unaliased provider.
         local = key.rsplit(":", 1)[-1] if key else _provider_short(provider_name, rtype)
         parts = module.split(".") if module else []
         while parts:  # a module without its own provider block inherits its parent's
             candidate = f"{'.'.join(parts)}:{local}"
             if candidate in self.configs:
-                return self.configs[candidate]
+                return candidate
             parts = parts[:-2]
-        return self.configs.get(local)
+        return local if local in self.configs else None
+
+    def default_tags(self, key: str | None) -> DefaultTags | None:
+        return self.defaults.get(key) if key else None
+
+    def region(self, key: str | None) -> str:
+        return self.regions.get(key, "") if key else ""
+
+    def provenance(self, stack: str) -> tuple[ProviderConfig, ...]:
+        out = []
+        for key, cfg in self.configs.items():
+            alias = cfg.get("alias") if isinstance(cfg.get("alias"), str) else ""
+            module = cfg.get("module_address") if isinstance(cfg.get("module_address"), str) else ""
+            out.append(ProviderConfig(str(cfg.get("name") or key.split(".")[0]), alias,
+                                      self.regions.get(key, ""), module, stack))
+        return tuple(out)
+
+
+def _provider_region(cfg: dict[str, Any], variables: Any) -> str:
+    """The region a provider configuration states: a literal, or a root variable's planned
+    value ("" when it is neither, e.g. a module variable or an expression)."""
+    expressions = cfg.get("expressions")
+    expr = expressions.get("region") if isinstance(expressions, dict) else None
+    if not isinstance(expr, dict):
+        return ""
+    value = expr.get("constant_value")
+    if value is None and not cfg.get("module_address"):
+        refs = expr.get("references")
+        if isinstance(refs, list) and len(refs) == 1 and isinstance(refs[0], str) and refs[0].startswith("var."):
+            var = variables.get(refs[0][4:]) if isinstance(variables, dict) else None
+            value = var.get("value") if isinstance(var, dict) else None
+    return value if isinstance(value, str) and is_aws_region(value) else ""
+
 
 
 def _config_resources(module: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -45,7 +45,8 @@ def _rule(result: ScanResult, r: Rule) -> dict[str, Any]:
 def document(result: ScanResult) -> dict[str, Any]:
     """The report as plain data; `render` only serialises it."""
     summary = summarise(result)
-    engine = {"hcl_engine": _hcl_engine(result)} if any(r.source_format == "hcl" for r in result.resources) else {}
+    engines = result.load.engines("hcl")
+    engine = {"hcl_engine": "; ".join(engines)} if engines else {}
     return {
         "version": VERSION,
         "tool": "plangate",
@@ -62,14 +63,6 @@ def document(result: ScanResult) -> dict[str, Any]:
         "findings": [_finding(f) for f in ordered(result.findings)],
         "rules": [_rule(result, r) for r in result.rules],
     }
-
-
-def _hcl_engine(result: ScanResult) -> str:
-    from plangate.loaders.hcl import engine
-
-    refused = sorted({r.stack for r in result.resources if r.source_format == "hcl"
-                      and any(n.startswith("read by the plangate HCL reader") for n in r.notes)})
-    return engine() + (f"; the reader for {', '.join(refused)} (refused, see the notes)" if refused else "")
 
 
 def render(result: ScanResult) -> str:

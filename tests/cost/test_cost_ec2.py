@@ -241,5 +241,5 @@ def test_an_hcl_count_of_instances_is_priced_per_instance(tmp_path):
     (tmp_path / "main.tf").write_text('variable "gpus" {\n  default = 2\n}\n\n'
                                       'resource "aws_instance" "gpu" {\n  count         = var.gpus\n'
                                       '  ami           = "ami-0abc"\n  instance_type = "g5.xlarge"\n}\n')
-    est = estimate.estimate(loaders.load_all([str(tmp_path)], None), usage.NO_USAGE, TABLE, "us-east-1")
+    est = estimate.estimate(loaders.load_all([str(tmp_path)], None).resources, usage.NO_USAGE, TABLE, "us-east-1")
     assert est.monthly == 2 * HOURS * price("ec2.g5.xlarge") == D("1468.760")

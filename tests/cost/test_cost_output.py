@@ -32,7 +32,8 @@ CASES = {
                     "-f", "json", "-c", f"{BUDGET}/over-budget.yaml"],
     "budget.infracost.json": ["cost", f"{BUDGET}/plan.json", "--usage-file", f"{BUDGET}/usage.yml",
                               "-f", "infracost-json", "--generated-at", "2026-01-01T00:00:00Z"],
-    "budget.eu-west-1.table.txt": ["cost", f"{BUDGET}/plan.json", "--usage-file", f"{BUDGET}/usage.yml",
+    # --region is the default for resources whose provider names no region: this plan's does (us-east-1)
+    "budget.region-default.table.txt": ["cost", f"{BUDGET}/plan.json", "--usage-file", f"{BUDGET}/usage.yml",
                                    "--region", "eu-west-1"],
     # the real create -> delete pair of test_cost_compare.py, as a PR comment would show it
     "stratify-deletes.compare.md": ["cost", f"{STRATIFY}/sample-preview-deletes.json", "--compare-to",

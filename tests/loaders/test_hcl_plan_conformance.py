@@ -80,7 +80,7 @@ def _monthly(path: Path, tmp_path: Path) -> str:
 
 
 def _addresses(paths: list[Path]) -> list[str]:
-    return sorted(r.address for r in loaders.load_all(paths))
+    return sorted(r.address for r in loaders.load_all(paths).resources)
 
 
 def _shown(verdicts: Verdicts) -> list[str]:

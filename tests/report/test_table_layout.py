@@ -18,7 +18,7 @@ from plangate.rules import RULES
 def result():
     pol = policy.load(str(EXAMPLES / "plangate.yaml"), RULES)
     paths = [str(EXAMPLES)]
-    return engine.scan(loaders.load_all(paths), pol, paths, dt.date(2026, 11, 28))
+    return engine.scan(loaders.load_all(paths).resources, pol, paths, dt.date(2026, 11, 28))
 
 
 def test_one_rules_messages_about_one_resource_share_one_row(result):

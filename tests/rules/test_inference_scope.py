@@ -30,7 +30,7 @@ def _policy(*actions: str) -> str:
 def _plan(tmp_path, *changes: dict):
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"format_version": "1.2", "resource_changes": list(changes)}))
-    return loaders.load_all([str(path)])
+    return loaders.load_all([str(path)]).resources
 
 
 def _by_address(resources):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from plangate.model import Resource
+    from plangate.model import Load, Resource
 
 # The reader's names, re-exported; imported on first use, so that starting a scan (`warm_up`)
 # does not wait for the reader and the data model to load.
@@ -57,6 +57,21 @@ _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pu
 def is_config_file(name: str) -> bool:
     """Whether Terraform reads ``name`` as configuration (hidden and editor files are skipped)."""
     return name.endswith((".tf", ".tf.json")) and not name.startswith((".", "#"))
+
+
+def load(folders: Iterable[Path]) -> Load:
+    """The Terraform folders found in one scan as a `Load`: each root module with the engine
+    that evaluated it, and the resources of all of them (each root its own stack)."""
+    from plangate.model import Load, Root
+
+    folders = [Path(f) for f in folders]
+    resources = list(load_tree(folders))
+    evaluator = engine()
+    refused = {r.stack for r in resources if any(n.startswith(f"read by the {READER}") for n in r.notes)}
+    found = roots(folders)
+    return Load(resources, roots=tuple(
+        Root(str(root), "hcl", f"{READER} (refused by the evaluator, see the notes)"
+             if str(root) in refused else evaluator) for root in found))
 
 
 def load_tree(folders: Iterable[Path]) -> Iterator[Resource]:

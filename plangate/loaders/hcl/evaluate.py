@@ -48,7 +48,8 @@ from plangate.errors import InputError
 from plangate.loaders.hcl import reader, tfparse_run
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import ONE, Instances, Location, Resource, redact
+from plangate.model import ONE, Instances, Location, Resource, comparable, redact
+from plangate.types import is_aws_region
 
 SOURCE_FORMAT = "hcl"
 MODULE_CALL = reader.MODULE_CALL
@@ -160,6 +161,7 @@ class _Evaluation:
         self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
+        self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' known regions
 
     # -- the answer
 
@@ -173,7 +175,11 @@ class _Evaluation:
             self.by_address[e.path] = e.body
         for e in self.entries:
             if e.kind == "provider":
-                self.providers[self._provider_key(e)] = self._default_tags(e)
+                key = self._provider_key(e)
+                self.providers[key] = self._default_tags(e)
+                region = self._region(e)
+                if region:
+                    self.regions[key] = region
         out: list[Resource] = []
         collapsed: set[str] = set()
         for e in merged:
@@ -226,7 +232,8 @@ class _Evaluation:
             notes.append(f"{instances.why} over values only known after apply: {address} stands for "
                          "all its instances, instances unknown")
         provider, alias = _provider_ref(e.body.get("provider"), rtype)
-        defaults = self._defaults_for(module.rstrip("."), provider, alias) if rtype in taggable() else None
+        config = self._provider_for(module.rstrip("."), provider, alias)
+        defaults = self.providers.get(config) if config and rtype in taggable() else None
         own = OwnTags(clean_tags(properties.get("tags")),
                       frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
                       frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
@@ -239,6 +246,7 @@ class _Evaluation:
             secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
             location=Location(str(self.root / e.file), e.line), action="create", provider=provider,
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
+            region=self.regions.get(config, "") if config else "",
         )
 
     def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
@@ -359,13 +367,21 @@ class _Evaluation:
         return DefaultTags(clean_tags(value), frozenset(p[1] for p in scope.unknown if len(p) == 2),
                            frozenset(p[1] for p in scope.secret if len(p) == 2))
 
-    def _defaults_for(self, module: str, name: str, alias: str) -> DefaultTags | None:
-        """The default tags of the provider configuration a resource in ``module`` uses, following
-        the ``providers`` maps of the module calls up to the root."""
+    def _region(self, e: _Entry) -> str:
+        """A provider configuration's region when it is known at plan time, else ""."""
+        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
+        source = self._source(e, ("provider", e.label))
+        value = _Scope(self, module, {}).value(e.body.get("region"), ("region",), _at(source, "region"))
+        value = comparable(value) if value is not _UNKNOWN else None  # a sensitive region still prices
+        return value if is_aws_region(value) else ""
+
+    def _provider_for(self, module: str, name: str, alias: str) -> tuple[str, str, str] | None:
+        """The provider configuration a resource in ``module`` uses, following the ``providers``
+        maps of the module calls up to the root (None: Terraform's implicit empty one)."""
         for _ in range(64):  # module nesting is finite; a cycle would be a Terraform error
             key = (_module_path(module), name, alias)
             if key in self.providers:
-                return self.providers[key]
+                return key
             if not module:
                 return None
             call = self.modules.get(module)
