@@ -41,8 +41,12 @@ def today(value: str | None) -> dt.date:
 
 
 def add_input_format(p: argparse.ArgumentParser) -> None:
+    """The options that say what to read: ``--input-format`` and ``--skip-path``."""
     p.add_argument("--input-format", choices=INPUT_FORMATS, dest="input_format",
                    help="force the input format instead of detecting it")
+    p.add_argument("--skip-path", dest="skip_path", action="append", default=[], metavar="REGEX",
+                   help="skip files and folders below the given folders whose path (relative to the working "
+                        "directory) matches REGEX, as Checkov's --skip-path does; repeatable")
 
 
 def add_audit_log(p: argparse.ArgumentParser) -> None:
