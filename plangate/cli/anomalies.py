@@ -70,7 +70,7 @@ def _lake(args, policy):
     from plangate.lake import date_range, metric_names, open_lake
 
     by = args.by or ["ServiceName"]
-    lake = open_lake(args.lake, args.engine)
+    lake = open_lake(args.lake, args.engine, lock_timeout=args.lock_timeout)
     try:
         if date_range(lake, start=args.start, end=args.end) is None:
             names = metric_names(lake)

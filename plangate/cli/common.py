@@ -114,6 +114,14 @@ def add_lake_reading(p: argparse.ArgumentParser) -> None:
     """``--engine`` and ``--cost``: how a command reads the billing lake."""
     p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
     p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+    add_lock_timeout(p)
+
+
+def add_lock_timeout(p: argparse.ArgumentParser) -> None:
+    """``--lock-timeout``: how long to wait for a lake another process holds (plangate.lake.lock)."""
+    p.add_argument("--lock-timeout", dest="lock_timeout", type=amount, metavar="SECONDS",
+                   help="wait this long for a lake another process holds locked "
+                        "(default: $PLANGATE_LOCK_TIMEOUT, else 30)")
 
 
 def iso_date(text: str) -> dt.date:
