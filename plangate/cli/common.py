@@ -28,6 +28,11 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def warn(text: str) -> None:
+    """One ``plangate: warning:`` line on stderr: something the user should know that is not an error."""
+    print(f"plangate: warning: {text}", file=sys.stderr)
+
+
 def today(value: str | None) -> dt.date:
     """The date waivers and budgets are judged on: ``--today`` when given (tests pin it)."""
     from plangate.errors import PlangateError

@@ -63,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
 
             if date_range(lake, end=args.as_of) is None:  # a run that read nothing is not a pass
                 raise PlangateError(f"{args.lake}: no billing rows to forecast from")
+            from plangate.cli.common import warn
+            from plangate.lake import missing_tags
+
+            for key in missing_tags(lake, [f"tag:{k}" for k in budgets.tags or {}], end=args.as_of):
+                warn(f"tag {key!r}: no billing row in {args.lake} carries it, so its budgets are not forecast")
             forecasts = forecast_lake(lake, budgets, cost=args.cost, month=args.month, as_of=args.as_of,
                                       unbudgeted=args.all_scopes)
         finally:

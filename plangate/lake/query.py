@@ -150,6 +150,18 @@ def check_cost_column(table: ir.Table, cost: str) -> None:
                             "(BilledCost, EffectiveCost, ListCost, …)")
 
 
+def missing_tags(lake: Lake, by: Sequence[str], *, start: dt.date | None = None,
+                 end: dt.date | None = None) -> list[str]:
+    """The ``tag:<key>`` scopes of ``by`` whose key no charge in the window carries: their one scope
+    would be ``(none)``, which a report should explain rather than show as if it were a team."""
+    keys = [k[len(TAG_PREFIX):] for k in by if k.startswith(TAG_PREFIX)]
+    if not keys:
+        return []
+    t = _window(lake.costs(), start, end)
+    row = lake.con.execute(t.aggregate(**{f"k{i}": t.Tags.get(k).notnull().any() for i, k in enumerate(keys)}))
+    return [k for i, k in enumerate(keys) if not bool(row[f"k{i}"].iloc[0])]
+
+
 def date_range(lake: Lake, *, start: dt.date | None = None,
                end: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
     """First and last day with charges in the window, or None when the lake holds none."""
