@@ -127,6 +127,9 @@ def column_kind(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> str | None:
     import pyarrow.compute as pc
 
     t = ref.type
+    numbers = (pa.types.is_integer, pa.types.is_floating)
+    if t != cur.type and any(f(t) for f in numbers) and any(f(cur.type) for f in numbers):
+        return "num"  # integers in one window, floats in the other (an inf, a gap): numbers either way
     if pa.types.is_dictionary(t) or pa.types.is_boolean(t):
         return "cat"
     if pa.types.is_floating(t) or pa.types.is_decimal(t):
@@ -138,7 +141,8 @@ def column_kind(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> str | None:
         if counts is not None:
             distinct = int(np.count_nonzero(counts[0] + counts[1]))
         else:
-            distinct = pc.count_distinct(pa.chunked_array(ref.chunks + cur.chunks)).as_py()
+            chunks = ref.chunks + (cur.chunks if cur.type == t else [c.cast(t, safe=False) for c in cur.chunks])
+            distinct = pc.count_distinct(pa.chunked_array(chunks, type=t)).as_py()
         return "cat" if distinct <= INTEGER_CARDINALITY_LIMIT else "num"
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         valid = len(ref) - ref.null_count
@@ -268,6 +272,19 @@ def _check_numeric_text(name: str, columns: Sequence[pa.ChunkedArray], sources: 
         if at is not None:  # the value itself is not shown: a cell may hold personal data
             raise InputError(source, f"column {name!r}, row {at + 1}: not a number, while the column's other "
                                      "values are (fix the value, or leave the column out with --exclude)")
+    import pyarrow as pa
+
+    def kind(col: pa.ChunkedArray) -> str:
+        t = col.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return "numbers"
+        return "text" if pa.types.is_string(t) or pa.types.is_large_string(t) else "other"
+
+    kinds = [kind(c) for c in columns]
+    if sorted(kinds) == ["numbers", "text"]:
+        raise InputError(sources[kinds.index("text")], f"column {name!r} holds text here but numbers in "
+                                                       f"{sources[kinds.index('numbers')]} (leave it out with "
+                                                       "--exclude, or fix the values)")
 
 
 def detect(reference: Mapping[str, pa.ChunkedArray], current: Mapping[str, pa.ChunkedArray], *,
