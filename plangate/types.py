@@ -23,25 +23,51 @@ def is_aws_region(value: Any) -> bool:
     return isinstance(value, str) and AWS_REGION.fullmatch(value) is not None
 
 
-# Billable AWS types in scope for the cost-allocation tag rule (and the cost model).
-BILLABLE: frozenset[str] = frozenset(
-    {
-        "aws_lambda_function",
-        "aws_sagemaker_model",
-        "aws_sagemaker_endpoint_configuration",
-        "aws_sagemaker_endpoint",
-        "aws_api_gateway_rest_api",
-        "aws_api_gateway_stage",
-        "aws_apigatewayv2_api",
-        "aws_apigatewayv2_stage",
-        "aws_cloudwatch_log_group",
-        "aws_s3_bucket",
-        "aws_dynamodb_table",
-        "aws_sqs_queue",
-        "aws_sfn_state_machine",
-        "aws_bedrock_provisioned_model_throughput",
-    }
-)
+def _taggable() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("plangate").joinpath("data/aws_taggable_types.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+#: AWS resource types whose schema has ``tags_all`` (the AWS provider's own list: the types
+#: provider default tags reach), read from ``plangate/data/aws_taggable_types.txt``.
+TAGGABLE: frozenset[str] = _taggable()
+
+#: Taggable AWS types that bill nothing by themselves, so a cost-allocation tag on them
+#: allocates no spend; each with the reason.  Everything else taggable is billable.
+NOT_BILLED: dict[str, str] = {
+    "aws_iam_role": "IAM is free",
+    "aws_iam_user": "IAM is free",
+    "aws_iam_policy": "IAM is free",
+    "aws_iam_instance_profile": "IAM is free",
+    "aws_iam_openid_connect_provider": "IAM is free",
+    "aws_iam_saml_provider": "IAM is free",
+    "aws_iam_server_certificate": "IAM is free",
+    "aws_iam_virtual_mfa_device": "IAM is free",
+    "aws_vpc": "a VPC itself is free (its gateways, endpoints and addresses bill)",
+    "aws_default_vpc": "a VPC itself is free",
+    "aws_subnet": "subnets are free",
+    "aws_default_subnet": "subnets are free",
+    "aws_security_group": "security groups are free",
+    "aws_default_security_group": "security groups are free",
+    "aws_route_table": "route tables are free",
+    "aws_default_route_table": "route tables are free",
+    "aws_network_acl": "network ACLs are free",
+    "aws_default_network_acl": "network ACLs are free",
+    "aws_vpc_dhcp_options": "DHCP option sets are free",
+    "aws_default_vpc_dhcp_options": "DHCP option sets are free",
+    "aws_internet_gateway": "internet gateways are free (data transfer bills on the traffic)",
+    "aws_egress_only_internet_gateway": "egress-only internet gateways are free",
+    "aws_resourcegroups_group": "resource groups are free",
+    "aws_placement_group": "placement groups are free",
+    "aws_key_pair": "key pairs are free",
+    "aws_budgets_budget": "the first budgets are free; a budget allocates no workload spend",
+    "aws_budgets_budget_action": "budget actions allocate no workload spend",
+}
+
+#: Billable AWS types in scope for the cost-allocation tag rule: every taggable type that bills.
+BILLABLE: frozenset[str] = TAGGABLE - NOT_BILLED.keys()
 
 # SageMaker resources are AI inference workloads by definition.
 SAGEMAKER: frozenset[str] = frozenset(

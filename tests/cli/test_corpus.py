@@ -60,15 +60,19 @@ MISSING_ALL = "missing tags: CostCenter, Owner, Environment, Project"
 
 # Checked by hand: each file was read and these are the findings a reviewer expects.
 PINNED = {
-    # two Lambda functions and an S3 bucket without tags; aws_instance is out of scope
+    # two EC2 instances, two Lambda functions and an S3 bucket, all without tags (every taggable
+    # type that bills is in scope: plangate.types.BILLABLE)
     "tfplan/infracost__infracost/cmd/infracost/testdata/example_plan.json": [
+        ("PG-TAG-001", "violation", "aws_instance.web_app", MISSING_ALL),
+        ("PG-TAG-001", "violation", "aws_instance.zero_cost_instance", MISSING_ALL),
         ("PG-TAG-001", "violation", "aws_lambda_function.hello_world", MISSING_ALL),
         ("PG-TAG-001", "violation", "aws_lambda_function.zero_cost_lambda", MISSING_ALL),
         ("PG-TAG-001", "violation", "aws_s3_bucket.usage", MISSING_ALL),
     ],
-    # tagged, but with Name / POC, not the cost-allocation keys; the KMS key is out of scope
+    # tagged, but with Name / POC, not the cost-allocation keys; the KMS key ($1 a month) is untagged
     "tfplan/fugue__regula/rego/tests/lib/inputs/resource_view_05_tf_v1_0_infra.json": [
         ("PG-TAG-001", "violation", "aws_cloudwatch_log_group.fargate-logs", MISSING_ALL),
+        ("PG-TAG-001", "violation", "aws_kms_key.cloudwatch", MISSING_ALL),
     ],
     # IAM roles and an OIDC provider only: nothing billable in scope
     "tfplan/bridgecrewio__checkov/tests/terraform/checks/data/aws/"

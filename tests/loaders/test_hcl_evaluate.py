@@ -4,7 +4,7 @@ Fixture trees: tests/fixtures/hcl_plan/ (written by the plangate team, with the 
 made for them) and small trees written into a temporary folder by the tests themselves.
 
 ``python tests/loaders/test_hcl_evaluate.py --taggable`` regenerates
-plangate/loaders/hcl/aws_tags_all.txt from the AWS provider in the offline mirror.
+plangate/data/aws_taggable_types.txt from the AWS provider in the offline mirror.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from plangate.model import Instances, Resource
 pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
 
 PLANS = FIXTURES / "hcl_plan"
-TAGGABLE = ROOT / "plangate" / "loaders" / "hcl" / "aws_tags_all.txt"
+TAGGABLE = ROOT / "plangate" / "data" / "aws_taggable_types.txt"
 
 
 def _write(directory: Path, files: dict[str, str]) -> Path:

@@ -49,7 +49,7 @@ from plangate.loaders.hcl import reader, tfparse_run
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, Resource, comparable, redact
-from plangate.types import is_aws_region
+from plangate.types import TAGGABLE, is_aws_region
 
 SOURCE_FORMAT = "hcl"
 MODULE_CALL = reader.MODULE_CALL
@@ -106,8 +106,7 @@ def _dist_info_version(name: str) -> str | None:
 @cache
 def taggable() -> frozenset[str]:
     """AWS resource types whose schema has ``tags_all``: the ones provider default tags reach."""
-    text = (Path(__file__).with_name("aws_tags_all.txt")).read_text()
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return TAGGABLE
 
 
 def tfvars_files(root: Path) -> list[str]:
