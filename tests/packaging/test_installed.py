@@ -204,7 +204,8 @@ def test_constraints_pin_everything_a_user_gets(full_venv, bare_venv):
 
 def test_every_readme_command_with_every_extra(full_runs):
     _, commands = _script(readme_commands((ROOT / "README.md").read_text()))
-    assert list(full_runs) == commands  # every one ran
+    # every one ran, but `audit check`, chained with && after `audit prove` (in BAD_INPUT)
+    assert list(full_runs) == [c for c in commands if not c.startswith("plangate audit check ")]
     codes = {command: code for command, (code, _, _) in full_runs.items()}
     assert all(code in (0, 1, 2) for code in codes.values()), codes
     bad = {command for command, code in codes.items() if code == 2}
