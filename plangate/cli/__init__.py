@@ -48,16 +48,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlangateError as exc:
         print(f"plangate: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ModuleNotFoundError as exc:  # an extra not installed is the user's to fix (exit 2), not a bug
+        from plangate.extras import install_hint
+
+        hint = install_hint(exc.name or "", args.command)
+        if hint is None or os.environ.get("PLANGATE_DEBUG"):
+            return _internal_error(exc)
+        print(f"plangate: error: {hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # a bug: say so in one line; the traceback only on request
-        if os.environ.get("PLANGATE_DEBUG"):
-            raise
-        print(f"plangate: internal error: {type(exc).__name__}: {exc} "
-              "(set PLANGATE_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as exc:
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug: say so in one line; the traceback only on request."""
+    if os.environ.get("PLANGATE_DEBUG"):
+        raise exc
+    print(f"plangate: internal error: {type(exc).__name__}: {exc} "
+          "(set PLANGATE_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -132,3 +132,41 @@ def test_pre_commit_try_repo(tmp_path):
     git("add", "k8s/pod.yaml")
     passed = try_repo()
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_evaluates_modules(tmp_path):
+    """The hook as a user configures it, with `-f json` added to its args: on a module-based
+    Terraform tree the commit adds, the report says tfparse evaluated it and findings sit on the
+    module's addresses (the fallback reader would only name the unexpanded module call)."""
+    from conftest import CORPUS
+
+    tree = CORPUS / "hcl-real" / "JamesWoolfenden__terraform-aws-sagemaker"
+    if not tree.is_dir():
+        pytest.skip(f"the shared corpus is not checked out at {CORPUS}")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    hook_repo = _hook_repository(tmp_path, env)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    report = tmp_path / "report.json"
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{
+        "repo": str(hook_repo), "rev": rev,
+        "hooks": [{"id": "plangate", "args": [".", "-f", "json", "-o", str(report)]}]}]}))
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    shutil.copytree(tree, repo / "infra", ignore=shutil.ignore_patterns("*.plan.json"))
+    git("add", "infra")
+    done = subprocess.run([str(BIN / "pre-commit"), "run", "plangate", "--all-files"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 1, done.stdout + done.stderr  # the tree has untagged billable resources
+    result = json.loads(report.read_text())
+    assert result["hcl_engine"].startswith("tfparse"), result["hcl_engine"]
+    assert any(f["address"].startswith("module.sagemaker.") for f in result["findings"])
