@@ -223,10 +223,11 @@ _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "p
     ],
 )
 def cost_allocation_tags(res: Resource, cfg: TagPolicy) -> Iterator[str | Unknown]:
-    """Every billable AWS resource type in scope (Lambda, SageMaker, API Gateway, log groups,
-    S3, DynamoDB, SQS, Step Functions, Bedrock provisioned throughput) carries the
-    cost-allocation tags finance allocates spend by, with non-empty, allowed values.
-    Effective tags include the provider's default tags."""
+    """Every billable AWS resource carries the cost-allocation tags finance allocates spend by,
+    with non-empty, allowed values.  Billable means every type the AWS provider lets you tag
+    (its schema has ``tags_all``) except those that bill nothing by themselves (IAM, VPCs,
+    subnets, security groups, route tables and the like: ``plangate.types.NOT_BILLED`` lists
+    each with its reason).  Effective tags include the provider's default tags."""
     yield from check_required(
         res, res.tags, "tags", cfg.required, cfg.allowed_values, cfg.patterns, "tag",
         insensitive=cfg.key_case == "insensitive",
