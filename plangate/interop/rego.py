@@ -376,7 +376,7 @@ def findings(policies: Policies, paths: Sequence[str], resources: Sequence[Resou
     k8s_files = {r.location.file for r in k8s if r.location}
     found = [c for c in (constraint(doc, file) for file, _, doc in docs) if c is not None]
     packages_of = policies.constrained([*policies.constraints, *found])
-    report.warnings += _constraint_warnings(packages_of)
+    report.warnings += _constraint_warnings(packages_of, policies.constraints)
     constrained = {p for _, p in packages_of if p is not None}
     free = [p for p in policies.packages if p not in constrained]
     inputs = len(k8s)
@@ -401,10 +401,13 @@ def findings(policies: Policies, paths: Sequence[str], resources: Sequence[Resou
     return report
 
 
-def _constraint_warnings(packages_of: Iterable[tuple[Constraint, str | None]]) -> list[str]:
+def _constraint_warnings(packages_of: Iterable[tuple[Constraint, str | None]],
+                         beside_policies: Sequence[Constraint]) -> list[str]:
+    """A constraint given with the policies but without its template is not silently dropped;
+    one among the scanned files is also just an object (a repository's Gatekeeper setup)."""
     out = []
     for c, package in packages_of:
-        if package is None:
+        if package is None and any(c is given for given in beside_policies):
             out.append(f"{c.file}: constraint {c.kind}/{c.name}: no Rego package named {c.kind.lower()} "
                        "(its template's); it is not applied")
         elif c.unsupported():

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import CORPUS, FIXTURES, needs_corpus
 
 from plangate.cli import main
 from plangate.interop.rego import policy_input
@@ -302,3 +302,35 @@ def test_a_policy_that_never_applies_is_named_in_a_warning(tmp_path, capsys):
     assert err == (f"plangate: warning: --rego: {policies / 'elsewhere.rego'}: no rule of package webhook gave "
                    "a result on any of the 1 inputs: does it read what --rego gives (input.request, "
                    "input.review, or the document itself)?\n")
+
+
+REQUIRED_ANNOTATIONS = """package k8srequiredannotations
+import rego.v1
+# written for this test from the gatekeeper-library constraint's parameters (key, allowedRegex)
+violation contains {"msg": msg} if {
+    some wanted in input.parameters.annotations
+    not input.review.object.metadata.annotations[wanted.key]
+    msg := sprintf("%s (missing %s)", [input.parameters.message, wanted.key])
+}
+violation contains {"msg": msg} if {
+    some wanted in input.parameters.annotations
+    value := input.review.object.metadata.annotations[wanted.key]
+    not regex.match(wanted.allowedRegex, value)
+    msg := sprintf("%s (%s=%s)", [input.parameters.message, wanted.key, value])
+}
+"""
+
+
+@needs_corpus
+def test_a_constraint_among_the_scanned_files_parameterises_its_template(tmp_path, capsys):
+    """gatekeeper-library's requiredannotations sample: constraint, allowed and disallowed Service."""
+    samples = (CORPUS / "k8s" / "open-policy-agent__gatekeeper-library" / "library" / "general"
+               / "requiredannotations" / "samples" / "all-must-have-certain-set-of-annotations")
+    (tmp_path / "src.rego").write_text(REQUIRED_ANNOTATIONS)
+    code, report, err = _scan(capsys, samples, "--rego", tmp_path, "--rule", NOT_K8S)
+    says = "All services must have a `a8r.io/owner` and `a8r.io/runbook` annotations."
+    assert [(f["address"], f["outcome"], f["message"]) for f in report["findings"]] == [
+        ("Service/disallowed-service", "violation", f"{says} (missing a8r.io/owner)"),
+        ("Service/disallowed-service", "violation", f"{says} (missing a8r.io/runbook)"),
+    ]
+    assert (code, err) == (1, "")
