@@ -100,7 +100,10 @@ def run(args: argparse.Namespace) -> int:
     if rego is not None:
         from plangate.interop.rego import findings as rego_findings
 
-        scanned.findings.extend(rego_findings(rego, args.paths, resources))
+        rego_report = rego_findings(rego, args.paths, resources)
+        scanned.findings.extend(rego_report.findings)
+        for warning in rego_report.warnings:
+            print(f"plangate: warning: --rego: {warning}", file=sys.stderr)
     result = gate.gated(scanned,
                         fail_on=Severity(args.fail_on) if args.fail_on else None,
                         soft_fail=args.soft_fail, quiet=args.quiet, baseline=baseline)

@@ -148,15 +148,32 @@ def manifest(res: Resource) -> dict[str, Any]:
 
 
 def review(obj: Mapping[str, Any], parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Gatekeeper's input for ``obj``: ``input.review`` (an AdmissionReview request, CREATE) and
-    ``input.parameters`` (the Constraint's)."""
+    """Gatekeeper's input for ``obj``: ``input.review`` (the AdmissionReview v1 request an API
+    server sends for creating it) and ``input.parameters`` (the Constraint's)."""
     api_version = str(obj.get("apiVersion", "v1"))
     group, _, version = api_version.rpartition("/")
     meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
-    request = {"uid": "plangate", "operation": "CREATE",
-               "kind": {"group": group, "version": version, "kind": obj.get("kind", "")},
-               "name": meta.get("name", ""), "namespace": meta.get("namespace", ""), "object": obj}
+    kind = str(obj.get("kind", ""))
+    gvk = {"group": group, "version": version, "kind": kind}
+    resource = {"group": group, "version": version, "resource": _plural(kind.lower())}
+    request = {"uid": "plangate", "operation": "CREATE", "kind": gvk, "resource": resource,
+               "requestKind": gvk, "requestResource": resource,
+               "name": meta.get("name", ""), "namespace": meta.get("namespace", ""),
+               # plangate is no cluster user: an authenticated identity no policy exempts
+               "userInfo": {"username": "plangate", "uid": "plangate", "groups": ["system:authenticated"]},
+               "object": obj, "oldObject": None, "dryRun": False,
+               "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}}
     return {"review": request, "parameters": dict(parameters or {})}
+
+
+def _plural(kind: str) -> str:
+    """The resource name the API server guesses for a lower-cased kind (``networkpolicy`` →
+    ``networkpolicies``, ``ingress`` → ``ingresses``), as client-go's UnsafeGuessKindToResource."""
+    if kind.endswith("s"):
+        return kind + "es"
+    if kind.endswith("y"):
+        return kind[:-1] + "ies"
+    return kind + "s" if kind else ""
 
 
 def admission_review(obj: Mapping[str, Any]) -> dict[str, Any]:
