@@ -111,6 +111,10 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources
+    unused = usage_file.unmatched(resources)
+    if unused:  # a typo or a renamed resource: its usage would be ignored without a word
+        shown = ", ".join(unused[:5]) + (f" and {len(unused) - 5} more" if len(unused) > 5 else "")
+        print(f"plangate: warning: {usage_file.source}: no resource matches {shown}", file=sys.stderr)
     est = estimate.estimate(resources, usage_file, table, key.region or None)
     delta = None
     if args.compare_to:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -80,6 +80,16 @@ class UsageFile:
                 values.update(layer)
                 origins.append(origin)
         return values, origins
+
+    def unmatched(self, resources: Sequence[Resource]) -> list[str]:
+        """The file's address entries (exact and wildcard) that match no resource: usage a
+        typo or a renamed resource leaves unused, which would otherwise be ignored silently."""
+        addresses = {res.address for res in resources}
+        blocks = {f"{res.address}[0]" for res in resources if res.instances.why != "one"}
+        names = [a for a in self.exact if a not in addresses]
+        names += [p.pattern for p, _ in self.patterns
+                  if not any(p.fullmatch(a) for a in addresses | blocks)]
+        return names
 
     def _wildcard(self, address: str, res: Resource) -> UsageValues | None:
         if not self.patterns:

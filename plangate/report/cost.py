@@ -139,13 +139,24 @@ def _unlisted(delta: Delta) -> str:
     return f"free or not-priced resources: {', '.join(parts)}" if parts else ""
 
 
+def _side(r: ResourceCost | None) -> str:
+    """One side of a change: its cost, or why it has none (never a silent $0.00)."""
+    if r is None:
+        return "-"
+    if r.status == "not-priced":
+        return "not priced"
+    if r.status == "priced" and r.unknown_reasons:
+        return f"{money(r.monthly)} + unknown"
+    return money(r.monthly)
+
+
 def _delta_lines(delta: Delta) -> list[str]:
     out = [f"Monthly cost change: {money(delta.base.monthly)} -> {money(delta.head.monthly)} "
            f"({signed(delta.monthly)})"]
     for kind in ("added", "changed", "removed"):
         for c in _listed(delta, kind):
-            detail = (f"{money(c.before_monthly)} -> {money(c.after_monthly)}" if kind == "changed"
-                      else money(c.after_monthly if kind == "added" else c.before_monthly))
+            detail = (f"{_side(c.before)} -> {_side(c.after)}" if kind == "changed"
+                      else _side(c.after if kind == "added" else c.before))
             out.append(f"  {_MARK[kind]} {c.address}  {detail}  ({signed(c.delta)})")
     same = delta.of_kind("unchanged")
     updated = sum(1 for c in same if c.updated)
@@ -172,8 +183,8 @@ def markdown(est: Estimate, rollups: Sequence[Rollup] = (), delta: Delta | None 
                 "| change | resource | before | after | delta |", "|---|---|--:|--:|--:|"]
         for kind in ("added", "changed", "removed"):
             for c in _listed(delta, kind):
-                out.append(f"| {kind} | `{_md(c.address)}` | {money(c.before_monthly)} | "
-                           f"{money(c.after_monthly)} | {signed(c.delta)} |")
+                out.append(f"| {kind} | `{_md(c.address)}` | {_side(c.before)} | "
+                           f"{_side(c.after)} | {signed(c.delta)} |")
         same = len(delta.of_kind("unchanged"))
         out += ["", f"{same} {'resource' if same == 1 else 'resources'} unchanged. {_unlisted(delta)}".rstrip(), ""]
     out += [f"**Total: {money(est.monthly)}/month** (baseline {money(est.baseline_monthly)} + "
