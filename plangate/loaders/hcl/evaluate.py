@@ -475,6 +475,9 @@ class _Scope:
                 got = self.value(sub, (*path, str(key)), _at(source, key))
                 if got is not _UNKNOWN:
                     out[key] = got
+            if isinstance(source, str) and self._sensitive(source):
+                self.secret.add(path)  # a whole map from a sensitive value: its keys are secret too, as in a plan
+                return redact(out)
             return out
         if isinstance(value, list):
             if value and all(isinstance(v, dict) and "__tfmeta" in v for v in value):
