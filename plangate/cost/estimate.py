@@ -64,7 +64,13 @@ def context(resources: Iterable[Resource], region: str) -> priced.Context:
 
 def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
                    ctx: priced.Context) -> ResourceCost:
-    """One resource's cost: priced, free, or listed as not priced (never silently zero)."""
+    """One resource's cost: priced, free, or listed as not priced (never silently zero).
+    A sensitive value is priced as itself and named nowhere in the result."""
+    cost = _price(res, usage, table, ctx)
+    return _without_secrets(res, cost) if res.secret else cost
+
+
+def _price(res: Resource, usage: UsageFile, table: PriceTable, ctx: priced.Context) -> ResourceCost:
     parse = priced.PARSERS.get(res.type)
     if parse is None:  # most of a large plan: keep this path short
         status = "free" if res.type in catalogue.FREE else "not-priced"
@@ -102,30 +108,28 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     elif many.why != "one" and many.number != 1:
         components = [_times(c, many.number) for c in components]
         notes.append(f"{many.why}: {many.number} instances")
-    if res.secret:
-        components, notes = _without_secrets(res, components, notes)
     if components and all(c.missing_price for c in components):  # e.g. a region the table does not hold
         return ResourceCost(status="not-priced", components=tuple(components), notes=tuple(notes), **common)
     return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
                         unknown_count=many.why if many.number is None else "", **common)
 
 
-def _without_secrets(res: Resource, components: list[CostComponent],
-                     notes: list[str]) -> tuple[list[CostComponent], list[str]]:
-    """Components and notes with every secret value the resource holds written as ``[secret]``:
-    a sensitive instance type is priced as itself, but never named."""
+def _without_secrets(res: Resource, cost: ResourceCost) -> ResourceCost:
+    """``cost`` with every secret value the resource holds written as ``[secret]`` in its
+    components' names and its notes (the figures stay those of the real values)."""
     hidden = sorted({str(plain) for path, v in walk(res.properties) if not path.startswith(("tags.", "tags_all."))
                      and (plain := comparable(v)) is not v and plain is not None and str(plain)}, key=len, reverse=True)
+    if not hidden:
+        return cost
 
     def scrub(text: str) -> str:
         for value in hidden:
             text = text.replace(value, "[secret]")
         return text
 
-    if not hidden:
-        return components, notes
-    return ([dataclasses.replace(c, name=scrub(c.name), missing_price=scrub(c.missing_price)) for c in components],
-            [scrub(n) for n in notes])
+    components = tuple(dataclasses.replace(c, name=scrub(c.name), missing_price=scrub(c.missing_price))
+                       for c in cost.components)
+    return dataclasses.replace(cost, components=components, notes=tuple(scrub(n) for n in cost.notes))
 
 
 def _instance_notes(typed: priced.Ec2Instance) -> list[str]:

@@ -92,3 +92,73 @@ def _mutate_bytes(data, raw: bytes) -> bytes:
 def test_mutated_text_inputs(tmp_path, example, name, data):
     raw = _mutate_bytes(data, (EXAMPLES / example).read_bytes())
     assert _scan(tmp_path, name, raw) in (0, 1, 2)
+
+
+# -- secrets at every depth ---------------------------------------------------------------
+
+MARK = "ZZSEKRET"  # put inside every value hidden below: it must reach no output
+
+
+def _marked(value: Any) -> Any:
+    """``value`` carrying the marker somewhere a renderer could show it (a key and a text)."""
+    if isinstance(value, dict):
+        return {**value, f"{MARK}key": f"{MARK}value"}
+    if isinstance(value, list):
+        return [*value, f"{MARK}item"]
+    if isinstance(value, str):
+        return f"{value}{MARK}"
+    return value
+
+
+def _sensitive_tree(path: tuple) -> Any:
+    tree: Any = True
+    for step in reversed(path):
+        tree = [False] * step + [tree] if isinstance(step, int) else {step: tree}
+    return tree
+
+
+def _outputs(tmp_path: Path, target: Path, capsys) -> list[tuple[int, str]]:
+    runs = [["scan", str(target), "-f", fmt] for fmt in ("table", "json", "sarif", "junit", "markdown")]
+    runs += [["cost", str(target), "-f", fmt] for fmt in ("table", "json", "infracost-json", "markdown")]
+    out = []
+    for args in runs:
+        code = main(args)
+        captured = capsys.readouterr()
+        out.append((code, captured.out + captured.err))
+        if code == 2:
+            assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
+    return out
+
+
+@pytest.mark.parametrize("example", ["terraform-plan/plan.json", "pulumi/preview.json"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_secret_at_any_depth_never_reaches_an_output(tmp_path, capsys, example, data) -> None:
+    from plangate.frontends.pulumi.wire import SECRET_SIG, SIG_KEY
+
+    doc = json.loads((EXAMPLES / example).read_text(encoding="utf-8"))
+    if example.startswith("pulumi"):
+        steps = [i for i, s in enumerate(doc["steps"]) if isinstance(s.get("newState"), dict)]
+        index = data.draw(st.sampled_from(steps))
+        inputs = doc["steps"][index]["newState"]["inputs"]
+        path = data.draw(st.sampled_from(_paths(inputs)[1:] or [()]))
+        node = inputs
+        for step in path:
+            node = node[step]
+        wrapped = {SIG_KEY: SECRET_SIG, "value": _marked(node)}
+        doc["steps"][index]["newState"]["inputs"] = _replace(inputs, path, wrapped)
+    else:
+        changes = [i for i, c in enumerate(doc["resource_changes"]) if isinstance(c["change"].get("after"), dict)]
+        index = data.draw(st.sampled_from(changes))
+        change = doc["resource_changes"][index]["change"]
+        path = data.draw(st.sampled_from(_paths(change["after"])[1:] or [()]))
+        node = change["after"]
+        for step in path:
+            node = node[step]
+        change["after"] = _replace(change["after"], path, _marked(node))
+        change["after_sensitive"] = _sensitive_tree(path) if path else True
+    target = tmp_path / Path(example).name
+    target.write_text(json.dumps(doc), encoding="utf-8")
+    for code, text in _outputs(tmp_path, target, capsys):
+        assert code in (0, 1, 2)
+        assert MARK not in text, text[text.index(MARK) - 200: text.index(MARK) + 50]
