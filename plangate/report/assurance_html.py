@@ -8,6 +8,7 @@ digits for drift, 4 decimals for fairness).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,7 +38,7 @@ def drift_html(data: Mapping[str, Any]) -> str:
                      f'<p class="legend"><span><i class=sw style="background:{BLUE}"></i>no drift</span>'
                      f'<span><i class=sw style="background:{RED}"></i>drift</span>'
                      f'<span><i class=sw style="background:{INK}"></i>threshold</span> '
-                     "p-values drift below their threshold, distances above it</p>")
+                     "a bar past its tick drifted (distances as they are, p-values as &minus;log10 p)</p>")
         parts.append(drift_chart(rows))
         parts.append(_drift_table(rows))
     if data["skipped"]:
@@ -56,9 +57,18 @@ def _test_kind(test: str) -> tuple[str, bool]:
     return (known.title, known.p_value) if known else (test, False)
 
 
+def _strength(value: float, p_value: bool) -> float:
+    """How far toward drift a statistic is: a distance as it is, a p-value as -log10 p (capped),
+    so that on every row a bar reaching past its threshold's tick means drift."""
+    if not p_value:
+        return max(value, 0.0)
+    return -math.log10(min(max(value, 1e-300), 1.0))
+
+
 def drift_chart(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
-    """One bar per feature: its statistic on a scale of its own (0-1 for a p-value, up to 1.25× the
-    larger of statistic and threshold for a distance), with its threshold as a black tick."""
+    """One bar per feature on a scale of its own (up to 1.25x the larger of statistic and
+    threshold), its threshold a black tick: a bar past the tick drifted.  p-values are drawn as
+    -log10 p (`_strength`)."""
     height = TOP + ROW * len(rows) + 8
     out = [f'<svg role="img" aria-label="drift statistics" width="{WIDTH}" height="{height}" '
            f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">']
@@ -66,9 +76,11 @@ def drift_chart(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
         y = TOP + i * ROW
         stat, threshold = f["statistic"], float(f["threshold"])
         _, p_value = _test_kind(f["test"])
-        top = max(stat or 0.0, threshold, 1e-12) * (1.0 if p_value and max(stat or 0, threshold) <= 1 else 1.25)
-        width = 0.0 if stat is None else BAR * min(stat / top, 1.0)
-        tick = LABEL + BAR * min(threshold / top, 1.0)
+        level = 0.0 if stat is None else _strength(stat, p_value)
+        bound = _strength(threshold, p_value)
+        top = max(level, bound, 1e-12) * 1.25
+        width = BAR * min(level / top, 1.0)
+        tick = LABEL + BAR * min(bound / top, 1.0)
         colour = RED if f["drifted"] else BLUE
         shown = "n/a" if stat is None else f"{stat:.4g}"
         out.append(f'<text x="{LABEL - 8}" y="{y + 15}" font-size="12" fill="{INK}" text-anchor="end">'
