@@ -239,8 +239,16 @@ def judge_feature(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArr
     with np.errstate(all="ignore"):  # a degenerate window gives NaN, judged just below
         value = stattests.statistic(test, smp)
         psi = stattests.statistic(stattests.PSI, smp)
+    from plangate.analytics.degenerate import degenerate
+
     if not np.isfinite(value):
-        return f"the {test.name} statistic is undefined on these values"
+        why = f"the {test.name} statistic is undefined on these values"
+        degenerate(f"drift: feature {name!r} skipped: {why}")
+        return why
+    if stattests.distinct_both(smp) == 1:
+        degenerate(f"drift: feature {name!r} holds one value in both windows: no drift, by convention")
+    elif not np.isfinite(psi):
+        degenerate(f"drift: feature {name!r}: PSI is undefined on these values (n/a)")
     return FeatureDrift(name, kind, test.name, value, float(threshold), test.drifted(value, threshold), psi,
                         n_ref, n_cur)
 

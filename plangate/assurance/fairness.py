@@ -136,6 +136,7 @@ def assess(data: Cells, options: FairnessOptions | None = None) -> dict[str, Any
     r = rates(counts)
     d = disparities(r)
     top = np.nanmax(r["selection_rate"])
+    _say_degenerate(data, np.flatnonzero(kept), counts, top)
     intervals = _bootstrap(counts, options) if options.bootstrap else None
     groups = []
     for i, g in enumerate(np.flatnonzero(kept)):
@@ -164,6 +165,23 @@ def assess(data: Cells, options: FairnessOptions | None = None) -> dict[str, Any
         report["confidence_intervals"] = {"level": options.confidence, "resamples": options.bootstrap,
                                           "seed": options.seed, **intervals["overall"]}
     return report
+
+
+def _say_degenerate(data: Cells, kept: np.ndarray, counts: np.ndarray, top: float) -> None:
+    """Rates that hold by Fairlearn's convention only, named (groups under the minimum size never are)."""
+    from plangate.analytics.degenerate import degenerate
+
+    for g, (tn, fp, fn, tp) in zip(kept, counts, strict=True):
+        label = ", ".join(f"{c}={v}" for c, v in zip(data.columns, data.groups[g], strict=True))
+        if tp + fn == 0:
+            degenerate(f"fairness: group {label} has no positive label: its true positive rate is "
+                       "undefined and counted as 0 (as Fairlearn does)")
+        if tn + fp == 0:
+            degenerate(f"fairness: group {label} has no negative label: its false positive rate is "
+                       "undefined and counted as 0 (as Fairlearn does)")
+    if not top > 0:
+        degenerate(f"fairness ({', '.join(data.columns)}): no group has a positive decision: the demographic "
+                   "parity ratio and disparate impact are undefined (n/a) and the four-fifths rule fails")
 
 
 def _bootstrap(counts: np.ndarray, options: FairnessOptions) -> dict[str, Any]:

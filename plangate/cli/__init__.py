@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from plangate.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS, Parser
+from plangate.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS, Parser, numeric_warnings
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATIONS", "main"]
 
@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from plangate.errors import PlangateError
 
     try:
-        return args.func(args)
+        with numeric_warnings():  # numpy's RuntimeWarnings never reach stderr raw
+            return args.func(args)
     except PlangateError as exc:
         print(f"plangate: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -6,7 +6,8 @@ import argparse
 import datetime as dt
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -31,6 +32,39 @@ def emit(text: str, output: str | None) -> None:
 def warn(text: str) -> None:
     """One ``plangate: warning:`` line on stderr: something the user should know that is not an error."""
     print(f"plangate: warning: {text}", file=sys.stderr)
+
+
+@contextmanager
+def numeric_warnings() -> Iterator[None]:
+    """Warnings of the numeric core, in our words: a `DegenerateWarning`
+    (`plangate.analytics.degenerate`) becomes one `warn` line, each message once; a raw
+    ``RuntimeWarning`` from numpy, pandas or scipy (a case nobody foresaw) becomes one line saying
+    where it arose instead of the library's text and source line.  Other warnings pass through."""
+    import warnings
+
+    said: set[str] = set()
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+        # looked up, not imported: a scan never loads plangate.analytics (tests/analytics/test_outliers.py)
+        degenerate = sys.modules.get("plangate.analytics.degenerate")
+        if degenerate is not None and issubclass(category, degenerate.DegenerateWarning):
+            text = str(message)
+        elif issubclass(category, RuntimeWarning):
+            where = filename.replace("\\", "/").rsplit("/site-packages/", 1)[-1].rsplit("/plangate/", 1)[-1]
+            text = f"numeric trouble in {where}: {message} (an input nobody foresaw; values shown n/a are affected)"
+        else:
+            shown(message, category, filename, lineno, file, line)
+            return
+        if text not in said:
+            said.add(text)
+            warn(text)
+
+    with warnings.catch_warnings():
+        # every time, not once per place: a second run in one process (tests) says it again
+        warnings.filterwarnings("always", category=UserWarning, module=r"plangate\.")
+        warnings.showwarning = show
+        yield
 
 
 def today(value: str | None) -> dt.date:

@@ -7,7 +7,7 @@ import json
 
 from plangate.cli.common import add_report_output, amount, conclude, share
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "html")
 
 
 def _names(text: str) -> list[str]:
@@ -89,12 +89,22 @@ def run(args: argparse.Namespace) -> int:
                             f"({', '.join(f'{n}: {r}' for n, r in report.skipped) or 'no shared columns'})")
     data = {"reference": args.reference, "current": args.current,
             "reference_rows": ref.rows, "current_rows": cur.rows, **report.as_dict()}
-    text = json.dumps(data, indent=2) if args.format == "json" else _table(data)
+    text = _render(data, args.format)
     drifted = report.dataset_drift or report.prediction_drift
     return conclude(args, "drift", text, [args.reference, args.current], {
         "dataset_drift": report.dataset_drift, "prediction_drift": report.prediction_drift,
         "drifted": [f.name for f in (*report.features, *report.predictions) if f.drifted],
         "tests": {f.name: f.test for f in (*report.features, *report.predictions)}}, args.fail_on_drift and drifted)
+
+
+def _render(data: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2)
+    if fmt == "html":
+        from plangate.report.assurance_html import drift_html
+
+        return drift_html(data)
+    return _table(data)
 
 
 def _table(data: dict) -> str:

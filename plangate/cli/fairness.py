@@ -7,7 +7,7 @@ import json
 
 from plangate.cli.common import add_report_output, conclude, count, finite
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "html")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,11 +61,21 @@ def run(args: argparse.Namespace) -> int:
               **fairness.assess(cells, options)}
     if len(sensitive) > 1:
         report["by_feature"] = fairness.by_feature(cells, options)
-    text = json.dumps(report, indent=2, default=str) if args.format == "json" else _table(report)
+    text = _render(report, args.format)
     passed = report["four_fifths_rule"]["passed"]
     return conclude(args, "fairness", text, [args.data], {
         "sensitive": sensitive, "four_fifths_rule_passed": passed, **{m: report[m] for m in fairness.METRICS}},
         args.fail_on_disparity and not passed)
+
+
+def _render(report: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, default=str)
+    if fmt == "html":
+        from plangate.report.assurance_html import fairness_html
+
+        return fairness_html(report)
+    return _table(report)
 
 
 def _fmt(x) -> str:

@@ -3,16 +3,15 @@
 
 One run is one transaction: a re-ingested billing period replaces what the lake held for it, and a
 bad file (named with its column in one line, exit 2) leaves the lake as it was.  A progress bar is
-shown while files load when stderr is a terminal.
+shown while files load when stderr is a terminal (`plangate.cli.progress`).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from contextlib import contextmanager
 
 from plangate.cli.common import EXIT_OK, add_audit_log, add_lock_timeout, emit, record_decision
+from plangate.cli.progress import add_progress, percent
 
 FORMATS = ("table", "json")
 DEFAULT_LAKE = ".plangate/lake.duckdb"  # plangate.lake.DEFAULT_LAKE (not imported here: it loads ibis)
@@ -25,8 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lake", default=DEFAULT_LAKE, help=f"the lake's DuckDB file (default: {DEFAULT_LAKE})")
     p.add_argument("-f", "--format", choices=FORMATS, default="table", help="summary format (default: table)")
     p.add_argument("-o", "--output", help="write the summary to FILE (atomically)")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar on stderr (default: auto, only on a terminal)")
+    add_progress(p)
     add_lock_timeout(p)
     add_audit_log(p)
     p.set_defaults(func=run)
@@ -35,31 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from plangate.lake.ingest import ingest
 
-    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    report = ingest(args.lake, args.files, progress=_rich_progress() if show else None,
-                    lock_timeout=args.lock_timeout)
+    report = ingest(args.lake, args.files, progress=percent(args.progress), lock_timeout=args.lock_timeout)
     summary = report.summary()
     emit(_json(summary) if args.format == "json" else _table(summary), args.output)
     record_decision(args, "ingest", list(args.files),
                     {"lake": args.lake, "ingest_id": report.ingest_id, "replaced_rows": report.replaced_rows,
                      "files": [{k: f[k] for k in ("path", "kind", "rows", "billed_cost")} for f in summary["files"]]})
     return EXIT_OK
-
-
-def _rich_progress():
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                   TimeElapsedColumn(), transient=True, console=Console(stderr=True))
-
-    @contextmanager
-    def track(label: str):
-        with bar:
-            task = bar.add_task(label, total=100)
-            yield lambda pct: bar.update(task, completed=pct)
-
-    return track
 
 
 def _json(summary: dict) -> str:

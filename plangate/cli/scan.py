@@ -14,6 +14,7 @@ import os
 import sys
 
 from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
+from plangate.cli.progress import add_progress, steps
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -58,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scan only the Terraform roots and the files under PATH that changed since git REF")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
+    add_progress(p)
     add_audit_log(p)
     p.set_defaults(func=run)
 
@@ -87,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         rego = Policies(args.rego)
     from plangate.model import Load
 
-    found = loaders.load_all(args.paths, args.input_format, args.skip_path) if args.paths else Load()
+    with steps(args.progress, len(args.paths), "reading inputs") as done:  # on a terminal only
+        found = loaders.load_all(args.paths, args.input_format, args.skip_path, done) if args.paths else Load()
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources

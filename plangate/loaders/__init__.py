@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,11 +139,12 @@ def _terraform_folders(root: Path) -> Iterator[Path]:
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
-             skip_path: Iterable[str] = ()) -> Load:
+             skip_path: Iterable[str] = (), on_input: Callable[[str], None] | None = None) -> Load:
     """Every path's resources and provenance, each input read once (a path named twice, or a
     file inside a folder also named, is read with the first), with cross-resource facts linked
     once for the whole input (Lambda execution roles: `plangate.loaders.roles`).  ``skip_path``
-    holds ``--skip-path`` regular expressions for what the folder walks leave out."""
+    holds ``--skip-path`` regular expressions for what the folder walks leave out; ``on_input(path)``
+    is told when each given path is done (the CLI's progress display)."""
     from plangate.loaders import roles, validate
     from plangate.model import Load
 
@@ -157,9 +158,11 @@ def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
         if covering is not None:
             same = "the same input as" if os.path.realpath(covering) == real else "inside"
             out.notes = (*out.notes, f"{path}: {same} {covering}, read once")
-            continue
-        taken.append(path)
-        out.extend(_load_one(path, fmt, skip))
+        else:
+            taken.append(path)
+            out.extend(_load_one(path, fmt, skip))
+        if on_input is not None:
+            on_input(path)
     out.inputs = tuple(taken)
     validate.check(out.resources)
     roles.link(out.resources)

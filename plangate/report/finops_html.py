@@ -1,40 +1,30 @@
 """The FinOps HTML report: spend with its expected band and marked anomalies, forecast fans, top waste.
 
-One self-contained page: the charts are inline SVG drawn here, the style is inline, and there is
-no script, font or image to fetch, so it opens offline (and in a sandboxed mail or CI viewer).
+One self-contained page (the shell is `plangate.report.html_page`): the charts are inline SVG drawn
+here, the style is inline, and there is no script, font or image to fetch, so it opens offline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 
 import numpy as np
 
 from plangate.analytics.anomalies import Anomaly, SeriesScores
 from plangate.analytics.records import Forecast, WasteItem
+from plangate.report.html_page import escape as _e
+from plangate.report.html_page import number as _num
+from plangate.report.html_page import page
 
 WIDTH, HEIGHT, PAD = 920, 240, 48
 MAX_POINTS = 1500  # a chart draws at most this many points per line (markers keep full resolution)
-
-_STYLE = """
-body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1f2328;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.muted{color:#656d76}
-table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
-svg{display:block;margin:6px 0 2px;background:#fbfcfd;border:1px solid #d0d7de}
-.legend span{margin-right:14px}.sw{display:inline-block;width:12px;height:12px;vertical-align:middle;margin-right:4px}
-"""
 
 
 def render_html(title: str, *, series: Sequence[SeriesScores] = (), anomalies: Sequence[Anomaly] = (),
                 forecasts: Sequence[Forecast] = (), waste: Sequence[WasteItem] = (), subtitle: str = "") -> str:
     """The whole page as text."""
-    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>",
-             f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1>"]
-    if subtitle:
-        parts.append(f"<p class=muted>{_e(subtitle)}</p>")
+    parts: list[str] = []
     if series:
         parts.append("<h2>Spend and expected band</h2>")
         parts.append('<p class="legend"><span><i class=sw style="background:#0969da"></i>actual</span>'
@@ -52,8 +42,7 @@ def render_html(title: str, *, series: Sequence[SeriesScores] = (), anomalies: S
         parts.append(_forecast_table(forecasts))
     if waste:
         parts.append(_waste_table(waste))
-    parts.append("</body></html>\n")
-    return "".join(parts)
+    return page(title, parts, subtitle=subtitle)
 
 
 # -- charts ------------------------------------------------------------------------------------
@@ -208,19 +197,6 @@ def _waste_table(waste: Sequence[WasteItem]) -> str:
                    f"<td class=num>${w.monthly_savings:,.2f}</td></tr>" for w in ranked)
     return ("<h2>Top waste</h2><table><tr><th>kind</th><th>resource</th><th>finding</th>"
             "<th>monthly savings</th></tr>" + rows + "</table>")
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _num(value: float) -> str:
-    value = float(value)
-    if abs(value) >= 1e6:
-        return f"{value:,.3g}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
 
 
 def _date(value: np.datetime64 | dt.date) -> str:

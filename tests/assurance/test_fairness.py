@@ -218,5 +218,7 @@ def test_a_positive_value_in_neither_column_is_refused_not_all_zero_rates(tmp_pa
     assert main([*argv, "--positive", "Y", "-f", "json"]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out)
-    assert captured.err == "" and [g["selection_rate"] for g in report["groups"]] == [0.0, 0.0]
+    assert captured.err == ("plangate: warning: fairness (g): no group has a positive decision: the demographic "
+                            "parity ratio and disparate impact are undefined (n/a) and the four-fifths rule fails\n")
+    assert [g["selection_rate"] for g in report["groups"]] == [0.0, 0.0]
     assert report["demographic_parity_ratio"] is None and report["four_fifths_rule"]["passed"] is False
