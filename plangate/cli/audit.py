@@ -81,14 +81,9 @@ def trust(args: argparse.Namespace):
 
 def _read_json(path: str) -> dict:
     from plangate.errors import InputError
+    from plangate.loaders.source import read_json
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not JSON: {exc}") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InputError(path, "expected a JSON object")
     return data
