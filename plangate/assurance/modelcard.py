@@ -63,10 +63,19 @@ def load(path: str | Path) -> Any:
     try:
         raw = source.read_bytes(p)
         if p.suffix.lower() in (".yaml", ".yml"):
-            return source.parse_yaml(source.decode(raw, str(p)), str(p))
-        return source.parse_json(raw, str(p))
+            card = source.parse_yaml(source.decode(raw, str(p)), str(p))
+        else:
+            card = source.parse_json(raw, str(p))
     except InputError as exc:  # say which of the command's files it is
         raise InputError(str(p), f"the model card: {exc.problem}", exc.line, exc.column) from None
+    if not isinstance(card, dict):  # any text is a YAML string: never echo a file that is not a card
+        raise InputError(str(p), f"the model card: expected an object of Model Card Toolkit fields, "
+                                 f"got {_kind(card)}")
+    return card
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", list: "a list", type(None): "an empty document"}.get(type(value), "a single value")
 
 
 def _where(error: Any) -> str:

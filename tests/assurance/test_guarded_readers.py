@@ -65,7 +65,7 @@ def test_json_readers_refuse_what_the_plan_loader_refuses(tmp_path, signed_log, 
     assert err.startswith(f"plangate: error: {bad}") and says in err and "internal error" not in err
 
 
-@pytest.mark.parametrize("content,says", [(DEEP_YAML, "the model card: invalid YAML: nested too deeply"),
+@pytest.mark.parametrize("content,says", [(DEEP_YAML, "the model card: invalid YAML: exceeded maximum nesting depth"),
                                           (LONG_INT_YAML, "the model card: invalid YAML: a number with more digits"),
                                           (b"model_details: {name: m}\ndate: 2026-13-45\n", "invalid YAML value")])
 def test_a_yaml_model_card_is_guarded_too(tmp_path, signed_log, capsys, content, says):
@@ -94,3 +94,18 @@ def test_a_capture_line_names_its_line(tmp_path, signed_log, capsys):
     current.write_bytes(json.dumps(good).encode() + b"\n" + DEEP + b"\n")
     assert main(_argv("drift --current", current, tmp_path, signed_log)) == 2
     assert capsys.readouterr().err == f"plangate: error: {current}:2: invalid JSON: nested too deeply\n"
+
+
+@pytest.mark.parametrize("name", ["card.yaml", "card.json"])
+def test_a_file_that_is_not_a_card_is_refused_without_echoing_it(tmp_path, capsys, name):
+    """Any text is a YAML string: a private key given as the card must not reach a report or the log."""
+    keys.generate(str(tmp_path / "key.pem"))
+    card = tmp_path / name
+    card.write_bytes((tmp_path / "key.pem").read_bytes() if name.endswith(".yaml") else b'"just a string"')
+    audit = tmp_path / "audit.jsonl"
+    assert main(["assure", "--model-id", "m", "--risk-tier", "high", "--model-card", str(card),
+                 "--audit-log", str(audit)]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"plangate: error: {card}: the model card: expected an object of "
+                                                "Model Card Toolkit fields, got text\n")
+    assert not audit.exists()
