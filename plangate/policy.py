@@ -101,9 +101,12 @@ def build(data: Mapping[str, Any] | None, catalogue: Iterable[Rule], source: str
     overrides = data.get("rules") or {}
     if not isinstance(overrides, Mapping):
         raise ConfigError(f"{source}: rules: expected a mapping of rule slug or id to settings")
-    for key in overrides:
+    for key, given in overrides.items():
         if key not in index:
             raise ConfigError(f"{source}: rules: no rule {key!r} (see `plangate rules`)")
+        if given is not None and not isinstance(given, Mapping):
+            raise ConfigError(f"{source}: rules.{key}: expected a mapping of enforcement and settings, "
+                              f"got {settings_mod.shown(given)}")
     configs = {}
     for r in catalogue:
         given = {**(overrides.get(r.id) or {}), **(overrides.get(r.slug) or {})}

@@ -83,3 +83,11 @@ def test_a_bad_budget_is_bad_input(tmp_path, capsys, value, says):
     code = main(["scan", str(EXAMPLES / "terraform-plan" / "plan.json"), "-c", str(path)])
     err = capsys.readouterr().err
     assert (code, err.count("\n")) == (2, 1) and str(path) in err and says in err, err
+
+
+def test_a_rule_given_a_scalar_instead_of_settings_is_bad_input(tmp_path):
+    path = _policy(tmp_path, "rules:\n  inference-log-retention:\n    m\n")
+    with pytest.raises(ConfigError) as caught:
+        policy.load(path, RULES)
+    assert str(caught.value) == (f"{path}: rules.inference-log-retention: expected a mapping of enforcement and "
+                                 "settings, got 'm'")
