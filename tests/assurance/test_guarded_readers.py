@@ -109,3 +109,13 @@ def test_a_file_that_is_not_a_card_is_refused_without_echoing_it(tmp_path, capsy
     assert (captured.out, captured.err) == ("", f"plangate: error: {card}: the model card: expected an object of "
                                                 "Model Card Toolkit fields, got text\n")
     assert not audit.exists()
+
+
+@pytest.mark.parametrize("number,says", [(b"7" * 5000, "a number with more digits than plangate reads (4300 at most)"),
+                                         (b"1e400", "1e400 is beyond the largest number plangate reads")])
+def test_the_plan_loader_shares_the_guards(tmp_path, capsys, number, says):
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(b'{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": '
+                     b'"aws_instance.a", "type": "aws_instance", "values": {"count": ' + number + b"}}]}}}")
+    assert main(["scan", str(plan)]) == 2
+    assert capsys.readouterr().err == f"plangate: error: {plan}: invalid JSON: {says}\n"

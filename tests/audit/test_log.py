@@ -365,3 +365,10 @@ def test_verify_json_names_the_first_broken_entry(path, capsys):
     assert main(["audit", "verify", str(path), "-f", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["intact"] is False and out["first_broken"]["seq"] == 4 and out["first_broken"]["line"] == i + 1
+
+
+def test_a_record_holding_nan_or_infinity_is_logged_as_json_that_verifies(tmp_path):
+    p = tmp_path / "audit.jsonl"
+    log.append(p, [{"command": "drift", "result": {"share": float("nan"), "p": [float("inf"), -float("inf"), 0.5]}}])
+    assert json.loads(lines(p)[0])["record"]["result"] == {"share": "nan", "p": ["inf", "-inf", 0.5]}
+    assert log.verify(str(p)).intact
