@@ -107,7 +107,7 @@ def run_verify(args: argparse.Namespace) -> int:
         p = report.problem
         emit(json.dumps({"log": args.log, "intact": report.intact, "entries": report.entries,
                          "checkpoints": report.checkpoints, "signed_entries": report.signed_size,
-                         "key_id": report.key_id, "key_pinned": report.key_pinned,
+                         "key_id": report.key_id, "key_pinned": report.key_pinned, "notes": report.notes,
                          "first_broken": None if p is None else {"line": p.line, "seq": p.seq,
                                                                  "problem": p.message}}, indent=2), None)
     else:

@@ -372,3 +372,16 @@ def test_a_record_holding_nan_or_infinity_is_logged_as_json_that_verifies(tmp_pa
     log.append(p, [{"command": "drift", "result": {"share": float("nan"), "p": [float("inf"), -float("inf"), 0.5]}}])
     assert json.loads(lines(p)[0])["record"]["result"] == {"share": "nan", "p": ["inf", "-inf", 0.5]}
     assert log.verify(str(p)).intact
+
+
+def test_verify_json_names_each_repair(path, key, capsys):
+    with open(path, "ab") as handle:
+        offset = handle.tell()
+        handle.write(b'{"key_id":"ab')  # a checkpoint cut short
+    log.append(path, [{"command": "scan", "n": 20}], key=key, every=EVERY)
+    assert main(["audit", "verify", str(path), "-f", "json"]) == 0
+    sha = hashlib.sha256(b'{"key_id":"ab').hexdigest()
+    assert json.loads(capsys.readouterr().out) == {
+        "log": str(path), "intact": True, "entries": 21, "checkpoints": 4, "signed_entries": 20,
+        "key_id": keys.key_id(key.public_key()), "key_pinned": False, "first_broken": None,
+        "notes": [f"entry 20 repaired an interrupted append: cut 13 bytes at offset {offset} (sha256 {sha[:16]}…)"]}
