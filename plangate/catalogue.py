@@ -26,7 +26,9 @@ def _cell(text: Any) -> str:
 
 
 def _types(rule: Rule) -> str:
-    return ", ".join(f"`{t}`" for t in sorted(rule.applies_to)) or "(the policy file)"
+    if not rule.applies_to:  # the waiver rule reads the policy file; a rule reported elsewhere says in its text
+        return "(see the description)" if _elsewhere(rule) else "(the policy file)"
+    return ", ".join(f"`{t}`" for t in sorted(rule.applies_to))
 
 
 def _settings_table(rule: Rule) -> list[str]:
