@@ -27,8 +27,15 @@ def inclusion(log: Log, seq: int, size: int | None = None) -> dict[str, Any]:
         raise InputError(log.path, f"entry {seq} is not in the checkpoint of size {n}")
     tree = log.tree(n)
     entry = log.entry(seq)
+    try:
+        text = entry.decode("ascii")  # a canonical line is ASCII
+    except UnicodeDecodeError:
+        from plangate.errors import InputError
+
+        raise InputError(log.path, f"entry {seq} is not a line plangate wrote (not ASCII text); "
+                                   "run `plangate audit verify`") from None
     return {"type": "inclusion", "origin": ORIGIN, "leaf_index": seq, "tree_size": n,
-            "entry": entry.decode(), "leaf_hash": merkle.leaf_hash(entry).hex(),
+            "entry": text, "leaf_hash": merkle.leaf_hash(entry).hex(),
             "proof": [h.hex() for h in tree.inclusion_proof(seq, n)], "checkpoint": cp,
             "verify": CHECK_COMMAND}
 

@@ -162,3 +162,13 @@ def test_a_proof_whose_entry_is_nested_too_deep_fails_the_check(signed, tmp_path
                                                     f"{proof}: FAILS: the entry's seq is not leaf_index",
                                                     f"{proof}: FAILS: the inclusion proof does not lead to the "
                                                     "checkpoint's root"]
+
+
+def test_proving_an_entry_that_is_not_ascii_is_bad_input(signed, tmp_path, capsys):
+    path = tmp_path / "audit.jsonl"
+    lines = signed[0].read_bytes().split(b"\n")
+    lines[1] = lines[1][:16] + b"\x80" + lines[1][16:]
+    path.write_bytes(b"\n".join(lines))
+    assert main(["audit", "prove", "1", "--log", str(path)]) == 2
+    assert capsys.readouterr().err == (f"plangate: error: {path}: entry 1 is not a line plangate wrote (not ASCII "
+                                       "text); run `plangate audit verify`\n")
