@@ -26,7 +26,9 @@ def _cell(text: Any) -> str:
 
 
 def _types(rule: Rule) -> str:
-    return ", ".join(f"`{t}`" for t in sorted(rule.applies_to)) or "(the policy file)"
+    if not rule.applies_to:  # the waiver rule reads the policy file; a rule reported elsewhere says in its text
+        return "(see the description)" if _elsewhere(rule) else "(the policy file)"
+    return ", ".join(f"`{t}`" for t in sorted(rule.applies_to))
 
 
 def _settings_table(rule: Rule) -> list[str]:
@@ -109,7 +111,7 @@ def as_json(rules: Sequence[Rule]) -> str:
         "applies_to": sorted(r.applies_to), "url": r.url,
         "frameworks": {"finops": r.frameworks.finops, "nist_ai_rmf": r.frameworks.nist_ai_rmf,
                        "eu_ai_act": r.frameworks.eu_ai_act},
-        "checkov": [spec.check_id for spec in checkov_ids.rule_specs(r)],
+        "checkov": [spec.check_id for spec in checkov_ids.rule_specs(r)] if not _elsewhere(r) else [],
         "settings": settings_mod.schema(r.settings_type),
     } for r in rules]}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
@@ -119,8 +121,24 @@ _FRAMEWORK_TEXT = {checkov_ids.TERRAFORM: "Terraform HCL and plan JSON",
                    checkov_ids.KUBERNETES: "Kubernetes"}
 
 
+def _elsewhere(rule: Rule) -> str:
+    """Why a rule the scan engine does not run has no Checkov check ('' for the scan's rules)."""
+    from plangate.rules import BY_ID, REPORTED_ELSEWHERE
+
+    if BY_ID.get(rule.id) is rule:
+        return ""
+    return next((why for prefix, why in REPORTED_ELSEWHERE.items() if rule.id.startswith(prefix)),
+                "is not run by `plangate scan`")
+
+
+def _scan_rules(rules: Sequence[Rule]) -> list[Rule]:
+    return [r for r in rules if not _elsewhere(r)]
+
+
 def _checkov_line(rule: Rule) -> str:
     """The rule's Checkov checks (ids from `plangate.frontends.checkov.ids`, as hcl_checks/ registers)."""
+    if _elsewhere(rule):
+        return f"no check: {_elsewhere(rule)}"
     parts = [f"`{spec.check_id}` ({_FRAMEWORK_TEXT[spec.framework]})"
              for spec in checkov_ids.rule_specs(rule)]
     parts += [f"`{d.resource_type}` left to built-in `{d.builtin}`"
@@ -132,6 +150,7 @@ def _checkov_line(rule: Rule) -> str:
 
 
 def _checkov_section(rules: Sequence[Rule]) -> list[str]:
+    rules = _scan_rules(rules)
     out = ["", "## Checkov checks", "", CHECKOV_TEXT, "",
            "| Checkov id | rule | framework | resource types |", "|---|---|---|---|"]
     for spec in checkov_ids.check_specs(rules):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from plangate import settings as settings_mod
-from plangate.errors import ConfigError
+from plangate.errors import ConfigError, InputError
 from plangate.model import Enforcement
 from plangate.rules.base import Rule
 
@@ -101,9 +101,12 @@ def build(data: Mapping[str, Any] | None, catalogue: Iterable[Rule], source: str
     overrides = data.get("rules") or {}
     if not isinstance(overrides, Mapping):
         raise ConfigError(f"{source}: rules: expected a mapping of rule slug or id to settings")
-    for key in overrides:
+    for key, given in overrides.items():
         if key not in index:
             raise ConfigError(f"{source}: rules: no rule {key!r} (see `plangate rules`)")
+        if given is not None and not isinstance(given, Mapping):
+            raise ConfigError(f"{source}: rules.{key}: expected a mapping of enforcement and settings, "
+                              f"got {settings_mod.shown(given)}")
     configs = {}
     for r in catalogue:
         given = {**(overrides.get(r.id) or {}), **(overrides.get(r.slug) or {})}
@@ -185,14 +188,12 @@ def load(path: str | os.PathLike[str] | None, catalogue: Iterable[Rule]) -> Poli
         raise ConfigError(f"{p}: no such policy file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read: {exc}") from None
-    import yaml
+    from plangate.loaders.source import parse_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    try:  # the guarded reader every input uses: too deep, too long a number, a bad date
+        data = parse_yaml(text, str(p))
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     return build(data, catalogue, str(p))
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import typing
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, get_args, get_origin
 
 
@@ -43,13 +44,12 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
             return value
         raise SettingsError(f"{where}: expected true or false, got {value!r}")
     if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise SettingsError(f"{where}: expected a whole number, got {value!r}")
+        number = _number(value, where, "a whole number")
+        if number != int(number):
+            raise SettingsError(f"{where}: expected a whole number, got {shown(value)}")
+        return int(number)
     if hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise SettingsError(f"{where}: expected a number, got {value!r}")
+        return float(_number(value, where, "a number"))
     if hint is str:
         if isinstance(value, str):
             return value
@@ -73,6 +73,39 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
             for k, v in value.items()
         }
     raise TypeError(f"unsupported setting type {hint!r}")  # a bug in a rule, not user input
+
+
+#: Every number setting is a count, a share or an amount of money: finite, >= 0, and at most
+#: this (far beyond any budget or count, small enough that arithmetic on it stays exact).
+MAX_NUMBER = 1e15
+
+
+def _number(value: Any, where: str, form: str) -> Decimal:
+    """A number setting's value: an int or float, or a string that reads as one — YAML 1.1 reads
+    ``5e3`` (no dot) as a string, and a user writing it means 5000.  NaN, infinities,
+    negatives and numbers past `MAX_NUMBER` are bad input naming the key."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise SettingsError(f"{where}: expected {form}, got {shown(value)}")
+    try:  # an int as itself: its text may be longer than Python converts
+        number = Decimal(value.strip().replace("_", "") if isinstance(value, str) else value
+                         if isinstance(value, int) else repr(value))
+    except InvalidOperation:
+        raise SettingsError(f"{where}: expected {form}, got {shown(value)}") from None
+    if not number.is_finite():
+        raise SettingsError(f"{where}: expected a finite number, got {shown(value)}")
+    if number < 0:
+        raise SettingsError(f"{where}: expected a number >= 0, got {shown(value)}")
+    if number > MAX_NUMBER:
+        raise SettingsError(f"{where}: {shown(value)} is larger than plangate reads (at most {MAX_NUMBER:g})")
+    return number
+
+
+def shown(value: Any) -> str:
+    """``value`` for a message, at most 40 characters (a 5,000-digit number is not echoed)."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def parse(cls: type, data: Mapping[str, Any] | None, where: str) -> Any:

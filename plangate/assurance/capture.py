@@ -23,11 +23,11 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from plangate.errors import InputError
+from plangate.loaders.source import parse_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,9 +74,11 @@ def _records(path: str) -> list[tuple[int, dict[str, Any]]]:
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(path, f"not a JSON line: {exc.msg}", number, exc.colno) from None
+                    record = parse_json(line.encode(), path, number - 1)
+                except InputError as exc:
+                    if exc.line is not None:
+                        raise
+                    raise InputError(path, exc.problem, number) from None  # too deep, too long: still this line
                 if not isinstance(record, dict) or not isinstance(record.get("captureData"), dict):
                     raise InputError(path, "not a data-capture record (no captureData object)", number)
                 records.append((number, record))
@@ -169,10 +171,7 @@ def _mixed_rows(path: str, records: list[tuple[int, dict[str, Any]]], inputs: li
             got = [r.split(",") for r in text.strip("\n").split("\n") if r]
             got = [[_number(v) for v in r] for r in got]
         else:
-            try:
-                got = _json_rows(json.loads(text))
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"captureData.endpointInput.data: not JSON: {exc.msg}", line) from None
+            got = _json_rows(_payload_json(text, path, line, "endpointInput"))
         for row in got:
             if isinstance(row, dict):
                 rows.append(row)
@@ -184,6 +183,14 @@ def _mixed_rows(path: str, records: list[tuple[int, dict[str, Any]]], inputs: li
         return {n: pa.chunked_array([pa.array([r.get(n) for r in rows])]) for n in names}, counts
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise InputError(path, f"captured JSON features mix types: {type(exc).__name__}") from None
+
+
+def _payload_json(text: str, path: str, line: int, side: str) -> Any:
+    """A JSON payload through the guarded reader; its problem names the record's line and side."""
+    try:
+        return parse_json(text.encode(), path)
+    except InputError as exc:
+        raise InputError(path, f"captureData.{side}.data: {exc.problem}", line) from None
 
 
 def _number(text: str) -> Any:
@@ -207,10 +214,7 @@ def _outputs(path: str, records: list[tuple[int, dict[str, Any]]], outputs: list
         if kind == "csv":
             got = [[_number(v) for v in r.split(",")] for r in text.strip("\n").split("\n") if r]
         else:
-            try:
-                got = _json_outputs(json.loads(text))
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"captureData.endpointOutput.data: not JSON: {exc.msg}", line) from None
+            got = _json_outputs(_payload_json(text, path, line, "endpointOutput"))
         values.extend(got)
         counts.append(len(got))
     width = max((len(v) for v in values), default=1)

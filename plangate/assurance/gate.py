@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,16 +36,15 @@ class Evidence:
 
 
 def _read_json(path: str, what: str) -> Any:
+    from plangate.loaders.source import read_json
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, f"no such {what}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read the {what}: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"the {what} is not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        data = read_json(path)
+    except InputError as exc:  # say which of the command's files it is
+        raise InputError(path, f"the {what}: {exc.problem}", exc.line, exc.column) from None
+    if not isinstance(data, dict):
+        raise InputError(path, f"not a {what} (expected a JSON object)")
+    return data
 
 
 def drift_summary(path: str) -> dict[str, Any]:

@@ -50,26 +50,32 @@ def _validator() -> Any:
 
 
 def load(path: str | Path) -> Any:
+    """A model card (JSON, or YAML by its suffix) through the guarded readers every input uses."""
+    from plangate.loaders import source
+
     p = Path(path)
     try:
-        if p.stat().st_size > _MAX_BYTES:
-            raise InputError(str(p), f"a model card larger than {_MAX_BYTES} bytes is not read")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(p), "no such model card") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(p), f"cannot read the model card: {exc}") from None
-    if p.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(str(p), f"the model card is not YAML: {getattr(exc, 'problem', None) or exc}") from None
+        too_big = p.stat().st_size > _MAX_BYTES
+    except OSError:
+        too_big = False  # read_bytes names the problem
+    if too_big:
+        raise InputError(str(p), f"a model card larger than {_MAX_BYTES} bytes is not read")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(p), f"the model card is not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        raw = source.read_bytes(p)
+        if p.suffix.lower() in (".yaml", ".yml"):
+            card = source.parse_yaml(source.decode(raw, str(p)), str(p))
+        else:
+            card = source.parse_json(raw, str(p))
+    except InputError as exc:  # say which of the command's files it is
+        raise InputError(str(p), f"the model card: {exc.problem}", exc.line, exc.column) from None
+    if not isinstance(card, dict):  # any text is a YAML string: never echo a file that is not a card
+        raise InputError(str(p), f"the model card: expected an object of Model Card Toolkit fields, "
+                                 f"got {_kind(card)}")
+    return card
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", list: "a list", type(None): "an empty document"}.get(type(value), "a single value")
 
 
 def _where(error: Any) -> str:
@@ -101,8 +107,12 @@ def has_quantitative_analysis(card: Any) -> bool:
 
 
 def check(path: str | Path) -> CardCheck:
+    from plangate.loaders.source import parse_guard
+
     card = load(path)
-    return CardCheck(str(path), schema_errors(card), model_ids(card), has_quantitative_analysis(card))
+    with parse_guard(str(path), "the model card: "):  # the validator recurses as deep as the card nests
+        errors = schema_errors(card)
+    return CardCheck(str(path), errors, model_ids(card), has_quantitative_analysis(card))
 
 
 def resolve(url: str, repo_root: str | Path) -> Path | None:

@@ -38,9 +38,9 @@ def _rule_ids(result: Mapping[str, Any]) -> list[str]:
 def build(entries: Iterable[Mapping[str, Any]], *, since: dt.date | None = None, until: dt.date | None = None,
           tree_head: Mapping[str, Any] | None = None, log_name: str = "", log_sha256: str = "") -> dict[str, Any]:
     """The evidence document for the entries (parsed log lines) whose time falls in the period."""
-    from plangate.assurance.rules import ASSURANCE_BY_ID
-    from plangate.rules import BY_ID
+    from plangate.rules import all_rules
 
+    by_id = {r.id: r for r in all_rules()}  # scan, assure and fleet rules alike
     decisions: Counter[str] = Counter()
     checked: Counter[str] = Counter()  # decisions in which the rule was evaluated
     failed_in: dict[str, Counter[str]] = defaultdict(Counter)  # decisions with a finding of that outcome
@@ -76,7 +76,7 @@ def build(entries: Iterable[Mapping[str, Any]], *, since: dt.date | None = None,
             waivers.append({"seq": entry["seq"], "time": entry["time"], **w})
     controls = []
     for rid in sorted(set(checked) | set(findings)):
-        rule = BY_ID.get(rid) or ASSURANCE_BY_ID.get(rid)  # plangate assure's PG-ASR rules
+        rule = by_id.get(rid)
         fw = rule.frameworks if rule else None
         controls.append({
             "id": rid, "title": rule.title if rule else "", "category": rule.category if rule else "",

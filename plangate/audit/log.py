@@ -16,9 +16,12 @@ Appends take an exclusive ``fcntl.flock`` on the log, so processes append one af
 A line is written with one ``write`` and then ``fsync``ed, its newline last: a crash mid-append
 leaves an unterminated tail, which `verify` reports (exit 1) and which never verifies as an
 entry.  The next append repairs it — it truncates the unterminated bytes (their writer never
-returned) and records their length and SHA-256 in the new entry's ``repaired`` field, so the
-repair itself is in the log.  A complete last line that is not a valid entry is not repaired:
-the append refuses (exit 2) and says to run `plangate audit verify`.
+returned) and records their offset, length and SHA-256 in the new entry's ``repaired`` field, so
+the repair itself is in the log.  Nothing is cut unless the file is a plangate log (its first
+bytes are the first entry's) and the cut bytes are the start of a plangate line; a complete last
+line that is not a valid entry is not repaired either: the append refuses (exit 2), touching
+nothing, and says to run `plangate audit verify`.  A checkpoint is only signed with the key of
+the log's first checkpoint.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import math
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
@@ -45,7 +49,27 @@ _CHUNK = 1 << 16
 
 
 def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_plain).encode()
+    """The one text of a log line.  NaN and infinities are not JSON (and every reader refuses
+    them), so a record holding one keeps its name as a string instead."""
+    try:
+        return _dumps(obj, allow_nan=False)
+    except ValueError:
+        return _dumps(_finite(obj), allow_nan=False)
+
+
+def _dumps(obj: Any, allow_nan: bool) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_plain,
+                      allow_nan=allow_nan).encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -119,7 +143,15 @@ def checkpoint_problem(cp: Mapping[str, Any], pinned=None, pinned_is: str = "the
 class _Tail:
     prev: str = GENESIS
     next_seq: int = 0
-    repaired: dict[str, Any] | None = None
+    cut: int = 0  # where a torn tail starts (the file's size when there is none)
+    torn: bytes = b""  # the unterminated bytes of an interrupted append
+
+    @property
+    def repaired(self) -> dict[str, Any] | None:
+        """What repairing the tail cuts, as the next entry records it."""
+        if not self.torn:
+            return None
+        return {"offset": self.cut, "length": len(self.torn), "sha256": hashlib.sha256(self.torn).hexdigest()}
 
 
 def append(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]], *, key=None,
@@ -127,10 +159,17 @@ def append(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]], *
     """Append ``records`` as entries (one lock, one fsync); with ``key``, a signed checkpoint
     after every ``every``-th entry.  Returns the entries' sequence numbers."""
     every = every or checkpoint_every()
+    records = list(records)
     fd = _open(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         tail = _read_tail(fd, str(path))
+        if key is not None and (tail.next_seq % every) + len(records) >= every:
+            _check_signing_key(fd, str(path), key)  # a checkpoint is due: refuse before writing
+        if not records:
+            return []
+        if tail.torn:  # cut only now, with an entry to say so following at once
+            os.ftruncate(fd, tail.cut)
         compact: merkle.CompactRange | None = None
         seqs: list[int] = []
         prev, seq = tail.prev, tail.next_seq
@@ -163,15 +202,16 @@ def checkpoint(path: str | os.PathLike[str], key) -> dict[str, Any]:
     fd = _open(path, create=False)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        tail = _read_tail(fd, str(path), repair=False)
+        tail = _read_tail(fd, str(path), torn_ok=False)
         last = _last_line(fd)
         if last:
-            obj = json.loads(last)
+            obj = _parse(last, str(path))
             if (obj.get("kind") == "checkpoint" and obj.get("tree_size") == tail.next_seq
                     and obj.get("key_id") == keys.key_id(key.public_key())):
                 return obj
         if tail.next_seq == 0:
             raise InputError(str(path), "has no entries to checkpoint")
+        _check_signing_key(fd, str(path), key)
         cp = signed_checkpoint(tail.prev, _resume_range(fd, str(path)), key)
         _write(fd, canonical(cp) + b"\n", str(path))
         os.fsync(fd)
@@ -220,38 +260,98 @@ def _reverse_lines(fd: int, end: int) -> Iterator[bytes]:
         carry = parts[0] + b"\n"  # the first line may begin in the block before
 
 
-def _read_tail(fd: int, path: str, repair: bool = True) -> _Tail:
+# Canonical JSON sorts keys, so every line plangate writes begins one of two ways, and a log's
+# first line (entry 0) with the genesis hash.
+_ENTRY_START, _CHECKPOINT_START = b'{"kind":"entry",', b'{"key_id":"'
+_FIRST_LINE = _ENTRY_START + b'"prev":"' + GENESIS.encode() + b'"'
+
+
+def _read_tail(fd: int, path: str, torn_ok: bool = True) -> _Tail:
+    """Where the next entry goes, read without changing anything.  Refuses a file that is not a
+    plangate log, a complete last line that is not a valid one, and a torn tail that is not the
+    start of a plangate line (or any torn tail, unless ``torn_ok``)."""
     size = os.fstat(fd).st_size
     if size == 0:
         return _Tail()
+    head = os.pread(fd, len(_FIRST_LINE), 0)
+    if not _FIRST_LINE.startswith(head):  # (a shorter head is a first append cut short)
+        raise InputError(path, "is not a plangate audit log (it does not begin with the log's first entry); "
+                               "not appending, nothing was changed")
     start = max(0, size - _CHUNK)
     chunk = os.pread(fd, size - start, start)
     while b"\n" not in chunk and start > 0:  # a long unterminated tail
         start = max(0, start - _CHUNK)
         chunk = os.pread(fd, size - start, start)
     cut = start + chunk.rfind(b"\n") + 1  # 0 when no newline at all
-    repaired = None
-    if cut < size:
-        if not repair:
-            raise InputError(path, "ends in an unterminated line (an interrupted append); "
-                                   "append an entry to repair it, or run `plangate audit verify`")
-        torn = os.pread(fd, size - cut, cut)
-        os.ftruncate(fd, cut)
-        os.fsync(fd)
-        repaired = {"dropped_bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest()}
-    last = _last_line(fd)
+    torn = os.pread(fd, size - cut, cut) if cut < size else b""
+    if torn and not any(torn.startswith(start[:len(torn)]) for start in (_ENTRY_START, _CHECKPOINT_START)):
+        raise InputError(path, f"ends in {len(torn)} bytes at offset {cut} that are not the start of an audit "
+                               "line (not written by plangate); not appending, nothing was changed")
+    if torn and not torn_ok:
+        raise InputError(path, "ends in an unterminated line (an interrupted append); "
+                               "append an entry to repair it, or run `plangate audit verify`")
+    last = _last_line_before(fd, cut)
     if not last:
-        return _Tail(repaired=repaired)
+        return _Tail(cut=cut, torn=torn)
     try:
-        obj = json.loads(last)
+        obj = _parse(last, path)
         kind = obj["kind"]
         next_seq = obj["seq"] + 1 if kind == "entry" else int(obj["tree_size"])
-        if kind not in ("entry", "checkpoint") or not isinstance(next_seq, int):
+        if kind not in ("entry", "checkpoint") or not isinstance(next_seq, int) or isinstance(next_seq, bool):
             raise ValueError(kind)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, PlangateError):
         raise InputError(path, "the last line is not a valid audit entry; the log is damaged "
-                               "(run `plangate audit verify`), not appending") from None
-    return _Tail(hashlib.sha256(last).hexdigest(), next_seq, repaired)
+                               "(run `plangate audit verify`), not appending, nothing was changed") from None
+    return _Tail(hashlib.sha256(last).hexdigest(), next_seq, cut, torn)
+
+
+def _last_line_before(fd: int, end: int) -> bytes:
+    """The last complete line before offset ``end`` (which follows a newline), b"" when none."""
+    for line in _reverse_lines(fd, end):
+        return line
+    return b""
+
+
+def _parse(line: bytes, path: str) -> dict[str, Any]:
+    """One log line as a JSON object, through the guarded reader every input uses (a line
+    nested 10^5 deep or holding a 5,000-digit number is a damaged line, not a crash)."""
+    from plangate.loaders.source import parse_json
+
+    obj = parse_json(line, path)
+    if not isinstance(obj, dict):
+        raise InputError(path, "an audit line is a JSON object")
+    return obj
+
+
+def _check_signing_key(fd: int, path: str, key) -> None:
+    """A checkpoint must carry the key of the log's first checkpoint (as `verify` demands of
+    every one): signing with another would break the log's verification from here on."""
+    first = _first_checkpoint(fd, path)
+    if first is None:
+        return
+    mine = keys.public_b64(key.public_key())
+    if first.get("public_key") != mine:
+        raise InputError(path, f"its checkpoints are signed by key {str(first.get('key_id', ''))[:16]}…, not by "
+                               f"the configured key {keys.key_id(key.public_key())[:16]}… (PLANGATE_AUDIT_KEY / "
+                               "--key); not signing with another key, nothing was changed")
+
+
+def _first_checkpoint(fd: int, path: str) -> dict[str, Any] | None:
+    """The log's first checkpoint line, parsed (None when it has none); entries are skipped unparsed."""
+    size, pos, carry = os.fstat(fd).st_size, 0, b""
+    while pos < size:
+        block = carry + os.pread(fd, min(_CHUNK, size - pos), pos)
+        pos += _CHUNK
+        *complete, carry = block.split(b"\n")
+        for line in complete:
+            if line.startswith(_CHECKPOINT_START):
+                try:
+                    obj = _parse(line, path)
+                except PlangateError:
+                    raise InputError(path, "a checkpoint line is not valid JSON; run `plangate audit verify`") from None
+                if obj.get("kind") == "checkpoint":
+                    return obj
+    return None
 
 
 def _resume_range(fd: int, path: str) -> merkle.CompactRange:
@@ -259,15 +359,19 @@ def _resume_range(fd: int, path: str) -> merkle.CompactRange:
     after: list[bytes] = []
     compact = merkle.CompactRange()
     for line in _reverse_lines(fd, os.fstat(fd).st_size):
-        obj = json.loads(line)
-        if obj.get("kind") == "checkpoint":
-            try:
-                compact = merkle.CompactRange(int(obj["tree_size"]), [bytes.fromhex(h) for h in obj["range"]])
-            except (KeyError, ValueError, TypeError):
-                raise InputError(path, f"checkpoint at size {obj.get('tree_size')} has a malformed range; "
-                                       "run `plangate audit verify`") from None
-            break
-        after.append(line)
+        if not line.startswith(_CHECKPOINT_START):
+            after.append(line)
+            continue
+        obj = _parse(line, path)
+        if obj.get("kind") != "checkpoint":
+            after.append(line)
+            continue
+        try:
+            compact = merkle.CompactRange(int(obj["tree_size"]), [bytes.fromhex(h) for h in obj["range"]])
+        except (KeyError, ValueError, TypeError):
+            raise InputError(path, f"checkpoint at size {obj.get('tree_size')} has a malformed range; "
+                                   "run `plangate audit verify`") from None
+        break
     for line in reversed(after):
         compact.append(merkle.leaf_hash(line))
     return compact
@@ -341,11 +445,11 @@ def verify(path: str, *, public_key=None, trusted: Mapping[str, Any] | None = No
             line = raw[:-1]
             problem, obj, kind = None, {}, None
             try:
-                obj = json.loads(line)
+                obj = _parse(line, path)
                 kind = obj["kind"]
                 if obj["prev"] != prev:
                     problem = _chain_break(obj, before, number, compact.size)
-            except (ValueError, KeyError, TypeError, AttributeError):
+            except (ValueError, KeyError, TypeError, AttributeError, PlangateError):
                 problem = Problem(number, None, "not a valid audit line (bad JSON, or no kind / prev)")
             if problem is None and kind == "entry":
                 if obj.get("seq") != compact.size:
@@ -353,6 +457,8 @@ def verify(path: str, *, public_key=None, trusted: Mapping[str, Any] | None = No
                                                             "belongs (an entry was inserted, removed or reordered)")
                 else:
                     compact.append(merkle.leaf_hash(line))
+                    if "repaired" in obj:
+                        report.notes.append(_repair_note(obj))
                     if trusted_size == compact.size and compact.root().hex() != trusted["root"]:
                         problem = Problem(number, compact.size - 1, "the tree of the trusted checkpoint's size "
                                                                     "has another root: an entry up to here was changed")
@@ -382,6 +488,12 @@ def verify(path: str, *, public_key=None, trusted: Mapping[str, Any] | None = No
     return report
 
 
+def _repair_note(entry: Mapping[str, Any]) -> str:
+    cut = entry["repaired"] if isinstance(entry["repaired"], dict) else {}
+    return (f"entry {entry.get('seq')} repaired an interrupted append: cut {cut.get('length', '?')} bytes at "
+            f"offset {cut.get('offset', '?')} (sha256 {str(cut.get('sha256', '?'))[:16]}…)")
+
+
 def _chain_break(obj: Mapping[str, Any], before: bytes, number: int, expected: int) -> Problem:
     """Line ``number``'s prev is not the hash of the line before it: name what broke."""
     if number == 1:
@@ -397,9 +509,9 @@ def _chain_break(obj: Mapping[str, Any], before: bytes, number: int, expected: i
 
 def _seq_of(line: bytes) -> int | None:
     try:
-        obj = json.loads(line)
+        obj = _parse(line, "")
         return obj["seq"] if obj.get("kind") == "entry" else None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, PlangateError):
         return None
 
 
@@ -485,7 +597,6 @@ class Log:
         return merkle.Tree(self.leaves[:size])
 
 
-_ENTRY_PREFIX = b'{"kind":"entry",'  # canonical JSON sorts keys: an entry line starts so
 
 
 def _lines(path: str, parse_entries: bool = True) -> Iterator[tuple[int, int, bytes, dict[str, Any] | None]]:
@@ -500,15 +611,13 @@ def _lines(path: str, parse_entries: bool = True) -> Iterator[tuple[int, int, by
         for number, raw in enumerate(handle, 1):
             if not raw.endswith(b"\n"):
                 return  # an interrupted append: not an entry
-            if not parse_entries and raw.startswith(_ENTRY_PREFIX):
+            if not parse_entries and raw.startswith(_ENTRY_START):
                 yield number, offset, raw[:-1], None
                 offset += len(raw)
                 continue
             try:
-                obj = json.loads(raw)
-                if not isinstance(obj, dict):
-                    raise ValueError
-            except ValueError:
+                obj = _parse(raw[:-1], path)
+            except PlangateError:
                 raise InputError(path, f"line {number}: not a valid audit line "
                                        "(run `plangate audit verify`)") from None
             yield number, offset, raw[:-1], obj

@@ -8,7 +8,6 @@ a pinned key when given), the entry's leaf hash and the proof; any RFC 6962 / 91
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,14 +21,21 @@ def inclusion(log: Log, seq: int, size: int | None = None) -> dict[str, Any]:
     """Entry ``seq`` is in the tree of the checkpoint of ``size`` (default: the latest covering it)."""
     cp = log.covering(seq) if size is None else log.checkpoint_at(size)
     n = int(cp["tree_size"])
-    if seq >= n:
+    if not 0 <= seq < n:
         from plangate.errors import InputError
 
         raise InputError(log.path, f"entry {seq} is not in the checkpoint of size {n}")
     tree = log.tree(n)
     entry = log.entry(seq)
+    try:
+        text = entry.decode("ascii")  # a canonical line is ASCII
+    except UnicodeDecodeError:
+        from plangate.errors import InputError
+
+        raise InputError(log.path, f"entry {seq} is not a line plangate wrote (not ASCII text); "
+                                   "run `plangate audit verify`") from None
     return {"type": "inclusion", "origin": ORIGIN, "leaf_index": seq, "tree_size": n,
-            "entry": entry.decode(), "leaf_hash": merkle.leaf_hash(entry).hex(),
+            "entry": text, "leaf_hash": merkle.leaf_hash(entry).hex(),
             "proof": [h.hex() for h in tree.inclusion_proof(seq, n)], "checkpoint": cp,
             "verify": CHECK_COMMAND}
 
@@ -83,7 +89,7 @@ def _check_inclusion(doc: Mapping[str, Any], public_key, trusted) -> list[str]:
     leaf = merkle.leaf_hash(entry)
     if leaf.hex() != doc["leaf_hash"]:
         problems.append("the entry does not hash to leaf_hash")
-    if json.loads(entry).get("seq") != doc["leaf_index"]:
+    if _seq(entry) != doc["leaf_index"]:
         problems.append("the entry's seq is not leaf_index")
     if int(doc["tree_size"]) != int(cp["tree_size"]):
         problems.append("tree_size is not the checkpoint's")
@@ -92,6 +98,19 @@ def _check_inclusion(doc: Mapping[str, Any], public_key, trusted) -> list[str]:
                                    bytes.fromhex(cp["root"])):
         problems.append("the inclusion proof does not lead to the checkpoint's root")
     return problems
+
+
+def _seq(entry: bytes) -> Any:
+    """The seq an entry line states (None when it is not a JSON object), read with the guards of
+    every reader: a proof document is input like any other."""
+    from plangate.errors import PlangateError
+    from plangate.loaders.source import parse_json
+
+    try:
+        obj = parse_json(entry, "the proof's entry")
+    except PlangateError:
+        return None
+    return obj.get("seq") if isinstance(obj, dict) else None
 
 
 def _check_consistency(doc: Mapping[str, Any], public_key, trusted) -> list[str]:

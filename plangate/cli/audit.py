@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 
-from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, emit
+from plangate.cli.common import EXIT_OK, EXIT_VIOLATIONS, count, emit
 
 LOG_ENV, PUBLIC_KEY_ENV = "PLANGATE_AUDIT_LOG", "PLANGATE_AUDIT_PUBLIC_KEY"
 
@@ -39,15 +39,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_checkpoint)
 
     i = cmds.add_parser("prove", help="an inclusion proof of entry ENTRY against a signed checkpoint")
-    i.add_argument("entry", metavar="ENTRY", type=int, help="the entry's seq (0-based)")
+    i.add_argument("entry", metavar="ENTRY", type=count, help="the entry's seq (0-based)")
     _add_log(i)
-    i.add_argument("--size", type=int, help="the checkpoint's tree size (default: the latest covering ENTRY)")
+    i.add_argument("--size", type=count, help="the checkpoint's tree size (default: the latest covering ENTRY)")
     i.add_argument("-o", "--output", help="write the proof to FILE (atomically)")
     i.set_defaults(func=run_prove)
 
     s = cmds.add_parser("consistency", help="a consistency proof: the checkpoint of NEW entries extends OLD's")
-    s.add_argument("old", metavar="OLD", type=int, help="tree size of the older checkpoint")
-    s.add_argument("new", metavar="NEW", type=int, nargs="?", help="tree size of the newer (default: latest)")
+    s.add_argument("old", metavar="OLD", type=count, help="tree size of the older checkpoint")
+    s.add_argument("new", metavar="NEW", type=count, nargs="?", help="tree size of the newer (default: latest)")
     _add_log(s)
     s.add_argument("-o", "--output", help="write the proof to FILE (atomically)")
     s.set_defaults(func=run_consistency)
@@ -81,14 +81,9 @@ def trust(args: argparse.Namespace):
 
 def _read_json(path: str) -> dict:
     from plangate.errors import InputError
+    from plangate.loaders.source import read_json
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not JSON: {exc}") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InputError(path, "expected a JSON object")
     return data
@@ -112,7 +107,7 @@ def run_verify(args: argparse.Namespace) -> int:
         p = report.problem
         emit(json.dumps({"log": args.log, "intact": report.intact, "entries": report.entries,
                          "checkpoints": report.checkpoints, "signed_entries": report.signed_size,
-                         "key_id": report.key_id, "key_pinned": report.key_pinned,
+                         "key_id": report.key_id, "key_pinned": report.key_pinned, "notes": report.notes,
                          "first_broken": None if p is None else {"line": p.line, "seq": p.seq,
                                                                  "problem": p.message}}, indent=2), None)
     else:

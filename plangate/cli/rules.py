@@ -23,12 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from plangate import catalogue
     from plangate.errors import PlangateError
-    from plangate.rules import RULES
+    from plangate.rules import all_rules
 
     fmt = "markdown" if args.markdown and args.format is None else (args.format or "table")
-    rules = list(RULES)
+    rules = list(all_rules())
     if args.ids:
-        index = {key: r for r in RULES for key in (r.id, r.id.lower(), r.slug)}
+        index = {key: r for r in rules for key in (r.id, r.id.lower(), r.slug)}
         missing = [i for i in args.ids if i not in index]
         if missing:
             raise PlangateError(f"no rule {missing[0]!r} (see `plangate rules`)")

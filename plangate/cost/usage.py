@@ -37,6 +37,7 @@ from plangate.cost.catalogue import USAGE_KEYS
 from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError
 from plangate.model import Resource
+from plangate.settings import shown
 
 USAGE_TAG = "plangate:usage"
 VERSIONS = ("0.1",)
@@ -119,14 +120,21 @@ def _wildcard_regex(key: str) -> re.Pattern[str]:
 
 def _number(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
-    try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(repr(value))
+        raise ConfigError(f"{where}: expected a number, got {shown(value)}")
+    try:  # an int as itself: its text may be longer than Python converts
+        number = Decimal(value.strip() if isinstance(value, str) else value if isinstance(value, int) else repr(value))
     except InvalidOperation:
-        raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+        raise ConfigError(f"{where}: expected a number, got {shown(value)}") from None
     if not number.is_finite() or number < 0:
-        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+        raise ConfigError(f"{where}: expected a number >= 0, got {shown(value)}")
+    if number > MAX_QUANTITY:
+        raise ConfigError(f"{where}: {shown(value)} is more than plangate prices (at most {MAX_QUANTITY:E})")
     return number
+
+
+#: The largest usage quantity read: far beyond any month's requests or bytes, and a bound that
+#: keeps a pasted 5,000-digit number from reaching the cost model.
+MAX_QUANTITY = Decimal("1e18")
 
 
 def check_values(raw: Mapping[str, Any], resource_type: str | None, name: str,
@@ -203,10 +211,22 @@ def _yaml_error(exc: Exception, source: str) -> ConfigError:
 
 def parse(text: str, source: str) -> UsageFile:
     """A `UsageFile` from YAML text; ``source`` names the file in error messages."""
-    import yaml
+    from plangate.loaders.source import parse_guard
 
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        with parse_guard(source, "invalid YAML: "):
+            return _parse(text, source)
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar YAML matched but cannot build
+        raise ConfigError(f"{source}: invalid YAML value: {exc}") from None
+
+
+def _parse(text: str, source: str) -> UsageFile:
+    import yaml
+
+    from plangate.loaders.source import yaml_loader
+
+    try:
+        node = yaml.compose(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
     if node is None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
+import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +76,14 @@ def has_bom(raw: bytes) -> bool:
     return any(raw.startswith(bom) for bom, _ in _BOMS)
 
 
-def parse_json(raw: bytes, file: str) -> Any:
-    """Parse JSON fast (orjson when installed); errors carry line and column."""
+def parse_json(raw: bytes, file: str, line_offset: int = 0) -> Any:
+    """Parse JSON fast (orjson when installed); errors carry line and column.
+
+    Every JSON reader of the CLI comes here (or to `read_json`), so each has the same guards:
+    nesting deeper than the interpreter's stack and integers past Python's digit limit are bad
+    input naming the file, never a crash.  ``line_offset`` is added to error lines (for one
+    line of a JSON-lines file).
+    """
     if has_bom(raw):
         raw = decode(raw, file).encode("utf-8")
     try:
@@ -88,19 +97,85 @@ def parse_json(raw: bytes, file: str) -> Any:
     def no_constant(name: str) -> Any:  # Python's json takes NaN / Infinity; JSON and Terraform do not
         raise InputError(file, f"invalid JSON: {name} is not a JSON number")
 
+    def finite(text: str) -> float:  # as orjson: a number past the largest double is not read as infinity
+        value = float(text)
+        if not math.isfinite(value):
+            raise InputError(file, f"invalid JSON: {text[:24]} is beyond the largest number plangate reads")
+        return value
+
     try:
-        return json.loads(raw, parse_constant=no_constant)
+        with parse_guard(file, "invalid JSON: "):
+            return json.loads(raw, parse_constant=no_constant, parse_float=finite)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line) from None
+        raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line + line_offset) from None
     except json.JSONDecodeError as exc:
-        raise InputError(file, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        raise InputError(file, f"invalid JSON: {exc.msg}", exc.lineno + line_offset, exc.colno) from None
+
+
+def read_json(path: Path | str) -> Any:
+    return parse_json(read_bytes(Path(path)), str(path))
+
+
+# Python 3.11 refuses int() of more than 4,300 digits with a plain ValueError saying this.
+_INT_LIMIT_WORDS = "integer string conversion"
+
+
+@contextlib.contextmanager
+def parse_guard(file: str, prefix: str = "") -> Iterator[None]:
+    """The failures every parser shares, as bad input naming ``file`` (``prefix`` begins the
+    problem, e.g. ``"invalid YAML: "``): nesting deeper than the interpreter's stack, and an
+    integer longer than Python converts.  Other errors pass through."""
+    try:
+        yield
     except RecursionError:
-        raise InputError(file, "invalid JSON: nested too deeply") from None
+        raise InputError(file, f"{prefix}nested too deeply") from None
+    except ValueError as exc:
+        if _INT_LIMIT_WORDS not in str(exc):
+            raise
+        raise InputError(file, f"{prefix}a number with more digits than plangate reads "
+                               f"({_int_digits()} at most)") from None
 
 
-def read_json(path: Path) -> Any:
-    return parse_json(read_bytes(path), str(path))
+def _int_digits() -> int:
+    import sys
+
+    return sys.get_int_max_str_digits() or 4300
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """One YAML document (PyYAML's safe loader) with the JSON reader's guards; errors carry
+    line and column.  Values YAML cannot construct (a date such as 2026-13-45) are bad input."""
+    import yaml
+
+    try:
+        with parse_guard(file, "invalid YAML: "):
+            return yaml.load(text, Loader=yaml_loader())
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, file) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar YAML matched but cannot build
+        raise InputError(file, f"invalid YAML value: {exc}") from None
+
+
+def yaml_loader() -> type:
+    """PyYAML's safe loader, on libyaml when built with it: several times faster, and it stops
+    nesting at 1,000 levels at once where the pure-Python scanner takes seconds to overflow."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path | str) -> Any:
+    """The YAML file at ``path``, size-limited and decoded as every input is."""
+    return parse_yaml(decode(read_bytes(Path(path)), str(path)), str(path))
+
+
+def yaml_error(exc: Exception, file: str) -> InputError:
+    """A PyYAML error as one line naming the file, line and column."""
+    mark = getattr(exc, "problem_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return InputError(file, f"invalid YAML: {problem}", line, column)
 
 
 def line_of(raw: bytes, needle: bytes, start: int = 0) -> int | None:

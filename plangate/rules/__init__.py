@@ -1,4 +1,10 @@
-"""The rule catalogue: an explicit registry, in the order rules are reported."""
+"""The rule catalogue: an explicit registry, in the order rules are reported.
+
+`RULES` are what the engine runs over a plan.  `all_rules` adds the rules other commands report
+with the same findings — `plangate assure`'s model rules and the fleet-outlier rule of
+``plangate scan --baseline-fleet`` — so that every rule id a report can carry is in
+``plangate rules``, docs/rules.md and SARIF.  They load lazily: the scan path needs none of them.
+"""
 
 from __future__ import annotations
 
@@ -45,3 +51,20 @@ RULES: tuple[Rule, ...] = (
 
 BY_ID = {r.id: r for r in RULES}
 BY_SLUG = {r.slug: r for r in RULES}
+
+
+#: Why a rule outside `RULES` has no Checkov check, by id prefix (the catalogue says it).
+REPORTED_ELSEWHERE = {
+    "PG-ASR-": "judges a model's evidence (drift and fairness reports, model card) in `plangate assure`, "
+               "not a resource",
+    "PG-FLEET-": "judges a resource against a model of the fleet (`plangate scan --baseline-fleet`), "
+                 "not on its own",
+}
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule a report can name, in catalogue order: the scan's, `plangate assure`'s, the fleet's."""
+    from plangate.assurance.rules import ASSURANCE_RULES
+    from plangate.rules.fleet import fleet_outlier
+
+    return (*RULES, *ASSURANCE_RULES, fleet_outlier)

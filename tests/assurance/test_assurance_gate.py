@@ -191,7 +191,8 @@ def test_bad_assurance_policy_is_one_line_exit_2(tmp_path, capsys, yaml_text, sa
     (["--model-id", "m", "--risk-tier", "medium"], "risk tier 'medium' has no assurance thresholds"),
     (["--model-id", "m", "--risk-tier", "unacceptable"], "prohibited practice"),
     (["--model-id", "m"], "give --deployment PATH, or --model-id and --risk-tier"),
-    (["--model-id", "m", "--risk-tier", "high", "--drift", "/nonexistent/drift.json"], "no such drift report"),
+    (["--model-id", "m", "--risk-tier", "high", "--drift", "/nonexistent/drift.json"],
+         "/nonexistent/drift.json: the drift report: no such file or directory"),
 ])
 def test_bad_assure_input_is_one_line_exit_2(capsys, argv, says):
     assert main(["assure", *argv]) == 2

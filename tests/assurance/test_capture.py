@@ -52,7 +52,7 @@ def test_json_base64_and_batched_payloads(tmp_path):
 
 
 @pytest.mark.parametrize("line,says", [
-    ("{not json", "not a JSON line"),
+    ("{not json", "invalid JSON: Expecting property name"),
     ('{"x": 1}', "not a data-capture record"),
     (record("1,2\n3,4\n", "0.5"), "2 input rows but 1 predictions"),
     (record("%%%", "0.5", encoding="BASE64"), "not valid base64"),

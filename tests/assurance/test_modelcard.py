@@ -73,7 +73,7 @@ def test_yaml_cards_and_broken_cards(tmp_path):
     assert modelcard.check(yaml_card).valid
     broken = tmp_path / "c.json"
     broken.write_text("{not json")
-    with pytest.raises(InputError, match="not JSON"):
+    with pytest.raises(InputError, match="the model card: invalid JSON: Expecting property name"):
         modelcard.check(broken)
-    with pytest.raises(InputError, match="no such model card"):
+    with pytest.raises(InputError, match="the model card: no such file or directory"):
         modelcard.check(tmp_path / "missing.json")

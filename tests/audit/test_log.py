@@ -201,6 +201,7 @@ def test_swapped_key_is_caught(path, key, tmp_path):
 
 def test_half_written_line_is_caught_then_repaired_by_the_next_append(path, key):
     with open(path, "ab") as handle:
+        offset = handle.tell()
         handle.write(b'{"kind":"entry","prev":"00')
     report = log.verify(str(path))
     assert report.problem and report.problem.seq == 20 and "incomplete" in report.problem.message
@@ -211,7 +212,106 @@ def test_half_written_line_is_caught_then_repaired_by_the_next_append(path, key)
     report = log.verify(str(path), public_key=key.public_key())
     assert report.intact, report.summary()
     repaired = json.loads(lines(path)[-1])["repaired"]
-    assert repaired["dropped_bytes"] == len('{"kind":"entry","prev":"00')
+    torn = b'{"kind":"entry","prev":"00'
+    assert repaired == {"offset": offset, "length": len(torn), "sha256": hashlib.sha256(torn).hexdigest()}
+    assert report.notes == [f"entry 20 repaired an interrupted append: cut {len(torn)} bytes at offset {offset} "
+                            f"(sha256 {hashlib.sha256(torn).hexdigest()[:16]}…)"]
+    assert report.summary().endswith(report.notes[0])
+
+
+def _refused_untouched(p, records, match, **kwargs):
+    before = p.read_bytes()
+    with pytest.raises(InputError, match=match):
+        log.append(p, records, **kwargs)
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("text", [
+    b"just some notes\nthe last line has no newline",
+    b"no newline at all",
+    b"one line\n",
+    b'{"kind":"entry"}\n',  # JSON, but not entry 0 of a chain
+    b"\xff\xfe binary",
+])
+def test_a_file_that_is_not_a_plangate_log_is_refused_untouched(tmp_path, text):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(text)
+    _refused_untouched(notes, [{"command": "scan"}], "is not a plangate audit log")
+
+
+def test_the_cli_refuses_an_ordinary_text_file_as_audit_log(tmp_path, capsys):
+    from conftest import EXAMPLES
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"meeting notes\ntodo: buy milk")
+    code = main(["scan", str(EXAMPLES / "terraform-plan" / "plan.json"), "--audit-log", str(notes),
+                 "-o", str(tmp_path / "report.txt")])
+    assert code == 2
+    assert notes.read_bytes() == b"meeting notes\ntodo: buy milk"
+    assert capsys.readouterr().err == (f"plangate: error: {notes}: is not a plangate audit log (it does not begin "
+                                       "with the log's first entry); not appending, nothing was changed\n")
+
+
+def test_a_torn_tail_that_plangate_did_not_write_is_refused_untouched(path):
+    with open(path, "ab") as handle:
+        handle.write(b"someone else's words")
+    _refused_untouched(path, [{"command": "scan"}], "not the start of an audit line")
+
+
+def test_a_damaged_last_line_is_refused_before_a_torn_tail_is_cut(path):
+    with open(path, "ab") as handle:
+        handle.write(b"not json\n{\"kind\":\"entry\",")
+    _refused_untouched(path, [{"command": "scan"}], "not a valid audit entry")
+
+
+def test_a_torn_first_append_is_repaired_with_a_record(tmp_path):
+    p = tmp_path / "audit.jsonl"
+    torn = b'{"kind":"entry","prev":"000'
+    p.write_bytes(torn)
+    assert log.append(p, [{"command": "scan"}]) == [0]
+    first = json.loads(lines(p)[0])
+    assert first["repaired"] == {"offset": 0, "length": len(torn), "sha256": hashlib.sha256(torn).hexdigest()}
+    assert log.verify(str(p)).intact
+
+
+def test_an_append_of_nothing_cuts_nothing(path):
+    with open(path, "ab") as handle:
+        handle.write(b'{"kind":"entry","prev":"00')
+    before = path.read_bytes()
+    assert log.append(path, []) == []
+    assert path.read_bytes() == before
+
+
+def test_a_checkpoint_under_another_key_is_refused_untouched(path, tmp_path):
+    other = keys.generate(str(tmp_path / "other.pem"))
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="checkpoints are signed by key .* not by the configured key"):
+        log.checkpoint(path, other)
+    assert path.read_bytes() == before
+    # an append whose entries reach the next checkpoint refuses before writing any of them
+    _refused_untouched(path, [{"n": i} for i in range(EVERY)], "not signing with another key", key=other, every=EVERY)
+    # one that signs nothing yet is written (the key is checked when it would sign)
+    assert log.append(path, [{"n": 20}], key=other, every=EVERY) == [20]
+    assert log.verify(str(path)).intact
+
+
+def test_the_cli_refuses_a_checkpoint_under_another_key(path, tmp_path, capsys):
+    keys.generate(str(tmp_path / "other.pem"))
+    before = path.read_bytes()
+    assert main(["audit", "checkpoint", str(path), "--key", str(tmp_path / "other.pem")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not signing with another key" in err
+    assert path.read_bytes() == before
+    assert main(["audit", "verify", str(path)]) == 0
+
+
+@pytest.mark.parametrize("line", [b"[" * 100_000 + b"]" * 100_000, b'{"kind":"entry","seq":' + b"9" * 5000 + b"}"])
+def test_verify_reports_a_line_too_deep_or_too_long_to_read_as_broken(path, line, capsys):
+    ls = lines(path)
+    ls[2] = line
+    write(path, ls)
+    assert main(["audit", "verify", str(path)]) == 1
+    assert "NOT INTACT: first broken: line 3: not a valid audit line" in capsys.readouterr().out
 
 
 def test_append_refuses_a_damaged_last_line(path):
@@ -265,3 +365,23 @@ def test_verify_json_names_the_first_broken_entry(path, capsys):
     assert main(["audit", "verify", str(path), "-f", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["intact"] is False and out["first_broken"]["seq"] == 4 and out["first_broken"]["line"] == i + 1
+
+
+def test_a_record_holding_nan_or_infinity_is_logged_as_json_that_verifies(tmp_path):
+    p = tmp_path / "audit.jsonl"
+    log.append(p, [{"command": "drift", "result": {"share": float("nan"), "p": [float("inf"), -float("inf"), 0.5]}}])
+    assert json.loads(lines(p)[0])["record"]["result"] == {"share": "nan", "p": ["inf", "-inf", 0.5]}
+    assert log.verify(str(p)).intact
+
+
+def test_verify_json_names_each_repair(path, key, capsys):
+    with open(path, "ab") as handle:
+        offset = handle.tell()
+        handle.write(b'{"key_id":"ab')  # a checkpoint cut short
+    log.append(path, [{"command": "scan", "n": 20}], key=key, every=EVERY)
+    assert main(["audit", "verify", str(path), "-f", "json"]) == 0
+    sha = hashlib.sha256(b'{"key_id":"ab').hexdigest()
+    assert json.loads(capsys.readouterr().out) == {
+        "log": str(path), "intact": True, "entries": 21, "checkpoints": 4, "signed_entries": 20,
+        "key_id": keys.key_id(key.public_key()), "key_pinned": False, "first_broken": None,
+        "notes": [f"entry 20 repaired an interrupted append: cut 13 bytes at offset {offset} (sha256 {sha[:16]}…)"]}

@@ -127,3 +127,48 @@ print(json.dumps(roots))
                          input=json.dumps([[lg.entry(i).decode() for i in range(lg.size)], sizes]), check=True)
     theirs = {int(k): v for k, v in json.loads(run.stdout).items()}
     assert theirs == {c["tree_size"]: c["root"] for c in lg.checkpoints}
+
+
+@pytest.mark.parametrize("argv,says", [
+    (["prove", "-9223372036854775808", "--size", "8"], "argument ENTRY: expected a whole number >= 0"),
+    (["prove", "3", "--size", "-1"], "argument --size: expected a whole number >= 0"),
+    (["consistency", "-8", "16"], "argument OLD: expected a whole number >= 0"),
+    (["prove", "9" * 5000], "argument ENTRY: expected a whole number, got '9999"),
+])
+def test_negative_or_unreadable_entries_and_sizes_are_usage_errors(signed, capsys, argv, says):
+    path, _, _ = signed
+    with pytest.raises(SystemExit) as caught:
+        main(["audit", *argv, "--log", str(path)])
+    err = capsys.readouterr().err
+    assert (caught.value.code, err.count("\n")) == (2, 1) and says in err, err
+
+
+def test_a_negative_seq_never_indexes_from_the_end(signed):
+    from plangate.errors import InputError
+
+    lg = log.Log.read(str(signed[0]))
+    with pytest.raises(InputError, match="entry -1 is not in the checkpoint of size 8"):
+        proofs.inclusion(lg, -1, 8)
+
+
+def test_a_proof_whose_entry_is_nested_too_deep_fails_the_check(signed, tmp_path, capsys):
+    path, key, keyfile = signed
+    doc = proofs.inclusion(log.Log.read(str(path)), 3)
+    doc["entry"] = "[" * 100_000 + "]" * 100_000
+    proof = tmp_path / "deep.json"
+    proof.write_text(json.dumps(doc))
+    assert main(["audit", "check", str(proof), "--public-key", str(keyfile)]) == 1
+    assert capsys.readouterr().out.splitlines() == [f"{proof}: FAILS: the entry does not hash to leaf_hash",
+                                                    f"{proof}: FAILS: the entry's seq is not leaf_index",
+                                                    f"{proof}: FAILS: the inclusion proof does not lead to the "
+                                                    "checkpoint's root"]
+
+
+def test_proving_an_entry_that_is_not_ascii_is_bad_input(signed, tmp_path, capsys):
+    path = tmp_path / "audit.jsonl"
+    lines = signed[0].read_bytes().split(b"\n")
+    lines[1] = lines[1][:16] + b"\x80" + lines[1][16:]
+    path.write_bytes(b"\n".join(lines))
+    assert main(["audit", "prove", "1", "--log", str(path)]) == 2
+    assert capsys.readouterr().err == (f"plangate: error: {path}: entry 1 is not a line plangate wrote (not ASCII "
+                                       "text); run `plangate audit verify`\n")
