@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
-import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,15 +96,9 @@ def parse_json(raw: bytes, file: str, line_offset: int = 0) -> Any:
     def no_constant(name: str) -> Any:  # Python's json takes NaN / Infinity; JSON and Terraform do not
         raise InputError(file, f"invalid JSON: {name} is not a JSON number")
 
-    def finite(text: str) -> float:  # as orjson: a number past the largest double is not read as infinity
-        value = float(text)
-        if not math.isfinite(value):
-            raise InputError(file, f"invalid JSON: {text[:24]} is beyond the largest number plangate reads")
-        return value
-
     try:
         with parse_guard(file, "invalid JSON: "):
-            return json.loads(raw, parse_constant=no_constant, parse_float=finite)
+            return json.loads(raw, parse_constant=no_constant)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(file, f"not valid UTF-8 text (byte {exc.start})", line + line_offset) from None

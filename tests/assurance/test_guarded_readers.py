@@ -1,6 +1,6 @@
 """Every JSON / YAML reader of the assurance and audit commands has the plan loader's guards:
-JSON nested 10^5 deep, 5,000-digit integers and numbers past a double are one line of bad
-input naming the file (exit 2), never an internal error."""
+JSON nested 10^5 deep and 5,000-digit integers (YAML too: nesting, long integers, unbuildable
+values) are one line of bad input naming the file (exit 2), never an internal error."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from plangate.cli import main
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 LONG_INT = b'{"share_of_drifted_features": ' + b"7" * 5000 + b"}"
-OVERFLOW = b'{"share_of_drifted_features": 1e400}'
 DEEP_YAML = b"a: " + b"[" * 100_000 + b"]" * 100_000
 LONG_INT_YAML = b"a: " + b"7" * 5000
 
@@ -49,8 +48,7 @@ def _argv(reader: str, bad, tmp_path, signed_log) -> list[str]:
 READERS = ["drift --current", "audit verify --checkpoint", "audit check", "assure --drift", "assure --fairness",
            "assure --model-card"]
 BAD = {"nested 10^5 deep": (DEEP, "nested too deeply"),
-       "a 5,000-digit integer": (LONG_INT, "a number with more digits than plangate reads (4300 at most)"),
-       "a number past a double": (OVERFLOW, "1e400 is beyond the largest number plangate reads")}
+       "a 5,000-digit integer": (LONG_INT, "a number with more digits than plangate reads (4300 at most)")}
 
 
 @pytest.mark.parametrize("what", BAD)
@@ -111,8 +109,7 @@ def test_a_file_that_is_not_a_card_is_refused_without_echoing_it(tmp_path, capsy
     assert not audit.exists()
 
 
-@pytest.mark.parametrize("number,says", [(b"7" * 5000, "a number with more digits than plangate reads (4300 at most)"),
-                                         (b"1e400", "1e400 is beyond the largest number plangate reads")])
+@pytest.mark.parametrize("number,says", [(b"7" * 5000, "a number with more digits than plangate reads (4300 at most)")])
 def test_the_plan_loader_shares_the_guards(tmp_path, capsys, number, says):
     plan = tmp_path / "plan.json"
     plan.write_bytes(b'{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": '
