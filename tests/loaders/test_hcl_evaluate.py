@@ -247,6 +247,26 @@ def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
     assert "function_name" in fn.unknown and "function_name" not in fn.properties  # not "embed-current-region"
 
 
+def test_values_derived_from_data_sources_are_unknown_wherever_they_flow() -> None:
+    got = _by_address(load(PLANS / "unknown_flows"))
+    known = {"CostCenter": "cc-4410", "Owner": "ml-platform", "Project": "fraud"}
+    # item 1: through a local and a conditional (tfparse's invented region chose "dev")
+    assert (got["aws_s3_bucket.conditional"].tags, got["aws_s3_bucket.conditional"].unknown) == (
+        known, frozenset({"tags.Environment"}))
+    # item 2: an interpolation inside a local object: present and unknown, never missing
+    assert (got["aws_s3_bucket.interpolated"].tags, got["aws_s3_bucket.interpolated"].unknown) == (
+        known, frozenset({"tags.Environment"}))
+    # through lookup() into an interpolated name, and merge() of a local
+    assert {"bucket", "tags"} <= got["aws_s3_bucket.merged"].unknown
+    assert "bucket" not in got["aws_s3_bucket.merged"].properties
+
+
+def test_one_apply_time_environment_value_makes_the_whole_map_unknown_as_the_plan_does() -> None:
+    fn = _by_address(load(PLANS / "unknown_flows"))["aws_lambda_function.proxy"]
+    assert "environment.0.variables" in fn.unknown and fn.properties["environment"] == [{}]
+    assert not any(p.startswith("environment.0.variables.") for p in fn.unknown)
+
+
 def test_sensitive_values_are_redacted(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": """
         variable "token" {

@@ -4,6 +4,9 @@ same outcomes per (address, rule) over the same addresses, and ``plangate cost``
 monthly total.
 
 The plans were made by Terraform itself (see the folder's README.md and terraform_oracle.py).
+The real root modules of ../shared/corpus/hcl-real/ (public repositories, planned offline by
+Terraform; see its SOURCES.md) are cases too: ``<repo>/<root>`` with ``<repo>/<root with / as
+__>.plan.json`` beside it.
 A tree with several root modules is compared with its plans scanned one by one: each root is
 its own stack.  Where only the plan can know a value, INHERENT names the (case, address,
 rule) and the test asserts the HCL side says unknown there, never pass.
@@ -31,9 +34,13 @@ TODAY = "2026-12-01"
 
 # (case, address, rule id) -> why only the plan can decide it.  HCL must answer "unknown".
 _REGION = "function_name is built from data.aws_region.current.name, which Terraform reads at plan time"
+_DATA_TAG = "the Environment tag is derived from a data source through a local, which Terraform reads at plan time"
 INHERENT: dict[tuple[str, str, str], str] = {
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-002"): _REGION,
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-005"): _REGION,
+    ("unknown_flows", "aws_s3_bucket.conditional", "PG-TAG-001"): _DATA_TAG,
+    ("unknown_flows", "aws_s3_bucket.interpolated", "PG-TAG-001"): _DATA_TAG,
+    ("unknown_flows", "aws_s3_bucket.merged", "PG-TAG-001"): _DATA_TAG,
 }
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
@@ -43,15 +50,38 @@ XFAIL_COST: dict[str, str] = {}  # expressions, plan_only_values: HCL's cost rea
 Verdicts = dict[tuple[str, str], Counter[str]]
 
 
+REAL = FIXTURES.parents[2].parent / "shared" / "corpus" / "hcl-real"
+
+
+class _Case(type(Path())):  # a real root: named by its repository and path, planned beside its repository
+    plans: list[Path]
+
+
+def _real_cases() -> list[Path]:
+    out = []
+    for plan in sorted(REAL.glob("*/*.plan.json")) if REAL.is_dir() else []:
+        case = _Case(plan.parent / plan.name.removesuffix(".plan.json").replace("__", "/"))
+        case.plans = [plan]
+        out.append(case)
+    return out
+
+
+def _all_cases() -> list[Path]:
+    return [*cases(), *_real_cases()]
+
+
 def _case_params(xfail: dict[str, str]) -> list:
     out = []
-    for case in cases():
+    for case in _all_cases():
         marks = [pytest.mark.xfail(strict=True, reason=xfail[case.name])] if case.name in xfail else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
+        name = case.relative_to(REAL).as_posix() if isinstance(case, _Case) else case.name
+        out.append(pytest.param(case, id=name, marks=marks))
     return out
 
 
 def _plans(case: Path) -> list[Path]:
+    if isinstance(case, _Case):
+        return case.plans
     return [plan_path(case, root) for root in roots(case)]
 
 

@@ -227,6 +227,12 @@ class _Evaluation:
             if (lifecycle and truncated) or not scope.known_expression(for_each):
                 properties.pop(block_type, None)
                 scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
+        if rtype == "aws_lambda_function":  # as the provider plans it: one unknown value, the whole map
+            for whole in {u[:3] for u in scope.unknown if len(u) > 3 and u[0] == "environment" and u[2] == "variables"}:
+                scope.unknown = {u for u in scope.unknown if u[:3] != whole} | {whole}
+                blocks = properties.get("environment")
+                if isinstance(blocks, list) and len(blocks) > int(whole[1]) and isinstance(blocks[int(whole[1])], dict):
+                    blocks[int(whole[1])].pop("variables", None)
         notes: list[str] = []
         if not instances.known:
             notes.append(f"{instances.why} over values only known after apply: {address} stands for "
@@ -407,6 +413,52 @@ class _Evaluation:
                 if target[0]:
                     out[str(key).strip('"')] = target
         return out
+
+    # -- what an expression is derived from
+
+    def reads_data(self, module: str, source: Any, seen: set) -> bool:
+        """See `_Scope.reads_data`; ``seen`` stops at names already followed (cycles are
+        Terraform errors, but must not loop here)."""
+        folder = self._folder(module)
+        for kind, name, *_ in _references(source):
+            if kind == "data":
+                return True
+            if (module, kind, name) in seen or folder is None:
+                continue
+            seen.add((module, kind, name))
+            if kind == "local":
+                expr = folder_blocks(folder, self._blocks).get(("locals",))
+                if expr is not None and self.reads_data(module, expr.body.get(name), seen):
+                    return True
+            elif kind == "var" and module:
+                call = self.modules.get(module)
+                name_in_caller = _MODULE_STEP.findall(module)[-1]
+                caller = self._source(call, ("module", name_in_caller)) if call is not None else None
+                if self.reads_data(_parent(module), _at(caller, name), seen):
+                    return True
+        for called, output in _module_outputs(source):
+            key = (module, "module", f"{called}.{output}")
+            if key in seen:
+                continue
+            seen.add(key)
+            inner = f"{module}.module.{called}" if module else f"module.{called}"
+            for path in self.modules:
+                if _INSTANCE_KEY.sub("", path) == _INSTANCE_KEY.sub("", inner):
+                    block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output))
+                    if block is not None and self.reads_data(path, block.body.get("value"), seen):
+                        return True
+                    break
+        return False
+
+    def _folder(self, module: str) -> Path | None:
+        """The folder of a module instance's configuration (None: not a local module)."""
+        if not module:
+            return self.root
+        call = self.modules.get(module)
+        source = call.body.get("source") if call is not None else None
+        if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
+            return None
+        return (self.root / call.file).parent / source
 
     # -- the source, for what tfparse loses
 
@@ -615,7 +667,10 @@ class _Scope:
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_data(self, source: Any) -> bool:
-        return any(kind == "data" for kind, *_ in _references(source))
+        """Whether an expression reads a data source, directly or through locals, module
+        inputs or module outputs (tfparse invents data source attributes, and a conditional,
+        ``lookup`` or interpolation over an invented value is invented too)."""
+        return self.ev.reads_data(self.module, source, set())
 
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
@@ -668,11 +723,30 @@ def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], rea
         found = {}
         if key.is_dir():
             for block in reader.declared_blocks(folder):
+                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
+                    found["locals",].body.update(block.body)
+                    continue
                 found.setdefault((block.kind, *block.labels), block)
             for block in json_blocks(folder):
                 found.setdefault((block.kind, *block.labels), block)
         declared[key] = found
     return found
+
+
+_MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
+
+
+def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
+    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
+    if isinstance(source, dict):
+        for key, sub in source.items():
+            yield from _module_outputs(key)
+            yield from _module_outputs(sub)
+    elif isinstance(source, list):
+        for sub in source:
+            yield from _module_outputs(sub)
+    elif isinstance(source, str) and "${" in source:
+        yield from _MODULE_OUTPUT.findall(source)
 
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
