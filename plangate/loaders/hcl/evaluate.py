@@ -35,7 +35,6 @@ by their redacted stand-in (`plangate.model.redact`) and their paths are secret,
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -45,14 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import reader, tfparse_run
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, Resource, comparable, redact
 from plangate.types import is_aws_region
-
-SOURCE_FORMAT = "hcl"
-MODULE_CALL = reader.MODULE_CALL
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
@@ -71,39 +67,6 @@ _LOCAL_SOURCE = ("./", "../")
 
 
 @cache
-def engine() -> str:
-    """The evaluator's name and version, for the report's inputs."""
-    version = _dist_info_version("tfparse")
-    if version is None:  # not a plain install: ask the slower, complete lookup
-        from importlib.metadata import PackageNotFoundError
-        from importlib.metadata import version as metadata_version
-
-        try:
-            version = metadata_version("tfparse")
-        except PackageNotFoundError:
-            return "tfparse"
-    return f"tfparse {version}"
-
-
-def _dist_info_version(name: str) -> str | None:
-    """The version in the name of an installed ``NAME-VERSION.dist-info`` folder (the installed-
-    package layout, PEP 627) on sys.path.  importlib.metadata reads the same folders but costs
-    a scan about 15 ms of imports (email parsing) for this one string."""
-    import sys
-
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in names:
-            stem, _, version = folder.removesuffix(".dist-info").partition("-")
-            if folder.endswith(".dist-info") and stem.lower().replace("-", "_") == name and version:
-                return version
-    return None
-
-
-@cache
 def taggable() -> frozenset[str]:
     """AWS resource types whose schema has ``tags_all``: the ones provider default tags reach."""
     text = (Path(__file__).with_name("aws_tags_all.txt")).read_text()
@@ -117,13 +80,6 @@ def tfvars_files(root: Path) -> list[str]:
     except OSError as exc:
         raise InputError(str(root), f"cannot list: {exc.strerror or exc}") from None
     return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
-
-
-def evaluate(root: Path, declared: Declared | None = None) -> list[Resource]:
-    """The resources of the root module at ``root`` (and every module it calls), as a plan has
-    them.  Raises `tfparse_run.Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
-    memoises the folders' parsed source across the roots of one scan."""
-    return evaluated(root, tfparse_run.run_tfparse(root, tfvars_files(root)), declared)
 
 
 def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None) -> list[Resource]:
@@ -316,7 +272,7 @@ class _Evaluation:
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
             elif self._declares_resources(folder):
-                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
+                why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
@@ -711,10 +667,10 @@ class _Scope:
 # ------------------------------------------------------------------------------ helpers
 
 
-Declared = dict[Path, dict[tuple[str, ...], reader.SourceBlock]]
+Declared = dict[Path, dict[tuple[str, ...], SourceBlock]]
 
 
-def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], reader.SourceBlock]:
+def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
     """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
     (``declared`` is the scan's memo)."""
     key = Path(os.path.normpath(folder.resolve()))
@@ -722,12 +678,10 @@ def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], rea
     if found is None:
         found = {}
         if key.is_dir():
-            for block in reader.declared_blocks(folder):
+            for block in declared_blocks(folder):
                 if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
                     found["locals",].body.update(block.body)
                     continue
-                found.setdefault((block.kind, *block.labels), block)
-            for block in json_blocks(folder):
                 found.setdefault((block.kind, *block.labels), block)
         declared[key] = found
     return found
@@ -914,40 +868,7 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
                 yield "resource", "", m[5], m[6], m[7] or "", m[8]
 
 
-def json_blocks(folder: Path) -> Iterator[reader.SourceBlock]:
-    """Blocks of a folder's ``.tf.json`` files in the source form the reader gives (strings as
-    templates), keyed like `reader.declared_blocks`."""
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and e.name.endswith(".tf.json"))
-    except OSError:
-        return
-    for n in names:
-        path = folder / n
-        try:
-            doc = json.loads(decode(read_bytes(path), str(path)))
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-        if not isinstance(doc, dict):
-            continue
-        where = Location(str(path))
-        for kind in ("resource", "data"):
-            types = doc.get(kind)
-            for rtype, named in (types.items() if isinstance(types, dict) else ()):
-                for name, body in (named.items() if isinstance(named, dict) else ()):
-                    yield reader.SourceBlock(kind, (rtype, name), _json_source(body), where)
-        for kind in ("module", "provider"):
-            named = doc.get(kind)
-            for name, body in (named.items() if isinstance(named, dict) else ()):
-                body = body[0] if isinstance(body, list) and body else body
-                yield reader.SourceBlock(kind, (name,), _json_source(body), where)
+def _engine() -> str:
+    from plangate.loaders.hcl import engine
 
-
-def _json_source(value: Any) -> Any:
-    """A JSON body with template strings in the reader's source form (quoted)."""
-    if isinstance(value, dict):
-        return {k: _json_source(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_source(v) for v in value]
-    if isinstance(value, str):
-        return f'"{value}"'
-    return value
+    return engine()
