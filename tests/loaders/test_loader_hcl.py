@@ -26,6 +26,11 @@ DEFAULTS = {"CostCenter": "cc-1042", "Environment": "prod", "ManagedBy": "terraf
 COMMON = {"Project": "fraud-scoring", "Owner": "ml-platform"}
 
 
+def _load_dir(folder):
+    """The resources tfparse evaluates in one folder (module calls apart)."""
+    return [r for r in load(folder) if r.type != hcl.MODULE_CALL]
+
+
 def _by_address(resources: list[Resource]) -> dict[str, Resource]:
     return {r.address: r for r in resources}
 
@@ -40,7 +45,7 @@ def _write(directory: Path, files: dict[str, str]) -> Path:
 def _one(tmp_path: Path, text: str, **files: str) -> Resource:
     """The single resource a snippet declares (other files: name with '_' for '.')."""
     extra = {name.replace("_", "."): body for name, body in files.items()}
-    resources = hcl.load_dir(_write(tmp_path, {"main.tf": text, **extra}))
+    resources = _load_dir(_write(tmp_path, {"main.tf": text, **extra}))
     assert len(resources) == 1, resources
     return resources[0]
 
@@ -146,7 +151,7 @@ EXPECTED = {
 
 
 def test_inference_directory_gives_whole_resources() -> None:
-    resources = hcl.load_dir(INFERENCE)
+    resources = _load_dir(INFERENCE)
     # source order; count = 0 (aws_lambda_function_url.public), data sources and modules: none
     assert [r.address for r in resources] == list(EXPECTED)
     for res in resources:
@@ -154,7 +159,7 @@ def test_inference_directory_gives_whole_resources() -> None:
 
 
 def test_secret_values_are_never_kept() -> None:
-    scorer = _by_address(hcl.load_dir(INFERENCE))["aws_lambda_function.scorer"]
+    scorer = _by_address(_load_dir(INFERENCE))["aws_lambda_function.scorer"]
     assert "tok-not-a-real-secret" not in repr(scorer)
     assert scorer.show("environment.0.variables.API_TOKEN", scorer.get("environment.variables.API_TOKEN")) == "[secret]"
 
@@ -185,7 +190,7 @@ def test_the_dispatcher_falls_back_to_this_loader_and_adds_module_calls(monkeypa
     calls = [r for r in load(INFERENCE) if r.type == hcl.MODULE_CALL]
     # the dispatcher adds the root module each resource belongs to (its stack)
     assert {r.stack for r in load(INFERENCE)} == {str(INFERENCE)}
-    assert [replace(r, stack="") for r in load(INFERENCE) if r.type != hcl.MODULE_CALL] == hcl.load_dir(INFERENCE)
+    assert [replace(r, stack="") for r in load(INFERENCE) if r.type != hcl.MODULE_CALL] == _load_dir(INFERENCE)
     assert [(r.address, r.properties, r.location) for r in calls] == [
         (f"module.{c.name}", {"name": c.name, "source": c.source}, c.location)
         for c in hcl.module_calls(INFERENCE)
@@ -195,7 +200,7 @@ def test_the_dispatcher_falls_back_to_this_loader_and_adds_module_calls(monkeypa
 
 
 def test_override_files_are_merged_into_their_blocks() -> None:
-    (explainer,) = hcl.load_dir(FIXTURES / "override")
+    (explainer,) = _load_dir(FIXTURES / "override")
     assert explainer == Resource(
         type="aws_lambda_function",
         address="aws_lambda_function.explainer",
@@ -210,7 +215,7 @@ def test_override_files_are_merged_into_their_blocks() -> None:
 
 def test_a_directory_with_an_unparsable_file_names_file_and_line() -> None:
     with pytest.raises(InputError) as caught:
-        hcl.load_dir(FIXTURES / "invalid")
+        _load_dir(FIXTURES / "invalid")
     err = caught.value
     assert (err.file, err.line, err.column) == (str(FIXTURES / "invalid" / "broken.tf"), 5, 8)
     assert err.problem == "invalid HCL: unexpected '=='"
@@ -396,7 +401,7 @@ def test_default_tags_merge_under_own_tags(tmp_path: Path, body: str, tags: dict
 ])
 def test_count_and_for_each(tmp_path: Path, meta: str, created: bool, note: str | None) -> None:
     text = f'resource "aws_sqs_queue" "q" {{\n{meta}\nname = "q"\n}}\n'
-    resources = hcl.load_dir(_write(tmp_path, {"main.tf": text}))
+    resources = _load_dir(_write(tmp_path, {"main.tf": text}))
     assert len(resources) == int(created)
     if created:
         (res,) = resources
@@ -423,14 +428,14 @@ def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:
 def test_identifier_labels_crlf_and_byte_order_mark(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_bytes(
         b'\xef\xbb\xbfresource aws_sqs_queue q {\r\n  name = "q"\r\n  tags = {\r\n    A = "1"\r\n  }\r\n}\r\n')
-    (res,) = hcl.load_dir(tmp_path)
+    (res,) = _load_dir(tmp_path)
     assert (res.address, res.properties, res.tags) == ("aws_sqs_queue.q", {"name": "q", "tags": {"A": "1"}}, {"A": "1"})
 
 
 def test_hidden_and_backup_files_are_ignored(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {}\n', ".#main.tf": "{{ not hcl",
                       "#main.tf#": "{{ not hcl", "main.tf~": "{{ not hcl", "notes.txt": "{{"})
-    assert [r.address for r in hcl.load_dir(tmp_path)] == ["aws_sqs_queue.q"]
+    assert [r.address for r in _load_dir(tmp_path)] == ["aws_sqs_queue.q"]
 
 
 def test_empty_and_comment_only_files_declare_nothing(tmp_path: Path) -> None:
@@ -466,15 +471,15 @@ def test_bad_hcl_is_one_clean_error(tmp_path: Path, text: str, problem: str, lin
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "latin1.tf").write_bytes(b'resource "a" "b" {\n  x = "\xe9"\n}\n')
     with pytest.raises(InputError, match=r"latin1\.tf:2: not valid UTF-8"):
-        hcl.load_dir(tmp_path)
+        _load_dir(tmp_path)
     with pytest.raises(InputError, match="no such file or directory"):
-        hcl.load_dir(tmp_path / "missing")
+        _load_dir(tmp_path / "missing")
     with pytest.raises(InputError, match="no such file or directory"):
         hcl.load_file(tmp_path / "missing.tf")
     (tmp_path / "bad.auto.tfvars").write_text("x = \n")
     (tmp_path / "latin1.tf").write_text('resource "a" "b" {}\n')
     with pytest.raises(InputError, match=r"bad\.auto\.tfvars:\d+(:\d+)?: invalid HCL"):
-        hcl.load_dir(tmp_path)
+        _load_dir(tmp_path)
 
 
 # ------------------------------------------------------------------ agreement with plan JSON
@@ -486,7 +491,7 @@ COST = ALL_FIXTURES / "cost" / "infracost"
 def test_hcl_and_plan_json_of_the_same_configuration_agree(folder: str) -> None:
     """Our cost fixtures hold each configuration as HCL and as plan JSON: where both readings
     give a property, it is the same value (the plans leave a few inputs out)."""
-    ours = _by_address(hcl.load_dir(COST / folder))
+    ours = _by_address(_load_dir(COST / folder))
     theirs: dict[str, Resource] = {}
     for res in load(COST / folder / "plan.json"):
         theirs.setdefault(re.sub(r"\[[^\]]*\]$", "", res.address), res)  # count instances
