@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import hcl2
+
 from plangate.loaders.hcl.syntax import Block, Parsed
 
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False,
