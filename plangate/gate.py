@@ -48,6 +48,9 @@ def select_rules(policy: Policy, only: Iterable[str] = (), skip: Iterable[str] =
     catalogue = policy.catalogue
     chosen = _resolve(only_names, catalogue, "--rule") if only_names else {r.id for r in catalogue}
     skipped = _resolve(skip_names, catalogue, "--skip-rule")
+    both = sorted(chosen & skipped) if only_names else []
+    if both:  # the run would check nothing but locked rules, and pass
+        raise PlangateError(f"--rule and --skip-rule both name {', '.join(both)}: say which")
     for r in catalogue:
         if r.locked and r.id in skipped:
             raise PlangateError(f"--skip-rule: {r.id} {r.slug} is locked (a prohibited practice) and always runs")

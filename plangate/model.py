@@ -8,6 +8,7 @@ objects (Pulumi): `Resource.get` reads both the same way, so no rule knows the d
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -47,8 +48,19 @@ REDACTED = _Redacted()
 
 
 def redact(value: Any) -> Any:
-    """The stand-in loaders put in place of a secret ``value`` (a sensitive null stays None)."""
-    return None if value is None else _Redacted(value)
+    """The stand-in loaders put in place of a secret ``value`` (a sensitive null stays None).
+
+    A secret map or list keeps its shape, each leaf replaced: rules read a secret tag map's
+    keys and compare its values exactly as in the clear (hidden is not unknown), while every
+    leaf still prints as ``[secret]``; outputs that list a map's keys hide a secret map's keys
+    (`shown_tags`)."""
+    if value is None or isinstance(value, _Redacted):
+        return value
+    if isinstance(value, Mapping):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return _Redacted(value)
 
 
 def comparable(value: Any) -> Any:
@@ -243,6 +255,39 @@ class Load:
     def engines(self, fmt: str) -> list[str]:
         """The distinct engines that read the roots of format ``fmt``, in first-seen order."""
         return list(dict.fromkeys(r.engine for r in self.roots if r.format == fmt and r.engine))
+
+
+def in_clear(res: Resource) -> Resource:
+    """A copy of ``res`` with every secret value in the clear, for computations that must judge
+    a hidden value as the same value in the clear (the cost model); never for rendering.  A
+    secret whose value the input did not carry is unknown in the copy."""
+    if not res.secret:
+        return res
+    unknown: list[str] = []
+
+    def clear(value: Any, path: str) -> Any:
+        if isinstance(value, _Redacted):
+            hidden = comparable(value)
+            if hidden is None:
+                unknown.append(path)
+            return hidden
+        if isinstance(value, Mapping):
+            return {k: clear(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clear(v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value)]
+        return value
+
+    properties = clear(res.properties, "")
+    tags = {k: clear(v, f"tags.{k}") for k, v in res.tags.items()}
+    return dataclasses.replace(res, properties=properties, tags=tags, unknown=res.unknown | frozenset(unknown))
+
+
+def shown_tags(res: Resource) -> dict[str, str]:
+    """A resource's tags as an output may list them: the keys of a tag map that was secret as a
+    whole are not shown (each secret value already prints as ``[secret]``)."""
+    if "tags" in res.secret or "tags_all" in res.secret:
+        return {k: v for k, v in res.tags.items() if not isinstance(v, _Redacted)}
+    return res.tags
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,12 @@ and camelCase property names are mapped onto them here, once, for every loader.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+
+#: The largest count, size or capacity the model takes as a real deployment (larger is bad input).
+MAX_QUANTITY = Decimal(10) ** 12
 
 #: An AWS region's name (``eu-west-1``, ``us-gov-west-1``); Local and Wavelength Zones are not regions.
 AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")

@@ -19,6 +19,7 @@ import numpy as np
 
 from plangate.analytics.detector import SeasonalRobustDetector
 from plangate.analytics.series import MetricSeries
+from plangate.errors import PlangateError
 
 DAY = 86400
 METRIC_SMOOTH_SECONDS = 2 * 3600
@@ -131,7 +132,7 @@ def runs(flags: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-def metric_detector(step_seconds: float) -> SeasonalRobustDetector:
+def metric_detector(step_seconds: float, min_scale: float = 0.0) -> SeasonalRobustDetector:
     """The one configuration used for every metric series: a daily cycle, a day of history,
     z-scores averaged over two hours, the scale from the 95th percentile of the residuals.
 
@@ -141,13 +142,20 @@ def metric_detector(step_seconds: float) -> SeasonalRobustDetector:
     per_day = max(int(round(DAY / step)), 2)
     smooth = max(int(round(METRIC_SMOOTH_SECONDS / step)), 1)
     return SeasonalRobustDetector(period=per_day, window=max(per_day, 8), threshold=METRIC_THRESHOLD,
-                                  direction="both", smooth=smooth, scale_quantile=0.95)
+                                  direction="both", smooth=smooth, scale_quantile=0.95, min_scale=min_scale)
 
 
 def score_metric(series: MetricSeries, detector: SeasonalRobustDetector | None = None) -> SeriesScores:
     """Scores of every step of ``series`` (resampled onto its regular grid: gaps carry the last value)."""
+    if len(series) >= 2 and series.step_seconds <= 0:
+        repeats = int(np.count_nonzero(np.diff(series.times) == np.timedelta64(0, "s")))
+        raise PlangateError(f"{series.name}: {repeats} of {len(series)} rows repeat an earlier timestamp: not a "
+                            "time series (aggregate it to one value per timestamp first)")
     times, values = regular_grid(series)
-    det = detector or metric_detector(series.step_seconds)
+    # A flat stretch has a scale of 0, and any change on it would score in the trillions: the scale
+    # is at least a millionth of the series' typical size (changes below that are rounding, not anomalies).
+    floor = 1e-6 * float(np.median(np.abs(values))) if len(values) else 0.0
+    det = detector or metric_detector(series.step_seconds, min_scale=floor)
     X = values.reshape(-1, 1)
     det.fit(X)
     expected = det.expected(X)[:, 0]

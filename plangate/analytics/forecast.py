@@ -93,8 +93,14 @@ def forecast_month(days: Sequence[dt.date], cost: Sequence[float], *, scope: str
     values = np.asarray(cost, float)
     order = np.argsort(day_index)
     day_index, values = day_index[order], values[order]
-    last = as_of or day_index[-1].astype(dt.date)
+    observed = day_index[-1].astype(dt.date)
+    last = as_of or observed
+    if last > observed:  # the days after the data are unknown, not free: a forecast from them would be $0
+        raise PlangateError(f"forecast {scope}: --as-of {last} is after the last day with data ({observed})")
     first = month or month_start(last)
+    if first > last:
+        raise PlangateError(f"forecast {scope}: the month {first:%Y-%m} starts after the as-of day {last}: "
+                            "nothing of it is observed yet (forecast it once its first day has data)")
     if not first <= last < first + dt.timedelta(days=month_days(first)):
         last = min(last, first + dt.timedelta(days=month_days(first) - 1))
     # a dense daily grid up to the as-of day: a day without charges cost nothing

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plangate.errors import InputError
+from plangate.lake.schema import END_TIME, FIRST_TIME, MAX_ABS_VALUE
 
 MAX_BYTES = 2 * 1024**3  # a metric export larger than this belongs in the lake, not in memory
 
@@ -65,13 +66,19 @@ def read_metric_csv(path: str | os.PathLike[str]) -> MetricSeries:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(name, f"column timestamp: {stamps.iloc[i]!r} is not a date and time", line=i + 2)
+    stamp = times.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    bad = (stamp < np.datetime64(FIRST_TIME)) | (stamp >= np.datetime64(END_TIME))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(name, f"column timestamp: {stamps.iloc[i]!r} is not a time from {FIRST_TIME} up to "
+                               f"{END_TIME}", line=i + 2)
     values = pd.to_numeric(frame[columns["value"]].str.strip(), errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
+    bad = ~(np.abs(values) <= MAX_ABS_VALUE)  # NaN and inf fail it too
     if bad.any():
         i = int(np.argmax(bad))
         raw = frame[columns["value"]].iloc[i]
-        raise InputError(name, f"column value: {raw!r} is not a finite number", line=i + 2)
-    stamp = times.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+        raise InputError(name, f"column value: {raw!r} is not a finite number within ±{MAX_ABS_VALUE:g}",
+                         line=i + 2)
     order = np.argsort(stamp, kind="stable")
     # Repeated timestamps are kept in file order (exports repeat the hour a clock goes back).
     return MetricSeries(name, stamp[order], values[order])

@@ -27,6 +27,8 @@ RULE = "monthly-budget"
 
 def nice_ceiling(value: float) -> float:
     """``value`` rounded up to three significant figures (1504.8 -> 1510, 86.21 -> 86.3)."""
+    if not math.isfinite(value):
+        raise ConfigError(f"a suggested budget of {value} is not a finite number")
     if value <= 0:
         return 0.0
     step = 10 ** (math.floor(math.log10(value)) - 2)

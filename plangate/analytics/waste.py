@@ -36,6 +36,7 @@ HEADROOM = 1.3  # suggested memory / concurrency: the observed peak plus 30 %
 MEMORY_STEP, MIN_MEMORY = 64, 128  # suggestions land on 64 MB steps (Lambda takes any MB from 128)
 MIN_REPORTS = 100  # fewer invocations than this are not evidence enough to resize
 MIN_IDLE_DAYS = 7
+MAX_REPORT_VALUE = 1e9  # ms or MB: Lambda runs at most 15 minutes with at most 10,240 MB; anything past this is garbage
 DAYS_PER_MONTH = 730 / 24
 
 _REPORT = re.compile(
@@ -63,11 +64,18 @@ class LambdaReports:
 def parse_reports(function: str, lines: Iterable[str], source: str = "") -> LambdaReports:
     """The REPORT lines among ``lines`` (other log lines are skipped)."""
     rows, stamps = [], []
-    for line in lines:
+    for number, line in enumerate(lines, 1):
         m = _REPORT.search(line)
         if not m:
             continue
-        rows.append((float(m["duration"]), float(m["billed"]), float(m["size"]), float(m["used"])))
+        row = (float(m["duration"]), float(m["billed"]), float(m["size"]), float(m["used"]))
+        if not all(math.isfinite(v) and v <= MAX_REPORT_VALUE for v in row):
+            raise InputError(source or function, f"a REPORT line's duration or memory is over {MAX_REPORT_VALUE:g}",
+                             line=number)
+        if row[3] > row[2]:  # Lambda stops a function at its memory size: a larger peak is not a real report
+            raise InputError(source or function, f"Max Memory Used {row[3]:.0f} MB is above the Memory Size "
+                                                 f"{row[2]:.0f} MB", line=number)
+        rows.append(row)
         stamp = _STAMP.search(line[: m.start()]) if m.start() else None
         if stamp:
             stamps.append(np.datetime64(stamp.group(1).replace(" ", "T")))
@@ -156,6 +164,10 @@ def lambda_memory(fn: Resource, reports: LambdaReports, *, days: float | None = 
 def idle(res: Resource, invocations: MetricSeries, resources: Sequence[Resource], *,
          region: str | None = None) -> WasteItem | None:
     """A function or endpoint nobody called over at least a week: its fixed monthly cost is waste."""
+    negative = np.flatnonzero(invocations.values < 0)
+    if negative.size:
+        raise InputError(invocations.name, f"Invocations: {invocations.values[negative[0]]:g} at "
+                                           f"{invocations.times[negative[0]]} is a negative count")
     span = _days(invocations)
     if span < MIN_IDLE_DAYS or float(np.sum(invocations.values)) > 0:
         return None
@@ -182,6 +194,9 @@ def unused_provisioned_concurrency(pc: Resource, utilization: MetricSeries, reso
     if not isinstance(configured, (int, float)) or configured <= 0:
         return None
     values = utilization.values
+    if values.min() < 0 or values.max() > 100:
+        raise InputError(utilization.name, "ProvisionedConcurrencyUtilization: values must be a share 0-1 or a "
+                                           f"percentage 0-100, found {values.min():g} to {values.max():g}")
     share = values / 100.0 if values.max() > 1.0 else values  # CloudWatch gives a share; consoles a percentage
     peak = float(share.max()) * float(configured)
     suggested = int(math.ceil(peak * HEADROOM)) if peak > 0 else 0

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DRIFT_SHARE = 0.5  # Evidently's DataDriftPreset default
+#: A window with fewer values of a feature than this tells nothing about its distribution: the
+#: feature is skipped (and with every feature skipped, the command fails rather than say "no drift").
+MIN_VALUES = 10
+#: A text column whose values are all numbers but at most this share (and at least one) is a numeric
+#: column with a typo, refused: read as text it would be "free text" and silently not tested.
+NUMERIC_TYPO_SHARE = 0.01
 INTEGER_CARDINALITY_LIMIT = 10  # Evidently: integer columns with this few values are categorical
 
 
@@ -121,6 +127,9 @@ def column_kind(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> str | None:
     import pyarrow.compute as pc
 
     t = ref.type
+    numbers = (pa.types.is_integer, pa.types.is_floating)
+    if t != cur.type and any(f(t) for f in numbers) and any(f(cur.type) for f in numbers):
+        return "num"  # integers in one window, floats in the other (an inf, a gap): numbers either way
     if pa.types.is_dictionary(t) or pa.types.is_boolean(t):
         return "cat"
     if pa.types.is_floating(t) or pa.types.is_decimal(t):
@@ -132,7 +141,8 @@ def column_kind(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> str | None:
         if counts is not None:
             distinct = int(np.count_nonzero(counts[0] + counts[1]))
         else:
-            distinct = pc.count_distinct(pa.chunked_array(ref.chunks + cur.chunks)).as_py()
+            chunks = ref.chunks + (cur.chunks if cur.type == t else [c.cast(t, safe=False) for c in cur.chunks])
+            distinct = pc.count_distinct(pa.chunked_array(chunks, type=t)).as_py()
         return "cat" if distinct <= INTEGER_CARDINALITY_LIMIT else "num"
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         valid = len(ref) - ref.null_count
@@ -218,20 +228,71 @@ def judge_feature(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArr
     n_ref, n_cur = smp.sizes
     if n_ref == 0 or n_cur == 0:
         return "no values in the " + ("reference" if n_ref == 0 else "current") + " window"
+    if min(n_ref, n_cur) < MIN_VALUES:
+        which = "reference" if n_ref < MIN_VALUES else "current"
+        few = min(n_ref, n_cur)
+        return f"only {few} value{'s' if few != 1 else ''} in the {which} window (a test needs {MIN_VALUES})"
     test = _method(name, kind, options, smp)
     threshold = options.per_feature_threshold.get(name, options.threshold)
     if threshold is None:
         threshold = test.default_threshold
-    value = stattests.statistic(test, smp)
-    psi = stattests.statistic(stattests.PSI, smp)
+    with np.errstate(all="ignore"):  # a degenerate window gives NaN, judged just below
+        value = stattests.statistic(test, smp)
+        psi = stattests.statistic(stattests.PSI, smp)
+    if not np.isfinite(value):
+        return f"the {test.name} statistic is undefined on these values"
     return FeatureDrift(name, kind, test.name, value, float(threshold), test.drifted(value, threshold), psi,
                         n_ref, n_cur)
 
 
+def numeric_typo(col: pa.ChunkedArray) -> int | None:
+    """The index of the first value of a text column that is not a number when (nearly) all the
+    others are — a numeric column with a typo; None for a column that is not text or not numbers."""
+    import pyarrow as pa
+
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return None
+    import pandas as pd
+
+    text = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+    present = text.notna().to_numpy()
+    numbers = pd.to_numeric(text.where(present), errors="coerce").to_numpy(dtype=float)
+    bad = present & ~np.isfinite(numbers)
+    count, valid = int(bad.sum()), int(present.sum())
+    if count == 0 or count == valid or count > NUMERIC_TYPO_SHARE * valid:
+        return None
+    return int(np.argmax(bad))
+
+
+def _check_numeric_text(name: str, columns: Sequence[pa.ChunkedArray], sources: Sequence[str]) -> None:
+    from plangate.errors import InputError
+
+    for col, source in zip(columns, sources, strict=True):
+        at = numeric_typo(col)
+        if at is not None:  # the value itself is not shown: a cell may hold personal data
+            raise InputError(source, f"column {name!r}, row {at + 1}: not a number, while the column's other "
+                                     "values are (fix the value, or leave the column out with --exclude)")
+    import pyarrow as pa
+
+    def kind(col: pa.ChunkedArray) -> str:
+        t = col.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return "numbers"
+        return "text" if pa.types.is_string(t) or pa.types.is_large_string(t) else "other"
+
+    kinds = [kind(c) for c in columns]
+    if sorted(kinds) == ["numbers", "text"]:
+        raise InputError(sources[kinds.index("text")], f"column {name!r} holds text here but numbers in "
+                                                       f"{sources[kinds.index('numbers')]} (leave it out with "
+                                                       "--exclude, or fix the values)")
+
+
 def detect(reference: Mapping[str, pa.ChunkedArray], current: Mapping[str, pa.ChunkedArray], *,
            features: Sequence[str] | None = None, predictions: Sequence[str] = (),
-           options: DriftOptions | None = None) -> DriftReport:
-    """Drift of ``features`` (default: every column both windows share, predictions apart)."""
+           options: DriftOptions | None = None, sources: Sequence[str] = ("reference", "current")) -> DriftReport:
+    """Drift of ``features`` (default: every column both windows share, predictions apart).
+
+    ``sources`` name the two windows in errors (their files)."""
     options = options or DriftOptions()
     if features is None:
         features = [c for c in reference if c in current and c not in predictions]
@@ -240,6 +301,7 @@ def detect(reference: Mapping[str, pa.ChunkedArray], current: Mapping[str, pa.Ch
     for group, names in (("features", features), ("predictions", predictions)):
         for name in names:
             ref, cur = reference[name], current[name]
+            _check_numeric_text(name, (ref, cur), sources)
             kind = column_kind(ref, cur)
             if kind is None:
                 skipped.append((name, _skip_reason(ref)))

@@ -175,7 +175,11 @@ def _bootstrap(counts: np.ndarray, options: FairnessOptions) -> dict[str, Any]:
     lo, hi = (1 - options.confidence) / 2, 1 - (1 - options.confidence) / 2
 
     def interval(x: np.ndarray) -> np.ndarray:
-        return np.nanquantile(x, [lo, hi], axis=0)
+        import warnings
+
+        with warnings.catch_warnings():  # a rate no resample defines (a group without positives): None
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanquantile(x, [lo, hi], axis=0)
 
     groups = {}
     for name in ("selection_rate", "true_positive_rate", "false_positive_rate"):
@@ -278,6 +282,12 @@ def from_columns(source: str, y_true: Any, y_pred: Any, sensitive: dict[str, Any
         numeric = pa.types.is_integer(y_pred.type) or pa.types.is_floating(y_pred.type)
         pred_positive = positive if _is_number(positive) or not numeric else None
     predictions = binary(y_pred, "y_pred", source, pred_positive, pred_threshold)
+    if not (labels == 1).any() and not (predictions == 1).any():
+        # every rate would be 0 and every comparison vacuous: a misspelt --positive, most likely
+        said = (f"no value equals --positive {positive!r}" if positive is not None
+                else "no label or decision is positive")
+        raise InputError(source, f"y_true and y_pred: {said}, so there is nothing to compare "
+                                 "(check --positive / --pred-positive / --y-pred-threshold)")
     keep = (labels >= 0) & (predictions >= 0)
     codes, values = [], []
     for name, col in sensitive.items():

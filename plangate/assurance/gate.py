@@ -62,6 +62,8 @@ def drift_summary(path: str) -> dict[str, Any]:
         raise InputError(path, "not a drift report (expected the JSON of plangate drift --format json)") from None
     if not 0 <= share <= 1:
         raise InputError(path, f"share_of_drifted_features {share} is not between 0 and 1")
+    if not features and not predictions:  # a report that tested nothing is no evidence of no drift
+        raise InputError(path, "the drift report tested no feature and no prediction")
     return {"source": path, "share": share, "features": len(features), "drifted": drifted,
             "prediction_drift": bool(drifted_predictions), "drifted_predictions": drifted_predictions}
 

@@ -89,8 +89,20 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return values if finite.all() else values[finite]
 
 
+#: Larger magnitudes are scaled down (by one power of two for both windows) before testing: a
+#: standard deviation or range of values near 1e308 overflows to inf, and a test on inf says "no drift".
+RESCALE_ABOVE = 2.0**500
+
+
 def numeric_sample(reference: np.ndarray, current: np.ndarray) -> Sample:
-    return Sample("num", np.sort(_finite(reference)), np.sort(_finite(current)))
+    ref, cur = np.sort(_finite(reference)), np.sort(_finite(current))
+    ends = [abs(float(x)) for x in (*ref[:1], *ref[-1:], *cur[:1], *cur[-1:])]
+    if ends and max(ends) > RESCALE_ABOVE:
+        # exact (a power of two) and the same for both windows: ranks, shares per bin and the
+        # Wasserstein distance in reference standard deviations are unchanged
+        exponent = np.frexp(max(ends))[1]
+        ref, cur = np.ldexp(ref, -exponent), np.ldexp(cur, -exponent)
+    return Sample("num", ref, cur)
 
 
 def distinct_sorted(values: np.ndarray) -> int:

@@ -66,11 +66,12 @@ def _metrics(args, policy):
 
 def _lake(args, policy):
     from plangate.analytics.costs import cost_anomalies, daily_scores
+    from plangate.cli.common import warn
     from plangate.errors import PlangateError
-    from plangate.lake import date_range, metric_names, open_lake
+    from plangate.lake import date_range, metric_names, missing_tags, open_lake
 
     by = args.by or ["ServiceName"]
-    lake = open_lake(args.lake, args.engine)
+    lake = open_lake(args.lake, args.engine, lock_timeout=args.lock_timeout)
     try:
         if date_range(lake, start=args.start, end=args.end) is None:
             names = metric_names(lake)
@@ -78,6 +79,8 @@ def _lake(args, policy):
                 raise PlangateError(f"{args.lake}: no billing rows{' in the window' if args.start or args.end else ''} "
                                     "and no metric series: ingest some with `plangate ingest` first")
             return _lake_metrics(lake, names, args)
+        for key in missing_tags(lake, by, start=args.start, end=args.end):
+            warn(f"tag {key!r}: no billing row in {args.lake} carries it, so all spend is one scope '(none)'")
         anomalies = cost_anomalies(lake, by, policy=policy, cost=args.cost, start=args.start, end=args.end)
         series = daily_scores(lake, by, cost=args.cost, start=args.start, end=args.end) if args.format == "html" else []
     finally:

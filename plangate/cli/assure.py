@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.deployment:
         from plangate import loaders
 
-        resources = loaders.load_all(args.deployment, args.input_format).resources
+        resources = loaders.load_all(args.deployment, args.input_format, args.skip_path).resources
         assessments = gate.from_deployments(resources, pol, evidence, args.repo_root, args.risk_tier)
     elif args.model_id and args.risk_tier:
         assessments = [gate.single(args.model_id, args.risk_tier, pol, evidence)]

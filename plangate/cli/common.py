@@ -28,6 +28,11 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def warn(text: str) -> None:
+    """One ``plangate: warning:`` line on stderr: something the user should know that is not an error."""
+    print(f"plangate: warning: {text}", file=sys.stderr)
+
+
 def today(value: str | None) -> dt.date:
     """The date waivers and budgets are judged on: ``--today`` when given (tests pin it)."""
     from plangate.errors import PlangateError
@@ -41,8 +46,12 @@ def today(value: str | None) -> dt.date:
 
 
 def add_input_format(p: argparse.ArgumentParser) -> None:
+    """The options that say what to read: ``--input-format`` and ``--skip-path``."""
     p.add_argument("--input-format", choices=INPUT_FORMATS, dest="input_format",
                    help="force the input format instead of detecting it")
+    p.add_argument("--skip-path", dest="skip_path", action="append", default=[], metavar="REGEX",
+                   help="skip files and folders below the given folders whose path (relative to the working "
+                        "directory) matches REGEX, as Checkov's --skip-path does; repeatable")
 
 
 def add_audit_log(p: argparse.ArgumentParser) -> None:
@@ -114,6 +123,14 @@ def add_lake_reading(p: argparse.ArgumentParser) -> None:
     """``--engine`` and ``--cost``: how a command reads the billing lake."""
     p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
     p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+    add_lock_timeout(p)
+
+
+def add_lock_timeout(p: argparse.ArgumentParser) -> None:
+    """``--lock-timeout``: how long to wait for a lake another process holds (plangate.lake.lock)."""
+    p.add_argument("--lock-timeout", dest="lock_timeout", type=amount, metavar="SECONDS",
+                   help="wait this long for a lake another process holds locked "
+                        "(default: $PLANGATE_LOCK_TIMEOUT, else 30)")
 
 
 def iso_date(text: str) -> dt.date:

@@ -107,7 +107,7 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
     key = cost_key(args, pol)
     table = prices.load(key.prices or None)
     usage_file = usage.load(key.usage_file or None)
-    found = loaders.load_all(args.paths, args.input_format)
+    found = loaders.load_all(args.paths, args.input_format, args.skip_path)
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources

@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     options = DriftOptions(method=args.method, num_method=args.num_method, cat_method=args.cat_method,
                            threshold=args.threshold, per_feature_method=dict(args.feature_method),
                            per_feature_threshold=per_threshold, drift_share=args.drift_share)
-    report = detect(ref.columns, cur.columns, features=features, predictions=args.prediction, options=options)
+    report = detect(ref.columns, cur.columns, features=features, predictions=args.prediction, options=options,
+                    sources=(args.reference, args.current))
     if not report.features and not report.predictions:
         raise PlangateError(f"{args.current}: no column could be tested "
                             f"({', '.join(f'{n}: {r}' for n, r in report.skipped) or 'no shared columns'})")

@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
     src.add_argument("--daily", metavar="SERIES.csv", help="one scope's daily cost as a timestamp,value series")
     p.add_argument("-c", "--config", help="policy file with the budgets (default: ./plangate.yaml if present)")
-    p.add_argument("--budget", type=amount, help="the monthly budget in dollars for --daily")
+    p.add_argument("--budget", type=amount,
+                   help="the monthly budget in dollars for all spend (--daily's series; with --lake it "
+                        "replaces plangate.yaml's stack ceiling)")
     p.add_argument("--month", type=_month, help="the month to forecast, YYYY-MM (default: the as-of day's)")
     p.add_argument("--as-of", dest="as_of", type=iso_date, help="the last day to use (default: the last with data)")
     add_lake_reading(p)
@@ -52,13 +54,20 @@ def run(args: argparse.Namespace) -> int:
         from plangate.lake import open_lake
 
         budgets = Budgets.from_policy(args.config)
-        lake = open_lake(args.lake, args.engine)
+        if args.budget is not None:  # the command line's ceiling for all spend wins over the policy file's
+            budgets = Budgets(args.budget, budgets.tags)
+        lake = open_lake(args.lake, args.engine, lock_timeout=args.lock_timeout)
         try:
             from plangate.errors import PlangateError
             from plangate.lake import date_range
 
             if date_range(lake, end=args.as_of) is None:  # a run that read nothing is not a pass
                 raise PlangateError(f"{args.lake}: no billing rows to forecast from")
+            from plangate.cli.common import warn
+            from plangate.lake import missing_tags
+
+            for key in missing_tags(lake, [f"tag:{k}" for k in budgets.tags or {}], end=args.as_of):
+                warn(f"tag {key!r}: no billing row in {args.lake} carries it, so its budgets are not forecast")
             forecasts = forecast_lake(lake, budgets, cost=args.cost, month=args.month, as_of=args.as_of,
                                       unbudgeted=args.all_scopes)
         finally:

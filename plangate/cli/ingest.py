@@ -12,7 +12,7 @@ import argparse
 import sys
 from contextlib import contextmanager
 
-from plangate.cli.common import EXIT_OK, add_audit_log, emit, record_decision
+from plangate.cli.common import EXIT_OK, add_audit_log, add_lock_timeout, emit, record_decision
 
 FORMATS = ("table", "json")
 DEFAULT_LAKE = ".plangate/lake.duckdb"  # plangate.lake.DEFAULT_LAKE (not imported here: it loads ibis)
@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="write the summary to FILE (atomically)")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                    help="progress bar on stderr (default: auto, only on a terminal)")
+    add_lock_timeout(p)
     add_audit_log(p)
     p.set_defaults(func=run)
 
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from plangate.lake.ingest import ingest
 
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    report = ingest(args.lake, args.files, progress=_rich_progress() if show else None)
+    report = ingest(args.lake, args.files, progress=_rich_progress() if show else None,
+                    lock_timeout=args.lock_timeout)
     summary = report.summary()
     emit(_json(summary) if args.format == "json" else _table(summary), args.output)
     record_decision(args, "ingest", list(args.files),

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         rego = Policies(args.rego)
     from plangate.model import Load
 
-    found = loaders.load_all(args.paths, args.input_format) if args.paths else Load()
+    found = loaders.load_all(args.paths, args.input_format, args.skip_path) if args.paths else Load()
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources
@@ -138,6 +138,11 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
     if sum(output is None for _, output in pairs) > 1:
         raise PlangateError("only one report can go to stdout: give the others an -o FILE")
+    files = [os.path.realpath(output) for _, output in pairs if output is not None]
+    twice = next((output for _, output in pairs if output is not None
+                  and files.count(os.path.realpath(output)) > 1), None)
+    if twice is not None:  # the second report would silently replace the first
+        raise PlangateError(f"-o/--output: {twice} is given for two reports; give each report its own file")
     return pairs
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import EXIT_OK, add_audit_log, amount, emit, named_path, record_decision
+from plangate.cli.common import EXIT_OK, add_audit_log, add_lock_timeout, amount, emit, named_path, record_decision
+
+MAX_HEADROOM = 10.0  # a ceiling eleven times the forecast's upper bound is no longer a budget
+
+
+def _headroom(text: str) -> float:
+    """An argparse type: a share >= 0 and at most MAX_HEADROOM."""
+    value = amount(text)
+    if value > MAX_HEADROOM:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and {MAX_HEADROOM:g}, got {text!r}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,8 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Lambda memory and provisioned concurrency from usage, as review comments. "
                                    "Apply the diff with `git apply` after review.")
     p.add_argument("--lake", metavar="LAKE", help="the billing lake: budgets from month-end forecasts")
+    add_lock_timeout(p)
     p.add_argument("-c", "--config", default="plangate.yaml", help="the policy file to change (default plangate.yaml)")
-    p.add_argument("--headroom", type=amount, default=0.2, help="share added to the forecast (default 0.2)")
+    p.add_argument("--headroom", type=_headroom, default=0.2,
+                   help=f"share added to the forecast (default 0.2, at most {MAX_HEADROOM:g})")
     p.add_argument("--month", help=argparse.SUPPRESS)
     p.add_argument("--as-of", dest="as_of", help="the last day of billing data to use (YYYY-MM-DD)")
     p.add_argument("--plan", action="append", default=[], metavar="PLAN", help="the stack, for right-sizing")
@@ -52,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         except argparse.ArgumentTypeError as exc:
             raise PlangateError(f"--as-of: {exc}") from None
         declared = Budgets.from_policy(str(path)) if old else Budgets()
-        lake = open_lake(args.lake)
+        lake = open_lake(args.lake, lock_timeout=args.lock_timeout)
         try:
             forecasts = forecast_lake(lake, declared, as_of=as_of, unbudgeted=not declared.tags and not declared.stack)
         finally:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not (args.lambda_logs or args.invocations or args.pc_utilization):
         raise PlangateError("waste: give usage evidence: --lambda-logs, --invocations or --pc-utilization")
-    resources = loaders.load_all(args.paths, args.input_format).resources
+    resources = loaders.load_all(args.paths, args.input_format, args.skip_path).resources
     found = []
     for name, path in args.lambda_logs:
         fn = waste.find(resources, {waste.LAMBDA}, name)

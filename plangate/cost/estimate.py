@@ -19,7 +19,8 @@ from plangate.cost.components import ZERO, CostComponent, ResourceCost
 from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
 from plangate.cost.usage import NO_USAGE, UsageFile
 from plangate.errors import InputError
-from plangate.model import Resource
+from plangate.model import Resource, comparable, in_clear, shown_tags, walk
+from plangate.types import MAX_QUANTITY, is_aws_region
 
 DEFAULT_REGION = "us-east-1"
 UNTAGGED = "(untagged)"
@@ -67,11 +68,11 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     parse = priced.PARSERS.get(res.type)
     if parse is None:  # most of a large plan: keep this path short
         status = "free" if res.type in catalogue.FREE else "not-priced"
-        return ResourceCost(res.address, res.type, status, "", res.action, res.tags)
+        return ResourceCost(res.address, res.type, status, "", res.action, shown_tags(res))
     region = priced.region_of(res, ctx.default_region)
-    common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=res.tags)
+    common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=shown_tags(res))
     values, origins = usage.lookup(res)
-    typed = parse(res, values, ctx)
+    typed = parse(in_clear(res), values, ctx)  # a sensitive value is priced as itself, never shown
     _check_quantities(res, typed)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
     if isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints_assumed:
@@ -101,8 +102,30 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
     elif many.why != "one" and many.number != 1:
         components = [_times(c, many.number) for c in components]
         notes.append(f"{many.why}: {many.number} instances")
+    if res.secret:
+        components, notes = _without_secrets(res, components, notes)
+    if components and all(c.missing_price for c in components):  # e.g. a region the table does not hold
+        return ResourceCost(status="not-priced", components=tuple(components), notes=tuple(notes), **common)
     return ResourceCost(status="priced", components=tuple(components), notes=tuple(notes),
                         unknown_count=many.why if many.number is None else "", **common)
+
+
+def _without_secrets(res: Resource, components: list[CostComponent],
+                     notes: list[str]) -> tuple[list[CostComponent], list[str]]:
+    """Components and notes with every secret value the resource holds written as ``[secret]``:
+    a sensitive instance type is priced as itself, but never named."""
+    hidden = sorted({str(plain) for path, v in walk(res.properties) if not path.startswith(("tags.", "tags_all."))
+                     and (plain := comparable(v)) is not v and plain is not None and str(plain)}, key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        for value in hidden:
+            text = text.replace(value, "[secret]")
+        return text
+
+    if not hidden:
+        return components, notes
+    return ([dataclasses.replace(c, name=scrub(c.name), missing_price=scrub(c.missing_price)) for c in components],
+            [scrub(n) for n in notes])
 
 
 def _instance_notes(typed: priced.Ec2Instance) -> list[str]:
@@ -130,7 +153,6 @@ def _times(c: CostComponent, n: int) -> CostComponent:
 
 #: Larger than any real deployment's count, size or capacity; beyond it Decimal arithmetic on
 #: prices would lose its exactness (1e308 instances is a typo or an attack, not a plan).
-MAX_QUANTITY = Decimal(10) ** 12
 
 
 def _check_quantities(res: Resource, typed: object, field: str = "") -> None:
@@ -238,6 +260,10 @@ def estimate(resources: Sequence[Resource], usage: UsageFile = NO_USAGE,
 
     table = prices if prices is not None else prices_mod.load()
     region = region or DEFAULT_REGION
+    if not is_aws_region(region):  # a typo must not price everything at $0.00
+        from plangate.errors import ConfigError
+
+        raise ConfigError(f"region {region!r} is not an AWS region name (e.g. us-east-1)")
     ctx = context(resources, region)
     # Pricing allocates a small, acyclic object per resource; on a big plan that would set
     # off full collections over the whole loaded plan for nothing (the loaders do the same).

@@ -28,6 +28,7 @@ from plangate.lake.query import (
     date_range,
     metric_names,
     metric_series,
+    missing_tags,
     open_lake,
     owner_tag,
     scope_value,
@@ -36,4 +37,5 @@ from plangate.lake.query import (
 )
 
 __all__ = ["DEFAULT_LAKE", "MISSING", "Lake", "daily_costs", "daily_expr", "date_range", "metric_names",
-           "metric_series", "open_lake", "owner_tag", "score_by_scope", "scope_value", "top_contributors"]
+           "metric_series", "missing_tags", "open_lake", "owner_tag", "score_by_scope", "scope_value",
+           "top_contributors"]

@@ -25,7 +25,10 @@ from plangate.lake import cur
 from plangate.lake.schema import (
     COST_TABLE_COLUMNS,
     COSTS,
+    END_TIME,
+    FIRST_TIME,
     INGESTS,
+    MAX_ABS_VALUE,
     METRICS,
     NUMERIC_TYPES,
     PERIOD_KEY,
@@ -65,14 +68,17 @@ class IngestReport:
 
 def ingest(lake: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]], *,
            progress: Callable[[str], Any] | None = None, on_file: Callable[[FileReport], None] | None = None,
-           memory_limit: str = MEMORY_LIMIT) -> IngestReport:
+           memory_limit: str = MEMORY_LIMIT, lock_timeout: float | None = None) -> IngestReport:
     """Load ``files`` into the lake at ``lake`` (created when missing) in one transaction.
 
     ``progress(label)`` is a context-manager factory for a progress display (the CLI passes a rich
     bar on a terminal); ``on_file`` is told about each file once it is read (not yet committed).
     Raises ``InputError`` naming the file (and column) for a bad file; the lake is then unchanged.
+    A lake another process holds is waited for up to ``lock_timeout`` seconds (`plangate.lake.lock`).
     """
     import duckdb
+
+    from plangate.lake.lock import connect
 
     if not files:
         raise PlangateError("ingest: no files given")
@@ -81,7 +87,9 @@ def ingest(lake: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]]
     target = Path(lake)
     created = _prepare_lake(target)
     try:
-        con = duckdb.connect(str(target))
+        con = connect(lambda: duckdb.connect(str(target)), str(target), lock_timeout)
+    except PlangateError:
+        raise  # locked by another process, which may have created the file: it is theirs
     except duckdb.Error as exc:
         raise PlangateError(f"{target}: cannot open the lake: {str(exc).splitlines()[0]}") from None
     try:
@@ -165,9 +173,29 @@ def _source(path: str) -> str:
 def _describe(con: Any, path: str) -> dict[str, str]:
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()
+        header = _header(con, path)
     except Exception as exc:  # duckdb raises its own hierarchy: one line naming the file
         raise InputError(path, f"not a readable CSV or Parquet file: {_first_line(exc)}") from None
+    # DuckDB renames a repeated column (BilledCost, BilledCost_1) and names are case-insensitive to it:
+    # which of two BilledCost columns is the bill is not ours to guess
+    seen: dict[str, str] = {}
+    for name in header:
+        if name.lower() in seen:
+            raise InputError(path, f"column {name!r} appears twice in the header"
+                                   + ("" if seen[name.lower()] == name else f" (as {seen[name.lower()]!r})"))
+        seen[name.lower()] = name
     return {r[0]: r[1] for r in rows}
+
+
+def _header(con: Any, path: str) -> list[str]:
+    """The column names as the file spells them (before DuckDB makes them unique)."""
+    if _is_parquet(path):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    first = con.execute(f"SELECT * FROM read_csv({_lit(path)}, header = false, all_varchar = true, delim = ',', "
+                        f"quote = '\"') LIMIT 1").fetchone()
+    return [str(v) for v in first or () if v is not None]
 
 
 def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
@@ -225,6 +253,7 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
         con.execute(sql)
     except Exception as exc:
         raise _diagnose(con, path, exprs, origin, exc) from None
+    _check_ranges(con, path, ingest_id, exprs, origin)
     return _check_rows(con, path, kind, ingest_id, origin)
 
 
@@ -273,6 +302,41 @@ def _first_bad(path: str, checks: list[tuple[str, str, str, str]]) -> InputError
     return None
 
 
+def _in_range(kind: str, value: str) -> str:
+    """SQL that is true when ``value`` (of lake type ``kind``) is one the lake holds (see schema.py)."""
+    if kind in NUMERIC_TYPES:
+        return f"(isfinite({value}) AND abs({value}) <= {MAX_ABS_VALUE!r})"
+    return f"({value} >= TIMESTAMP '{FIRST_TIME}' AND {value} < TIMESTAMP '{END_TIME}')"
+
+
+def _range_text(kind: str) -> str:
+    if kind in NUMERIC_TYPES:
+        return f"a finite number within ±{MAX_ABS_VALUE:g}"
+    return f"a time from {FIRST_TIME} up to {END_TIME}"
+
+
+def _check_ranges(con: Any, path: str, ingest_id: int, exprs: dict[str, str], origin: Callable[[str], str]) -> None:
+    """Refuse the file when a number is not finite or huge, or a time is out of range: one query over
+    the rows it wrote, and only when one is bad a second pass over the file to name its row."""
+    checked = [c for c in COST_TABLE_COLUMNS if c in exprs and c != "Tags"
+               and (COST_TABLE_COLUMNS[c] in NUMERIC_TYPES or COST_TABLE_COLUMNS[c] in TIME_TYPES)]
+    if not checked:
+        return
+    mine = f"x_IngestId = {int(ingest_id)} AND x_SourceFile = {_lit(path)}"
+    counts = con.execute("SELECT " + ", ".join(
+        f"count(*) FILTER (WHERE NOT {_in_range(COST_TABLE_COLUMNS[c], _quote(c))})" for c in checked)
+        + f" FROM {COSTS} WHERE {mine}").fetchone()
+    for col, bad in zip(checked, counts, strict=True):
+        if not bad:
+            continue
+        kind, expr = COST_TABLE_COLUMNS[col], exprs[col]
+        value = f"TRY_CAST({expr} AS {kind})"
+        shown = origin(_source_name(col, expr))
+        found = _first_bad(path, [(expr, f"CASE WHEN {_in_range(kind, value)} THEN 1 END", _range_text(kind),
+                                   shown)])
+        raise found or InputError(path, f"column {shown!r}: {bad} rows are not {_range_text(kind)}")
+
+
 def _source_name(col: str, expr: str) -> str:
     return expr[1:-1].replace('""', '"') if expr.startswith('"') and expr.endswith('"') else col
 
@@ -280,17 +344,15 @@ def _source_name(col: str, expr: str) -> str:
 def _check_rows(con: Any, path: str, kind: str, ingest_id: int, origin: Callable[[str], str]) -> FileReport:
     """What the file put in the lake, checked: rows exist, costs are finite, the periods are named."""
     mine = f"x_IngestId = {int(ingest_id)} AND x_SourceFile = {_lit(path)}"
-    rows, cost, null_cost, bad_cost, null_start = con.execute(
+    rows, cost, null_cost, null_start = con.execute(
         f"SELECT count(*), coalesce(sum(BilledCost), 0), count(*) FILTER (WHERE BilledCost IS NULL), "
-        f"count(*) FILTER (WHERE NOT isfinite(BilledCost)), count(*) FILTER (WHERE ChargePeriodStart IS NULL "
+        f"count(*) FILTER (WHERE ChargePeriodStart IS NULL "
         f"OR BillingPeriodStart IS NULL) FROM {COSTS} WHERE {mine}").fetchone()
     if rows == 0:
         raise InputError(path, "no rows (a header and nothing else)")
     if null_cost:
         raise InputError(path, f"column {origin('line_item_unblended_cost') if kind == CUR else 'BilledCost'!r}: "
                                f"{null_cost} rows have no value")
-    if bad_cost:
-        raise InputError(path, f"column {'BilledCost'!r}: {bad_cost} rows are not finite numbers")
     if null_start:
         raise InputError(path, f"columns ChargePeriodStart / BillingPeriodStart: {null_start} rows have no date")
     keys = ", ".join(f'"{k}"' for k in PERIOD_KEY)
@@ -310,15 +372,20 @@ def _ingest_metric(con: Any, path: str, ts: str, value: str, types: dict[str, st
                     f"CAST({_quote(value)} AS DOUBLE) FROM {_source(path)}")
     except Exception as exc:
         raise (_first_bad(path, checks) or InputError(path, f"cannot load: {_first_line(exc)}")) from None
-    rows, nulls, bad = con.execute(
+    rows, nulls, bad_time, bad_value = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE timestamp IS NULL OR value IS NULL), "
-        f"count(*) FILTER (WHERE NOT isfinite(value)) FROM {METRICS} WHERE name = ?", [name]).fetchone()
+        f"count(*) FILTER (WHERE NOT {_in_range('TIMESTAMP', 'timestamp')}), "
+        f"count(*) FILTER (WHERE NOT {_in_range('DOUBLE', 'value')}) FROM {METRICS} WHERE name = ?", [name]).fetchone()
     if rows == 0:
         raise InputError(path, "no rows (a header and nothing else)")
     if nulls:
         raise _first_bad(path, checks) or InputError(path, f"columns {ts!r} / {value!r}: {nulls} rows have no value")
-    if bad:
-        raise InputError(path, f"column {value!r}: {bad} rows are not finite numbers")
+    for (expr, conversion, _, shown), kind, bad in zip(checks, ("TIMESTAMP", "DOUBLE"), (bad_time, bad_value),
+                                                      strict=True):
+        if bad:
+            check = (expr, f"CASE WHEN {_in_range(kind, conversion)} THEN 1 END", _range_text(kind), shown)
+            raise _first_bad(path, [check]) or InputError(path, f"column {shown!r}: {bad} rows are not "
+                                                                f"{_range_text(kind)}")
     return FileReport(path, METRIC, int(rows), 0.0, [])
 
 

@@ -56,15 +56,20 @@ class Lake:
             disconnect()
 
 
-def open_lake(source: str | Path = DEFAULT_LAKE, engine: str = "duckdb", *, spark: Any = None) -> Lake:
+def open_lake(source: str | Path = DEFAULT_LAKE, engine: str = "duckdb", *, spark: Any = None,
+              lock_timeout: float | None = None) -> Lake:
     """Open a lake for reading.
 
     ``source`` is a ``.duckdb`` file written by ``plangate ingest``, a folder of Parquet tables
     (``costs/``, ``metrics/``: what ``export_parquet`` writes, or what a Spark job left in S3), or an
     Ibis connection URL (``scheme://…``) whose backend already holds ``costs`` and ``metrics``.
     ``engine="spark"`` reads the file or folder in a Spark session (``spark``, or a local one).
+    A lake another process holds locked is waited for up to ``lock_timeout`` seconds
+    (`plangate.lake.lock`).
     """
     import ibis
+
+    from plangate.lake.lock import connect
 
     text = str(source)
     if "://" in text:
@@ -77,11 +82,20 @@ def open_lake(source: str | Path = DEFAULT_LAKE, engine: str = "duckdb", *, spar
         if path.is_dir():
             con = ibis.duckdb.connect()
             for table in (COSTS, METRICS):
-                con.read_parquet(str(path / table / "*.parquet"), table_name=table)
+                if not any((path / table).glob("*.parquet")):
+                    raise PlangateError(f"{path}: not a lake (a .duckdb file from `plangate ingest`, or a folder "
+                                        f"with {COSTS}/*.parquet and {METRICS}/*.parquet): no {table}/*.parquet")
+                try:
+                    con.read_parquet(str(path / table / "*.parquet"), table_name=table)
+                except Exception as exc:  # duckdb's own hierarchy: an unreadable or foreign Parquet file
+                    raise PlangateError(f"{path / table}: cannot read the lake's Parquet files: "
+                                        f"{str(exc).splitlines()[0]}") from None
             return Lake(con, "duckdb", text)
         try:
-            con = ibis.duckdb.connect(str(path), read_only=True)
-        except Exception as exc:  # duckdb.IOException and friends: not a DuckDB file, locked, unreadable
+            con = connect(lambda: ibis.duckdb.connect(str(path), read_only=True), text, lock_timeout)
+        except PlangateError:
+            raise
+        except Exception as exc:  # duckdb.IOException and friends: not a DuckDB file, unreadable
             raise PlangateError(f"{path}: cannot open the lake: {str(exc).splitlines()[0]}") from None
         return Lake(con, "duckdb", text)
     if engine == "spark":
@@ -121,10 +135,31 @@ def daily_expr(lake: Lake, by: Sequence[str], *, cost: str = "BilledCost", start
                end: dt.date | None = None) -> ir.Table:
     """The Ibis expression behind ``daily_costs``: [date, *by, cost], one row per day and scope with spend."""
     t = _window(lake.costs(), start, end)
-    if cost not in t.columns:
-        raise PlangateError(f"cost column {cost!r}: not in the lake (BilledCost, EffectiveCost, ListCost, …)")
+    check_cost_column(t, cost)
     keys = [t.ChargePeriodStart.date().name("date"), *(scope_value(t, k) for k in by)]
     return t.group_by(keys).aggregate(cost=t[cost].sum())
+
+
+def check_cost_column(table: ir.Table, cost: str) -> None:
+    """Refuse a cost column that is not in the lake or does not hold numbers."""
+    if cost not in table.columns:
+        raise PlangateError(f"cost column {cost!r}: not in the lake (BilledCost, EffectiveCost, ListCost, …)")
+    kind = table[cost].type()
+    if not (kind.is_floating() or kind.is_decimal()):
+        raise PlangateError(f"cost column {cost!r}: holds {kind}, not amounts "
+                            "(BilledCost, EffectiveCost, ListCost, …)")
+
+
+def missing_tags(lake: Lake, by: Sequence[str], *, start: dt.date | None = None,
+                 end: dt.date | None = None) -> list[str]:
+    """The ``tag:<key>`` scopes of ``by`` whose key no charge in the window carries: their one scope
+    would be ``(none)``, which a report should explain rather than show as if it were a team."""
+    keys = [k[len(TAG_PREFIX):] for k in by if k.startswith(TAG_PREFIX)]
+    if not keys:
+        return []
+    t = _window(lake.costs(), start, end)
+    row = lake.con.execute(t.aggregate(**{f"k{i}": t.Tags.get(k).notnull().any() for i, k in enumerate(keys)}))
+    return [k for i, k in enumerate(keys) if not bool(row[f"k{i}"].iloc[0])]
 
 
 def date_range(lake: Lake, *, start: dt.date | None = None,

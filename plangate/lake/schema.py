@@ -90,6 +90,13 @@ INGEST_COLUMNS: dict[str, str] = {
 NUMERIC_TYPES = frozenset({"DOUBLE"})
 TIME_TYPES = frozenset({"TIMESTAMP"})
 
+#: What a value in the lake may be, checked at ingest (and by the metric-series reader): a number
+#: within ±MAX_ABS_VALUE (no line item costs a quadrillion dollars, and sums of such numbers stay
+#: finite and exact to the cent far beyond any bill), a time from FIRST_TIME up to (not including)
+#: END_TIME (pandas' nanosecond times end in 2262; a date in year 9999 is a typo, not a charge).
+MAX_ABS_VALUE = 1e15
+FIRST_TIME, END_TIME = "1970-01-01", "2200-01-01"
+
 
 def create_statements() -> list[str]:
     """DDL that makes an empty lake (idempotent)."""

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,13 +66,36 @@ def _may_be_manifest(raw: bytes) -> bool:
     return b"apiVersion" in text and b"kind" in text
 
 
+def skip_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """``--skip-path`` regular expressions, compiled; a bad one is a usage error."""
+    from plangate.errors import PlangateError
+
+    out = []
+    for text in patterns:
+        try:
+            out.append(re.compile(text))
+        except re.error as exc:
+            raise PlangateError(f"--skip-path: {text!r} is not a regular expression ({exc})") from None
+    return tuple(out)
+
+
+def _skipped(path: Path, skip: Sequence[re.Pattern[str]]) -> bool:
+    if not skip:
+        return False
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        shown = str(path)
+    return any(p.search(shown) for p in skip)
+
+
 def load(path: str | os.PathLike[str], fmt: str | None = None) -> list[Resource]:
     """Resources in one file or directory (`load_all` for the provenance too).  Raises
     `InputError` for bad input."""
     return load_all([path], fmt).resources
 
 
-def _load_one(path: str | os.PathLike[str], fmt: str | None) -> Load:
+def _load_one(path: str | os.PathLike[str], fmt: str | None, skip: Sequence[re.Pattern[str]] = ()) -> Load:
     from plangate.model import Load
 
     p = Path(path)
@@ -81,7 +105,7 @@ def _load_one(path: str | os.PathLike[str], fmt: str | None) -> Load:
         raise InputError(str(p), "no such file or directory")
     if p.is_dir():
         recognised: list[Path] = []
-        found = _load_dir(p, fmt, recognised)
+        found = _load_dir(p, fmt, recognised, skip)
         if not recognised:  # a run that read nothing is not a pass
             wanted = f"{fmt} input" if fmt else ".tf sources, plan / preview / state JSON or Kubernetes YAML"
             raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
@@ -89,13 +113,16 @@ def _load_one(path: str | os.PathLike[str], fmt: str | None) -> Load:
     return _load_file(p, fmt, explicit=True) or Load()
 
 
-def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> Load:
+def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
+             skip_path: Iterable[str] = ()) -> Load:
     """Every path's resources and provenance, each input read once (a path named twice, or a
     file inside a folder also named, is read with the first), with cross-resource facts linked
-    once for the whole input (Lambda execution roles: `plangate.loaders.roles`)."""
-    from plangate.loaders import roles
+    once for the whole input (Lambda execution roles: `plangate.loaders.roles`).  ``skip_path``
+    holds ``--skip-path`` regular expressions for what the folder walks leave out."""
+    from plangate.loaders import roles, validate
     from plangate.model import Load
 
+    skip = skip_patterns(skip_path)
     out = Load()
     given = [(os.fspath(path), os.path.realpath(path)) for path in paths]
     taken: list[str] = []
@@ -107,8 +134,9 @@ def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) ->
             out.notes = (*out.notes, f"{path}: {same} {covering}, read once")
             continue
         taken.append(path)
-        out.extend(_load_one(path, fmt))
+        out.extend(_load_one(path, fmt, skip))
     out.inputs = tuple(taken)
+    validate.check(out.resources)
     roles.link(out.resources)
     _derive_providers(out)
     return out
@@ -131,15 +159,16 @@ def _unreadable(exc: OSError) -> None:
     raise InputError(str(exc.filename or "?"), f"cannot read directory: {exc.strerror or exc}")
 
 
-def _load_dir(root: Path, fmt: str | None, recognised: list[Path]) -> Load:
+def _load_dir(root: Path, fmt: str | None, recognised: list[Path], skip: Sequence[re.Pattern[str]] = ()) -> Load:
     """Resources below ``root``; every file or .tf folder that was an input is added to ``recognised``."""
     from plangate.model import Load
 
     tf_dirs: list[Path] = []
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not _skipped(here / d, skip))
+        filenames = [f for f in filenames if not _skipped(here / f, skip)]
         terraform = fmt in (None, "hcl") and any(f.endswith((".tf", ".tf.json")) for f in filenames)
         if terraform:
             tf_dirs.append(here)

@@ -351,7 +351,7 @@ def _redacted(wrapper: dict[str, Any], path: str, unknown: list[str], secret: li
     inner = _clean(wrapper["value"], path, unknown, secret)
     if inner is _DROP:
         return _DROP
-    return redact(inner)  # a secret map or list stays one secret: its keys are not shown either
+    return redact(inner)  # a map or list keeps its shape, every leaf redacted (`plangate.model.redact`)
 
 
 def _special(value: dict[str, Any], path: str, unknown: list[str], secret: list[str]) -> Any:

@@ -53,10 +53,6 @@ _ACTIONS: dict[tuple[str, ...], str | None] = {
     ("create", "forget"): "create",  # new object created, the old one only forgotten
 }
 
-# Map attributes whose keys are user data: when Terraform marks the whole map sensitive we
-# redact the values but keep the keys, since tag rules need to see which tags exist.
-_KEYED_MAPS = frozenset({"tags", "tags_all"})
-
 # `"address": "<escaped string>"` anywhere in the raw plan (one pass builds the line index).
 _ADDRESS = re.compile(rb'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
 # Instance keys in a module address: module.a[0].module.b["x"] → module.a.module.b
@@ -510,14 +506,14 @@ def _collect(tree: Any, prefix: str, out: list[str]) -> None:
             _collect(sub, f"{prefix}.{key}", out)
 
 
-def _redact(value: Any, tree: Any, key: str = "") -> Any:
+def _redact(value: Any, tree: Any) -> Any:
     """A copy of ``value`` with every value ``tree`` (after_sensitive) marks replaced by its
     redacted stand-in (copy on write).  The walk follows the tree's own keys, never a dotted
     path split on ".": a tag key like ``ai.plangate.dev/model-card-url`` is one key."""
     if tree is True:
-        return _hide_keyed(value) if key in _KEYED_MAPS else _hide(value)
+        return redact(value)  # the value stays comparable for rules, never printable
     if isinstance(tree, dict) and isinstance(value, dict):
-        changed = {k: _redact(value[k], sub, str(k)) for k, sub in tree.items() if sub and k in value}
+        changed = {k: _redact(value[k], sub) for k, sub in tree.items() if sub and k in value}
         return {**value, **changed} if changed else value
     if isinstance(tree, list) and isinstance(value, list):
         copy = list(value)
@@ -526,16 +522,6 @@ def _redact(value: Any, tree: Any, key: str = "") -> Any:
                 copy[index] = _redact(value[index], sub)
         return copy
     return value  # not in the planned values (e.g. also unknown): nothing to hide
-
-
-def _hide(value: Any) -> Any:
-    return redact(value)  # the value stays comparable for rules, never printable
-
-
-def _hide_keyed(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _hide(v) for k, v in value.items()}
-    return _hide(value)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -288,3 +288,76 @@ def test_sturges_edges_from_the_sorted_ends_equal_numpys(n, m, scale):
     u, v = np.sort(rng.normal(0, 1, n) * scale + 3), np.sort(rng.gamma(2, 1, m) * scale + 3)
     expected = np.histogram_bin_edges(np.concatenate([u, v]), bins="sturges")
     assert np.array_equal(stattests.sturges_edges(u, v), expected)
+
+
+# -- the adversarial trial's wrong answers (issue 21) -------------------------------------------------
+
+def _windows(tmp_path, ref: dict, cur: dict):
+    a, b = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    pd.DataFrame(ref).to_csv(a, index=False)
+    pd.DataFrame(cur).to_csv(b, index=False)
+    return a, b
+
+
+def test_a_reference_of_1e308_drifts_instead_of_overflowing_to_ok(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    a, b = _windows(tmp_path, {"x": np.full(2000, 1e308), "y": rng.normal(0, 1, 2000)},
+                    {"x": rng.normal(0, 1, 2000), "y": rng.normal(0, 1, 2000)})
+    assert main(["drift", "--reference", str(a), "--current", str(b), "--fail-on-drift", "-f", "json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ""  # no numpy overflow warning either
+    x = by_name(json.loads(captured.out)["features"])["x"]
+    assert (x["test"], x["drifted"]) == ("wasserstein", True) and x["statistic"] > 100
+
+
+def test_huge_values_are_tested_as_their_scaled_down_selves():
+    import pyarrow as pa
+
+    rng = np.random.default_rng(6)
+    ref, cur = rng.normal(0, 1, 3000), rng.normal(0.3, 1, 3000)
+    plain = detect({"x": pa.chunked_array([ref])}, {"x": pa.chunked_array([cur])}).features[0]
+    huge = detect({"x": pa.chunked_array([ref * 2.0**1000])}, {"x": pa.chunked_array([cur * 2.0**1000])}).features[0]
+    assert (huge.test, huge.drifted) == (plain.test, plain.drifted)
+    assert huge.statistic == pytest.approx(plain.statistic, rel=1e-12)
+    assert huge.psi == pytest.approx(plain.psi, rel=1e-12)
+
+
+def test_a_one_row_reference_is_not_no_drift(tmp_path, capsys):
+    rng = np.random.default_rng(7)
+    a, b = _windows(tmp_path, {"x": [5.0]}, {"x": rng.normal(0, 1, 500)})
+    assert main(["drift", "--reference", str(a), "--current", str(b), "--fail-on-drift"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"plangate: error: {b}: no column could be tested (x: only 1 value in the reference "
+                            "window (a test needs 10))\n")
+
+
+def test_a_shifted_numeric_column_with_one_typo_is_refused_not_skipped(tmp_path, capsys):
+    rng = np.random.default_rng(8)
+    shifted = [str(v) for v in rng.normal(5, 1, 500)]
+    shifted[3] = "oops"
+    a, b = _windows(tmp_path, {"x": rng.normal(0, 1, 500)}, {"x": shifted})
+    for ref, cur, bad in ((a, b, b), (b, a, b)):  # the typo in either window
+        assert main(["drift", "--reference", str(ref), "--current", str(cur), "--fail-on-drift"]) == 2
+        assert capsys.readouterr().err == (f"plangate: error: {bad}: column 'x', row 4: not a number, while the "
+                                           "column's other values are (fix the value, or leave the column out "
+                                           "with --exclude)\n")
+
+
+def test_text_with_a_few_numbers_is_still_text():
+    import pyarrow as pa
+
+    from plangate.assurance.drift import numeric_typo
+
+    assert numeric_typo(pa.chunked_array([["a", "b", "7"] * 10])) is None
+    assert numeric_typo(pa.chunked_array([["1.5", "2", None, "x"] + ["3"] * 200])) == 3
+    assert numeric_typo(pa.chunked_array([np.arange(5.0)])) is None
+
+
+def test_assure_refuses_a_drift_report_that_tested_nothing(tmp_path, capsys):
+    report = tmp_path / "drift.json"
+    report.write_text(json.dumps({"features": [], "predictions": [], "share_of_drifted_features": 0.0,
+                                  "dataset_drift": False, "skipped": []}))
+    assert main(["assure", "--model-id", "m", "--risk-tier", "high", "--drift", str(report)]) == 2
+    assert capsys.readouterr().err == (f"plangate: error: {report}: the drift report tested no feature and no "
+                                       "prediction\n")

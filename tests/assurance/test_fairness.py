@@ -202,3 +202,21 @@ def test_bad_fairness_input_is_one_line_exit_2(tmp_path, capsys, args, says):
     assert main(["fairness", str(path), *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err and "Traceback" not in err
+
+
+def test_a_positive_value_in_neither_column_is_refused_not_all_zero_rates(tmp_path, capsys):
+    rng = np.random.default_rng(11)
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"label": rng.choice(["Y", "N"], 400), "pred": ["N"] * 400,
+                  "g": rng.choice(["a", "b"], 400)}).to_csv(path, index=False)
+    argv = ["fairness", str(path), "--y-true", "label", "--y-pred", "pred", "--sensitive", "g", "--bootstrap", "20"]
+    assert main([*argv, "--positive", "yes"]) == 2
+    assert capsys.readouterr().err == (f"plangate: error: {path}: y_true and y_pred: no value equals --positive "
+                                       "'yes', so there is nothing to compare (check --positive / --pred-positive / "
+                                       "--y-pred-threshold)\n")
+    # "Y" is a label: a model that selects nobody is a real answer (equal opportunity: both TPRs 0)
+    assert main([*argv, "--positive", "Y", "-f", "json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert captured.err == "" and [g["selection_rate"] for g in report["groups"]] == [0.0, 0.0]
+    assert report["demographic_parity_ratio"] is None and report["four_fifths_rule"]["passed"] is False

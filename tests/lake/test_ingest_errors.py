@@ -75,6 +75,23 @@ CASES = [
      "column 'lineItem/UsageStartDate', line 6"),
     ("metric-bad-value", NAB_SERIES, {"change": set_at(2, "value", "high")}, "column 'value', line 4"),
     ("metric-bad-time", NAB_SERIES, {"change": set_at(0, "timestamp", "noon")}, "column 'timestamp', line 2"),
+    # finite but out of range: accepted once, then anomalies / forecast crashed on them
+    ("date-in-year-9999", FOCUS_SAMPLE, {"change": set_at(30, "ChargePeriodStart", "9999-12-31 00:00:00")},
+     "column 'ChargePeriodStart', line 32: '9999-12-31 00:00:00' is not a time from 1970-01-01 up to 2200-01-01"),
+    ("cost-1e308", FOCUS_SAMPLE, {"change": set_at(30, "BilledCost", "1e308")},
+     "column 'BilledCost', line 32: '1e308' is not a finite number within ±1e+15"),
+    ("huge-negative-list-cost", FOCUS_SAMPLE, {"change": set_at(8, "ListCost", "-2e300")},
+     "column 'ListCost', line 10: '-2e300' is not a finite number within ±1e+15"),
+    ("billing-period-before-1970", FOCUS_SAMPLE, {"change": set_at(1, "BillingPeriodEnd", "1900-01-01 00:00:00")},
+     "column 'BillingPeriodEnd', line 3: '1900-01-01 00:00:00' is not a time from 1970-01-01 up to 2200-01-01"),
+    ("cur-date-9999", CUR_SAMPLE, {"change": set_at(4, "lineItem/UsageStartDate", "9999-12-31T00:00:00Z")},
+     "column 'lineItem/UsageStartDate', line 6: '9999-12-31T00:00:00Z' is not a time"),
+    ("cur-cost-1e308", CUR_SAMPLE, {"change": set_at(4, "lineItem/UnblendedCost", "1e308")},
+     "column 'lineItem/UnblendedCost', line 6: '1e308' is not a finite number"),
+    ("metric-huge-value", NAB_SERIES, {"change": set_at(2, "value", "1e300")},
+     "column 'value', line 4: '1e300' is not a finite number within ±1e+15"),
+    ("metric-year-9999", NAB_SERIES, {"change": set_at(3, "timestamp", "9999-12-31 00:00:00")},
+     "column 'timestamp', line 5: '9999-12-31 00:00:00' is not a time from 1970-01-01 up to 2200-01-01"),
 ]
 
 
@@ -151,3 +168,33 @@ def test_parquet_with_tags_that_are_not_json(lake, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err == f"plangate: error: {parquet}: column 'Tags', row 42: '{{team: ml' is not a JSON object of tags"
     assert lake_digest(lake) == before
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_column_named_twice_is_bad_input(lake, tmp_path, capsys, suffix):
+    """DuckDB would read the second BilledCost as BilledCost_1 and the lake would take the first: refused."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pacsv.read_csv(FOCUS_SAMPLE, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+    doubled = table.append_column(pa.field("BilledCost", table.schema.field("BilledCost").type),
+                                  table.column("BilledCost"))
+    bad = tmp_path / f"doubled{suffix}"
+    if suffix == ".csv":
+        pacsv.write_csv(doubled, bad)
+    else:
+        pq.write_table(doubled, bad)
+    before = lake_digest(lake)
+    assert main(["ingest", str(bad), "--lake", str(lake)]) == 2
+    assert capsys.readouterr().err == f"plangate: error: {bad}: column 'BilledCost' appears twice in the header\n"
+    assert lake_digest(lake) == before
+
+
+def test_a_column_named_twice_in_another_case_is_bad_input(lake, tmp_path, capsys):
+    text = FOCUS_SAMPLE.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "cased.csv"
+    bad.write_text("\n".join([text[0] + ",SERVICENAME", *(line + ",x" for line in text[1:])]) + "\n")
+    assert main(["ingest", str(bad), "--lake", str(lake)]) == 2
+    assert capsys.readouterr().err == (f"plangate: error: {bad}: column 'SERVICENAME' appears twice in the header "
+                                       "(as 'ServiceName')\n")

@@ -532,6 +532,8 @@ def remediate_cost_tags(args: Any) -> dict[str, Any] | None:
                       request.provider if request.HasField("provider") else None)
     if res is None or not cost_allocation_tags.applies(res.type) or res.is_unknown("tags"):
         return None
+    if "tags" in res.secret:  # adding keys would rewrite a secret map in the clear: report it instead
+        return None
     settings = _tag_settings(args.get_config())
     values = default_tag_values(args.stack_tags)
     additions = {key: values[key] for key in missing_tags(res.tags, settings) if key in values}

@@ -293,7 +293,7 @@ def test_no_remediation_when_nothing_is_missing_unknown_or_level_is_not_remediat
     pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate"}})
     assert pack.remediate(BUCKET, {"bucket": "b", "tags": GOOD_TAGS}) == []
     assert pack.remediate(BUCKET, {"bucket": "b", "tags": UNKNOWN}) == []
-    # a wholly secret tags map hides which keys it has: adding keys could shadow a secret one
+    # a wholly secret tags map is judged (its keys are read) but never rewritten in the clear
     assert pack.remediate(BUCKET, {"bucket": "b", "tags": secret({"Owner": "jane"})}) == []
     pack.configure()
     assert pack.remediate(BUCKET, {"bucket": "b", "tags": {}}) == []
