@@ -77,6 +77,10 @@ def load_file(path: Path) -> list[Resource]:
     """The resources one ``.tf`` file declares, evaluated as part of its folder's module (as
     Terraform reads it), with the module calls it makes."""
     path = Path(path)
+    if not path.is_file():
+        from plangate.loaders.source import read_bytes
+
+        read_bytes(path)  # the reading error, worded as for every input
     mine = os.path.normpath(path.resolve())
     return [r for r in load_tree([path.parent]) if r.location is not None
             and os.path.normpath(Path(r.location.file).resolve()) == mine]

@@ -48,9 +48,28 @@ def declared_blocks(folder: Path) -> list[SourceBlock]:
     blocks: list[SourceBlock] = []
     for name in (n for n in names if not _is_override(n)):
         blocks.extend(_file_blocks(folder / name))
+    _check_unique(blocks)
     for name in (n for n in names if _is_override(n)):
         _apply_overrides(blocks, _file_blocks(folder / name))
     return blocks
+
+
+def _check_unique(blocks: list[SourceBlock]) -> None:
+    """Terraform rejects a second block of one name (tfparse keeps one of them silently)."""
+    first: dict[tuple, Location] = {}
+    for b in blocks:
+        if b.kind == "provider":
+            alias = b.body.get("alias")
+            alias = _unquote(alias) if isinstance(alias, str) else ""
+            key: tuple = (b.kind, b.labels, alias)
+            what = f'provider configuration "{".".join((*b.labels, alias) if alias else b.labels)}"'
+        elif b.kind in ("resource", "data", "module", "variable", "output"):
+            key, what = (b.kind, b.labels), f'{b.kind} "{".".join(b.labels)}"'
+        else:
+            continue
+        if key in first:
+            raise InputError(b.location.file, f"duplicate {what} (first declared at {first[key]})", b.location.line)
+        first[key] = b.location
 
 
 def _is_override(name: str) -> bool:

@@ -61,6 +61,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
@@ -497,10 +498,14 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and self.reads_data(source):
-            # tfparse invents data source attributes ("current-region" for aws_region.name);
-            # Terraform reads them at plan time, so only the plan knows them
+        if source is not None and (self.reads_data(source) or self.reads_computed(source)):
+            # tfparse invents data source attributes ("current-region" for aws_region.name) and
+            # resource attributes the configuration does not set (``id``); Terraform reads the
+            # first at plan time and the second at apply, so only the plan (or apply) knows them
             self.unknown.add(path)
+            return _UNKNOWN
+        if value is None and isinstance(source, str) and _READS_FILE.search(source):
+            self.unknown.add(path)  # tfparse writes null for a file it cannot read
             return _UNKNOWN
         if value is not None and source is not None and self._sensitive(source):
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
@@ -585,6 +590,8 @@ class _Scope:
                     call = self.ev.modules.get(self.module)
                     if call is not None and not self.known_value(call.body.get(name)):
                         return False
+                elif self.reads_unset(f"${{var.{name}}}"):
+                    return False
             elif rtype and rtype not in self.iterators:
                 target = self._target(rtype, rname, index)
                 if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
@@ -637,6 +644,16 @@ class _Scope:
             declared = self.ev.variables.get(f"variable.{name}") if kind == "var" else None
             if isinstance(declared, dict) and "default" not in declared:
                 return True
+        return False
+
+    def reads_computed(self, source: Any) -> bool:
+        """Whether an expression reads a resource attribute its configuration does not set
+        with a known value (``id``, ``arn``: computed by the provider at apply)."""
+        for kind, _, rtype, rname, index, attr in _references(source):
+            if kind == "resource" and rtype not in self.iterators:
+                target = self._target(rtype, rname, index)
+                if attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr]):
+                    return True
         return False
 
     def reads_objects(self, source: Any) -> bool:
