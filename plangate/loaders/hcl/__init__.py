@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, is_config_file
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, check_vars_file, is_config_file
 
 if TYPE_CHECKING:
     from plangate.model import Load, Resource
@@ -63,6 +63,9 @@ def load_tree(folders: Iterable[Path]) -> list[Resource]:
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
     requests = [(root, evaluate.tfvars_files(root)) for root in found]
+    for root, names in requests:
+        for name in names:
+            check_vars_file(root / name)
     weight = sum(_config_bytes(f) for f in {Path(os.path.normpath(k)) for k in declared})
     out: list[Resource] = []
     for root, evaluation in zip(found, run.evaluations(requests, weight), strict=True):

@@ -89,6 +89,22 @@ def _file_blocks(path: Path) -> list[SourceBlock]:
             for b in parsed.blocks]
 
 
+def check_vars_file(path: Path) -> None:
+    """Raise `InputError` (file and line) when a variable file is not valid HCL or JSON: bad
+    input, as a configuration file is, before tfparse is asked."""
+    text = decode(read_bytes(path), str(path))
+    if path.name.endswith(".json"):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        return
+    try:
+        syntax.parse(text)
+    except syntax.SyntaxProblem as problem:
+        raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
+
+
 def _unquote(label: str) -> str:
     if len(label) >= 2 and label[0] == label[-1] == '"':
         try:

@@ -491,7 +491,9 @@ class _Scope:
                 return [self._block(v, (*path, str(i)), None) for i, v in enumerate(value)]
             items = []
             for i, sub in enumerate(value):
-                got = self.value(sub, (*path, str(i)), None)
+                # a literal list's element has its own expression; a computed list, the whole one
+                at = source[i] if isinstance(source, list) and len(source) == len(value) else _at(source, i)
+                got = self.value(sub, (*path, str(i)), at)
                 items.append(None if got is _UNKNOWN else got)
             return items
         if isinstance(value, str):
