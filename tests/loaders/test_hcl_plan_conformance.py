@@ -11,6 +11,10 @@ A tree with several root modules is compared with its plans scanned one by one: 
 its own stack.  Where only the plan can know a value, INHERENT names the (case, address,
 rule) and the test asserts the HCL side says unknown there, never pass.
 
+A module folder no scanned root calls has no counterpart in any plan: HCL reports it once
+(PG-GOV-002, address ``(module folder)``), which the comparison sets aside and
+`test_an_uncalled_module_folder_is_reported_once_never_as_a_root` checks.
+
 A case marked xfail differs today; its reason names the defect.  The marks are strict, so
 the case that starts to agree fails until its mark is removed.
 """
@@ -109,8 +113,11 @@ def _monthly(path: Path, tmp_path: Path) -> str:
     return report["totals"]["monthly_cost"]
 
 
+UNCALLED = "(module folder)"
+
+
 def _addresses(paths: list[Path]) -> list[str]:
-    return sorted(r.address for r in loaders.load_all(paths).resources)
+    return sorted(r.address for r in loaders.load_all(paths).resources if r.address != UNCALLED)
 
 
 def _shown(verdicts: Verdicts) -> list[str]:
@@ -138,7 +145,7 @@ def test_hcl_gives_the_plans_verdicts(case: Path, tmp_path: Path):
     for plan in plans:  # each root is its own stack
         for key, outcomes in _scan(plan, tmp_path).items():
             from_plan.setdefault(key, Counter()).update(outcomes)
-    from_hcl = _scan(case, tmp_path)
+    from_hcl = {k: v for k, v in _scan(case, tmp_path).items() if k[0] != UNCALLED}
 
     for (name, address, rule), why in INHERENT.items():
         if name != case.name:
@@ -154,3 +161,19 @@ def test_hcl_costs_what_the_plan_costs(case: Path, tmp_path: Path):
     plans = _plans(case)
     plan_total = sum((Decimal(_monthly(p, tmp_path)) for p in plans), Decimal(0))
     assert Decimal(_monthly(case, tmp_path)) == plan_total
+
+
+def test_an_uncalled_module_folder_is_reported_once_never_as_a_root(tmp_path: Path):
+    case = FIXTURES / "uncalled_module"
+    folder = case / "modules" / "api_gateway"
+    assert _addresses([case]) == _addresses(_plans(case)) == ["aws_sqs_queue.requests"]
+    stand_ins = [(address, rule, dict(outcomes)) for (address, rule), outcomes in _scan(case, tmp_path).items()
+                 if address == UNCALLED]
+    assert stand_ins == [(UNCALLED, "PG-GOV-002", {"unknown": 1})]
+    report = _run(["scan", str(case), "-c", str(POLICY), "--today", TODAY], tmp_path / "uncalled.json")
+    (message,) = [f["message"] for f in report["findings"] if f["address"] == UNCALLED]
+    assert message == (f"module api_gateway ({folder}) is not expanded from HCL: module folder called by no "
+                       "scanned root: not checked")
+    # named by itself, the folder is scanned as the module it is (its variable unset: unknown)
+    assert sorted(r.address for r in loaders.load_all([folder]).resources) == [
+        "aws_apigatewayv2_api.this", "aws_cloudwatch_log_group.access"]

@@ -206,6 +206,24 @@ def test_a_single_file_is_evaluated_as_part_of_its_folder() -> None:
     assert hcl.load_file(INFERENCE / "variables.tf") == []  # declares no resource
 
 
+@pytest.mark.parametrize("case,line,why", [
+    ("undeclared_argument", 2, 'module "queue": an argument "tags" is not expected here (./modules/queue declares no '
+                               "such variable)"),
+    ("missing_required", 2, 'module "queue": the argument "name" is required (./modules/queue gives it no default)'),
+    ("quoted_type", 2, 'variable "name": type = "string" is a quoted type (write it unquoted)'),
+])
+def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case: str, line: int, why: str) -> None:
+    """terraform plan refuses each of these (checked with Terraform 1.11.4); tfparse evaluates
+    them.  No verdict on a configuration that never runs: the root is reported not checked."""
+    folder = FIXTURES / "rejected" / case
+    main = str(folder / "main.tf")
+    assert load(folder) == [Resource(
+        hcl.MODULE_CALL, "(root module)", "hcl", properties={"name": case, "source": str(folder)},
+        location=Location(main, line), provider="terraform", stack=str(folder),
+        notes=(f"Terraform rejects this configuration: {main}:{line}: {why}: nothing in this root module was "
+               "checked; fix the configuration or scan the plan JSON",))]
+
+
 def test_a_root_tfparse_refuses_is_reported_not_checked(tmp_path: Path) -> None:
     """Terraform rejects ``"variable": 5`` too; tfparse refuses the root, and nothing in it is
     passed: one PG-GOV-002 stand-in with tfparse's reason (file and position)."""

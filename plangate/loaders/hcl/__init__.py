@@ -29,7 +29,7 @@ from plangate.errors import InputError
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, check_vars_file, is_config_file
 
 if TYPE_CHECKING:
-    from plangate.model import Load, Resource
+    from plangate.model import Load, Location, Resource
 
 __all__ = ["MODULE_CALL", "SOURCE_FORMAT", "engine", "is_config_file", "load", "load_file", "load_tree", "roots"]
 
@@ -45,10 +45,8 @@ def load(folders: Iterable[Path]) -> Load:
     folders = [Path(f) for f in folders]
     resources = load_tree(folders)
     found = roots(folders, {})
-    refused = {r.stack for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
-    return Load(resources, roots=tuple(
-        Root(str(root), "hcl", engine(), ("tfparse refused it: not checked",) if str(root) in refused else ())
-        for root in found))
+    refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
+    return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found))
 
 
 def load_tree(folders: Iterable[Path]) -> list[Resource]:
@@ -60,15 +58,23 @@ def load_tree(folders: Iterable[Path]) -> list[Resource]:
         raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE)
     declared: dict = {}
     found = roots(folders, declared)
+    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in uncalled(folders, declared)]
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
-    requests = [(root, evaluate.tfvars_files(root)) for root in found]
+    rejected = {root: limits.rejected(root, declared) for root in found}
+    requests = [(root, evaluate.tfvars_files(root)) for root in found if rejected[root] is None]
     for root, names in requests:
         for name in names:
             check_vars_file(root / name)
     weight = sum(_config_bytes(f) for f in {Path(os.path.normpath(k)) for k in declared})
-    out: list[Resource] = []
-    for root, evaluation in zip(found, run.evaluations(requests, weight), strict=True):
+    evaluations = iter(run.evaluations(requests, weight))
+    for root in found:
+        if rejected[root] is not None:
+            why, where = rejected[root]
+            line = f":{where.line}" if where.line else ""
+            out.append(_refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where))
+            continue
+        evaluation = next(evaluations)
         if isinstance(evaluation, run.Refused):
             out.append(_refused(root, str(evaluation)))
         else:
@@ -90,10 +96,35 @@ def load_file(path: Path) -> list[Resource]:
 
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
-    """The folders no other scanned folder calls as a local module, in the given order."""
+    """The root modules among the scanned folders, in the given order: those no other scanned
+    folder calls as a local module, and that are not shaped like a module (`uncalled`)."""
+    left = uncalled(folders, {} if declared is None else declared)
+    return [f for f in _not_called(folders, declared if declared is not None else {}) if f not in left]
+
+
+def uncalled(folders: list[Path], declared: dict) -> list[Path]:
+    """Module folders no scanned root calls, which Terraform never plans on their own: below
+    a ``modules`` folder, or with a required variable and no provider or backend block.  The
+    folder the scan was named by (the one all others are inside) is always a root."""
     from plangate.loaders.hcl.evaluate import folder_blocks
 
-    declared = {} if declared is None else declared
+    top = Path(os.path.commonpath([os.path.normpath(f.resolve()) for f in folders])) if folders else None
+    out = []
+    for folder in _not_called(folders, declared):
+        path = Path(os.path.normpath(folder.resolve()))
+        if path == top:
+            continue
+        blocks = folder_blocks(folder, declared)
+        required = any(k[0] == "variable" and "default" not in b.body for k, b in blocks.items())
+        runs = any(k[0] == "provider" or (k[0] == "terraform" and "backend" in b.body) for k, b in blocks.items())
+        if "modules" in path.relative_to(top).parts[:-1] or (required and not runs):
+            out.append(folder)
+    return out
+
+
+def _not_called(folders: list[Path], declared: dict) -> list[Path]:
+    from plangate.loaders.hcl.evaluate import folder_blocks
+
     called: set[str] = set()
     for folder in folders:
         for key, block in folder_blocks(folder, declared).items():
@@ -118,13 +149,17 @@ def engine() -> str:
 _REFUSED = "(root module)"
 
 
-def _refused(root: Path, why: str) -> Resource:
+_UNCALLED = "module folder called by no scanned root: not checked"
+_UNCALLED_ADDRESS = "(module folder)"
+
+
+def _refused(root: Path, why: str, where: Location | None = None, address: str = _REFUSED) -> Resource:
     from plangate.model import Location, Resource
 
-    return Resource(MODULE_CALL, _REFUSED, SOURCE_FORMAT, properties={"name": root.name, "source": str(root)},
-                    location=Location(str(root)), provider="terraform", stack=str(root),
-                    notes=(f"{why}: nothing in this root module was checked; fix the configuration or scan "
-                           "the plan JSON",))
+    return Resource(MODULE_CALL, address, SOURCE_FORMAT, properties={"name": root.name, "source": str(root)},
+                    location=where or Location(str(root)), provider="terraform", stack=str(root),
+                    notes=(why if address != _REFUSED else f"{why}: nothing in this root module was checked; fix "
+                           "the configuration or scan the plan JSON",))
 
 
 def _config_bytes(folder: Path) -> int:

@@ -272,7 +272,7 @@ class _Evaluation:
             folder = (self.root / e.file).parent / source
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
-            elif self._declares_resources(folder):
+            elif self._declares_resources(folder) and not self._zero_instances(e, folder):
                 why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
@@ -301,6 +301,15 @@ class _Evaluation:
                 source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
                 yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": key[1], "source": source},
                                location=block.location, provider="terraform", module=prefix, stack=str(self.root))
+
+    def _zero_instances(self, call: _Entry, folder: Path) -> bool:
+        """Whether a module call whose inputs are all known, every block of whose folder has a
+        ``count`` or ``for_each``, made nothing because each made zero instances (the
+        ``create = false`` pattern): nothing planned, nothing unexpanded."""
+        inputs = {k: v for k, v in call.body.items() if k not in ("__tfmeta", "id")}
+        blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
+        return _Scope(self, _parent(call.path), {}).known_value(inputs) and all(
+            "count" in b.body or "for_each" in b.body for b in blocks)
 
     def _declares_resources(self, folder: Path) -> bool:
         return any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks))
