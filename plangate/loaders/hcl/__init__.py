@@ -66,7 +66,7 @@ def load_tree(folders: Iterable[Path]) -> list[Resource]:
     for root, names in requests:
         for name in names:
             check_vars_file(root / name)
-    weight = sum(_config_bytes(f) for f in {Path(os.path.normpath(k)) for k in declared})
+    weight = sum(_config_bytes(Path(k)) for k in declared)
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
         if rejected[root] is not None:
@@ -90,9 +90,9 @@ def load_file(path: Path) -> list[Resource]:
         from plangate.loaders.source import read_bytes
 
         read_bytes(path)  # the reading error, worded as for every input
-    mine = os.path.normpath(path.resolve())
+    mine = os.path.abspath(path)
     return [r for r in load_tree([path.parent]) if r.location is not None
-            and os.path.normpath(Path(r.location.file).resolve()) == mine]
+            and os.path.abspath(r.location.file) == mine]
 
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
@@ -108,10 +108,10 @@ def uncalled(folders: list[Path], declared: dict) -> list[Path]:
     folder the scan was named by (the one all others are inside) is always a root."""
     from plangate.loaders.hcl.evaluate import folder_blocks
 
-    top = Path(os.path.commonpath([os.path.normpath(f.resolve()) for f in folders])) if folders else None
+    top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
     out = []
     for folder in _not_called(folders, declared):
-        path = Path(os.path.normpath(folder.resolve()))
+        path = Path(os.path.abspath(folder))
         if path == top:
             continue
         blocks = folder_blocks(folder, declared)
@@ -130,8 +130,8 @@ def _not_called(folders: list[Path], declared: dict) -> list[Path]:
         for key, block in folder_blocks(folder, declared).items():
             raw = block.body.get("source") if key[0] == "module" else None
             if isinstance(raw, str) and raw[1:].startswith(("./", "../")):
-                called.add(os.path.normpath(folder.resolve() / raw.strip('"')))
-    return [f for f in folders if os.path.normpath(f.resolve()) not in called]
+                called.add(os.path.abspath(folder / raw.strip('"')))
+    return [f for f in folders if os.path.abspath(f) not in called]
 
 
 @cache

@@ -429,7 +429,7 @@ class _Evaluation:
     # -- the source, for what tfparse loses
 
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks((self.root / e.file).parent, self._blocks).get(key)
+        block = folder_blocks(os.path.dirname(os.path.join(self.root, e.file)), self._blocks).get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
@@ -695,18 +695,18 @@ class _Scope:
 # ------------------------------------------------------------------------------ helpers
 
 
-Declared = dict[Path, dict[tuple[str, ...], SourceBlock]]
+Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
 
 
-def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
+def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
     """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
     (``declared`` is the scan's memo)."""
-    key = Path(os.path.normpath(folder.resolve()))
+    key = os.path.abspath(folder)
     found = declared.get(key)
     if found is None:
         found = {}
-        if key.is_dir():
-            for block in declared_blocks(folder):
+        if os.path.isdir(key):
+            for block in declared_blocks(Path(folder)):
                 if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
                     found["locals",].body.update(block.body)
                     continue

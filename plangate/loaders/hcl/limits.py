@@ -16,6 +16,7 @@ not among them: Terraform 1.11 plans it as an empty module.)
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,7 +98,7 @@ def _local_source(body: dict) -> str | None:
 def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
     """(folder, its blocks) of ``root`` and of every local module folder it calls, once each."""
     seen: set[Path] = set()
-    todo = [root.resolve()]
+    todo = [Path(os.path.abspath(root))]
     while todo:
         folder = todo.pop()
         if folder in seen or not folder.is_dir():
@@ -108,7 +109,7 @@ def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
         for key, block in blocks.items():
             source = _local_source(block.body) if key[0] == "module" else None
             if source is not None:
-                todo.append((folder / source).resolve())
+                todo.append(Path(os.path.abspath(folder / source)))
 
 
 def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
