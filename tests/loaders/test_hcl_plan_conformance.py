@@ -177,3 +177,14 @@ def test_an_uncalled_module_folder_is_reported_once_never_as_a_root(tmp_path: Pa
     # named by itself, the folder is scanned as the module it is (its variable unset: unknown)
     assert sorted(r.address for r in loaders.load_all([folder]).resources) == [
         "aws_apigatewayv2_api.this", "aws_cloudwatch_log_group.access"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in cases()])
+def test_hcl_declares_the_plans_provider_configurations(case: Path):
+    """Each provider configuration with its alias and region, as the plan holds them (Terraform's
+    built-in ``terraform`` provider has no configuration block: set aside)."""
+    def configs(paths: list[Path]) -> list[tuple[str, str, str, str]]:
+        return sorted((p.name, p.alias, p.region, p.module) for p in loaders.load_all(paths).providers
+                      if p.name != "terraform")
+
+    assert configs([case]) == configs(_plans(case))

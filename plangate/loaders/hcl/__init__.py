@@ -43,14 +43,17 @@ def load(folders: Iterable[Path]) -> Load:
     from plangate.model import Load, Root
 
     folders = [Path(f) for f in folders]
-    resources = load_tree(folders)
+    providers: list = []
+    resources = load_tree(folders, providers)
     found = roots(folders, {})
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
-    return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found))
+    return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found),
+                providers=tuple(providers))
 
 
-def load_tree(folders: Iterable[Path]) -> list[Resource]:
-    """Resources of the Terraform folders found in one scan, root module by root module."""
+def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Resource]:
+    """Resources of the Terraform folders found in one scan, root module by root module (and
+    their provider configurations, added to ``providers`` when given)."""
     from plangate.loaders.hcl import evaluate, limits, run
 
     folders = [Path(f) for f in folders]
@@ -78,7 +81,7 @@ def load_tree(folders: Iterable[Path]) -> list[Resource]:
         if isinstance(evaluation, run.Refused):
             out.append(_refused(root, str(evaluation)))
         else:
-            out.extend(evaluate.evaluated(root, evaluation, declared))
+            out.extend(evaluate.evaluated(root, evaluation, declared, providers))
     return out
 
 

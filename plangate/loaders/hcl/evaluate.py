@@ -47,7 +47,7 @@ from plangate.errors import InputError
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import ONE, Instances, Location, Resource, comparable, redact
+from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
 from plangate.types import is_aws_region
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -83,9 +83,16 @@ def tfvars_files(root: Path) -> list[str]:
     return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
 
 
-def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None) -> list[Resource]:
-    """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected."""
-    return _Evaluation(Path(root), data, {} if declared is None else declared).resources()
+def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None,
+              providers: list[ProviderConfig] | None = None) -> list[Resource]:
+    """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected;
+    its provider configurations (alias and known region) are added to ``providers``."""
+    ev = _Evaluation(Path(root), data, {} if declared is None else declared)
+    out = ev.resources()
+    if providers is not None:
+        providers.extend(ProviderConfig(name, alias, ev.regions.get((module, name, alias), ""), module, str(root))
+                         for module, name, alias in ev.providers)
+    return out
 
 
 # ------------------------------------------------------------------------------ one evaluation
