@@ -128,8 +128,8 @@ def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
 
 def cpu_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one run: CPU time (user + system) of the process and of the
-    children it waited for (plangate reaps its tfparse workers before it exits; single-framework
-    Checkov runs fork none), far steadier than wall time on a shared machine."""
+    children it waited for (plangate's process pool for large multi-root trees is shut down before
+    it exits; single-framework Checkov runs fork none), far steadier than wall time on a shared machine."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=installed_env())

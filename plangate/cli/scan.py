@@ -65,10 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from plangate import loaders
-
-    loaders.warm_up(args.paths, args.input_format)  # tfparse sets itself up while the rules import
-    from plangate import engine, gate, policy
+    from plangate import engine, gate, loaders, policy
     from plangate.model import Severity
     from plangate.report import render, summarise
     from plangate.rules import RULES

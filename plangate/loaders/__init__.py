@@ -16,14 +16,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangate.errors import InputError
 from plangate.loaders.source import decode, has_bom, parse_json, read_bytes
 
-if TYPE_CHECKING:  # plangate.model is not needed to start a load (`warm_up` runs before it is imported)
+if TYPE_CHECKING:
     from plangate.model import Load, Resource
 
 FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
@@ -111,31 +111,6 @@ def _load_one(path: str | os.PathLike[str], fmt: str | None, skip: Sequence[re.P
             raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
         return found
     return _load_file(p, fmt, explicit=True) or Load()
-
-
-def warm_up(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> None:
-    """Start the slow one-time set-up of the loaders these inputs will need, so it overlaps the
-    caller's other work (today: tfparse, for the Terraform folders among them)."""
-    if fmt not in (None, "hcl"):
-        return
-    folders: list[Path] = []
-    for path in paths:
-        if str(path).endswith((".tf", ".tf.json")):
-            folders.append(Path(path).parent)
-        elif os.path.isdir(path):
-            folders.extend(_terraform_folders(Path(path)))
-    if folders:
-        from plangate.loaders import hcl
-
-        hcl.warm_up(folders)
-
-
-def _terraform_folders(root: Path) -> Iterator[Path]:
-    """The folders below ``root`` that hold Terraform files, as `load` walks them."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        if any(f.endswith((".tf", ".tf.json")) for f in filenames):
-            yield Path(dirpath)
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
@@ -298,7 +273,7 @@ def _read_file(p: Path, fmt: str | None, explicit: bool) -> Load | list[Resource
     if fmt == "hcl" or (fmt is None and suffix == ".tf"):
         from plangate.loaders import hcl
 
-        return hcl.read_file(p).with_module_calls()
+        return hcl.load_file(p)
     raw = read_bytes(p)
     if fmt == "k8s" or (fmt is None and suffix in _YAML):
         if not explicit and not _may_be_manifest(raw):

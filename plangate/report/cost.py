@@ -41,6 +41,17 @@ def _component_line(c: CostComponent) -> tuple[str, str, str, str]:
     return (quantity(c.monthly_quantity), c.unit, money(c.monthly_cost or ZERO), "*" if c.usage_based else "")
 
 
+def left_out(est: Estimate) -> int:
+    """How many resources the total leaves out: not priced (module calls the HCL scan did not
+    expand among them) or with a cost unknown at plan time.  More than 0: a lower bound."""
+    return len({r.address for r in est.with_status("not-priced")} | {r.address for r in est.unknown})
+
+
+def _bound(est: Estimate) -> str:
+    n = left_out(est)
+    return f"lower bound: leaves out {n} {'resource' if n == 1 else 'resources'} not priced or unknown" if n else ""
+
+
 def _summary_lines(est: Estimate) -> list[str]:
     priced, free, unpriced = (est.with_status(s) for s in ("priced", "free", "not-priced"))
     waiting = est.depends_on_usage
@@ -92,6 +103,8 @@ def table(est: Estimate, rollups: Sequence[Rollup] = (), delta: Delta | None = N
         else:
             out.append(name)
     out.append(f"{'OVERALL TOTAL':<{width}}  {'':>15}  {'':<16}  {money(est.monthly):>14}")
+    if _bound(est):  # never a headline total that reads as complete when it is not
+        out.append(f"({_bound(est)}, listed below)")
     out.append("")
     out.append("* usage cost, from usage assumptions")
     out.append(f"baseline {money(est.baseline_monthly)}/month + usage {money(est.usage_monthly)}/month "
@@ -187,8 +200,9 @@ def markdown(est: Estimate, rollups: Sequence[Rollup] = (), delta: Delta | None 
                            f"{_side(c.after)} | {signed(c.delta)} |")
         same = len(delta.of_kind("unchanged"))
         out += ["", f"{same} {'resource' if same == 1 else 'resources'} unchanged. {_unlisted(delta)}".rstrip(), ""]
+    bound = f"; {_bound(est)}" if _bound(est) else ""
     out += [f"**Total: {money(est.monthly)}/month** (baseline {money(est.baseline_monthly)} + "
-            f"usage {money(est.usage_monthly)})", "",
+            f"usage {money(est.usage_monthly)}{bound})", "",
             "| resource | component | monthly qty | unit | monthly cost |", "|---|---|--:|---|--:|"]
     for r in _ordered(est.with_status("priced")):
         for c in r.components:
@@ -239,7 +253,8 @@ def as_json(est: Estimate, rollups: Sequence[Rollup] = (), delta: Delta | None =
         "prices": {"source": est.prices.source, "as_of": [str(first), str(last)]},
         "usage": est.usage_source,
         "totals": {"monthly_cost": number(est.monthly), "baseline_monthly_cost": number(est.baseline_monthly),
-                   "usage_monthly_cost": number(est.usage_monthly), "hourly_cost": number(est.hourly)},
+                   "usage_monthly_cost": number(est.usage_monthly), "hourly_cost": number(est.hourly),
+                   "lower_bound": left_out(est) > 0, "left_out": left_out(est)},
         "counts": {"resources": len(est.resources), "priced": len(est.with_status("priced")),
                    "free": len(est.with_status("free")), "not_priced": len(est.with_status("not-priced")),
                    "depends_on_usage": len(est.depends_on_usage), "unknown": len(est.unknown)},

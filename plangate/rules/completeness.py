@@ -15,7 +15,7 @@ from typing import Any
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, StackExample, rule
 from plangate.rules.context import StackContext
-from plangate.rules.scope import is_inference
+from plangate.rules.scope import classify
 from plangate.settings import mapping_setting, setting
 
 _LAMBDA = "aws_lambda_function"
@@ -223,7 +223,10 @@ def inference_alarm_and_budget(ctx: StackContext, cfg: CompletenessPolicy
     account, not the workload."""
     seen = _watchers(ctx.resources)
     for res in ctx.resources:
-        if res.type not in _DIMENSION or not is_inference(res, cfg.selector):
+        selected = classify(res, cfg.selector) if res.type in _DIMENSION else False
+        if selected is not True:
+            if isinstance(selected, Unknown):
+                yield res, selected
             continue
         dimension, prop = _DIMENSION[res.type]
         if cfg.require_alarm:

@@ -50,7 +50,6 @@ _MODULE = "terraform_module_call"
 
 
 _LOCAL = ("./", "../")
-_READER_NOTE = "read by the plangate HCL reader"
 
 
 @rule(
@@ -74,11 +73,8 @@ _READER_NOTE = "read by the plangate HCL reader"
             type=_MODULE, address="module.vpc",
             properties={"name": "vpc", "source": "terraform-aws-modules/vpc/aws"},
         ),
-        Undecided(
-            "module store (./modules/store) is not expanded from HCL: the plangate HCL reader ran "
-            "(it does not expand modules), so its resources were not checked",
-            type=_MODULE, address="module.store", properties={"name": "store", "source": "./modules/store"},
-        ),
+        # a refused root's reason is a loader note, which a policy pack never sees: covered by
+        # tests/loaders/test_loader_hcl.py instead
         Pass(type="aws_s3_bucket", name="only module calls are in scope"),
     ],
 )
@@ -86,16 +82,16 @@ def unexpanded_module(res: Resource, cfg: object) -> Iterator[Unknown]:
     """The HCL evaluator expands local module calls with their callers' arguments.  A call it
     could not expand is reported with the reason: a registry, git or URL module not downloaded
     yet (plangate works offline: it reads what `terraform init` put in .terraform/modules), a
-    local folder that is missing, a call tfparse returned nothing for, or any call when the
-    fallback reader ran.  Each is named so a reviewer knows what a passing HCL scan did not
+    local folder that is missing, a call tfparse returned nothing for, or a whole root module
+    tfparse refused (its reason given).  Each is named so a reviewer knows what a passing HCL scan did not
     cover; the plan JSON covers them all."""
     source = str(res.get("source") or "")
-    reasons = [n for n in res.notes if not n.startswith(_READER_NOTE)]
-    if reasons:
-        why = reasons[0]
-    elif not source.startswith(_LOCAL):
+    if res.notes:
+        why = res.notes[0]
+    elif source.startswith(_LOCAL):
+        why = "the evaluator returned nothing for this call, so its resources were not checked"
+    else:
         why = ("a registry, git or URL module is read only once `terraform init` has downloaded it, so its "
                "resources and their tags are checked from the plan only")
-    else:
-        why = "the plangate HCL reader ran (it does not expand modules), so its resources were not checked"
-    yield Unknown(f"module {res.get('name')} ({source}) is not expanded from HCL: {why}")
+    what = f"root module {source}" if res.address == "(root module)" else f"module {res.get('name')} ({source})"
+    yield Unknown(f"{what} is not expanded from HCL: {why}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from plangate.model import Resource, Severity, Unknown, comparable, redact
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
-from plangate.rules.scope import DEFAULT_DETECTION, Detection, is_inference, metadata
+from plangate.rules.scope import DEFAULT_DETECTION, Detection, classify, metadata
 from plangate.settings import SettingsError, mapping_setting, setting
 from plangate.types import INFERENCE_CANDIDATES, SAGEMAKER
 
@@ -93,8 +93,8 @@ def _metadata_root(res: Resource) -> str:
     return "annotations" if res.provider == "kubernetes" else "tags"
 
 
-def _selected(res: Resource, cfg: RaiPolicy) -> bool:
-    return is_inference(res, cfg.selector, cfg.detection)
+def _selected(res: Resource, cfg: RaiPolicy) -> bool | Unknown:
+    return classify(res, cfg.selector, cfg.detection)
 
 
 P = "ai.plangate.dev/"
@@ -247,7 +247,10 @@ def responsible_ai_metadata(res: Resource, cfg: RaiPolicy) -> Iterator[str | Unk
     endpoint configurations are left to their model and endpoint) records its model id,
     model card and data lineage URLs, EU AI Act risk tier and accountable owner; high-risk
     systems also name a human-oversight contact and their evaluation evidence."""
-    if not _selected(res, cfg):
+    selected = _selected(res, cfg)
+    if selected is not True:
+        if isinstance(selected, Unknown):
+            yield selected
         return
     root = _metadata_root(res)
     if res.is_unknown(root):

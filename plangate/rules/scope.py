@@ -16,6 +16,10 @@ An inference workload is, in this order:
    endpoint or Bedrock model ARN or runtime URL).
 
 `Detection` holds the settings of steps 3 and 4; PG-RAI-001 exposes them in plangate.yaml.
+
+When what would decide it is unknown until apply (a selector or opt-out tag, a Lambda function's
+environment variables: Terraform marks the whole map unknown when one value is), `classify`
+answers `Unknown` naming it, so the inference rules say "unknown", never skip in silence.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from plangate.model import Resource, comparable
+from plangate.model import Resource, Unknown, comparable
 from plangate.types import SAGEMAKER
 
 
@@ -105,3 +109,23 @@ def is_inference(res: Resource, selector: Mapping[str, str], detect: Detection =
     if detect.opt_out and selected(res, detect.opt_out):
         return False
     return bool(inference_signals(res, detect))
+
+
+def classify(res: Resource, selector: Mapping[str, str], detect: Detection = DEFAULT_DETECTION) -> bool | Unknown:
+    """`is_inference`, or `Unknown` when it is not known to be one and what would decide it is
+    unknown until apply."""
+    if is_inference(res, selector, detect):
+        return True
+    if res.provider == "kubernetes":
+        return False
+    keys = [*selector, *(detect.opt_out or {})]
+    undecided = [f"tags.{k}" for k in keys if k not in res.tags and res.is_unknown(f"tags.{k}")]
+    if res.type == _LAMBDA and not (detect.opt_out and selected(res, detect.opt_out)):
+        # the whole map, the block holding it, or one of its values (which may be an endpoint ARN)
+        plain = (re.sub(r"\.\d+(?=\.|$)", "", p) for p in res.unknown)
+        if res.is_unknown("environment.variables") or any(p.startswith("environment.variables.") for p in plain):
+            undecided.append("environment.variables")
+    if not undecided:
+        return False
+    return Unknown(f"whether this is an AI inference workload is unknown until apply ({', '.join(undecided)})",
+                   tuple(undecided))

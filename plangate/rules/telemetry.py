@@ -9,7 +9,7 @@ from typing import Any
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import StackContext
-from plangate.rules.scope import is_inference, metadata
+from plangate.rules.scope import classify, metadata
 from plangate.settings import mapping_setting, setting
 
 _LAMBDA = "aws_lambda_function"
@@ -54,7 +54,10 @@ _INFER = {"app": "ai-model-inference"}
 def inference_tracing(res: Resource, cfg: InferenceScope) -> Iterator[str | Unknown]:
     """Inference Lambda functions send traces to X-Ray (tracing mode Active), so latency and
     errors of each prediction can be followed end to end."""
-    if not is_inference(res, cfg.selector):
+    selected = classify(res, cfg.selector)
+    if selected is not True:
+        if isinstance(selected, Unknown):
+            yield selected
         return
     if res.is_unknown("tracing_config") or res.is_unknown("tracing_config.0.mode"):
         yield Unknown("tracing mode is unknown until apply", ("tracing_config",))
@@ -160,7 +163,10 @@ def inference_log_retention(ctx: StackContext, cfg: LogPolicy
             elif res.get("name"):
                 groups[str(res.get("name"))] = res
     for fn in ctx.resources:
-        if fn.type != _LAMBDA or not is_inference(fn, cfg.selector):
+        selected = classify(fn, cfg.selector) if fn.type == _LAMBDA else False
+        if selected is not True:
+            if isinstance(selected, Unknown):
+                yield fn, selected
             continue
         name, known = _log_group_name(fn)
         if not known:
@@ -329,7 +335,10 @@ def inference_concurrency_cap(res: Resource, cfg: CapPolicy) -> Iterator[str | U
             if serverless is not None and not serverless.get("max_concurrency"):
                 yield f"serverless variant {variant.get('variant_name', '?')!r} has no max_concurrency"
         return
-    if not is_inference(res, cfg.selector):
+    selected = classify(res, cfg.selector)
+    if selected is not True:
+        if isinstance(selected, Unknown):
+            yield selected
         return
     if res.is_unknown("reserved_concurrent_executions"):
         yield Unknown("reserved concurrency is unknown until apply",

@@ -1,4 +1,4 @@
-"""python-hcl2 as the oracle for `plangate.loaders.hcl_syntax`: the same `Parsed` shape, built
+"""python-hcl2 as the oracle for `plangate.loaders.hcl.syntax`: the same `Parsed` shape, built
 from python-hcl2 8's serialised output and Lark parse tree (labels and lines come from the
 tree: the serialised dict does not say how many labels a block has, and python-hcl2's
 ``with_meta`` option emits no lines)."""
@@ -9,7 +9,7 @@ from typing import Any
 
 import hcl2
 
-from plangate.loaders.hcl_syntax import Block, Parsed
+from plangate.loaders.hcl.syntax import Block, Parsed
 
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False,
                                      preserve_scientific_notation=False)

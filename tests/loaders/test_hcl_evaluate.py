@@ -21,7 +21,7 @@ from conftest import FIXTURES, ROOT
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
-from plangate.loaders.hcl import evaluate, tfparse_run
+from plangate.loaders.hcl import evaluate
 from plangate.model import Instances, Resource
 
 pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
@@ -247,6 +247,26 @@ def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
     assert "function_name" in fn.unknown and "function_name" not in fn.properties  # not "embed-current-region"
 
 
+def test_values_derived_from_data_sources_are_unknown_wherever_they_flow() -> None:
+    got = _by_address(load(PLANS / "unknown_flows"))
+    known = {"CostCenter": "cc-4410", "Owner": "ml-platform", "Project": "fraud"}
+    # item 1: through a local and a conditional (tfparse's invented region chose "dev")
+    assert (got["aws_s3_bucket.conditional"].tags, got["aws_s3_bucket.conditional"].unknown) == (
+        known, frozenset({"tags.Environment"}))
+    # item 2: an interpolation inside a local object: present and unknown, never missing
+    assert (got["aws_s3_bucket.interpolated"].tags, got["aws_s3_bucket.interpolated"].unknown) == (
+        known, frozenset({"tags.Environment"}))
+    # through lookup() into an interpolated name, and merge() of a local
+    assert {"bucket", "tags"} <= got["aws_s3_bucket.merged"].unknown
+    assert "bucket" not in got["aws_s3_bucket.merged"].properties
+
+
+def test_one_apply_time_environment_value_makes_the_whole_map_unknown_as_the_plan_does() -> None:
+    fn = _by_address(load(PLANS / "unknown_flows"))["aws_lambda_function.proxy"]
+    assert "environment.0.variables" in fn.unknown and fn.properties["environment"] == [{}]
+    assert not any(p.startswith("environment.0.variables.") for p in fn.unknown)
+
+
 def test_sensitive_values_are_redacted(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": """
         variable "token" {
@@ -277,26 +297,48 @@ def test_a_scanned_folder_splits_into_root_modules_each_its_own_stack() -> None:
     assert not any(r.address.startswith("aws_lambda_function.") for r in resources)  # only through its calls
 
 
-def test_the_reader_runs_where_tfparse_refuses_and_says_so(tmp_path: Path, monkeypatch) -> None:
+def test_a_root_tfparse_refuses_is_reported_not_checked_never_read_another_way(tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    import tfparse
+
+    def refuse(*args, **kwargs):
+        raise tfparse.ParseError("main.tf:3: Unsupported argument\nmore detail")
+
+    monkeypatch.setattr(tfparse, "load_from_path", refuse)
     _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
-
-    def refuse(root, vars_paths):
-        raise tfparse_run.Refused("tfparse refused the tree: test")
-
-    monkeypatch.setattr(tfparse_run, "run_tfparse", refuse)
-    (q,) = load(tmp_path)
-    assert q.address == "aws_sqs_queue.q" and q.notes == (
-        "read by the plangate HCL reader, not evaluated: tfparse refused the tree: test",)
-    monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")
-    assert hcl.engine() == "plangate HCL reader (PLANGATE_HCL_ENGINE=reader)"
+    got = load(tmp_path)
+    assert [(r.type, r.address, r.stack) for r in got] == [(hcl.MODULE_CALL, "(root module)", str(tmp_path))]
+    assert got[0].notes == ("tfparse refused it: main.tf:3: Unsupported argument: nothing in this root module "
+                            "was checked; fix the configuration or scan the plan JSON",)
 
 
-def test_without_tfparse_the_reader_runs(tmp_path: Path, monkeypatch) -> None:
-    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  count = 2\n  name = "q"\n}\n'})
-    monkeypatch.setitem(sys.modules, "tfparse", None)  # import tfparse now fails
-    (q,) = load(tmp_path)
-    assert (q.address, q.instances) == ("aws_sqs_queue.q", Instances("count", 2))
-    assert q.notes == ("count: aws_sqs_queue.q stands for all its instances, checked as one",)
+def test_without_tfparse_scanning_hcl_is_bad_input_naming_the_fix(tmp_path: Path, monkeypatch, capsys) -> None:
+    from plangate.cli import main
+
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
+    monkeypatch.setattr(hcl.importlib.util, "find_spec",
+                        lambda name, *a: None)
+    assert main(["scan", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'plangate[hcl]'" in err
+
+
+@pytest.mark.parametrize("meta,message", [
+    ("count = -1", "aws_sqs_queue.q: count = -1 is negative"),
+    ("count = 100000000000", "aws_sqs_queue.q: count makes 100000000000 instances, more than the limit of "
+                             "10,000 per block"),
+    ("for_each = toset(range(1000000))", "aws_sqs_queue.q: for_each makes 1000000 instances, more than the "
+                                         "limit of 10,000 per block"),
+])
+def test_an_expansion_past_the_limits_is_bad_input_before_tfparse_is_asked(tmp_path: Path, meta, message,
+                                                                           monkeypatch) -> None:
+    from plangate.loaders.hcl import run
+
+    _write(tmp_path, {"main.tf": f'resource "aws_sqs_queue" "q" {{\n  {meta}\n  name = "q"\n}}\n'})
+    monkeypatch.setattr(run, "evaluate", lambda *a: pytest.fail("tfparse was asked"))
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / "main.tf"), 1, message)
 
 
 def test_invalid_hcl_is_one_clear_error(tmp_path: Path) -> None:
@@ -333,18 +375,14 @@ def test_a_waiver_on_a_module_address_matches_in_hcl_as_in_the_plan(tmp_path: Pa
     assert outcomes[0] == outcomes[1] and outcomes[0] and {o for _, o in outcomes[0]} == {"waived"}
 
 
-def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path, monkeypatch) -> None:
+def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path) -> None:
     from plangate.cli import main
 
     _write(tmp_path / "infra", {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
     out = tmp_path / "r.json"
     main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
-    assert json.loads(out.read_text())["hcl_engine"] == evaluate.engine()
-    monkeypatch.setenv("PLANGATE_HCL_ENGINE", "reader")
-    main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
-    assert json.loads(out.read_text())["hcl_engine"].startswith("plangate HCL reader")
-
-
+    assert json.loads(out.read_text())["hcl_engine"] == hcl.engine()
+    assert hcl.engine().startswith("tfparse ")
 
 
 def test_a_registry_module_terraform_init_downloaded_is_expanded_and_one_it_did_not_is_named(tmp_path: Path) -> None:

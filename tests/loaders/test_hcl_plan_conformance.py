@@ -4,9 +4,16 @@ same outcomes per (address, rule) over the same addresses, and ``plangate cost``
 monthly total.
 
 The plans were made by Terraform itself (see the folder's README.md and terraform_oracle.py).
+The real root modules of ../shared/corpus/hcl-real/ (public repositories, planned offline by
+Terraform; see its SOURCES.md) are cases too: ``<repo>/<root>`` with ``<repo>/<root with / as
+__>.plan.json`` beside it.
 A tree with several root modules is compared with its plans scanned one by one: each root is
 its own stack.  Where only the plan can know a value, INHERENT names the (case, address,
 rule) and the test asserts the HCL side says unknown there, never pass.
+
+A module folder no scanned root calls has no counterpart in any plan: HCL reports it once
+(PG-GOV-002, address ``(module folder)``), which the comparison sets aside and
+`test_an_uncalled_module_folder_is_reported_once_never_as_a_root` checks.
 
 A case marked xfail differs today; its reason names the defect.  The marks are strict, so
 the case that starts to agree fails until its mark is removed.
@@ -31,9 +38,13 @@ TODAY = "2026-12-01"
 
 # (case, address, rule id) -> why only the plan can decide it.  HCL must answer "unknown".
 _REGION = "function_name is built from data.aws_region.current.name, which Terraform reads at plan time"
+_DATA_TAG = "the Environment tag is derived from a data source through a local, which Terraform reads at plan time"
 INHERENT: dict[tuple[str, str, str], str] = {
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-002"): _REGION,
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-005"): _REGION,
+    ("unknown_flows", "aws_s3_bucket.conditional", "PG-TAG-001"): _DATA_TAG,
+    ("unknown_flows", "aws_s3_bucket.interpolated", "PG-TAG-001"): _DATA_TAG,
+    ("unknown_flows", "aws_s3_bucket.merged", "PG-TAG-001"): _DATA_TAG,
 }
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
@@ -43,15 +54,38 @@ XFAIL_COST: dict[str, str] = {}  # expressions, plan_only_values: HCL's cost rea
 Verdicts = dict[tuple[str, str], Counter[str]]
 
 
+REAL = FIXTURES.parents[2].parent / "shared" / "corpus" / "hcl-real"
+
+
+class _Case(type(Path())):  # a real root: named by its repository and path, planned beside its repository
+    plans: list[Path]
+
+
+def _real_cases() -> list[Path]:
+    out = []
+    for plan in sorted(REAL.glob("*/*.plan.json")) if REAL.is_dir() else []:
+        case = _Case(plan.parent / plan.name.removesuffix(".plan.json").replace("__", "/"))
+        case.plans = [plan]
+        out.append(case)
+    return out
+
+
+def _all_cases() -> list[Path]:
+    return [*cases(), *_real_cases()]
+
+
 def _case_params(xfail: dict[str, str]) -> list:
     out = []
-    for case in cases():
+    for case in _all_cases():
         marks = [pytest.mark.xfail(strict=True, reason=xfail[case.name])] if case.name in xfail else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
+        name = case.relative_to(REAL).as_posix() if isinstance(case, _Case) else case.name
+        out.append(pytest.param(case, id=name, marks=marks))
     return out
 
 
 def _plans(case: Path) -> list[Path]:
+    if isinstance(case, _Case):
+        return case.plans
     return [plan_path(case, root) for root in roots(case)]
 
 
@@ -79,8 +113,11 @@ def _monthly(path: Path, tmp_path: Path) -> str:
     return report["totals"]["monthly_cost"]
 
 
+UNCALLED = "(module folder)"
+
+
 def _addresses(paths: list[Path]) -> list[str]:
-    return sorted(r.address for r in loaders.load_all(paths).resources)
+    return sorted(r.address for r in loaders.load_all(paths).resources if r.address != UNCALLED)
 
 
 def _shown(verdicts: Verdicts) -> list[str]:
@@ -108,7 +145,7 @@ def test_hcl_gives_the_plans_verdicts(case: Path, tmp_path: Path):
     for plan in plans:  # each root is its own stack
         for key, outcomes in _scan(plan, tmp_path).items():
             from_plan.setdefault(key, Counter()).update(outcomes)
-    from_hcl = _scan(case, tmp_path)
+    from_hcl = {k: v for k, v in _scan(case, tmp_path).items() if k[0] != UNCALLED}
 
     for (name, address, rule), why in INHERENT.items():
         if name != case.name:
@@ -124,3 +161,30 @@ def test_hcl_costs_what_the_plan_costs(case: Path, tmp_path: Path):
     plans = _plans(case)
     plan_total = sum((Decimal(_monthly(p, tmp_path)) for p in plans), Decimal(0))
     assert Decimal(_monthly(case, tmp_path)) == plan_total
+
+
+def test_an_uncalled_module_folder_is_reported_once_never_as_a_root(tmp_path: Path):
+    case = FIXTURES / "uncalled_module"
+    folder = case / "modules" / "api_gateway"
+    assert _addresses([case]) == _addresses(_plans(case)) == ["aws_sqs_queue.requests"]
+    stand_ins = [(address, rule, dict(outcomes)) for (address, rule), outcomes in _scan(case, tmp_path).items()
+                 if address == UNCALLED]
+    assert stand_ins == [(UNCALLED, "PG-GOV-002", {"unknown": 1})]
+    report = _run(["scan", str(case), "-c", str(POLICY), "--today", TODAY], tmp_path / "uncalled.json")
+    (message,) = [f["message"] for f in report["findings"] if f["address"] == UNCALLED]
+    assert message == (f"module api_gateway ({folder}) is not expanded from HCL: module folder called by no "
+                       "scanned root: not checked")
+    # named by itself, the folder is scanned as the module it is (its variable unset: unknown)
+    assert sorted(r.address for r in loaders.load_all([folder]).resources) == [
+        "aws_apigatewayv2_api.this", "aws_cloudwatch_log_group.access"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in cases()])
+def test_hcl_declares_the_plans_provider_configurations(case: Path):
+    """Each provider configuration with its alias and region, as the plan holds them (Terraform's
+    built-in ``terraform`` provider has no configuration block: set aside)."""
+    def configs(paths: list[Path]) -> list[tuple[str, str, str, str]]:
+        return sorted((p.name, p.alias, p.region, p.module) for p in loaders.load_all(paths).providers
+                      if p.name != "terraform")
+
+    assert configs([case]) == configs(_plans(case))

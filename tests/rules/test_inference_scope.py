@@ -132,3 +132,40 @@ def test_a_bad_detection_pattern_is_a_config_error(tmp_path, capsys):
     assert main(["scan", str(plan), "-c", str(config)]) == 2
     err = capsys.readouterr().err
     assert "env_names[0]: not a regular expression" in err and err.count("\n") == 1
+
+
+_AI_RULES = ("PG-RAI-001", "PG-TEL-001", "PG-TEL-002", "PG-TEL-004", "PG-TEL-005")
+
+
+@pytest.mark.parametrize("unknown", [
+    {"environment": [{"variables": True}]},  # Terraform marks the whole map when one value is
+    {"environment": [{"variables": {"NONCE": True}}]},
+    {"environment": True},
+])
+def test_a_function_whose_environment_is_unknown_is_unknown_to_the_inference_rules(tmp_path, capsys, unknown):
+    plan = tmp_path / "plan.json"
+    after = {"function_name": "scorer", "role": ROLE_ARN}
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": [
+        _change("aws_lambda_function", "scorer", after, unknown)]}))
+    assert main(["scan", str(plan), "-f", "json"]) == 1  # untagged: PG-TAG-001
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    got = {(f["rule_id"], f["outcome"], f["message"]) for f in findings if f["rule_id"] in _AI_RULES}
+    why = "whether this is an AI inference workload is unknown until apply (environment.variables)"
+    assert {(rule, outcome) for rule, outcome, _ in got} == {(r, "unknown") for r in _AI_RULES}
+    assert {message for _, _, message in got} == {why}
+
+
+def test_classification_is_decided_when_the_known_part_decides(tmp_path):
+    from plangate.model import Unknown
+    from plangate.rules.scope import classify
+
+    named = _fn(properties={"environment": [{"variables": {"ENDPOINT_NAME": "fraud"}}]},
+                unknown=frozenset({"environment.0.variables.NONCE"}))
+    assert classify(named, SELECT) is True
+    plain = _fn(properties={"environment": [{"variables": {"TABLE": "orders"}}]})
+    assert classify(plain, SELECT) is False
+    opted_out = _fn(tags={"ai.plangate.dev/inference": "false"}, unknown=frozenset({"environment.0.variables"}))
+    assert classify(opted_out, SELECT) is False
+    tag_unknown = _fn(unknown=frozenset({"tags.app"}))
+    assert classify(tag_unknown, SELECT) == Unknown(
+        "whether this is an AI inference workload is unknown until apply (tags.app)", ("tags.app",))

@@ -35,7 +35,6 @@ by their redacted stand-in (`plangate.model.redact`) and their paths are secret,
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -45,14 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import reader, tfparse_run
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
-from plangate.model import ONE, Instances, Location, Resource, comparable, redact
+from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
 from plangate.types import TAGGABLE, is_aws_region
-
-SOURCE_FORMAT = "hcl"
-MODULE_CALL = reader.MODULE_CALL
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
@@ -65,42 +61,10 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
-
-
-@cache
-def engine() -> str:
-    """The evaluator's name and version, for the report's inputs."""
-    version = _dist_info_version("tfparse")
-    if version is None:  # not a plain install: ask the slower, complete lookup
-        from importlib.metadata import PackageNotFoundError
-        from importlib.metadata import version as metadata_version
-
-        try:
-            version = metadata_version("tfparse")
-        except PackageNotFoundError:
-            return "tfparse"
-    return f"tfparse {version}"
-
-
-def _dist_info_version(name: str) -> str | None:
-    """The version in the name of an installed ``NAME-VERSION.dist-info`` folder (the installed-
-    package layout, PEP 627) on sys.path.  importlib.metadata reads the same folders but costs
-    a scan about 15 ms of imports (email parsing) for this one string."""
-    import sys
-
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in names:
-            stem, _, version = folder.removesuffix(".dist-info").partition("-")
-            if folder.endswith(".dist-info") and stem.lower().replace("-", "_") == name and version:
-                return version
-    return None
 
 
 @cache
@@ -118,16 +82,16 @@ def tfvars_files(root: Path) -> list[str]:
     return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
 
 
-def evaluate(root: Path, declared: Declared | None = None) -> list[Resource]:
-    """The resources of the root module at ``root`` (and every module it calls), as a plan has
-    them.  Raises `tfparse_run.Refused` when tfparse is missing or cannot evaluate the tree.  ``declared``
-    memoises the folders' parsed source across the roots of one scan."""
-    return evaluated(root, tfparse_run.run_tfparse(root, tfvars_files(root)), declared)
-
-
-def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None) -> list[Resource]:
-    """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected."""
-    return _Evaluation(Path(root), data, {} if declared is None else declared).resources()
+def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None,
+              providers: list[ProviderConfig] | None = None) -> list[Resource]:
+    """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected;
+    its provider configurations (alias and known region) are added to ``providers``."""
+    ev = _Evaluation(Path(root), data, {} if declared is None else declared)
+    out = ev.resources()
+    if providers is not None:
+        providers.extend(ProviderConfig(name, alias, ev.regions.get((module, name, alias), ""), module, str(root))
+                         for module, name, alias in ev.providers)
+    return out
 
 
 # ------------------------------------------------------------------------------ one evaluation
@@ -226,6 +190,12 @@ class _Evaluation:
             if (lifecycle and truncated) or not scope.known_expression(for_each):
                 properties.pop(block_type, None)
                 scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
+        if rtype == "aws_lambda_function":  # as the provider plans it: one unknown value, the whole map
+            for whole in {u[:3] for u in scope.unknown if len(u) > 3 and u[0] == "environment" and u[2] == "variables"}:
+                scope.unknown = {u for u in scope.unknown if u[:3] != whole} | {whole}
+                blocks = properties.get("environment")
+                if isinstance(blocks, list) and len(blocks) > int(whole[1]) and isinstance(blocks[int(whole[1])], dict):
+                    blocks[int(whole[1])].pop("variables", None)
         notes: list[str] = []
         if not instances.known:
             notes.append(f"{instances.why} over values only known after apply: {address} stands for "
@@ -308,8 +278,8 @@ class _Evaluation:
             folder = (self.root / e.file).parent / source
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
-            elif self._declares_resources(folder):
-                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
+            elif self._declares_resources(folder) and not self._zero_instances(e, folder):
+                why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
@@ -337,6 +307,15 @@ class _Evaluation:
                 source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
                 yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": key[1], "source": source},
                                location=block.location, provider="terraform", module=prefix, stack=str(self.root))
+
+    def _zero_instances(self, call: _Entry, folder: Path) -> bool:
+        """Whether a module call whose inputs are all known, every block of whose folder has a
+        ``count`` or ``for_each``, made nothing because each made zero instances (the
+        ``create = false`` pattern): nothing planned, nothing unexpanded."""
+        inputs = {k: v for k, v in call.body.items() if k not in ("__tfmeta", "id")}
+        blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
+        return _Scope(self, _parent(call.path), {}).known_value(inputs) and all(
+            "count" in b.body or "for_each" in b.body for b in blocks)
 
     def _declares_resources(self, folder: Path) -> bool:
         return any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks))
@@ -407,10 +386,56 @@ class _Evaluation:
                     out[str(key).strip('"')] = target
         return out
 
+    # -- what an expression is derived from
+
+    def reads_data(self, module: str, source: Any, seen: set) -> bool:
+        """See `_Scope.reads_data`; ``seen`` stops at names already followed (cycles are
+        Terraform errors, but must not loop here)."""
+        folder = self._folder(module)
+        for kind, name, *_ in _references(source):
+            if kind == "data":
+                return True
+            if (module, kind, name) in seen or folder is None:
+                continue
+            seen.add((module, kind, name))
+            if kind == "local":
+                expr = folder_blocks(folder, self._blocks).get(("locals",))
+                if expr is not None and self.reads_data(module, expr.body.get(name), seen):
+                    return True
+            elif kind == "var" and module:
+                call = self.modules.get(module)
+                name_in_caller = _MODULE_STEP.findall(module)[-1]
+                caller = self._source(call, ("module", name_in_caller)) if call is not None else None
+                if self.reads_data(_parent(module), _at(caller, name), seen):
+                    return True
+        for called, output in _module_outputs(source):
+            key = (module, "module", f"{called}.{output}")
+            if key in seen:
+                continue
+            seen.add(key)
+            inner = f"{module}.module.{called}" if module else f"module.{called}"
+            for path in self.modules:
+                if _INSTANCE_KEY.sub("", path) == _INSTANCE_KEY.sub("", inner):
+                    block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output))
+                    if block is not None and self.reads_data(path, block.body.get("value"), seen):
+                        return True
+                    break
+        return False
+
+    def _folder(self, module: str) -> Path | None:
+        """The folder of a module instance's configuration (None: not a local module)."""
+        if not module:
+            return self.root
+        call = self.modules.get(module)
+        source = call.body.get("source") if call is not None else None
+        if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
+            return None
+        return (self.root / call.file).parent / source
+
     # -- the source, for what tfparse loses
 
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks((self.root / e.file).parent, self._blocks).get(key)
+        block = folder_blocks(os.path.dirname(os.path.join(self.root, e.file)), self._blocks).get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
@@ -484,17 +509,23 @@ class _Scope:
                 return [self._block(v, (*path, str(i)), None) for i, v in enumerate(value)]
             items = []
             for i, sub in enumerate(value):
-                got = self.value(sub, (*path, str(i)), None)
+                # a literal list's element has its own expression; a computed list, the whole one
+                at = source[i] if isinstance(source, list) and len(source) == len(value) else _at(source, i)
+                got = self.value(sub, (*path, str(i)), at)
                 items.append(None if got is _UNKNOWN else got)
             return items
         if isinstance(value, str):
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and self.reads_data(source):
-            # tfparse invents data source attributes ("current-region" for aws_region.name);
-            # Terraform reads them at plan time, so only the plan knows them
+        if source is not None and (self.reads_data(source) or self.reads_computed(source)):
+            # tfparse invents data source attributes ("current-region" for aws_region.name) and
+            # resource attributes the configuration does not set (``id``); Terraform reads the
+            # first at plan time and the second at apply, so only the plan (or apply) knows them
             self.unknown.add(path)
+            return _UNKNOWN
+        if value is None and isinstance(source, str) and _READS_FILE.search(source):
+            self.unknown.add(path)  # tfparse writes null for a file it cannot read
             return _UNKNOWN
         if value is not None and source is not None and self._sensitive(source):
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
@@ -579,6 +610,8 @@ class _Scope:
                     call = self.ev.modules.get(self.module)
                     if call is not None and not self.known_value(call.body.get(name)):
                         return False
+                elif self.reads_unset(f"${{var.{name}}}"):
+                    return False
             elif rtype and rtype not in self.iterators:
                 target = self._target(rtype, rname, index)
                 if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
@@ -617,7 +650,10 @@ class _Scope:
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_data(self, source: Any) -> bool:
-        return any(kind == "data" for kind, *_ in _references(source))
+        """Whether an expression reads a data source, directly or through locals, module
+        inputs or module outputs (tfparse invents data source attributes, and a conditional,
+        ``lookup`` or interpolation over an invented value is invented too)."""
+        return self.ev.reads_data(self.module, source, set())
 
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
@@ -628,6 +664,16 @@ class _Scope:
             declared = self.ev.variables.get(f"variable.{name}") if kind == "var" else None
             if isinstance(declared, dict) and "default" not in declared:
                 return True
+        return False
+
+    def reads_computed(self, source: Any) -> bool:
+        """Whether an expression reads a resource attribute its configuration does not set
+        with a known value (``id``, ``arn``: computed by the provider at apply)."""
+        for kind, _, rtype, rname, index, attr in _references(source):
+            if kind == "resource" and rtype not in self.iterators:
+                target = self._target(rtype, rname, index)
+                if attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr]):
+                    return True
         return False
 
     def reads_objects(self, source: Any) -> bool:
@@ -658,23 +704,40 @@ class _Scope:
 # ------------------------------------------------------------------------------ helpers
 
 
-Declared = dict[Path, dict[tuple[str, ...], reader.SourceBlock]]
+Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
 
 
-def folder_blocks(folder: Path, declared: Declared) -> dict[tuple[str, ...], reader.SourceBlock]:
+def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
     """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
     (``declared`` is the scan's memo)."""
-    key = Path(os.path.normpath(folder.resolve()))
+    key = os.path.abspath(folder)
     found = declared.get(key)
     if found is None:
         found = {}
-        if key.is_dir():
-            for block in reader.declared_blocks(folder):
-                found.setdefault((block.kind, *block.labels), block)
-            for block in json_blocks(folder):
+        if os.path.isdir(key):
+            for block in declared_blocks(Path(folder)):
+                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
+                    found["locals",].body.update(block.body)
+                    continue
                 found.setdefault((block.kind, *block.labels), block)
         declared[key] = found
     return found
+
+
+_MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
+
+
+def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
+    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
+    if isinstance(source, dict):
+        for key, sub in source.items():
+            yield from _module_outputs(key)
+            yield from _module_outputs(sub)
+    elif isinstance(source, list):
+        for sub in source:
+            yield from _module_outputs(sub)
+    elif isinstance(source, str) and "${" in source:
+        yield from _MODULE_OUTPUT.findall(source)
 
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
@@ -842,40 +905,7 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
                 yield "resource", "", m[5], m[6], m[7] or "", m[8]
 
 
-def json_blocks(folder: Path) -> Iterator[reader.SourceBlock]:
-    """Blocks of a folder's ``.tf.json`` files in the source form the reader gives (strings as
-    templates), keyed like `reader.declared_blocks`."""
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and e.name.endswith(".tf.json"))
-    except OSError:
-        return
-    for n in names:
-        path = folder / n
-        try:
-            doc = json.loads(decode(read_bytes(path), str(path)))
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-        if not isinstance(doc, dict):
-            continue
-        where = Location(str(path))
-        for kind in ("resource", "data"):
-            types = doc.get(kind)
-            for rtype, named in (types.items() if isinstance(types, dict) else ()):
-                for name, body in (named.items() if isinstance(named, dict) else ()):
-                    yield reader.SourceBlock(kind, (rtype, name), _json_source(body), where)
-        for kind in ("module", "provider"):
-            named = doc.get(kind)
-            for name, body in (named.items() if isinstance(named, dict) else ()):
-                body = body[0] if isinstance(body, list) and body else body
-                yield reader.SourceBlock(kind, (name,), _json_source(body), where)
+def _engine() -> str:
+    from plangate.loaders.hcl import engine
 
-
-def _json_source(value: Any) -> Any:
-    """A JSON body with template strings in the reader's source form (quoted)."""
-    if isinstance(value, dict):
-        return {k: _json_source(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_source(v) for v in value]
-    if isinstance(value, str):
-        return f'"{value}"'
-    return value
+    return engine()

@@ -1,0 +1,165 @@
+"""The blocks a Terraform folder declares, in source form: what tfparse's evaluation loses
+(source lines, the expression behind each value, module sources, locals) is read here, from
+one parser (`plangate.loaders.hcl.syntax` for ``.tf``, `json` for ``.tf.json``).
+
+Values are in python-hcl2's serialised form (see `syntax`): quoted strings and heredocs in
+source form, other expressions as ``${source}``; ``.tf.json`` strings are quoted the same way.
+Override files (``override.tf``, ``*_override.tf``) are merged into the blocks they override,
+as Terraform does.  A file that is not valid HCL or JSON raises `InputError` with its line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plangate.errors import InputError
+from plangate.loaders.hcl import syntax
+from plangate.loaders.source import decode, path_error, read_bytes
+from plangate.model import Location
+
+SOURCE_FORMAT = "hcl"
+#: The type of a module call the scan could not expand, in the resource list rules see.
+MODULE_CALL = "terraform_module_call"
+
+
+@dataclass(slots=True)
+class SourceBlock:
+    kind: str  # resource, data, variable, locals, provider, module, output, …
+    labels: tuple[str, ...]  # unquoted
+    body: dict[str, Any]  # source form
+    location: Location
+
+
+def is_config_file(name: str) -> bool:
+    """Whether Terraform reads ``name`` as configuration (hidden and editor files are skipped)."""
+    return name.endswith((".tf", ".tf.json")) and not name.startswith((".", "#"))
+
+
+def declared_blocks(folder: Path) -> list[SourceBlock]:
+    """Every block of one folder's configuration files, override files merged."""
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and is_config_file(e.name))
+    except OSError as exc:
+        raise path_error(folder, exc, "list") from None
+    blocks: list[SourceBlock] = []
+    for name in (n for n in names if not _is_override(n)):
+        blocks.extend(_file_blocks(folder / name))
+    _check_unique(blocks)
+    for name in (n for n in names if _is_override(n)):
+        _apply_overrides(blocks, _file_blocks(folder / name))
+    return blocks
+
+
+def _check_unique(blocks: list[SourceBlock]) -> None:
+    """Terraform rejects a second block of one name (tfparse keeps one of them silently)."""
+    first: dict[tuple, Location] = {}
+    for b in blocks:
+        if b.kind == "provider":
+            alias = b.body.get("alias")
+            alias = _unquote(alias) if isinstance(alias, str) else ""
+            key: tuple = (b.kind, b.labels, alias)
+            what = f'provider configuration "{".".join((*b.labels, alias) if alias else b.labels)}"'
+        elif b.kind in ("resource", "data", "module", "variable", "output"):
+            key, what = (b.kind, b.labels), f'{b.kind} "{".".join(b.labels)}"'
+        else:
+            continue
+        if key in first:
+            raise InputError(b.location.file, f"duplicate {what} (first declared at {first[key]})", b.location.line)
+        first[key] = b.location
+
+
+def _is_override(name: str) -> bool:
+    stem = name.removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
+
+
+def _file_blocks(path: Path) -> list[SourceBlock]:
+    text = decode(read_bytes(path), str(path))
+    if path.name.endswith(".tf.json"):
+        return list(_json_blocks(path, text))
+    try:
+        parsed = syntax.parse(text)
+    except syntax.SyntaxProblem as problem:
+        raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
+    return [SourceBlock(b.kind, tuple(_unquote(label) for label in b.labels), b.body, Location(str(path), b.line))
+            for b in parsed.blocks]
+
+
+def check_vars_file(path: Path) -> None:
+    """Raise `InputError` (file and line) when a variable file is not valid HCL or JSON: bad
+    input, as a configuration file is, before tfparse is asked."""
+    text = decode(read_bytes(path), str(path))
+    if path.name.endswith(".json"):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        return
+    try:
+        syntax.parse(text)
+    except syntax.SyntaxProblem as problem:
+        raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
+
+
+def _unquote(label: str) -> str:
+    if len(label) >= 2 and label[0] == label[-1] == '"':
+        try:
+            return json.loads(label) if "\\" in label else label[1:-1]
+        except json.JSONDecodeError:
+            return label[1:-1]
+    return label
+
+
+def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) -> None:
+    """Each attribute, and each nested block type as a whole, replaces the original's."""
+    by_key = {(b.kind, b.labels): b for b in blocks if b.kind != "locals"}
+    for block in overrides:
+        if block.kind == "locals":
+            owner = next((b for b in blocks if b.kind == "locals"), None)
+            if owner is None:
+                blocks.append(block)
+            else:
+                owner.body = {**owner.body, **block.body}
+            continue
+        original = by_key.get((block.kind, block.labels))
+        if original is not None:
+            original.body = {**original.body, **block.body}
+
+
+def _json_blocks(path: Path, text: str) -> list[SourceBlock]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    out: list[SourceBlock] = []
+    if not isinstance(doc, dict):
+        return out
+    where = Location(str(path))
+    for kind in ("resource", "data"):
+        types = doc.get(kind)
+        for rtype, named in (types.items() if isinstance(types, dict) else ()):
+            for name, body in (named.items() if isinstance(named, dict) else ()):
+                out.append(SourceBlock(kind, (rtype, name), _json_source(body), where))
+    for kind in ("module", "provider", "variable", "output"):
+        named = doc.get(kind)
+        for name, body in (named.items() if isinstance(named, dict) else ()):
+            body = body[0] if isinstance(body, list) and body else body
+            out.append(SourceBlock(kind, (name,), _json_source(body), where))
+    if isinstance(doc.get("locals"), dict):
+        out.append(SourceBlock("locals", (), _json_source(doc["locals"]), where))
+    return out
+
+
+def _json_source(value: Any) -> Any:
+    """A JSON body with its strings in source form (quoted templates)."""
+    if isinstance(value, dict):
+        return {k: _json_source(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_source(v) for v in value]
+    if isinstance(value, str):
+        return f'"{value}"'
+    return value

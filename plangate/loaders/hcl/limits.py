@@ -1,0 +1,129 @@
+"""Resource limits and what Terraform rejects, checked on the source before tfparse is asked.
+
+tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square
+of the instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never
+returns).  A count or collection written as a literal, or as a variable whose default /
+tfvars value is a literal, is checked here first: a negative count, more than
+`MAX_INSTANCES` instances of one block, or more than `MAX_TOTAL` in a root, is bad input
+(`InputError`, naming file and line).  Counts only tfparse can compute are left to it.
+
+`rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict
+would rest on a configuration that never runs): an argument the module declares no variable
+for, a required module variable not given, a quoted type constraint (``type = "string"``).
+The root is then reported not checked.  (A local module folder with no configuration file is
+not among them: Terraform 1.11 plans it as an empty module.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from plangate.errors import InputError
+
+#: Instances of one resource or module block (count, or for_each elements).
+MAX_INSTANCES = 10_000
+#: Instances of all the blocks of one root module's folders.
+MAX_TOTAL = 100_000
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_VARIABLE = re.compile(r"\$\{var\.([A-Za-z_][\w-]*)\}")
+_RANGE = re.compile(r"\$\{\s*(?:toset\(\s*)?range\(\s*(\d+)\s*\)\s*\)?\s*\}")
+
+
+def check(root: Path, declared: dict) -> None:
+    """Raise `InputError` when a block of ``root``'s folder (or of the local modules it calls)
+    asks for more instances than the limits allow."""
+    total = 0
+    for _, blocks in _folders(root, declared):
+        for key, block in blocks.items():
+            if key[0] not in ("resource", "module"):
+                continue
+            for meta in ("count", "for_each"):
+                if meta in block.body:
+                    n = _instances(meta, block.body[meta], blocks)
+                    where = block.location
+                    if n is not None and n < 0:
+                        raise InputError(where.file, f"{'.'.join(key[1:])}: count = {n} is negative", where.line)
+                    if n is not None and n > MAX_INSTANCES:
+                        raise InputError(where.file, f"{'.'.join(key[1:])}: {meta} makes {n} instances, more than "
+                                         f"the limit of {MAX_INSTANCES:,} per block", where.line)
+                    total += n or 0
+        if total > MAX_TOTAL:
+            raise InputError(str(root), f"the configuration makes more than {MAX_TOTAL:,} resource instances")
+
+
+_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
+    """(Terraform's objection, the block's location) for the first block of ``root`` or of
+    the local modules it calls that ``terraform plan`` rejects, else None."""
+    for folder, blocks in _folders(root, declared):
+        for key, block in blocks.items():
+            where = block.location
+            if key[0] == "variable" and isinstance(block.body.get("type"), str) and block.body["type"][:1] == '"':
+                return f'variable "{key[1]}": type = {block.body["type"]} is a quoted type (write it unquoted)', where
+            source = _local_source(block.body) if key[0] == "module" else None
+            if source is None:
+                continue
+            called = folder / source
+            if not called.is_dir():
+                continue  # reported per call, with the caller's path (`evaluate`)
+            variables = {k[1]: b for k, b in _blocks_of(called, declared).items() if k[0] == "variable"}
+            for name in block.body:
+                if name not in _META and name not in variables:
+                    return (f'module "{key[1]}": an argument "{name}" is not expected here ({source} declares '
+                            "no such variable)", where)
+            for name, variable in variables.items():
+                if "default" not in variable.body and name not in block.body:
+                    return f'module "{key[1]}": the argument "{name}" is required ({source} gives it no default)', where
+    return None
+
+
+def _blocks_of(folder: Path, declared: dict) -> dict:
+    from plangate.loaders.hcl.evaluate import folder_blocks
+
+    return folder_blocks(folder, declared)
+
+
+def _local_source(body: dict) -> str | None:
+    source = body.get("source")
+    return source.strip('"') if isinstance(source, str) and source[1:].startswith(("./", "../")) else None
+
+
+def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
+    """(folder, its blocks) of ``root`` and of every local module folder it calls, once each."""
+    seen: set[Path] = set()
+    todo = [Path(os.path.abspath(root))]
+    while todo:
+        folder = todo.pop()
+        if folder in seen or not folder.is_dir():
+            continue
+        seen.add(folder)
+        blocks = _blocks_of(folder, declared)
+        yield folder, blocks
+        for key, block in blocks.items():
+            source = _local_source(block.body) if key[0] == "module" else None
+            if source is not None:
+                todo.append(Path(os.path.abspath(folder / source)))
+
+
+def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
+    """The instances a literal count / collection (or a variable's literal default) makes."""
+    if isinstance(raw, str) and (m := _VARIABLE.fullmatch(raw)):
+        variable = blocks.get(("variable", m[1]))
+        raw = variable.body.get("default") if variable is not None else None
+    if meta == "count":
+        if isinstance(raw, bool):
+            return None
+        if isinstance(raw, (int, float)):
+            return raw
+        text = raw[2:-1].strip() if isinstance(raw, str) and raw.startswith("${") else None
+        return float(text) if text and _NUMBER.fullmatch(text) else None
+    if isinstance(raw, str) and (m := _RANGE.fullmatch(raw)):
+        return int(m[1])
+    return len(raw) if isinstance(raw, (list, dict)) else None
