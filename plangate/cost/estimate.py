@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from plangate.cost import catalogue, priced, pricing
+from plangate.cost.catalogue import registry
 from plangate.cost.components import ZERO, CostComponent, ResourceCost
 from plangate.cost.prices import HOURS_PER_MONTH, PriceTable
 from plangate.cost.usage import NO_USAGE, UsageFile
@@ -22,6 +23,7 @@ from plangate.errors import InputError
 from plangate.model import Resource, comparable, in_clear, shown_tags, walk
 from plangate.types import MAX_QUANTITY, is_aws_region
 
+REGISTRY = registry()  # every priced type, loaded
 DEFAULT_REGION = "us-east-1"
 UNTAGGED = "(untagged)"
 
@@ -71,37 +73,24 @@ def price_resource(res: Resource, usage: UsageFile, table: PriceTable,
 
 
 def _price(res: Resource, usage: UsageFile, table: PriceTable, ctx: priced.Context) -> ResourceCost:
-    parse = priced.PARSERS.get(res.type)
-    if parse is None:  # most of a large plan: keep this path short
+    entry = REGISTRY.get(res.type)
+    if entry is None:  # most of a large plan: keep this path short
         status = "free" if res.type in catalogue.FREE else "not-priced"
         return ResourceCost(res.address, res.type, status, "", res.action, shown_tags(res))
     region = priced.region_of(res, ctx.default_region)
     common = dict(address=res.address, type=res.type, region=region, action=res.action, tags=shown_tags(res))
     values, origins = usage.lookup(res)
-    typed = parse(in_clear(res), values, ctx)  # a sensitive value is priced as itself, never shown
+    typed = entry.parse(in_clear(res), values, ctx)  # a sensitive value is priced as itself, never shown
     _check_quantities(res, typed)
     notes = [f"usage from {', '.join(origins)}"] if origins else []
-    if isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints_assumed:
-        notes.append("an endpoint names its configuration only after apply: priced as used by one")
-    elif isinstance(typed, priced.SageMakerEndpointConfig) and typed.endpoints > 1:
-        notes.append(f"used by {typed.endpoints} endpoints")
     if isinstance(typed, priced.NotBilled):
         return ResourceCost(status="free", notes=(*notes, typed.reason), **common)
     if isinstance(typed, priced.PricedElsewhere):
         notes.append(f"billed through {typed.where} (priced on the endpoint configuration)")
         return ResourceCost(status="free", notes=tuple(notes), **common)
-    if isinstance(typed, priced.LambdaProvisionedConcurrency):
-        if typed.memory_from and typed.memory_from != "usage":
-            notes.append(f"memory and architecture from {typed.memory_from}")
-        elif not typed.memory_from:
-            notes.append("function memory unknown: give memory_mb (and architecture) in usage")
-        if not typed.hours_from_usage:
-            notes.append("provisioned for all 730 hours of the month")
-    if isinstance(typed, priced.Ec2Instance):
-        notes.extend(_instance_notes(typed))
-    if isinstance(typed, priced.DynamoTable) and typed.replicas:
-        notes.append(f"{typed.replicas} replica(s) not priced")
-    components = pricing.PRICERS[type(typed)](typed, pricing.Prices(table, region))
+    if hasattr(typed, "notes"):  # what the type's figure assumes or leaves out
+        notes.extend(typed.notes())
+    components = typed.price(pricing.Prices(table, region))
     many = res.instances  # one HCL block standing for its count / for_each instances
     if many.why != "one" and many.number is None:
         notes.append(f"one {many.why} block for all its instances: the figures are per instance")
@@ -130,22 +119,6 @@ def _without_secrets(res: Resource, cost: ResourceCost) -> ResourceCost:
     components = tuple(dataclasses.replace(c, name=scrub(c.name), missing_price=scrub(c.missing_price))
                        for c in cost.components)
     return dataclasses.replace(cost, components=components, notes=tuple(scrub(n) for n in cost.notes))
-
-
-def _instance_notes(typed: priced.Ec2Instance) -> list[str]:
-    """What an EC2 instance's figure assumes and leaves out."""
-    notes = []
-    if not typed.os_from_usage:
-        notes.append("Linux assumed: the plan names an AMI, not its operating system; "
-                     "set operating_system in usage for Windows, RHEL or SUSE")
-    if typed.tenancy in (None, "default"):
-        notes.append("shared tenancy assumed: an instance that does not ask for dedicated tenancy takes its VPC's")
-    if not typed.hours_from_usage:
-        notes.append("running all 730 hours of the month")
-    volumes = (f"the root volume and {typed.ebs_block_devices} more EBS volume(s) are" if typed.ebs_block_devices
-               else "the root EBS volume is")
-    notes.append(f"compute hours only: {volumes} not priced here")
-    return notes
 
 
 def _times(c: CostComponent, n: int) -> CostComponent:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from plangate.cost.catalogue import USAGE_KEYS
+from plangate.cost.catalogue import USAGE_KEYS, registry
 from plangate.cost.files import checked_stat
 from plangate.errors import ConfigError
 from plangate.model import Resource
@@ -45,17 +45,6 @@ _TOP_KEYS = ("version", "resource_usage", "resource_type_default_usage")
 _TYPE_OF_ADDRESS = re.compile(
     r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*(?:data\.)?([a-z][a-z0-9_]*)\.[^.]+$")
 _TAG_SPLIT = re.compile(r"[;,\s]+")
-
-# Keys Infracost defines for these types that plangate accepts and does not price yet.
-ACCEPTED_UNPRICED: dict[str, frozenset[str]] = {
-    "aws_dynamodb_table": frozenset({"pitr_backup_storage_gb", "on_demand_backup_storage_gb",
-                                     "monthly_data_restored_gb", "monthly_streams_read_request_units"}),
-    "aws_s3_bucket": frozenset({"object_tags", "standard.monthly_select_data_scanned_gb",
-                                "standard.monthly_select_data_returned_gb"}),
-}
-_S3_CLASSES = ("standard", "intelligent_tiering", "standard_infrequent_access",
-               "one_zone_infrequent_access", "glacier_flexible_retrieval",
-               "glacier_instant_retrieval", "glacier_deep_archive")
 
 UsageValues = dict[str, "Decimal | str"]
 
@@ -145,16 +134,19 @@ def check_values(raw: Mapping[str, Any], resource_type: str | None, name: str,
     ``locate(key)`` where the key is (``usage.yml:12``).
     """
     known = USAGE_KEYS.get(resource_type or "")
-    accepted = ACCEPTED_UNPRICED.get(resource_type or "", frozenset())
+    entry = registry().get(resource_type or "")
+    accepted = entry.unpriced_keys if entry else frozenset()
+    blocks = entry.usage_blocks if entry else ()
     out: UsageValues = {}
     for key, value in raw.items():
         where = f"{locate(str(key))}: {name}.{key}"
         if not isinstance(key, str):
             raise ConfigError(f"{where}: usage keys are names, got {key!r}")
         if isinstance(value, Mapping):  # Infracost's nested blocks (S3 storage classes)
-            if resource_type == "aws_s3_bucket" and key not in _S3_CLASSES:
-                raise ConfigError(f"{where}: unknown S3 storage class (known: {', '.join(_S3_CLASSES)})")
-            if key == "standard" or resource_type != "aws_s3_bucket":
+            if entry and blocks and key not in blocks:
+                raise ConfigError(f"{where}: unknown {entry.blocks_noun} (known: {', '.join(blocks)})")
+            # a block with priced keys is read; another declared block is accepted unpriced
+            if not blocks or any(k.startswith(f"{key}.") for k in known or ()):
                 nested = check_values({f"{key}.{k}": v for k, v in value.items()}, resource_type, name,
                                       lambda k, key=key: locate(key))
                 out.update(nested)

@@ -12,8 +12,6 @@ from test_cost_fixtures import FIXTURES, INFRACOST
 
 from plangate.cli import main
 from plangate.cost import prices, usage
-from plangate.cost.catalogue import PRICED_TYPES, USAGE_KEYS
-from plangate.cost.priced import PARSERS
 from plangate.errors import ConfigError
 from plangate.model import Resource
 
@@ -169,6 +167,3 @@ def test_cli_bad_usage_file_exits_2(capsys):
     assert "unknown-key.usage.yml:5: resource_usage.aws_lambda_function.x.monthly_request: unknown usage key" in err
     assert main(["cost", str(FIXTURES / "budget" / "plan.json"), "--usage-file", str(BAD / "nope.yml")]) == 2
 
-
-def test_usage_keys_cover_every_priced_type():
-    assert set(USAGE_KEYS) == set(PARSERS) == set(PRICED_TYPES)
