@@ -146,7 +146,7 @@ def usage_template() -> str:
         lines.append(f"  {entry.resource_type}:")
         for spec in entry.usage:
             value = spec.choices[0] if spec.kind == "text" else (spec.default if spec.default is not None else 0)
-            note = f"{spec.doc} ({spec.unit})" if spec.unit else f"{spec.doc} ({' | '.join(spec.choices)})"
+            note = f"{spec.doc} [{spec.unit or ' | '.join(spec.choices)}]"
             lines.append(f"    # {spec.key}: {value}  # {note}")
     lines += ["resource_usage: {}  # the same keys by address, e.g. aws_lambda_function.scorer or x[*]"]
     return "\n".join(lines) + "\n"
@@ -183,7 +183,9 @@ def usage_schema() -> dict[str, Any]:
             },
             "resource_usage": {
                 "type": "object",
-                "patternProperties": {rf"^(module\\.[^.]+\\.)*{t}\\.": {"$ref": f"#/$defs/{t}"} for t in defs},
+                # an address of the type, in modules or not (as usage.py reads addresses)
+                "patternProperties": {rf"^(module\.[^.\[]+(\[[^\]]*\])?\.)*{t}\.": {"$ref": f"#/$defs/{t}"}
+                                      for t in defs},
             },
         },
         "$defs": defs,

@@ -98,7 +98,7 @@ class PricedType:
 
     @property
     def doc(self) -> str:
-        return (self.cls.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ")
+        return " ".join((self.cls.__doc__ or "").strip().split("\n\n", 1)[0].split())
 
 
 class Registry(Mapping[str, PricedType]):

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from plangate.cost import catalogue, estimate, prices, usage
 from plangate.cost.components import CostComponent, ResourceCost, component
@@ -20,6 +22,9 @@ from plangate.cost.registry import REGISTRY, priced_type, read_usage
 from plangate.cost.registry import usage as usage_field
 from plangate.errors import ConfigError
 from plangate.model import Resource
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES, FIXTURES = ROOT / "examples", ROOT / "tests" / "fixtures"
 
 TOY_PRICES = prices.parse(
     "key,region,tier_start,tier_name,unit,usd,source,as_of\n"
@@ -88,7 +93,7 @@ def test_a_registered_toy_type_is_in_every_derived_view(toy_type):
                               "description": "Hours a month the box runs (hours)"},
             "tier": {"type": "string", "examples": ["standard", "spot"], "description": "Purchase tier (text)"}}}
     assert "| `monthly_hours` | hours | Hours a month the box runs |" in catalogue.markdown()
-    assert "  toy_gpu_box:\n    # monthly_hours: 0  # Hours a month the box runs (hours)\n" in (
+    assert "  toy_gpu_box:\n    # monthly_hours: 0  # Hours a month the box runs [hours]\n" in (
         catalogue.usage_template())
     # the usage-file checks know its keys too
     with pytest.raises(ConfigError, match=r"toy.yml:4: resource_usage.toy_gpu_box.a.hours: unknown usage key "
@@ -180,11 +185,29 @@ def test_generated_docs_are_current():
 
 
 def test_the_usage_template_uncommented_is_a_valid_usage_file_with_every_key():
+    assert usage.parse(catalogue.usage_template(), "template.yml").type_defaults == {}  # all commented out
     text = re.sub(r"^    # ", "    ", catalogue.usage_template(), flags=re.M)
     parsed = usage.parse(text, "template.yml")
+    jsonschema.validate(yaml.safe_load(text), catalogue.usage_schema())
     for resource_type, keys in catalogue.USAGE_KEYS.items():
         declared = {k for k in keys if "." not in k}  # nested aliases are another spelling
         assert set(parsed.type_defaults.get(resource_type, {})) == declared, resource_type
+
+
+@pytest.mark.parametrize("path", [EXAMPLES / "usage.yml", FIXTURES / "hcl_plan" / "usage.yml",
+                                  FIXTURES / "cost" / "budget" / "usage.yml",
+                                  FIXTURES / "cost" / "compare" / "usage.yml"])
+def test_the_usage_schema_accepts_what_the_reader_accepts(path):
+    usage.load(path)  # the reader accepts it
+    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), catalogue.usage_schema())
+
+
+def test_the_usage_schema_rejects_an_unknown_key_as_the_reader_does():
+    path = FIXTURES / "cost" / "bad" / "unknown-key.usage.yml"
+    with pytest.raises(ConfigError, match="unknown usage key"):
+        usage.load(path)
+    with pytest.raises(jsonschema.ValidationError, match="'monthly_request' was unexpected"):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), catalogue.usage_schema())
 
 
 def test_the_usage_schema_is_json_and_names_every_type():
