@@ -5,8 +5,8 @@
     est.monthly, est.by_tag("Project"), estimate.compare(base_est, est).monthly
 
 Modules: `types` (one module per priced type: its usage keys, how it reads a resource and how
-it is priced, declared once and registered in `registry`), `catalogue` (the priced types, their
-usage keys and the generated docs, derived from the registry), `usage` (usage files and the
+it is priced, declared once and registered in `registry`), `catalogue` (the priced types and
+their usage keys, derived from the registry; `docs` generates the docs from it), `usage` (usage files and the
 ``plangate:usage`` tag), `priced` / `pricing` (what reading and pricing share), `prices` (the
 price table), `estimate` (totals, rollups, compare), `money` (how amounts are written).  The
 renderers live in `plangate.report.cost`.

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from plangate.cost import catalogue, estimate, prices, usage
+from plangate.cost import catalogue, docs, estimate, prices, usage
 from plangate.cost.components import CostComponent, ResourceCost, component
 from plangate.cost.priced import Context, Reader, Usage
 from plangate.cost.pricing import Prices
@@ -85,16 +85,16 @@ def test_a_registered_toy_type_is_priced_by_the_estimate(toy_type):
 def test_a_registered_toy_type_is_in_every_derived_view(toy_type):
     assert "toy_gpu_box" in catalogue.PRICED_TYPES
     assert catalogue.USAGE_KEYS["toy_gpu_box"] == {"monthly_hours": "number", "tier": "text"}
-    schema = catalogue.usage_schema()
+    schema = docs.usage_schema()
     assert schema["$defs"]["toy_gpu_box"] == {
         "type": "object", "additionalProperties": False,
         "properties": {
             "monthly_hours": {"type": ["number", "string"], "minimum": 0,
                               "description": "Hours a month the box runs (hours)"},
             "tier": {"type": "string", "examples": ["standard", "spot"], "description": "Purchase tier (text)"}}}
-    assert "| `monthly_hours` | hours | Hours a month the box runs |" in catalogue.markdown()
+    assert "| `monthly_hours` | hours | Hours a month the box runs |" in docs.markdown()
     assert "  toy_gpu_box:\n    # monthly_hours: 0  # Hours a month the box runs [hours]\n" in (
-        catalogue.usage_template())
+        docs.usage_template())
     # the usage-file checks know its keys too
     with pytest.raises(ConfigError, match=r"toy.yml:4: resource_usage.toy_gpu_box.a.hours: unknown usage key "
                                           r"for toy_gpu_box \(known: monthly_hours, tier\)"):
@@ -104,7 +104,7 @@ def test_a_registered_toy_type_is_in_every_derived_view(toy_type):
 def test_the_toy_type_is_gone_once_unregistered(toy_type):
     REGISTRY.remove("toy_gpu_box")
     assert "toy_gpu_box" not in catalogue.PRICED_TYPES
-    assert "toy_gpu_box" not in catalogue.usage_schema()["$defs"]
+    assert "toy_gpu_box" not in docs.usage_schema()["$defs"]
     est = estimate.estimate([Resource("toy_gpu_box", "toy_gpu_box.a", "example", {"gpus": 4})], prices=TOY_PRICES)
     assert est.resources[0].status == "not-priced"
     priced_type("toy_gpu_box")(toy_type)  # the fixture removes it again
@@ -179,16 +179,16 @@ def test_a_shipped_type_is_named_after_its_module():
 
 
 def test_generated_docs_are_current():
-    stale = [path.name for path, text in catalogue.generated().items()
+    stale = [path.name for path, text in docs.generated().items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
-    assert not stale, f"regenerate with: python -m plangate.cost.catalogue ({', '.join(stale)})"
+    assert not stale, f"regenerate with: python -m plangate.cost.docs ({', '.join(stale)})"
 
 
 def test_the_usage_template_uncommented_is_a_valid_usage_file_with_every_key():
-    assert usage.parse(catalogue.usage_template(), "template.yml").type_defaults == {}  # all commented out
-    text = re.sub(r"^    # ", "    ", catalogue.usage_template(), flags=re.M)
+    assert usage.parse(docs.usage_template(), "template.yml").type_defaults == {}  # all commented out
+    text = re.sub(r"^    # ", "    ", docs.usage_template(), flags=re.M)
     parsed = usage.parse(text, "template.yml")
-    jsonschema.validate(yaml.safe_load(text), catalogue.usage_schema())
+    jsonschema.validate(yaml.safe_load(text), docs.usage_schema())
     for resource_type, keys in catalogue.USAGE_KEYS.items():
         declared = {k for k in keys if "." not in k}  # nested aliases are another spelling
         assert set(parsed.type_defaults.get(resource_type, {})) == declared, resource_type
@@ -199,7 +199,7 @@ def test_the_usage_template_uncommented_is_a_valid_usage_file_with_every_key():
                                   FIXTURES / "cost" / "compare" / "usage.yml"])
 def test_the_usage_schema_accepts_what_the_reader_accepts(path):
     usage.load(path)  # the reader accepts it
-    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), catalogue.usage_schema())
+    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), docs.usage_schema())
 
 
 def test_the_usage_schema_rejects_an_unknown_key_as_the_reader_does():
@@ -207,11 +207,11 @@ def test_the_usage_schema_rejects_an_unknown_key_as_the_reader_does():
     with pytest.raises(ConfigError, match="unknown usage key"):
         usage.load(path)
     with pytest.raises(jsonschema.ValidationError, match="'monthly_request' was unexpected"):
-        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), catalogue.usage_schema())
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), docs.usage_schema())
 
 
 def test_the_usage_schema_is_json_and_names_every_type():
-    schema = json.loads((Path(catalogue.DOCS) / "usage.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(docs.DOCS) / "usage.schema.json").read_text(encoding="utf-8"))
     with_keys = {t for t in catalogue.PRICED_TYPES}
     assert set(schema["$defs"]) == with_keys
     assert set(schema["$defs"]["aws_s3_bucket"]["properties"]) == {
