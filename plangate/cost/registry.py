@@ -63,20 +63,35 @@ def usage_keys_of(cls: type) -> tuple[UsageKey, ...]:
 def read_usage(cls: type, values: Mapping[str, Decimal | str]) -> dict[str, Any]:
     """The usage fields of ``cls`` from validated usage ``values``, by field name: the value of
     the key (or the first alias given), else the declared default."""
+    specs, defaults = REGISTRY.reading_of(cls)
+    if not values:  # most resources: nothing given (pricing runs once per resource of a big plan)
+        return dict(defaults)
     out: dict[str, Any] = {}
-    for spec in REGISTRY.usage_of(cls):
-        kind = str if spec.kind == "text" else Decimal
-        given = (values.get(k) for k in (spec.key, *spec.aliases))
-        out[spec.field] = next((v for v in given if isinstance(v, kind)), spec.default)
+    for field, keys, kind, default in specs:
+        out[field] = default
+        for key in keys:
+            value = values.get(key)
+            if isinstance(value, kind):
+                out[field] = value
+                break
     return out
 
 
 def given_fields(cls: type, values: Mapping[str, Decimal | str]) -> frozenset[str]:
     """The usage fields of ``cls`` that ``values`` gives (under their key or an alias), for
     notes that say whether a figure is assumed."""
-    return frozenset(spec.field for spec in REGISTRY.usage_of(cls)
-                     if any(isinstance(values.get(k), str if spec.kind == "text" else Decimal) and values.get(k) != ""
-                            for k in (spec.key, *spec.aliases)))
+    specs, _ = REGISTRY.reading_of(cls)
+    return frozenset(field for field, keys, kind, _ in specs
+                     if any(isinstance(values.get(k), kind) and values.get(k) != "" for k in keys))
+
+
+_Reading = tuple[tuple[tuple[str, tuple[str, ...], type, Any], ...], dict[str, Any]]
+
+
+def _reading(keys: tuple[UsageKey, ...]) -> _Reading:
+    """How `read_usage` reads a type's usage keys, worked out once per type."""
+    specs = tuple((k.field, (k.key, *k.aliases), str if k.kind == "text" else Decimal, k.default) for k in keys)
+    return specs, {field: default for field, _, _, default in specs}
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,7 @@ class Registry(Mapping[str, PricedType]):
 
     def __init__(self) -> None:
         self._types: dict[str, PricedType] = {}
-        self._by_class: dict[type, tuple[UsageKey, ...]] = {}
+        self._by_class: dict[type, _Reading] = {}
 
     def __getitem__(self, resource_type: str) -> PricedType:
         return self._types[resource_type]
@@ -122,7 +137,7 @@ class Registry(Mapping[str, PricedType]):
             raise ValueError(f"{entry.resource_type} is registered twice "
                              f"({self._types[entry.resource_type].cls.__qualname__}, {entry.cls.__qualname__})")
         self._types[entry.resource_type] = entry
-        self._by_class[entry.cls] = entry.usage
+        self._by_class[entry.cls] = _reading(entry.usage)
 
     def remove(self, resource_type: str) -> None:
         """Unregister (tests that register a toy type undo it, leaving the registry as found)."""
@@ -130,8 +145,9 @@ class Registry(Mapping[str, PricedType]):
         if not any(e.cls is entry.cls for e in self._types.values()):
             del self._by_class[entry.cls]
 
-    def usage_of(self, cls: type) -> tuple[UsageKey, ...]:
-        return self._by_class[cls] if cls in self._by_class else usage_keys_of(cls)
+    def reading_of(self, cls: type) -> _Reading:
+        found = self._by_class.get(cls)
+        return found if found is not None else _reading(usage_keys_of(cls))
 
 
 REGISTRY = Registry()
