@@ -62,6 +62,9 @@ NOT_BILLED: dict[str, str] = {
     "aws_resourcegroups_group": "resource groups are free",
     "aws_placement_group": "placement groups are free",
     "aws_key_pair": "key pairs are free",
+    "aws_ce_anomaly_monitor": "Cost Anomaly Detection is free",
+    "aws_ce_anomaly_subscription": "Cost Anomaly Detection is free",
+    "aws_ce_cost_category": "cost categories are free",
     "aws_budgets_budget": "the first budgets are free; a budget allocates no workload spend",
     "aws_budgets_budget_action": "budget actions allocate no workload spend",
 }

@@ -56,7 +56,8 @@ def _first_problem(value: Any, path: str) -> tuple[str, str] | None:
     problem = _judge(plain, path)
     if problem is None:
         return None
-    shown = "(sensitive)" if plain is not value else f"= {str(plain)[:40]}"  # judged, never shown
+    text = str(plain)[:40].encode("ascii", "backslashreplace").decode("ascii")  # one line, any bytes
+    shown = "(sensitive)" if plain is not value else f"= {text.replace(chr(10), ' ').replace(chr(13), ' ')}"
     return path, f"{shown} {problem}"
 
 

@@ -56,6 +56,13 @@ EXPECTED_FINDINGS = Counter([
     ("PG-TAG-001", "aws_sagemaker_endpoint.fraud-model-endpoint", T3),
     ("PG-RAI-001", "aws_sagemaker_endpoint.fraud-model-endpoint", M),
     ("PG-TAG-001", "aws_sqs_queue.fraud-labels", "missing tags: CostCenter, Owner, Environment, Project"),
+    # every taggable type that bills is in scope (plangate.types.BILLABLE): alarms, topics, the KMS key
+    *[("PG-TAG-001", f"aws_cloudwatch_metric_alarm.{name}-alarm", T3) for name in (
+        "fraud-api-errors", "fraud-api-p99-duration", "fraud-api-throttles", "fraud-model-4xx-errors",
+        "fraud-model-5xx-errors", "fraud-model-p99-latency")],
+    ("PG-TAG-001", "aws_kms_key.fraud-model-capture-key", T3),
+    ("PG-TAG-001", "aws_sns_topic.fraud-api-alarms", T3),
+    ("PG-TAG-001", "aws_sns_topic.fraud-model-alarms", T3),
 ])
 
 
