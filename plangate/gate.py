@@ -5,7 +5,9 @@ Pure functions over a `ScanResult` and a `Policy`; the CLI parses the options an
 - `select_rules`: ``--rule`` / ``--skip-rule`` (ids or slugs) as a policy with the other rules
   disabled.  A locked rule (a prohibited practice) cannot be skipped and always runs.
 - `without_baseline`: ``--baseline REPORT.json`` drops the findings a previous JSON report
-  already had, by (rule id, address), as Checkov's ``--baseline`` matches check and resource.
+  already had, by fingerprint (rule, address, input kind: `plangate.report.fingerprinter`);
+  a report written before fingerprints existed matches by (rule id, address), as Checkov's
+  ``--baseline`` matches check and resource.
 - `gated`: ``--fail-on SEVERITY`` (only violations at least that severe close the gate),
   ``--soft-fail`` (report, never exit 1) and ``--quiet`` (show violations and warnings only);
   the summary and every format's exit code follow, so the report never disagrees with $?.
@@ -63,8 +65,19 @@ def select_rules(policy: Policy, only: Iterable[str] = (), skip: Iterable[str] =
     return dataclasses.replace(policy, rules=configs)
 
 
-def baseline_keys(path: str) -> set[tuple[str, str]]:
-    """(rule id, address) of every finding in a previous ``plangate scan -f json`` report."""
+@dataclass(frozen=True)
+class Baseline:
+    """What a previous report had: fingerprints, and (rule id, address) of entries without one."""
+
+    fingerprints: frozenset[str] = frozenset()
+    pairs: frozenset[tuple[str, str]] = frozenset()
+
+    def has(self, f: Finding, fingerprint: str) -> bool:
+        return fingerprint in self.fingerprints or (f.rule_id, f.address) in self.pairs
+
+
+def baseline_keys(path: str) -> Baseline:
+    """The identities of every finding in a previous ``plangate scan -f json`` report."""
     from plangate.loaders.source import read_json
 
     data = read_json(Path(path))
@@ -73,16 +86,26 @@ def baseline_keys(path: str) -> set[tuple[str, str]]:
     findings = data.get("findings")
     if not isinstance(findings, list):
         raise InputError(path, "not a plangate JSON report: no findings list")
-    keys = set()
+    fingerprints: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for i, f in enumerate(findings):
         if not (isinstance(f, dict) and isinstance(f.get("rule_id"), str) and isinstance(f.get("address"), str)):
             raise InputError(path, f"findings[{i}]: expected rule_id and address strings")
-        keys.add((f["rule_id"], f["address"]))
-    return keys
+        fingerprint = f.get("fingerprint")
+        if fingerprint is None:  # a report from before fingerprints
+            pairs.add((f["rule_id"], f["address"]))
+        elif isinstance(fingerprint, str):
+            fingerprints.add(fingerprint)
+        else:
+            raise InputError(path, f"findings[{i}]: fingerprint must be a string")
+    return Baseline(frozenset(fingerprints), frozenset(pairs))
 
 
-def without_baseline(findings: Iterable[Finding], keys: set[tuple[str, str]]) -> list[Finding]:
-    return [f for f in findings if (f.rule_id, f.address) not in keys]
+def without_baseline(result: ScanResult, findings: Iterable[Finding], baseline: Baseline) -> list[Finding]:
+    from plangate.report import fingerprinter
+
+    fingerprint = fingerprinter(result)
+    return [f for f in findings if not baseline.has(f, fingerprint(f))]
 
 
 @dataclass
@@ -110,12 +133,12 @@ _SHOWN_WHEN_QUIET = (Outcome.VIOLATION, Outcome.WARNING)
 
 
 def gated(result: ScanResult, *, fail_on: Severity | None = None, soft_fail: bool = False,
-          quiet: bool = False, baseline: set[tuple[str, str]] | None = None) -> GatedResult:
+          quiet: bool = False, baseline: Baseline | None = None) -> GatedResult:
     """``result`` with the baseline's findings removed, failures only when ``quiet``, and the
     exit code the options ask for."""
     counted = list(result.findings)
     if baseline is not None:
-        counted = without_baseline(counted, baseline)
+        counted = without_baseline(result, counted, baseline)
     shown = [f for f in counted if f.outcome in _SHOWN_WHEN_QUIET] if quiet else counted
     return GatedResult(result.resources, shown, result.rules, result.inputs, result.policy, result.load,
                        fail_on=fail_on, soft_fail=soft_fail, counted=counted)

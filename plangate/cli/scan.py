@@ -16,10 +16,11 @@ import sys
 from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
 from plangate.cli.progress import add_progress, steps
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "github", "gitlab")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: File names Checkov's --output-file-path folder style gives each format.
-_EXTENSIONS = {"table": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md"}
+_EXTENSIONS = {"table": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md",
+               "github": "txt", "gitlab": "json"}
 _CONSOLE = ("console", "cli", "-")
 
 
@@ -57,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(needs plangate[rego])")
     p.add_argument("--changed-since", dest="changed_since", metavar="REF",
                    help="scan only the Terraform roots and the files under PATH that changed since git REF")
+    p.add_argument("--repo-root", dest="repo_root", metavar="DIR",
+                   help="where the .tf sources of scanned plans are: plan findings point at their resource "
+                        "blocks (default: the git top level of the plan's folder, else the folder)")
     p.add_argument("--today", help=argparse.SUPPRESS)  # pin the date waivers are judged on
     p.add_argument("--color", action="store_true", help="colour the table even when piped")
     add_progress(p)
@@ -88,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
 
     with steps(args.progress, len(args.paths), "reading inputs") as done:  # on a terminal only
         found = loaders.load_all(args.paths, args.input_format, args.skip_path, done) if args.paths else Load()
+    if any(r.source_format == "tfplan" for r in found.resources):  # plan findings on their .tf lines
+        from plangate.report.sourcemap import to_source
+
+        found = to_source(found, _repo_root(args.repo_root))
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources
@@ -115,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         to_terminal = output is None and sys.stdout.isatty()
         color = fmt == "table" and (args.color or to_terminal)
         emit(render(result, fmt, color=color, width=_width(output is None), docs_url=args.docs_url), output)
+        if fmt == "github":
+            _job_summary(result)
     if all(output is not None for _, output in targets):
         print(f"plangate: {summarise(result).sentence()}", file=sys.stderr)
     return result.exit_code
@@ -150,6 +160,33 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     if twice is not None:  # the second report would silently replace the first
         raise PlangateError(f"-o/--output: {twice} is given for two reports; give each report its own file")
     return pairs
+
+
+def _repo_root(value: str | None):
+    if value is None:
+        return None
+    from pathlib import Path
+
+    from plangate.errors import InputError
+
+    if not os.path.isdir(value):
+        raise InputError(value, "--repo-root: not a folder")
+    return Path(value)
+
+
+def _job_summary(result) -> None:
+    """``-f github`` in a GitHub job: the Markdown report appended to the job's summary."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    from plangate.errors import InputError
+    from plangate.report import render
+
+    try:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(render(result, "markdown"))
+    except OSError as exc:
+        raise InputError(summary, f"cannot append the job summary ($GITHUB_STEP_SUMMARY): {exc.strerror}") from None
 
 
 def _width(to_stdout: bool) -> int:

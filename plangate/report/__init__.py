@@ -7,9 +7,11 @@ enforcement to level.  Format modules are imported only when asked for, so `plan
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:  # engine imports policy and rules; a renderer only needs the 
     from plangate.engine import ScanResult
     from plangate.rules.base import Rule
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "github", "gitlab")
 
 # "json" would shadow the standard library inside this package, hence jsonout.
 _MODULES = {
@@ -29,6 +31,8 @@ _MODULES = {
     "sarif": "sarif",
     "junit": "junit",
     "markdown": "markdown",
+    "github": "github",
+    "gitlab": "gitlab",
 }
 
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}  # critical first
@@ -46,6 +50,41 @@ def render(result: ScanResult, fmt: str, *, color: bool = False, width: int | No
     if fmt == "sarif":
         return module.render(result, docs_url=docs_url)
     return module.render(result)
+
+
+def fingerprinter(result: ScanResult) -> Callable[[Finding], str]:
+    """A finding's stable identity: its rule, its address and the kind of input it came from,
+    never its file or line, so a block that moves (or a plan finding mapped to its .tf line)
+    stays the same finding across commits.  SARIF, JSON, GitHub, GitLab and ``--baseline``
+    all use it."""
+    kinds: dict[tuple[str, object], str] = {}
+    for res in result.resources:  # a finding carries its resource's location: find its input kind
+        kinds.setdefault((res.address, res.location), res.source_format)
+        kinds.setdefault((res.address, None), res.source_format)
+
+    def fingerprint(f: Finding) -> str:
+        kind = kinds.get((f.address, f.location)) or kinds.get((f.address, None)) or "stack"
+        return identity(f.rule_id, f.address, kind)
+
+    return fingerprint
+
+
+def identity(rule_id: str, address: str, kind: str) -> str:
+    """The fingerprint of (rule, address, input kind): 32 hex digits of their SHA-256."""
+    return hashlib.sha256("\0".join((rule_id, address, kind)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def repo_path(file: str, root: str) -> str | None:
+    """``file`` as a forward-slash path relative to ``root`` (a relative path is taken as one
+    already), or None when it lies outside: what CI annotations and reports must name."""
+    if os.path.isabs(file):
+        try:
+            file = os.path.relpath(file, root)
+        except ValueError:  # another drive (Windows)
+            return None
+        if file.split(os.sep, 1)[0] == os.pardir:
+            return None
+    return file.replace(os.sep, "/").replace("\\", "/")
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:

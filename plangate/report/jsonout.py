@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from plangate.model import Finding, Outcome
-from plangate.report import enforcement, ordered, summarise
+from plangate.report import enforcement, fingerprinter, ordered, summarise
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 VERSION = 1  # bump when a key changes meaning or disappears
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding, fingerprint: str) -> dict[str, Any]:
     return {
+        "fingerprint": fingerprint,
         "rule_id": f.rule_id,
         "slug": f.slug,
         "severity": f.severity.value,
@@ -45,6 +46,7 @@ def _rule(result: ScanResult, r: Rule) -> dict[str, Any]:
 def document(result: ScanResult) -> dict[str, Any]:
     """The report as plain data; `render` only serialises it."""
     summary = summarise(result)
+    fingerprint = fingerprinter(result)
     engines = result.load.engines("hcl")
     engine = {"hcl_engine": "; ".join(engines)} if engines else {}
     return {
@@ -60,7 +62,7 @@ def document(result: ScanResult) -> dict[str, Any]:
             "passed": summary.passed,
             "exit_code": summary.exit_code,
         },
-        "findings": [_finding(f) for f in ordered(result.findings)],
+        "findings": [_finding(f, fingerprint(f)) for f in ordered(result.findings)],
         "rules": [_rule(result, r) for r in result.rules],
     }
 

@@ -1,8 +1,15 @@
-"""The Markdown report, shaped for a pull-request comment (GitHub-flavoured Markdown)."""
+"""The Markdown report, shaped for a pull-request comment (GitHub-flavoured Markdown).
+
+One renderer for every place a reviewer reads a summary: ``-f markdown``, the GitHub job
+summary (``-f github`` with ``$GITHUB_STEP_SUMMARY``), the pull-request comment and the GitLab
+merge-request note.  The first line is a hidden `MARKER` by which the CI step finds its own
+comment again and edits it instead of adding one per push.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from plangate.model import Finding, Outcome
@@ -17,6 +24,11 @@ if TYPE_CHECKING:
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+#: The hidden first line that marks plangate's comment on a pull or merge request.
+MARKER = "<!-- plangate -->"
+#: Findings listed in full; a comment has a size limit (GitHub: 65536 characters).
+TOP = 50
+_BUDGET = "PG-BUD-"
 
 
 def escape(text: str) -> str:
@@ -49,13 +61,13 @@ def _message_cell(f: Finding) -> str:
     return message
 
 
-def _findings_table(result: ScanResult) -> list[str]:
+def _findings_table(result: ScanResult, findings: list[Finding]) -> list[str]:
     urls = {r.id: r.url for r in result.rules}
     lines = [
         _row(["Outcome", "Severity", "Rule", "Resource", "Message", "Location"]),
         _row(["---"] * 6),
     ]
-    for f in ordered(result.findings):
+    for f in findings:
         lines.append(
             _row(
                 [
@@ -68,6 +80,31 @@ def _findings_table(result: ScanResult) -> list[str]:
                 ]
             )
         )
+    return lines
+
+
+def _by_rule(result: ScanResult) -> list[str]:
+    """Counts per rule and outcome, the rules with most violations first."""
+    counts = Counter((f.rule_id, f.slug, f.outcome) for f in result.findings)
+    rules = sorted({(rule_id, slug) for rule_id, slug, _ in counts},
+                   key=lambda r: (-counts[(*r, Outcome.VIOLATION)], r[0]))
+    urls = {r.id: r.url for r in result.rules}
+    lines = [_row(["Rule", *(o.value for o in Outcome)]), _row(["---"] * (1 + len(Outcome)))]
+    lines += [_row([_rule_cell(rule_id, slug, urls), *(str(counts[(rule_id, slug, o)]) for o in Outcome)])
+              for rule_id, slug in rules]
+    return lines
+
+
+def _findings(result: ScanResult) -> list[str]:
+    findings = ordered(result.findings)
+    if not findings:
+        return ["No findings."]
+    top = findings[:TOP]
+    title = "### Findings" if len(top) == len(findings) else f"### Top {len(top)} of {len(findings)} findings"
+    lines = ["### Findings by rule", "", *_by_rule(result), "", title, "", *_findings_table(result, top)]
+    budget = [f for f in findings if f.rule_id.startswith(_BUDGET)]
+    if budget:  # what the change costs against its budget, even when it is not in the top
+        lines += ["", "### Budget", "", *_findings_table(result, budget)]
     return lines
 
 
@@ -99,7 +136,7 @@ def _rule_row(result: ScanResult, r: Rule) -> str:
 def render(result: ScanResult) -> str:
     summary = summarise(result)
     heading = "## ✅ plangate: gate passed" if summary.passed else "## ❌ plangate: gate failed"
-    lines = [heading, "", escape(summary.sentence()), ""]
-    lines += _findings_table(result) if result.findings else ["No findings."]
+    lines = [MARKER, heading, "", escape(summary.sentence()), ""]
+    lines += _findings(result)
     lines += [""] + _rules_details(result)
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import plangate
 from plangate.model import Enforcement, Finding, Location, Outcome, Severity
-from plangate.report import enforcement, ordered
+from plangate.report import enforcement, fingerprinter, ordered, repo_path
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -37,6 +37,8 @@ _OUTCOME_LEVEL = {Outcome.VIOLATION: "error", Outcome.WARNING: "warning", Outcom
 # Characters a URI reference may hold as they are (RFC 3986 unreserved, sub-delims, ":@/").
 _URI_SAFE = "/:@!$&'()*+,;=-._~"
 SRCROOT = "%SRCROOT%"
+#: The partialFingerprints key: plangate's identity (rule, address, input kind), version 1.
+PARTIAL_FINGERPRINT = "plangateFinding/v1"
 #: GitHub code scanning's security-severity per plangate severity.
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
                      Severity.LOW: "2.0", Severity.INFO: "0.0"}
@@ -96,13 +98,8 @@ def _locations(f: Finding, fallback: Location | None, root: str) -> list[dict[st
 def _artifact(file: str, root: str) -> dict[str, Any]:
     """A relative path stays relative to %SRCROOT%; an absolute one below ``root`` becomes
     relative; anything else keeps an absolute file URI."""
-    if not os.path.isabs(file):
-        return {"uri": _uri(file), "uriBaseId": SRCROOT}
-    try:
-        relative = os.path.relpath(file, root)
-    except ValueError:  # another drive (Windows)
-        relative = os.pardir
-    if relative.split(os.sep, 1)[0] != os.pardir:
+    relative = repo_path(file, root)
+    if relative is not None:
         return {"uri": _uri(relative), "uriBaseId": SRCROOT}
     return {"uri": Path(file).as_uri()}
 
@@ -114,7 +111,7 @@ def _physical(location: Location, root: str) -> dict[str, Any]:
 
 
 def _result(f: Finding, index: dict[str, int], rule_levels: dict[str, str],
-            fallback: Location | None, root: str) -> dict[str, Any]:
+            fallback: Location | None, root: str, fingerprint: str) -> dict[str, Any]:
     if f.outcome is Outcome.WAIVED:
         # A waived finding keeps its rule's level; the suppression is what silences it.
         level = rule_levels.get(f.rule_id, "warning")
@@ -124,6 +121,8 @@ def _result(f: Finding, index: dict[str, int], rule_levels: dict[str, str],
     if f.rule_id in index:
         out["ruleIndex"] = index[f.rule_id]
     out["locations"] = _locations(f, fallback, root)
+    # Code scanning follows a result across commits by this, not by its line.
+    out["partialFingerprints"] = {PARTIAL_FINGERPRINT: fingerprint}
     out["properties"] = {"outcome": f.outcome.value, "severity": f.severity.value}
     if f.outcome is Outcome.WAIVED:
         out["suppressions"] = [{"kind": "external", "justification": f.waiver}]
@@ -138,6 +137,7 @@ def document(result: ScanResult, docs_url: str | None = None, root: str | None =
     descriptors = [_descriptor(result, r, docs_url) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
     levels = {d["id"]: d["defaultConfiguration"]["level"] for d in descriptors}
+    fingerprint = fingerprinter(result)
     driver = {
         "name": "plangate",
         "informationUri": INFORMATION_URI,
@@ -151,7 +151,8 @@ def document(result: ScanResult, docs_url: str | None = None, root: str | None =
             {
                 "tool": {"driver": driver},
                 "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
-                "results": [_result(f, index, levels, fallback, root) for f in ordered(result.findings)],
+                "results": [_result(f, index, levels, fallback, root, fingerprint(f))
+                            for f in ordered(result.findings)],
             }
         ],
     }

@@ -85,7 +85,7 @@ def test_several_outputs_in_one_run(tmp_path, capsys):
     assert main(["scan", PLAN, "-f", "sarif", "-o", str(a), "-f", "markdown", "-o", str(b), *TODAY]) == 1
     captured = capsys.readouterr()
     assert json.loads(a.read_text())["version"] == "2.1.0"
-    assert b.read_text().startswith("#")
+    assert b.read_text().startswith("<!-- plangate -->\n#")
     assert captured.out == ""
     assert captured.err.startswith("plangate: ") and "gate failed" in captured.err and captured.err.count("\n") == 1
 

@@ -24,7 +24,7 @@ from plangate import policy as policy_mod
 from plangate.engine import ScanResult
 from plangate.errors import ConfigError
 from plangate.model import Enforcement, Finding, Location, Outcome, Resource, Severity
-from plangate.report import FORMATS, ordered, render, summarise
+from plangate.report import FORMATS, identity, ordered, render, summarise
 from plangate.rules.base import DOCS_URL, Frameworks, Rule, rule
 
 SARIF_SCHEMA = DATA / "schemas" / "sarif-schema-2.1.0.json"
@@ -189,6 +189,10 @@ def _result(findings: list[Finding] | None = None) -> ScanResult:
     return ScanResult(resources, findings, policy.enabled(), ["infra/plan.json"], policy)
 
 
+def _partial(rule_id: str, address: str, kind: str) -> dict[str, str]:
+    return {"plangateFinding/v1": identity(rule_id, address, kind)}
+
+
 def _url(r: Rule) -> str:
     return f"{DOCS_URL}#{r.id.lower()}-{r.slug}"
 
@@ -271,6 +275,7 @@ def test_json_document() -> None:
         },
         "findings": [
             {
+                "fingerprint": identity("PG-RAI-003", "aws_sagemaker_endpoint.llm", "tfplan"),
                 "rule_id": "PG-RAI-003",
                 "slug": "model-card",
                 "severity": "critical",
@@ -283,6 +288,7 @@ def test_json_document() -> None:
                 "waiver": None,
             },
             {
+                "fingerprint": identity("PG-TAG-001", "aws_lambda_function.api", "tfplan"),
                 "rule_id": "PG-TAG-001",
                 "slug": "cost-allocation-tags",
                 "severity": "high",
@@ -295,6 +301,7 @@ def test_json_document() -> None:
                 "waiver": None,
             },
             {
+                "fingerprint": identity("PG-TAG-001", "aws_s3_bucket.logs", "tfplan"),
                 "rule_id": "PG-TAG-001",
                 "slug": "cost-allocation-tags",
                 "severity": "high",
@@ -307,6 +314,7 @@ def test_json_document() -> None:
                 "waiver": WAIVER_REASON,
             },
             {
+                "fingerprint": identity("PG-TEL-002", "aws_lambda_function.api", "tfplan"),
                 "rule_id": "PG-TEL-002",
                 "slug": "log-retention",
                 "severity": "medium",
@@ -319,6 +327,7 @@ def test_json_document() -> None:
                 "waiver": None,
             },
             {
+                "fingerprint": identity("PG-GOV-900", "waivers[0]", "stack"),
                 "rule_id": "PG-GOV-900",
                 "slug": "waivers-current",
                 "severity": "low",
@@ -518,6 +527,7 @@ def test_sarif_document_validates_against_the_schema() -> None:
                         "level": "note",
                         "message": {"text": "tags.model-card is only known after apply"},
                         "locations": [_location(None, None, "aws_sagemaker_endpoint.llm")],
+                        "partialFingerprints": _partial("PG-RAI-003", "aws_sagemaker_endpoint.llm", "tfplan"),
                         "properties": {"outcome": "unknown", "severity": "critical"},
                     },
                     {
@@ -526,6 +536,7 @@ def test_sarif_document_validates_against_the_schema() -> None:
                         "level": "error",
                         "message": {"text": "missing tags: cost-center, env"},
                         "locations": [_location("infra/main.tf", 12, "aws_lambda_function.api")],
+                        "partialFingerprints": _partial("PG-TAG-001", "aws_lambda_function.api", "tfplan"),
                         "properties": {"outcome": "violation", "severity": "high"},
                     },
                     {
@@ -534,6 +545,7 @@ def test_sarif_document_validates_against_the_schema() -> None:
                         "level": "error",
                         "message": {"text": "missing tags: env"},
                         "locations": [_location("infra/main.tf", None, "aws_s3_bucket.logs")],
+                        "partialFingerprints": _partial("PG-TAG-001", "aws_s3_bucket.logs", "tfplan"),
                         "properties": {"outcome": "waived", "severity": "high"},
                         "suppressions": [{"kind": "external", "justification": WAIVER_REASON}],
                     },
@@ -543,6 +555,7 @@ def test_sarif_document_validates_against_the_schema() -> None:
                         "level": "warning",
                         "message": {"text": "log retention is 7 days, below 30"},
                         "locations": [_location("infra/main.tf", 12, "aws_lambda_function.api")],
+                        "partialFingerprints": _partial("PG-TEL-002", "aws_lambda_function.api", "tfplan"),
                         "properties": {"outcome": "warning", "severity": "medium"},
                     },
                     {
@@ -553,6 +566,7 @@ def test_sarif_document_validates_against_the_schema() -> None:
                             "text": "waiver for PG-TAG-001 on 'x' (owner ops) expired on 2024-01-01"
                         },
                         "locations": [_location("plangate.yaml", None, "waivers[0]")],
+                        "partialFingerprints": _partial("PG-GOV-900", "waivers[0]", "stack"),
                         "properties": {"outcome": "violation", "severity": "low"},
                     },
                 ],
@@ -739,12 +753,24 @@ def test_junit_joins_every_violation_of_one_resource_and_rule() -> None:
 def test_markdown_report() -> None:
     assert render(_result(), "markdown") == "\n".join(
         [
+            "<!-- plangate -->",
             "## ❌ plangate: gate failed",
             "",
             (
                 "3 resources scanned, 4 rules enabled: 2 violations, 1 warning, 1 unknown, 1 waived "
                 "(gate failed)"
             ),
+            "",
+            "### Findings by rule",
+            "",
+            "| Rule | violation | warning | unknown | waived |",
+            "| --- | --- | --- | --- | --- |",
+            f"| [PG-GOV-900]({_url(WAIVERS)}) waivers-current | 1 | 0 | 0 | 0 |",
+            f"| [PG-TAG-001]({_url(TAGS)}) cost-allocation-tags | 1 | 0 | 0 | 1 |",
+            f"| [PG-RAI-003]({_url(CARD)}) model-card | 0 | 0 | 1 | 0 |",
+            f"| [PG-TEL-002]({_url(RETENTION)}) log-retention | 0 | 1 | 0 | 0 |",
+            "",
+            "### Findings",
             "",
             "| Outcome | Severity | Rule | Resource | Message | Location |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -808,10 +834,10 @@ def test_markdown_passing_gate_and_hostile_cells() -> None:
         ),
         "markdown",
     )
-    assert text.startswith("## ✅ plangate: gate passed\n")
+    assert text.startswith("<!-- plangate -->\n## ✅ plangate: gate passed\n")
     row = next(line for line in text.splitlines() if line.startswith("| warning"))
     assert r"| a\|b | x \| y<br>\<script\>\*z\* |" in row
-    assert render(_result([]), "markdown").split("\n")[4] == "No findings."
+    assert render(_result([]), "markdown").split("\n")[5] == "No findings."
 
 
 # --- table ----------------------------------------------------------------------------------
@@ -933,7 +959,13 @@ def test_any_text_gives_well_formed_xml_and_valid_json(
         _validator().validate(sarif)
     markdown = render(result, "markdown").split("\n")  # CommonMark's line ends, not splitlines
     assert len(markdown) == len(render(_one("m", "a", "w", "f", outcome), "markdown").split("\n"))
-    assert _unescaped_pipes(markdown[6]) == 7  # the finding row keeps exactly six cells
+    assert _unescaped_pipes(markdown[9]) == 6  # the by-rule row keeps exactly five cells
+    assert _unescaped_pipes(markdown[15]) == 7  # the finding row keeps exactly six cells
+    annotations = render(result, "github")
+    if outcome is not Outcome.WAIVED:  # one workflow command, whatever the text holds
+        assert annotations.count("\n") == 1 and annotations.startswith("::") and "\r" not in annotations
+    gitlab = json.loads(render(result, "gitlab"))
+    assert [i["check_name"] for i in gitlab] == ([] if outcome is Outcome.WAIVED else [TAGS.id])
     assert "\x1b" not in render(result, "table")
 
 
