@@ -3,11 +3,13 @@ the linters and schemas of the systems that run them, and the hook runs in pre-c
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,142 @@ def test_pre_commit_hook_evaluates_modules(tmp_path):
     result = json.loads(report.read_text())
     assert result["hcl_engine"].startswith("tfparse"), result["hcl_engine"]
     assert any(f["address"].startswith("module.sagemaker.") for f in result["findings"])
+
+
+# --- the pull-request comment --------------------------------------------------------------
+
+
+class _Comments:
+    """The few GitHub REST calls the comment step makes, over comments kept in memory."""
+
+    def __init__(self) -> None:
+        self.comments: list[dict] = [{"id": 1, "body": "LGTM"}]
+        self.calls: list[tuple[str, str]] = []
+
+    def handler(self):
+        store = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _reply(self, status: int, payload) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _route(self, method: str) -> None:
+                path = self.path.split("?", 1)[0]
+                store.calls.append((method, path))
+                if self.headers.get("Authorization") != "Bearer t0ken":
+                    return self._reply(401, {"message": "Bad credentials"})
+                size = int(self.headers.get("Content-Length") or 0)
+                sent = json.loads(self.rfile.read(size)) if size else None
+                listing = "/repos/acme/infra/issues/7/comments"
+                if method == "GET" and path == listing:
+                    page = int(dict(p.split("=") for p in self.path.split("?", 1)[1].split("&"))["page"])
+                    return self._reply(200, store.comments[(page - 1) * 100: page * 100])
+                if method == "POST" and path == listing:
+                    store.comments.append({"id": len(store.comments) + 1, "body": sent["body"]})
+                    return self._reply(201, store.comments[-1])
+                prefix = "/repos/acme/infra/issues/comments/"
+                if method == "PATCH" and path.startswith(prefix):
+                    comment = next(c for c in store.comments if c["id"] == int(path[len(prefix):]))
+                    comment["body"] = sent["body"]
+                    return self._reply(200, comment)
+                return self._reply(404, {"message": "Not Found"})
+
+            def do_GET(self):  # noqa: N802 (http.server's names)
+                self._route("GET")
+
+            def do_POST(self):  # noqa: N802
+                self._route("POST")
+
+            def do_PATCH(self):  # noqa: N802
+                self._route("PATCH")
+
+            def log_message(self, *args):  # keep the test output clean
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def github_api():
+    store = _Comments()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), store.handler())
+    server.timeout = 5
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield store, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _comment_step() -> dict:
+    action = yaml.safe_load(ACTION.read_text())
+    return next(s for s in action["runs"]["steps"] if s.get("name") == "plangate comment")
+
+
+def _run_comment_step(tmp_path: Path, api: str, report: str) -> subprocess.CompletedProcess:
+    """The step's script as the runner would run it: its env with the inputs filled in, the
+    runner's variables, and `python` / `plangate` from this environment."""
+    step = _comment_step()
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir(exist_ok=True)
+    (runner_temp / "plangate-comment.md").write_text(report)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}))
+    inputs = {"${{ inputs.github-token }}": "t0ken", "${{ inputs.paths }}": "plan.json",
+              "${{ inputs.config }}": "", "${{ inputs.compare-to }}": ""}
+    env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
+           "RUNNER_TEMP": str(runner_temp), "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api,
+           "GITHUB_REPOSITORY": "acme/infra", "GITHUB_EVENT_PATH": str(event), "PYTHONPATH": str(ROOT),
+           **{k: inputs[v] for k, v in step["env"].items()}}
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _report(tmp_path: Path) -> str:
+    out = tmp_path / "plangate.md"
+    plan = ROOT / "examples" / "terraform-plan" / "plan.json"
+    subprocess.run([str(BIN / "python"), "-m", "plangate", "scan", str(plan), "-f", "markdown", "-o", str(out),
+                    "--today", "2026-11-28"], capture_output=True, cwd=ROOT,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return out.read_text()
+
+
+def test_the_comment_step_creates_one_comment_then_edits_it(tmp_path, github_api):
+    store, api = github_api
+    report = _report(tmp_path)
+    assert report.startswith("<!-- plangate -->\n")
+    first = _run_comment_step(tmp_path, api, report)
+    assert first.returncode == 0, first.stderr
+    assert [c["id"] for c in store.comments] == [1, 2] and store.comments[1]["body"] == report
+    assert store.calls == [("GET", "/repos/acme/infra/issues/7/comments"),
+                           ("POST", "/repos/acme/infra/issues/7/comments")]
+    store.calls.clear()
+    again = report.replace("gate failed", "gate passed")
+    second = _run_comment_step(tmp_path, api, again)
+    assert second.returncode == 0, second.stderr
+    assert store.comments == [{"id": 1, "body": "LGTM"}, {"id": 2, "body": again}]
+    assert store.calls == [("GET", "/repos/acme/infra/issues/7/comments"),
+                           ("PATCH", "/repos/acme/infra/issues/comments/2")]
+    assert "t0ken" not in first.stderr + second.stderr + first.stdout + second.stdout
+
+
+def test_a_refused_comment_is_one_line_and_exit_2(tmp_path, github_api):
+    store, api = github_api
+    step = _comment_step()
+    step_env = {k: v for k, v in step["env"].items()}
+    assert step_env["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    from plangate.report import comment
+
+    (tmp_path / "r.md").write_text("<!-- plangate -->\nx\n")
+    env = {"GITHUB_TOKEN": "wrong", "GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/infra",
+           "PLANGATE_PR_NUMBER": "7", "GITHUB_ACTIONS": "true"}
+    assert comment.main([str(tmp_path / "r.md")], env) == 2
+    assert store.comments == [{"id": 1, "body": "LGTM"}]
