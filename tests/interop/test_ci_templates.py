@@ -86,6 +86,16 @@ def test_readme_shows_each_in_under_ten_lines():
         assert needle in readme, needle
 
 
+def test_readme_shows_the_pull_request_setup_in_under_fifteen_lines_each():
+    readme = (ROOT / "README.md").read_text().splitlines()
+    for platform, needles in (("GitHub", ("comment: \"true\"", "compare-to")),
+                              ("GitLab", ("plangate.gitlab-ci.yml", "PLANGATE_GITLAB_TOKEN"))):
+        start = readme.index(next(line for line in readme if line.startswith(f"- **Pull-request setup, {platform}**")))
+        end = next(i for i in range(start + 1, len(readme)) if readme[i].startswith("- **"))
+        section = "\n".join(readme[start:end])
+        assert end - start < 15 and all(n in section for n in needles), section
+
+
 def _hook_repository(tmp_path: Path, env: dict) -> Path:
     """This repository as pre-commit fetches it, cut to what the hook installs (the package, its
     pyproject and README, the hook manifest): the whole checkout is over a gigabyte of fixtures."""
@@ -261,7 +271,7 @@ def _run_comment_step(tmp_path: Path, api: str, report: str) -> subprocess.Compl
     (runner_temp / "plangate-comment.md").write_text(report)
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
-    inputs = {"${{ inputs.github-token }}": "t0ken", "${{ inputs.paths }}": "plan.json",
+    inputs = {"${{ inputs.github-token }}": "t0ken", "${{ inputs.cost-paths || inputs.paths }}": "plan.json",
               "${{ inputs.config }}": "", "${{ inputs.compare-to }}": ""}
     env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
            "RUNNER_TEMP": str(runner_temp), "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api,
