@@ -162,8 +162,8 @@ def to_source(load: Load, repo_root: Path | None = None) -> Load:
     """``load`` with every plan resource located on its ``.tf`` block when one is found.
     Resources already on a ``.tf`` file (a plan inside its root, `plangate.loaders`) are left
     as they are.  What stays on the plan is said in the plan's `Root` notes, and, when the root
-    module was found but some blocks were not (a surprise), in a load note the CLI prints; a
-    plan that came without its sources at all stays quiet on stderr."""
+    module was found but some blocks were not, or ``repo_root`` was given (a surprise either way),
+    in a load note the CLI prints; a plan that came without its sources stays quiet on stderr."""
     by_plan: dict[str, list[Resource]] = {}
     for res in load.resources:
         if res.source_format == "tfplan" and res.location and not res.location.file.endswith((".tf", ".tf.json")):
@@ -180,7 +180,7 @@ def to_source(load: Load, repo_root: Path | None = None) -> Load:
         where = f"no folder under {tree.root} declares its root module" if root is None else f"root module {root}"
         quiet[file] = note = (f"{len(missed)} of {len(resources)} resources keep the plan's location, their "
                               f"resource block was not found ({where}), e.g. {missed[0].address}")
-        if root is not None:
+        if root is not None or repo_root is not None:  # asked for, or partly found: worth a line
             loud.append(f"{file}: {note}")
     load.roots = tuple(dataclasses.replace(r, notes=(*r.notes, quiet[r.path])) if r.path in quiet else r
                        for r in load.roots)

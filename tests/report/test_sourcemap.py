@@ -119,6 +119,17 @@ def test_a_block_that_is_gone_keeps_the_plan_location_and_says_so(tmp_path, caps
             f"(root module {tree / 'expressions'}), e.g. aws_sagemaker_endpoint.layout") in err
 
 
+def test_a_repo_root_without_the_plan_s_sources_says_so(tmp_path, capsys):
+    plan = tmp_path / "plan.json"
+    shutil.copy(EXAMPLES / "terraform-plan" / "plan.json", plan)
+    (tmp_path / "elsewhere").mkdir()
+    findings = _findings(plan, tmp_path, "--repo-root", str(tmp_path / "elsewhere"))
+    assert findings and all(f["file"] == str(plan) for f in findings)
+    err = capsys.readouterr().err
+    assert f"{plan}: 8 of 8 resources keep the plan's location" in err
+    assert f"no folder under {tmp_path / 'elsewhere'} declares its root module" in err
+
+
 def test_a_repo_root_that_is_no_folder_is_bad_input(tmp_path, capsys):
     plan = FIXTURES / "hcl_plan" / "counts.plan.json"
     assert main(["scan", str(plan), "--repo-root", str(tmp_path / "nope")]) == 2
