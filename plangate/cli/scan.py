@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from plangate.rules import RULES
 
     targets = _targets(args)
+    repo_root = _repo_root(args.repo_root)
     pol = gate.select_rules(policy.load(args.config, RULES), args.rule, args.skip_rule)
     baseline = gate.baseline_keys(args.baseline) if args.baseline else None
     if args.changed_since:  # what a change touched: plangate.interop.changes
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if any(r.source_format == "tfplan" for r in found.resources):  # plan findings on their .tf lines
         from plangate.report.sourcemap import to_source
 
-        found = to_source(found, _repo_root(args.repo_root))
+        found = to_source(found, repo_root)
     for note in found.notes:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources

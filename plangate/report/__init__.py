@@ -1,4 +1,5 @@
-"""Render a `ScanResult` as table, JSON, SARIF, JUnit XML or Markdown.
+"""Render a `ScanResult` as table, JSON, SARIF, JUnit XML, Markdown, GitHub workflow commands or
+GitLab Code Quality.
 
 Every format shares the helpers here: one finding order, one summary, one mapping from
 enforcement to level.  Format modules are imported only when asked for, so `plangate
