@@ -95,7 +95,7 @@ def baseline_keys(path: str) -> Baseline:
         if fingerprint is None:  # a report from before fingerprints
             pairs.add((f["rule_id"], f["address"]))
         elif isinstance(fingerprint, str):
-            fingerprints.add(fingerprint)
+            fingerprints.add(fingerprint.split(":", 1)[0])  # the identity, without its occurrence
         else:
             raise InputError(path, f"findings[{i}]: fingerprint must be a string")
     return Baseline(frozenset(fingerprints), frozenset(pairs))

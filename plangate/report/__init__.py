@@ -75,6 +75,21 @@ def identity(rule_id: str, address: str, kind: str) -> str:
     return hashlib.sha256("\0".join((rule_id, address, kind)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def fingerprinted(result: ScanResult) -> list[tuple[Finding, str]]:
+    """The findings in report order, each with the fingerprint every format shows: its
+    `identity`, and for the second and later finding of one identity (a rule with several
+    messages on one resource) ``:2``, ``:3``… after it, since GitLab and code scanning take
+    equal fingerprints for one finding.  ``--baseline`` matches on the part before the colon."""
+    fingerprint = fingerprinter(result)
+    seen: Counter[str] = Counter()
+    out = []
+    for f in ordered(result.findings):
+        base = fingerprint(f)
+        seen[base] += 1
+        out.append((f, base if seen[base] == 1 else f"{base}:{seen[base]}"))
+    return out
+
+
 def repo_path(file: str, root: str) -> str | None:
     """``file`` as a forward-slash path relative to ``root`` (a relative path is taken as one
     already), or None when it lies outside: what CI annotations and reports must name."""

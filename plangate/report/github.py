@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from plangate.model import Finding, Outcome
-from plangate.report import fingerprinter, ordered, repo_path
+from plangate.report import fingerprinted, repo_path
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -51,6 +51,5 @@ def render(result: ScanResult, root: str | None = None) -> str:
     """Every annotation, most severe first; ``root`` (default: the working directory, the
     checkout in CI) is what file paths are relative to."""
     root = os.path.abspath(root or os.getcwd())
-    fingerprint = fingerprinter(result)
-    lines = [annotation(f, fingerprint(f), root) for f in ordered(result.findings)]
+    lines = [annotation(f, fingerprint, root) for f, fingerprint in fingerprinted(result)]
     return "".join(line + "\n" for line in lines if line is not None)

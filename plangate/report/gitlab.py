@@ -10,7 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from plangate.model import Finding, Location, Outcome, Severity
-from plangate.report import fingerprinter, ordered, repo_path
+from plangate.report import fingerprinted, repo_path
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -38,9 +38,8 @@ def _issue(f: Finding, fingerprint: str, fallback: Location | None, root: str) -
 def document(result: ScanResult, root: str | None = None) -> list[dict[str, Any]]:
     root = os.path.abspath(root or os.getcwd())
     fallback = Location(result.inputs[0]) if result.inputs else None
-    fingerprint = fingerprinter(result)
-    return [_issue(f, fingerprint(f), fallback, root)
-            for f in ordered(result.findings) if f.outcome is not Outcome.WAIVED]
+    return [_issue(f, fingerprint, fallback, root)
+            for f, fingerprint in fingerprinted(result) if f.outcome is not Outcome.WAIVED]
 
 
 def render(result: ScanResult) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from plangate.model import Finding, Outcome
-from plangate.report import enforcement, fingerprinter, ordered, summarise
+from plangate.report import enforcement, fingerprinted, summarise
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -46,7 +46,6 @@ def _rule(result: ScanResult, r: Rule) -> dict[str, Any]:
 def document(result: ScanResult) -> dict[str, Any]:
     """The report as plain data; `render` only serialises it."""
     summary = summarise(result)
-    fingerprint = fingerprinter(result)
     engines = result.load.engines("hcl")
     engine = {"hcl_engine": "; ".join(engines)} if engines else {}
     return {
@@ -62,7 +61,7 @@ def document(result: ScanResult) -> dict[str, Any]:
             "passed": summary.passed,
             "exit_code": summary.exit_code,
         },
-        "findings": [_finding(f, fingerprint(f)) for f in ordered(result.findings)],
+        "findings": [_finding(f, fingerprint) for f, fingerprint in fingerprinted(result)],
         "rules": [_rule(result, r) for r in result.rules],
     }
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import plangate
 from plangate.model import Enforcement, Finding, Location, Outcome, Severity
-from plangate.report import enforcement, fingerprinter, ordered, repo_path
+from plangate.report import enforcement, fingerprinted, repo_path
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
@@ -137,7 +137,6 @@ def document(result: ScanResult, docs_url: str | None = None, root: str | None =
     descriptors = [_descriptor(result, r, docs_url) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
     levels = {d["id"]: d["defaultConfiguration"]["level"] for d in descriptors}
-    fingerprint = fingerprinter(result)
     driver = {
         "name": "plangate",
         "informationUri": INFORMATION_URI,
@@ -151,8 +150,8 @@ def document(result: ScanResult, docs_url: str | None = None, root: str | None =
             {
                 "tool": {"driver": driver},
                 "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
-                "results": [_result(f, index, levels, fallback, root, fingerprint(f))
-                            for f in ordered(result.findings)],
+                "results": [_result(f, index, levels, fallback, root, fingerprint)
+                            for f, fingerprint in fingerprinted(result)],
             }
         ],
     }

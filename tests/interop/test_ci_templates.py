@@ -271,7 +271,7 @@ def _run_comment_step(tmp_path: Path, api: str, report: str) -> subprocess.Compl
     (runner_temp / "plangate-comment.md").write_text(report)
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
-    inputs = {"${{ inputs.github-token }}": "t0ken", "${{ inputs.cost-paths || inputs.paths }}": "plan.json",
+    inputs = {"${{ inputs.github-token }}": "t0ken", "${{ inputs.paths }}": "plan.json", "${{ inputs.cost-paths }}": "",
               "${{ inputs.config }}": "", "${{ inputs.compare-to }}": ""}
     env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
            "RUNNER_TEMP": str(runner_temp), "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api,

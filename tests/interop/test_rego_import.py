@@ -12,6 +12,7 @@ from conftest import CORPUS, FIXTURES, needs_corpus
 from plangate.cli import main
 from plangate.interop.rego import policy_input
 from plangate.model import REDACTED
+from plangate.report import identity
 
 pytest.importorskip("regorus")
 
@@ -96,10 +97,11 @@ def test_the_briefs_policy_denies_a_deployment_without_the_three_annotations(tmp
     base = {"address": "Deployment/ml/fraud-model", "file": manifest, "line": 1, "outcome": "violation",
             "resource_type": "kubernetes_deployment", "rule_id": "REGO", "severity": "high",
             "slug": "kubernetes.admission.ai_policy.deny"}
+    fingerprint = identity("REGO", "Deployment/ml/fraud-model", "k8s")  # one identity, numbered
     assert _rego(report) == [
-        {**base, "message": BRIEF.format("data-lineage-url", "responsible AI")},
-        {**base, "message": BRIEF.format("model-card-url", "transparency")},
-        {**base, "message": BRIEF.format("model-id", "traceability")},
+        {**base, "message": BRIEF.format("data-lineage-url", "responsible AI"), "fingerprint": fingerprint},
+        {**base, "message": BRIEF.format("model-card-url", "transparency"), "fingerprint": f"{fingerprint}:2"},
+        {**base, "message": BRIEF.format("model-id", "traceability"), "fingerprint": f"{fingerprint}:3"},
     ]
     assert report["summary"]["findings"] == 3
     assert (code, err) == (1, "")

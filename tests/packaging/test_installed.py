@@ -273,6 +273,8 @@ def test_the_action_installs_and_scans_with_the_evaluator(tmp_path):
     for step in action["runs"]["steps"]:
         if "uses" in step:  # actions/setup-python: the runner venv above stands in for it
             continue
+        if "inputs.comment ==" in str(step.get("if", "")):  # the pull-request comment: off by default
+            continue
         assert step["shell"] == "bash"
         step_env = {**env, **{k: _expand(str(v), inputs) for k, v in step.get("env", {}).items()}}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _expand(step["run"], inputs)],
