@@ -7,8 +7,9 @@ The plan names no folder, so the root module is found by what it declares: the f
 below the repository root) whose blocks hold every root-level resource and module call of the
 plan (or, failing one, the folder that holds most of them).  Module calls are followed through
 the ``source`` of each ``module`` block while it is a local path inside the repository root.
-The ``.tf`` files are read by the HCL loader's reader (`plangate.loaders.hcl.read_dir`: the
-parser the HCL path uses, without the evaluator), so a plain scan stays light.  A resource
+The configuration files are read by the HCL loader's parser (`plangate.loaders.hcl.blocks`:
+the source blocks and lines the HCL path uses, without the evaluator), so a plain scan stays
+light.  A resource
 whose block cannot be found keeps the plan's location, and the plan's notes say so (see
 `to_source`).  Pulumi previews keep theirs: they name no source line.
 """
@@ -71,16 +72,19 @@ class _Tree:
 
     @staticmethod
     def _parse(folder: Path) -> tuple[dict[str, Location], dict[str, str]] | None:
-        from plangate.loaders import hcl
+        from plangate.loaders.hcl import is_config_file
+        from plangate.loaders.hcl.blocks import declared_blocks
 
-        if not folder.is_dir() or not any(n.endswith(".tf") for n in os.listdir(folder)):
-            return None
         try:
-            config = hcl.read_dir(folder)
-        except (PlangateError, OSError):  # a .tf file the reader cannot read: no lines from it
+            if not folder.is_dir() or not any(is_config_file(n) for n in os.listdir(folder)):
+                return None
+            blocks = declared_blocks(folder)
+        except (PlangateError, OSError):  # a file the parser cannot read: no lines from it
             return None
-        lines = {r.address: r.location for r in config.resources if r.location}
-        return lines, {c.name: c.source for c in config.module_calls}
+        lines = {f"{b.labels[0]}.{b.labels[1]}": b.location
+                 for b in blocks if b.kind == "resource" and len(b.labels) == 2}
+        calls = {b.labels[0]: _unquote(b.body.get("source")) for b in blocks if b.kind == "module" and b.labels}
+        return lines, {name: source for name, source in calls.items() if source}
 
     def inside(self, folder: Path) -> bool:
         return folder.resolve().is_relative_to(self.root)
@@ -96,6 +100,13 @@ class _Tree:
             if not self.inside(folder):
                 return None
         return folder
+
+
+def _unquote(value: object) -> str:
+    """A module ``source`` in the parser's source form (``"./x"`` with its quotes) as a path."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return ""
 
 
 def _candidates(plan: Path, tree: _Tree) -> Iterator[Path]:
