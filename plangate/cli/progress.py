@@ -12,6 +12,7 @@ would be noise in a file.  rich is imported only when the display is shown.  Two
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -67,6 +68,8 @@ def steps(mode: str, total: int, label: str) -> Iterator[Callable[[str], None]]:
         task = bar.add_task(label, total=total)
 
         def done(name: str) -> None:
-            bar.update(task, advance=1, description=f"{label}: {name}")
+            # the last part of the path only: a long one would push the count off a narrow terminal
+            bar.update(task, advance=1, description=f"{label}: {os.path.basename(name.rstrip(os.sep)) or name}")
+            bar.refresh()  # a step is seen even when inputs load faster than the auto-refresh
 
         yield done
