@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from plangate.model import REDACTED, Finding, Outcome, Resource, Severity, walk
+from plangate.model import REDACTED, Finding, Outcome, Resource, walk
+from plangate.rules.fleet import fleet_outlier
 
-RULE_ID, SLUG = "PG-FLEET-001", "fleet-outlier"
+RULE_ID, SLUG = fleet_outlier.id, fleet_outlier.slug
 MIN_FLEET = 8  # fewer resources of a type than this are not a pattern
 PRESENT_SHARE = 0.5  # a setting is modelled when at least half the fleet sets it
 RARE_SHARE = 0.05
@@ -128,8 +129,8 @@ class FleetProfile:
                 continue
             numeric, categorical = settings_of(res)
             for message in (*self._numeric(model, res.type, numeric), *self._categorical(model, res.type, categorical)):
-                out.append(Finding(RULE_ID, SLUG, Severity.LOW, Outcome.WARNING, res.address, res.type, message,
-                                   res.location))
+                out.append(Finding(RULE_ID, SLUG, fleet_outlier.severity, Outcome.WARNING, res.address, res.type,
+                                   message, res.location))
         return out
 
     def _numeric(self, model: _TypeModel, type_: str, numeric: dict[str, float]) -> list[str]:
@@ -177,7 +178,10 @@ def fleet_findings(fleet_paths: Sequence[str], resources: Sequence[Resource],
 
 
 def with_fleet_outliers(result, fleet_paths: Sequence[str]):
-    """A scan result with the fleet-outlier findings of its resources added (advisory: never gating)."""
+    """A scan result with the fleet-outlier findings of its resources added (advisory: never gating),
+    and the rule among its rules, so every report that describes its rules (SARIF) describes it."""
     import dataclasses
 
-    return dataclasses.replace(result, findings=[*result.findings, *fleet_findings(fleet_paths, result.resources)])
+    rules = result.rules if any(r.id == RULE_ID for r in result.rules) else [*result.rules, fleet_outlier]
+    return dataclasses.replace(result, rules=rules,
+                               findings=[*result.findings, *fleet_findings(fleet_paths, result.resources)])

@@ -140,3 +140,14 @@ def test_a_bad_fleet_is_one_line_exit_2(tmp_path, capsys):
     assert main(["scan", str(_plan(tmp_path, 512)), "--baseline-fleet", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "fleet.json" in err
+
+
+@needs_corpus
+def test_sarif_describes_the_fleet_rule_its_results_name(tmp_path, capsys):
+    fleet_args = [a for f in FLEET_FILES for a in ("--baseline-fleet", str(CORPUS / f))]
+    main(["scan", str(_plan(tmp_path, 10240)), "-f", "sarif", *fleet_args])
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    ids = [d["id"] for d in run["tool"]["driver"]["rules"]]
+    fleet = [r for r in run["results"] if r["ruleId"] == RULE_ID]
+    assert len(fleet) == 1 and ids[fleet[0]["ruleIndex"]] == RULE_ID
+    assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
