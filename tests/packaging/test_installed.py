@@ -2,18 +2,20 @@
 constraints.txt) into venvs outside the repository, runs every ``plangate`` command of the
 README's ```sh blocks — read from the README, so docs and behaviour cannot drift — on real inputs
 from ../shared/, in a bash shell as a user would type them.  With every extra no command is an
-internal error (3) and only the commands named in `BAD_INPUT` are bad input (2); with the default
+internal error (3) and none is bad input (2): each works as written, a gate answering 0 or 1; with the default
 install a command needing an extra exits 2 with one line naming `pip install 'plangate[x]'`, and
 every other command gives the same exit code as with every extra."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import json
 import re
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,9 @@ pytestmark = [pytest.mark.slow, needs_corpus, needs_data]
 # The README's placeholder inputs, each made from a real file (the one mapping to keep small).
 HCL_TREE = CORPUS / "hcl-real" / "JamesWoolfenden__terraform-aws-sagemaker"  # a root calling ../../ as a module
 PLACEHOLDERS = {
-    "plan.json": CORPUS / "tfplan/infracost__infracost/examples/terraform/plan.json",
+    # the README's plan.json is an inference stack (its function `scorer`, its model-id tags): the
+    # bundled example's, as `make demo` scans it; the other plans are real ones from the corpus
+    "plan.json": ROOT / "examples/terraform-plan/plan.json",
     "base.json": CORPUS / "tfplan/infracost__infracost/cmd/infracost/testdata/example_plan.json",
     "preview.json": CORPUS / "pulumi/dundalek__stratify/test/resources/pulumi/sample-preview-creates.json",
     "state.json": CORPUS / "pulumi/dundalek__stratify/test/resources/pulumi/sample-export.json",
@@ -39,7 +43,6 @@ PLACEHOLDERS = {
     "index.csv": FIXTURES / "prices" / "aws-ec2-offer-excerpt.csv",  # AWS's offer CSV layout, cut
     "cpu.csv": DATA / "nab/realAWSCloudwatch/ec2_cpu_utilization_5f5533.csv",
     "invocations.csv": DATA / "nab/realAWSCloudwatch/ec2_cpu_utilization_53ea38.csv",
-    "pc.csv": DATA / "nab/realAWSCloudwatch/ec2_cpu_utilization_24ae8d.csv",
     "prod-plans/example.json": CORPUS / "tfplan/infracost__infracost/cmd/infracost/testdata/example_plan.json",
     "prod-plans/v0.14.json": CORPUS / "tfplan/infracost__infracost/cmd/infracost/testdata/terraform_v0.14_plan.json",
 }
@@ -47,12 +50,6 @@ HOUSING = ("MedInc", "HouseAge", "AveRooms", "AveBedrms", "Population", "AveOccu
 # README text to rewrite before running it on real inputs (none now: the audit block proves entry 0,
 # the one entry its log holds, after signing a checkpoint).
 REWRITES: dict[str, str] = {}
-# README commands that are bad input (exit 2) on these real inputs even with every extra, and why.
-BAD_INPUT = {
-    "plangate waste plan.json": "the README's function `scorer` is not in a real plan",
-    "plangate suggest --lake": "the README's function `scorer` is not in a real plan",
-    "plangate assure --deployment": "a real plan deploys no model (no model-id tag)",
-}
 # Options whose extra the command's own does not cover (extras.COMMANDS names the commands').
 OPTION_EXTRAS = {"--baseline-fleet": "analytics"}
 HINT = re.compile(r"^plangate: error: `plangate [a-z]+` needs [A-Za-z0-9._-]+: pip install 'plangate\[([a-z]+)\]'$")
@@ -96,7 +93,14 @@ def _make_inputs(work: Path) -> None:
         for row in csv.DictReader(f):
             writer.writerow([row["two_year_recid"], int(row["decile_score"]) / 10, row["sex"], row["race"]])
     (work / "plangate.yaml").write_text("rules:\n  monthly-budget:\n    stack: 600\n")
-    (work / "scorer.log").write_text("")
+    # CloudWatch Logs of the function `scorer` (2,048 MB in the plan): REPORT lines in the format AWS
+    # Lambda documents (docs.aws.amazon.com/lambda/latest/dg/python-logging.html), a fortnight of
+    # invocations peaking at 611 MB — no public data set holds real ones
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    (work / "scorer.log").write_text("".join(
+        f"{(start + dt.timedelta(minutes=20 * i)).isoformat(timespec='milliseconds')[:-6]}Z\tREPORT RequestId: "
+        f"{uuid.UUID(int=i)}\tDuration: {80 + i % 40}.25 ms\tBilled Duration: {81 + i % 40} ms\t"
+        f"Memory Size: 2048 MB\tMax Memory Used: {420 + (i * 37) % 192} MB\t\n" for i in range(1008)))
 
 
 # Each README plangate command runs through this function, which records its exit code and output.
@@ -206,11 +210,8 @@ def test_every_readme_command_with_every_extra(full_runs):
     _, commands = _script(readme_commands((ROOT / "README.md").read_text()))
     assert list(full_runs) == commands  # every one ran (`audit check` too, chained after `audit prove`)
     codes = {command: code for command, (code, _, _) in full_runs.items()}
-    assert all(code in (0, 1, 2) for code in codes.values()), codes
-    bad = {command for command, code in codes.items() if code == 2}
-    assert bad == {c for c in commands if any(c.startswith(prefix) for prefix in BAD_INPUT)}, \
-        {c: full_runs[c][2] for c in bad}
-    assert all(_one_line(full_runs[c][2]) for c in bad)
+    assert all(code in (0, 1) for code in codes.values()), \
+        {c: (code, full_runs[c][2]) for c, code in codes.items() if code not in (0, 1)}
 
 
 def test_every_readme_command_with_the_default_install(bare_venv, full_runs, tmp_path):
