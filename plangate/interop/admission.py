@@ -50,6 +50,42 @@ def kind_name(canonical: str) -> str:
     return "".join(_ACRONYMS.get(p, p.capitalize()) for p in parts)
 
 
+def api_version(kind: str) -> str:
+    """The ``apiVersion`` objects of ``kind`` are written with (``apps/v1`` for a Deployment)."""
+    return _API_VERSIONS.get(kind, "v1")
+
+
+def kind_names(kinds: Iterable[str]) -> list[str]:
+    """The Kubernetes kinds a policy matches for canonical ``kinds`` (``["*"]`` for ``kubernetes_*``)."""
+    return sorted({kind_name(k) for k in kinds if not k.endswith("*")}) or ["*"]
+
+
+#: What admission policies are evaluated on: objects written, not deleted (``object`` is null then).
+OPERATIONS = ["CREATE", "UPDATE"]
+
+
+def resource_rules(kinds: Iterable[str]) -> list[dict[str, Any]]:
+    """``matchConstraints.resourceRules`` (ValidatingAdmissionPolicy, Kyverno ValidatingPolicy) for
+    canonical ``kinds``: one rule per API group, resources named as the API server names them."""
+    names = kind_names(kinds)
+    if names == ["*"]:
+        return [{"apiGroups": ["*"], "apiVersions": ["*"], "operations": list(OPERATIONS), "resources": ["*"]}]
+    by_group: dict[str, list[str]] = {}
+    for name in names:
+        group = api_version(name).rpartition("/")[0]
+        by_group.setdefault(group, []).append(_plural(name.lower()))
+    return [{"apiGroups": [group], "apiVersions": ["*"], "operations": list(OPERATIONS), "resources": sorted(resources)}
+            for group, resources in sorted(by_group.items())]
+
+
+def validation_actions(enforcement: Any) -> list[str]:
+    """A ValidatingAdmissionPolicyBinding's / Kyverno ValidatingPolicy's ``validationActions`` for
+    a rule's enforcement: mandatory denies; advisory warns the client and is audited."""
+    from plangate.model import Enforcement
+
+    return ["Deny"] if enforcement is Enforcement.MANDATORY else ["Warn", "Audit"]
+
+
 def rule_kinds(rule: Rule, settings: Any) -> list[str]:
     """Canonical types the rule checks: its ``kinds`` setting when it has one, else the
     Kubernetes types it applies to (``kubernetes_*`` for all)."""
@@ -136,7 +172,7 @@ def manifest(res: Resource) -> dict[str, Any]:
     labels = dict(res.labels) if kubernetes else dict(res.tags)
     annotations = dict(res.annotations)
     template = dict(res.properties.get("pod_metadata") or {}) if kubernetes else {"annotations": dict(res.tags)}
-    obj: dict[str, Any] = {**props, "apiVersion": _API_VERSIONS.get(kind, "v1"), "kind": kind,
+    obj: dict[str, Any] = {**props, "apiVersion": api_version(kind), "kind": kind,
                            "metadata": {"name": name, "labels": labels, "annotations": annotations}}
     path = POD_TEMPLATE_PATHS.get(kind)
     if path:

@@ -156,3 +156,48 @@ def test_the_configuration_travels(tmp_path):
     assert constraint["spec"]["parameters"]["prefix"] == "ai.apexlogic.com/"
     assert constraint["spec"]["parameters"]["required"] == ["model-id"]
     assert json.dumps(constraint).count("ai.plangate.dev/model-id") == 0
+
+
+# --- the K8sNativeValidation (CEL) block beside the Rego ------------------------------------------
+
+#: The JSON names of Gatekeeper's k8scel ``Source`` (open-policy-agent/gatekeeper
+#: pkg/drivers/k8scel/schema/schema.go at the commit of PROVENANCE.md): the CRD keeps ``source``
+#: as preserved unknown fields, so its shape is checked here.
+_CEL_SOURCE_FIELDS = {"validations", "failurePolicy", "matchCondition", "variables", "generateVAP"}
+
+
+@pytest.mark.parametrize("flag,expected", [([], None), (["--generate-vap"], True), (["--no-generate-vap"], False)])
+def test_templates_carry_a_k8s_native_validation_block(tmp_path, flag, expected):
+    import jsonschema
+    from schemas import kubernetes
+
+    out = tmp_path / "gatekeeper.yaml"
+    from plangate.cli import main
+
+    assert main(["export", "gatekeeper", *flag, "-o", str(out)]) == 0
+    templates = [d for d in yaml.safe_load_all(out.read_text()) if d["kind"] == "ConstraintTemplate"]
+    assert len(templates) == len(EXPORTED)
+    validation, variable = kubernetes("Validation"), kubernetes("Variable")
+    for t in templates:
+        jsonschema.validate(t, _crd_schema("ConstraintTemplate"))
+        (target,) = t["spec"]["targets"]
+        assert target["rego"].startswith("# PG-")  # the Rego stays, in its own field
+        (code,) = target["code"]
+        assert code["engine"] == "K8sNativeValidation"
+        source = code["source"]
+        assert set(source) <= _CEL_SOURCE_FIELDS and source.get("generateVAP") == expected
+        assert source["validations"] and all(jsonschema.validate(v, validation) is None for v in source["validations"])
+        assert all(jsonschema.validate(v, variable) is None for v in source["variables"])
+        # Gatekeeper binds params and anyObject itself and refuses variables of those names
+        assert not {"params", "anyObject"} & {v["name"] for v in source["variables"]}
+        assert "variables.anyObject" in json.dumps(source) and '"object.' not in json.dumps(source)
+
+
+def test_the_crd_refuses_a_misshapen_code_block():
+    import jsonschema
+
+    (template, _) = gatekeeper.documents(policy.build(None, RULES, "(defaults)"), EXPORTED[:1], "test")
+    bad = json.loads(json.dumps(template))
+    del bad["spec"]["targets"][0]["code"][0]["engine"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, _crd_schema("ConstraintTemplate"))
