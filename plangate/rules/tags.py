@@ -241,20 +241,20 @@ _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "p
         Pass(
             type="aws_lambda_function",
             tags={"CostCenter": "300-ml", "Owner": "a", "Environment": "prod", "Project": "p"},
-            settings={"allowed_values": {"CostCenter": ("100", "200", "300*")}},
+            settings={"allowed_values": {"CostCenter": ["100", "200", "300*"]}},
             name="a '*' in an allowed value matches any characters, as in AWS tag policies",
         ),
         Pass(
             type="aws_sqs_queue",
             tags={"Owner": "a"},
-            settings={"required": ("Owner", "CostCenter"), "required_for": {"CostCenter": ("aws_instance",)}},
+            settings={"required": ["Owner", "CostCenter"], "required_for": {"CostCenter": ["aws_instance"]}},
             name="required_for narrows a key to some types (a tag policy's report_required_tag_for)",
         ),
         Fail(
             "missing tags: CostCenter",
             type="aws_instance",
             tags={"Owner": "a"},
-            settings={"required": ("Owner", "CostCenter"), "required_for": {"CostCenter": ("aws_instance",)}},
+            settings={"required": ["Owner", "CostCenter"], "required_for": {"CostCenter": ["aws_instance"]}},
             name="... and still requires it on those types",
         ),
         Fail(
@@ -262,8 +262,8 @@ _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "p
             "AWS refuses this value at apply)",
             type="aws_instance",
             tags={"CostCenter": "900"},
-            settings={"required": ("CostCenter",), "allowed_values": {"CostCenter": ("100", "200")},
-                      "enforced_for": {"CostCenter": ("aws_instance",)}},
+            settings={"required": ["CostCenter"], "allowed_values": {"CostCenter": ["100", "200"]},
+                      "enforced_for": {"CostCenter": ["aws_instance"]}},
             name="enforced_for: AWS itself would refuse the value",
         ),
         Undecided(
