@@ -51,7 +51,8 @@ rules:
     ("rules: {cost-allocation-tags: {required: team}}",
      "rules.cost-allocation-tags.required: expected a list, got 'team'"),
     ("rules: {cost-allocation-tags: {requried: [a]}}",
-     "rules.cost-allocation-tags: unknown setting 'requried' (known: allowed_values, key_case, patterns, required)"),
+     "rules.cost-allocation-tags: unknown setting 'requried' (known: allowed_values, enforced_for, key_case, "
+     "patterns, required, required_for)"),
     ("rules: {cost-allocation-tags: {patterns: {Owner: '([a-z'}}}",
      "rules.cost-allocation-tags.patterns.Owner: invalid regular expression '([a-z': "
      "unterminated character set at position 1"),

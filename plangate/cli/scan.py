@@ -36,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output-file-path", dest="output_file_path", metavar="PATH",
                    help="Checkov style: a folder for results_<format> files, or a comma list of files")
     p.add_argument("-c", "--config", help="policy file (default: ./plangate.yaml if present)")
+    p.add_argument("--tag-policy", dest="tag_policy", metavar="FILE",
+                   help="an AWS Organizations effective tag policy (describe-effective-policy output, or its "
+                        "content): its keys, values and resource types become PG-TAG-001's settings, merged "
+                        "with the policy file; every disagreement is reported")
     p.add_argument("--rule", action="append", default=[], metavar="ID",
                    help="run only these rules (ids or slugs; repeatable or a comma list)")
     p.add_argument("--skip-rule", dest="skip_rule", action="append", default=[], metavar="ID",
@@ -77,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
     targets = _targets(args)
     repo_root = _repo_root(args.repo_root)
     pol = gate.select_rules(policy.load(args.config, RULES), args.rule, args.skip_rule)
+    tag_policy_findings = []
+    if args.tag_policy:  # read before any input, so a bad file stops the run first
+        from plangate import tagpolicy
+
+        pol, tag_policy_findings = tagpolicy.apply(pol, tagpolicy.read(args.tag_policy))
     baseline = gate.baseline_keys(args.baseline) if args.baseline else None
     if args.changed_since:  # what a change touched: plangate.interop.changes
         from plangate.interop.changes import targets as changed
@@ -102,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     resources = found.resources
     pol = _with_inline_skips(pol, list(found.inputs), resources)
     scanned = engine.scan(resources, pol, list(found.inputs) or list(args.paths), today(args.today), load=found)
+    scanned.findings[:0] = tag_policy_findings  # the settings' own disagreements come first
     if args.baseline_fleet:  # scikit-learn is imported only here: a plain scan stays light
         from plangate.analytics.outliers import with_fleet_outliers
 

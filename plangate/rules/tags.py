@@ -22,7 +22,8 @@ class TagPolicy:
     )
     allowed_values: dict[str, tuple[str, ...]] = mapping_setting(
         {"Environment": ("dev", "test", "staging", "prod")},
-        "Per tag key, the only values accepted.",
+        "Per tag key, the only values accepted; a '*' in a value stands for any characters, "
+        "as in AWS tag policies ('300*', '*').",
     )
     patterns: dict[str, str] = regex_mapping_setting(
         {}, "Per tag key, a regular expression the whole value must match."
@@ -30,6 +31,28 @@ class TagPolicy:
     key_case: Literal["exact", "insensitive"] = setting(
         "exact", "Whether tag keys must match the configured spelling exactly."
     )
+    required_for: dict[str, tuple[str, ...]] = mapping_setting(
+        {}, "Per required tag key, the only resource types it is required on (a key not listed is "
+            "required on every billable type); `--tag-policy` fills it from report_required_tag_for."
+    )
+    enforced_for: dict[str, tuple[str, ...]] = mapping_setting(
+        {}, "Per tag key, the resource types on which AWS itself refuses a value outside "
+            "allowed_values (a tag policy's enforced_for): the finding says the apply would fail."
+    )
+
+
+def required_keys(cfg: TagPolicy, resource_type: str) -> tuple[str, ...]:
+    """The required keys that apply to ``resource_type`` (``required_for`` narrows a key)."""
+    return tuple(k for k in cfg.required
+                 if k not in cfg.required_for or resource_type in cfg.required_for[k])
+
+
+def value_allowed(value: str, allowed: tuple[str, ...]) -> bool:
+    """Whether ``value`` is one of ``allowed``; ``*`` matches any characters (AWS tag policy
+    wildcards), everything else literally and case-sensitively, as AWS compares tag values."""
+    return any(value == a if "*" not in a else
+               re.fullmatch(".*".join(map(re.escape, a.split("*"))), value, re.DOTALL) is not None
+               for a in allowed)
 
 
 def _compared(value: object, not_kept: object) -> object:
@@ -51,13 +74,15 @@ def _lookup(tags: Mapping[str, str], key: str, insensitive: bool) -> str | None:
     return None
 
 
-def missing_tags(tags: Mapping[str, str], cfg: TagPolicy) -> list[str]:
-    """Required keys (configured spelling) that ``tags`` lacks, honouring ``key_case``.
+def missing_tags(tags: Mapping[str, str], cfg: TagPolicy, resource_type: str | None = None) -> list[str]:
+    """Required keys (configured spelling) that ``tags`` lacks, honouring ``key_case`` (and
+    ``required_for`` when ``resource_type`` is given).
 
     The remediation in the Pulumi pack adds exactly these; the check below reports them.
     """
     insensitive = cfg.key_case == "insensitive"
-    return [key for key in cfg.required if _lookup(tags, key, insensitive) is None]
+    keys = cfg.required if resource_type is None else required_keys(cfg, resource_type)
+    return [key for key in keys if _lookup(tags, key, insensitive) is None]
 
 
 def check_required(
@@ -108,7 +133,7 @@ def check_required(
             unseen.append(actual)
             continue
         value = str(value)
-        if key in allowed and value not in allowed[key]:
+        if key in allowed and not value_allowed(value, allowed[key]):
             yield f"{noun} {actual}={shown} is not one of: {', '.join(allowed[key])}"
         elif key in patterns and not re.fullmatch(patterns[key], value):
             yield f"{noun} {actual}={shown} does not match {patterns[key]}"
@@ -213,6 +238,34 @@ _GOOD_TAGS = {"CostCenter": "cc-1042", "Owner": "ml-platform", "Environment": "p
             settings={"patterns": {"CostCenter": "cc-[0-9]+"}},
             name="a sensitive value is matched against the pattern",
         ),
+        Pass(
+            type="aws_lambda_function",
+            tags={"CostCenter": "300-ml", "Owner": "a", "Environment": "prod", "Project": "p"},
+            settings={"allowed_values": {"CostCenter": ["100", "200", "300*"]}},
+            name="a '*' in an allowed value matches any characters, as in AWS tag policies",
+        ),
+        Pass(
+            type="aws_sqs_queue",
+            tags={"Owner": "a"},
+            settings={"required": ["Owner", "CostCenter"], "required_for": {"CostCenter": ["aws_instance"]}},
+            name="required_for narrows a key to some types (a tag policy's report_required_tag_for)",
+        ),
+        Fail(
+            "missing tags: CostCenter",
+            type="aws_instance",
+            tags={"Owner": "a"},
+            settings={"required": ["Owner", "CostCenter"], "required_for": {"CostCenter": ["aws_instance"]}},
+            name="... and still requires it on those types",
+        ),
+        Fail(
+            "tag CostCenter='900' is not one of: 100, 200 (the tag policy enforces it on aws_instance: "
+            "AWS refuses this value at apply)",
+            type="aws_instance",
+            tags={"CostCenter": "900"},
+            settings={"required": ["CostCenter"], "allowed_values": {"CostCenter": ["100", "200"]},
+                      "enforced_for": {"CostCenter": ["aws_instance"]}},
+            name="enforced_for: AWS itself would refuse the value",
+        ),
         Undecided(
             "secret tag values not in the input, so not checked: Environment",
             type="aws_lambda_function",
@@ -228,10 +281,17 @@ def cost_allocation_tags(res: Resource, cfg: TagPolicy) -> Iterator[str | Unknow
     (its schema has ``tags_all``) except those that bill nothing by themselves (IAM, VPCs,
     subnets, security groups, route tables and the like: ``plangate.types.NOT_BILLED`` lists
     each with its reason).  Effective tags include the provider's default tags."""
-    yield from check_required(
-        res, res.tags, "tags", cfg.required, cfg.allowed_values, cfg.patterns, "tag",
-        insensitive=cfg.key_case == "insensitive",
-    )
+    insensitive = cfg.key_case == "insensitive"
+    refused = [_lookup(res.tags, key, insensitive) for key, types in cfg.enforced_for.items()
+               if res.type in types and key in cfg.allowed_values]
+    for answer in check_required(res, res.tags, "tags", required_keys(cfg, res.type),
+                                 cfg.allowed_values, cfg.patterns, "tag", insensitive=insensitive):
+        if isinstance(answer, str) and any(
+                actual and answer.startswith(f"tag {actual}=") and " is not one of: " in answer
+                for actual in refused):
+            # AWS refuses the create or tag call outright: say the apply would fail, not only allocation
+            answer += f" (the tag policy enforces it on {res.type}: AWS refuses this value at apply)"
+        yield answer
 
 
 @dataclass(frozen=True)

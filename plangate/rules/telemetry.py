@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from plangate.model import Resource, Severity, Unknown
+from plangate.model import Resource, Severity, Unknown, comparable
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import StackContext
 from plangate.rules.scope import classify, metadata
@@ -28,32 +29,84 @@ class InferenceScope:
 
 _INFER = {"app": "ai-model-inference"}
 
+#: Lambda layer names (the part of the ARN after ``:layer:``) that carry OpenTelemetry: the AWS
+#: Distro for OpenTelemetry layers (``aws-otel-python-amd64-ver-1-20-0``, ``aws-otel-java-agent-…``,
+#: aws-otel.github.io/docs/getting-started/lambda), the CloudWatch Application Signals ones
+#: (``AWSOpenTelemetryDistroPython``, ``…Js``, ``…Java``, ``…DotNet``) and the upstream
+#: OpenTelemetry Lambda layers (``opentelemetry-python-0_x_0``, ``opentelemetry-nodejs-…``).
+_OTEL_LAYER = re.compile(r"(aws-otel-|AWSOpenTelemetryDistro|opentelemetry-)[A-Za-z0-9_-]*")
+#: The wrapper scripts those layers install, which AWS_LAMBDA_EXEC_WRAPPER must name for the
+#: function to be instrumented (/opt/otel-instrument for Python, Node.js and Application
+#: Signals; /opt/otel-handler and the proxy / stream / sqs variants for the Java wrapper).
+OTEL_WRAPPERS = frozenset({"/opt/otel-instrument", "/opt/otel-handler", "/opt/otel-proxy-handler",
+                           "/opt/otel-stream-handler", "/opt/otel-sqs-handler"})
+#: OTEL_* variables that send traces somewhere (the SDK's own configuration, code-instrumented).
+_OTEL_EXPORT = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER")
+_ENV = "environment.variables"
+_OTEL_LAYER_ARN = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-amd64-ver-1-20-0:3"
+
 
 @rule(
     id="PG-TEL-001",
     slug="inference-tracing",
-    title="Inference functions have X-Ray tracing active",
+    title="Inference functions are traced (X-Ray active, or OpenTelemetry)",
     severity=Severity.MEDIUM,
     category="telemetry",
     applies_to={_LAMBDA},
     settings=InferenceScope,
-    remediation="Set tracing_config { mode = \"Active\" } (Pulumi: tracingConfig.mode).",
+    remediation=(
+        "Set tracing_config { mode = \"Active\" } (Pulumi: tracingConfig.mode), or instrument the "
+        "function with OpenTelemetry: add the ADOT layer and set AWS_LAMBDA_EXEC_WRAPPER to its "
+        "wrapper (/opt/otel-instrument; Java: /opt/otel-handler)."
+    ),
     frameworks=Frameworks(nist_ai_rmf="MEASURE 2.4", eu_ai_act="Art. 12"),
     examples=[
         Pass(type=_LAMBDA, tags=_INFER, properties={"tracing_config": [{"mode": "Active"}]}),
         Pass(type=_LAMBDA, tags=_INFER, properties={"tracing_config": {"mode": "Active"}},
              name="Pulumi's object form"),
-        Fail("X-Ray tracing is not active (tracing_config.mode is 'PassThrough')",
+        Fail("not traced: X-Ray tracing is not active (tracing_config.mode is 'PassThrough') and "
+             "no OpenTelemetry layer or AWS_LAMBDA_EXEC_WRAPPER",
              type=_LAMBDA, tags=_INFER, properties={"tracing_config": [{"mode": "PassThrough"}]}),
-        Fail("X-Ray tracing is not active (no tracing_config)", type=_LAMBDA, tags=_INFER),
+        Fail("not traced: X-Ray tracing is not active (no tracing_config) and no OpenTelemetry "
+             "layer or AWS_LAMBDA_EXEC_WRAPPER", type=_LAMBDA, tags=_INFER),
         Pass(type=_LAMBDA, tags={"app": "cron"}, name="not an inference function"),
         Undecided("tracing mode is unknown until apply", type=_LAMBDA, tags=_INFER,
                   unknown={"tracing_config"}),
+        Pass(type=_LAMBDA, tags=_INFER,
+             properties={"layers": [_OTEL_LAYER_ARN],
+                         "environment": [{"variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"}}]},
+             name="traced by OpenTelemetry: the ADOT layer and its wrapper"),
+        Pass(type=_LAMBDA, tags=_INFER,
+             properties={"package_type": "Image", "environment": {"variables": {
+                 "AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-handler", "OTEL_SERVICE_NAME": "scorer"}}},
+             name="traced by OpenTelemetry: a container image with the wrapper baked in"),
+        Pass(type=_LAMBDA, tags=_INFER,
+             properties={"environment": [{"variables": {
+                 "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example:4318"}}]},
+             name="traced by OpenTelemetry: the SDK in the code, exporting over OTLP"),
+        Fail("not traced: the OpenTelemetry layer aws-otel-python-amd64-ver-1-20-0 is attached but "
+             "AWS_LAMBDA_EXEC_WRAPPER is not set to its wrapper (/opt/otel-instrument; Java: "
+             "/opt/otel-handler), and X-Ray tracing is not active",
+             type=_LAMBDA, tags=_INFER, properties={"layers": [_OTEL_LAYER_ARN]},
+             name="the layer alone instruments nothing"),
+        Fail("not traced: OTEL_TRACES_EXPORTER is 'none', and X-Ray tracing is not active",
+             type=_LAMBDA, tags=_INFER, properties={"environment": [{"variables": {
+                 "AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument", "OTEL_TRACES_EXPORTER": "none"}}]},
+             name="OpenTelemetry told to export no traces"),
+        Undecided("X-Ray tracing is not active and whether OpenTelemetry traces the function is "
+                  "unknown until apply (layers)",
+                  type=_LAMBDA, tags=_INFER, unknown={"layers"}),
+        Undecided("X-Ray tracing is not active and whether OpenTelemetry traces the function is "
+                  "unknown until apply (environment.variables.AWS_LAMBDA_EXEC_WRAPPER)",
+                  type=_LAMBDA, tags=_INFER, properties={"layers": [_OTEL_LAYER_ARN]},
+                  unknown={"environment.0.variables.AWS_LAMBDA_EXEC_WRAPPER"}),
     ],
 )
 def inference_tracing(res: Resource, cfg: InferenceScope) -> Iterator[str | Unknown]:
-    """Inference Lambda functions send traces to X-Ray (tracing mode Active), so latency and
-    errors of each prediction can be followed end to end."""
+    """Inference Lambda functions are traced, so latency and errors of each prediction can be
+    followed end to end: X-Ray tracing mode Active, or OpenTelemetry — the AWS Distro for
+    OpenTelemetry (or upstream OpenTelemetry) layer with its AWS_LAMBDA_EXEC_WRAPPER, the wrapper
+    in a container image, or OTEL_* exporter variables for an SDK in the code."""
     selected = classify(res, cfg.selector)
     if selected is not True:
         if isinstance(selected, Unknown):
@@ -63,10 +116,46 @@ def inference_tracing(res: Resource, cfg: InferenceScope) -> Iterator[str | Unkn
         yield Unknown("tracing mode is unknown until apply", ("tracing_config",))
         return
     mode = res.get("tracing_config.mode")
-    if mode is None:
-        yield "X-Ray tracing is not active (no tracing_config)"
-    elif mode != "Active":
-        yield f"X-Ray tracing is not active (tracing_config.mode is {res.show('tracing_config.mode', mode)})"
+    if mode == "Active":
+        return
+    otel = _opentelemetry(res)
+    if otel is None:
+        return
+    if isinstance(otel, Unknown):
+        yield otel
+        return
+    xray = ("no tracing_config" if mode is None
+            else f"tracing_config.mode is {res.show('tracing_config.mode', mode)}")
+    if otel:
+        yield f"not traced: {otel}, and X-Ray tracing is not active"
+    else:
+        yield (f"not traced: X-Ray tracing is not active ({xray}) and no OpenTelemetry layer or "
+               "AWS_LAMBDA_EXEC_WRAPPER")
+
+
+def _opentelemetry(res: Resource) -> str | Unknown | None:
+    """None when OpenTelemetry traces the function; else why not ('' when nothing of it is
+    there), or what is unknown until apply."""
+    undecided = [p for p in ("layers", _ENV, *(f"{_ENV}.{k}" for k in ("AWS_LAMBDA_EXEC_WRAPPER", *_OTEL_EXPORT)))
+                 if res.is_unknown(p) and not (p != "layers" and p != _ENV and res.is_unknown(_ENV))]
+    variables = res.get(_ENV)
+    env = {str(k): comparable(v) for k, v in variables.items()} if isinstance(variables, Mapping) else {}
+    wrapper = env.get("AWS_LAMBDA_EXEC_WRAPPER")
+    exporter = env.get("OTEL_TRACES_EXPORTER")
+    layers = res.get("layers")
+    found = next((m.group(0) for arn in (layers if isinstance(layers, list) else ())
+                  if isinstance(arn, str) and (m := _OTEL_LAYER.search(arn.partition(":layer:")[2]))), None)
+    if exporter == "none" and not undecided:
+        return "OTEL_TRACES_EXPORTER is 'none'"
+    if wrapper in OTEL_WRAPPERS or any(env.get(k) for k in _OTEL_EXPORT):
+        return None  # the layer's (or the image's) wrapper, or an SDK exporting over OTLP
+    if undecided:
+        return Unknown("X-Ray tracing is not active and whether OpenTelemetry traces the function is "
+                       f"unknown until apply ({', '.join(undecided)})", tuple(undecided))
+    if found:
+        return (f"the OpenTelemetry layer {found} is attached but AWS_LAMBDA_EXEC_WRAPPER is not set to "
+                "its wrapper (/opt/otel-instrument; Java: /opt/otel-handler)")
+    return ""
 
 
 @dataclass(frozen=True)

@@ -489,7 +489,8 @@ def test_plangate_yaml_waivers_and_enforcement_apply(workdir: Path, tmp_path: Pa
         "account baseline (owner platform-team, until 2999-12-31))"]
     advisory = run.record("aws_lambda_function.passthrough", "CKV_PG_TEL_001")
     assert advisory["details"] == [
-        "X-Ray tracing is not active (tracing_config.mode is 'PassThrough') (advisory)"]
+        "not traced: X-Ray tracing is not active (tracing_config.mode is 'PassThrough') and no "
+        "OpenTelemetry layer or AWS_LAMBDA_EXEC_WRAPPER (advisory)"]
 
 
 @needs_checkov
