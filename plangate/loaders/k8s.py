@@ -97,8 +97,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().resolve(kind, value, implicit)
 
 
-# Where each pod controller keeps its pod template's metadata.
-_POD_TEMPLATE: dict[str, tuple[str, ...]] = {
+#: Where each pod controller keeps its pod template's metadata (the admission exports read it too).
+POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     **{kind: ("spec", "template", "metadata") for kind in (
         "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController")},
     "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata"),
@@ -336,7 +336,7 @@ def _resource(obj: dict[str, Any], file: str, line: int | None, number: str) -> 
     secret: frozenset[str] = frozenset()
     if kind == "Secret":
         secret = _redact_secret(properties)
-    template = _POD_TEMPLATE.get(kind)
+    template = POD_TEMPLATE_PATHS.get(kind)
     if template is not None:
         pod_meta = _dig(obj, template)
         properties["pod_metadata"] = {

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.frontends.pulumi.wire import (  # the engine's markers (UNKNOWN, special objects)
+from plangate.loaders.pulumi_wire import (  # the engine's markers (UNKNOWN, special objects)
     ARCHIVE_SIG,
     ASSET_SIG,
     OUTPUT_SIG,
