@@ -160,3 +160,16 @@ def test_forced_kubernetes_reads_json_manifests_in_a_folder(tmp_path):
         found = loaders.load_all([tmp_path], fmt)
         assert [(r.type, r.address) for r in found.resources] == [("kubernetes_config_map", "ConfigMap/ml/cfg")], fmt
         assert found.roots == (Root(str(tmp_path / "cfg.json"), "k8s"),)
+
+
+def test_a_tf_file_named_alone_records_the_engine_that_read_it(tmp_path):
+    """Its root says which evaluator read it, as the roots of a scanned folder do (the JSON
+    report's ``hcl_engine`` reads it from there)."""
+    from importlib.metadata import version
+
+    tf = tmp_path / "main.tf"
+    tf.write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    found = loaders.load_all([tf])
+    assert [(r.address, r.location) for r in found.resources] == [("aws_sqs_queue.q", Location(str(tf), 1))]
+    assert found.roots == (Root(str(tf), "hcl", f"tfparse {version('tfparse')}"),)
+    assert found.engines("hcl") == loaders.load_all([tmp_path]).engines("hcl")
