@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.frontends.pulumi.harness import PolicyPackHarness, to_pulumi
-from plangate.frontends.pulumi.wire import UNKNOWN, secret, to_struct
+from plangate.loaders.pulumi_wire import UNKNOWN, secret, to_struct
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = ROOT / "policypack"

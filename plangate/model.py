@@ -143,7 +143,7 @@ class Resource:
 
     type: str  # canonical type: Terraform's name, e.g. aws_lambda_function
     address: str  # e.g. module.api.aws_lambda_function.this["a"] or a Pulumi URN's name
-    source_format: str  # tfplan | hcl | pulumi-preview | pulumi-state | k8s
+    source_format: str  # the input format that read it (`plangate.loaders.formats`), e.g. tfplan
     properties: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)  # effective tags (defaults merged)
     labels: dict[str, str] = field(default_factory=dict)  # Kubernetes metadata.labels
@@ -226,7 +226,7 @@ class Root:
     """One root module, plan, preview, state or manifest file a load read, and how."""
 
     path: str
-    format: str  # tfplan | hcl | pulumi-preview | pulumi-state | k8s
+    format: str  # the registered input format that read it (`plangate.loaders.formats`)
     engine: str = ""  # what evaluated it (HCL: the evaluator and its version)
     notes: tuple[str, ...] = ()  # e.g. "the plan of this root: its .tf files give lines only"
 

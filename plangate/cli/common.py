@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from typing import Any
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-INPUT_FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,11 +80,26 @@ def today(value: str | None) -> dt.date:
 
 def add_input_format(p: argparse.ArgumentParser) -> None:
     """The options that say what to read: ``--input-format`` and ``--skip-path``."""
-    p.add_argument("--input-format", choices=INPUT_FORMATS, dest="input_format",
-                   help="force the input format instead of detecting it")
+    p.add_argument("--input-format", choices=_InputFormats(), dest="input_format", metavar="FORMAT",
+                   help="force the input format instead of detecting it: %(choices)s (docs/input-formats.md)")
     p.add_argument("--skip-path", dest="skip_path", action="append", default=[], metavar="REGEX",
                    help="skip files and folders below the given folders whose path (relative to the working "
                         "directory) matches REGEX, as Checkov's --skip-path does; repeatable")
+
+
+class _InputFormats:
+    """The registered input formats' names (`plangate.loaders.formats`), asked for only when
+    argparse checks a value or prints help: building a parser loads no loader."""
+
+    def __contains__(self, name: object) -> bool:
+        from plangate.loaders.formats import REGISTRY
+
+        return name in REGISTRY
+
+    def __iter__(self) -> Iterator[str]:
+        from plangate.loaders.formats import REGISTRY
+
+        return iter(REGISTRY)
 
 
 def add_audit_log(p: argparse.ArgumentParser) -> None:

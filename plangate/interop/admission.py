@@ -15,13 +15,11 @@ from collections.abc import Iterable, Mapping
 from importlib import resources as package_files
 from typing import Any
 
-from plangate.loaders.k8s import _POD_TEMPLATE
+from plangate.loaders.k8s import POD_TEMPLATE_PATHS
 from plangate.model import Resource
 from plangate.policy import Policy
 from plangate.rules.base import Rule
 
-#: Kinds whose pods come from a template, and where: the loader's table, so both read alike.
-POD_TEMPLATE_PATHS: Mapping[str, tuple[str, ...]] = _POD_TEMPLATE
 #: Kinds that are not in the core API group, for manifests built from a canonical type.
 _API_VERSIONS = {
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",

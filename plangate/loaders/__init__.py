@@ -1,14 +1,11 @@
-"""Turn any supported input into `Resource`s: detection by content, or forced with ``fmt``.
+"""Turn any supported input into `Resource`s: detection by name or content, or forced with ``fmt``.
 
-| format           | input                                                        |
-|------------------|--------------------------------------------------------------|
-| ``tfplan``       | ``terraform show -json plan.out``                            |
-| ``hcl``          | a directory (or file) of Terraform ``.tf`` sources           |
-| ``pulumi-preview`` | ``pulumi preview --json`` (or an engine event log, JSON lines) |
-| ``pulumi-state`` | ``pulumi stack export`` / checkpoint files                   |
-| ``k8s``          | Kubernetes / KServe YAML, multi-document                     |
-
-Each format module is imported only when needed, so ``plangate --version`` stays fast.
+The formats are the registry's (`plangate.loaders.formats`; the list, generated from it, is
+``docs/input-formats.md``): each is declared once, by its own loader module, with how it is
+recognised and read.  Here they are only walked, detected and put together: each file found
+read once, a folder format's folders read together, the provenance (`Load`) of all of it.
+A loader module is imported only when the registry is first asked, so ``plangate --version``
+stays fast.
 """
 
 from __future__ import annotations
@@ -18,52 +15,15 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
-from plangate.loaders.source import decode, has_bom, parse_json, read_bytes
+from plangate.loaders.formats import JSON_SUFFIX, REGISTRY, Input, InputFormat
 
 if TYPE_CHECKING:
     from plangate.model import Load, Resource
 
-FORMATS = ("tfplan", "hcl", "pulumi-preview", "pulumi-state", "k8s")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
-_YAML = (".yaml", ".yml")
-
-
-def sniff_json(data: Any) -> str | None:
-    """Which format a parsed JSON document is, or None."""
-    if isinstance(data, dict):
-        if "resource_changes" in data or "planned_values" in data or (
-            "format_version" in data and "terraform_version" in data
-        ):
-            return "tfplan"
-        if "steps" in data and isinstance(data.get("steps"), list):
-            return "pulumi-preview"
-        if "deployment" in data or "checkpoint" in data or "latest" in data:
-            return "pulumi-state"
-        if "apiVersion" in data and "kind" in data:
-            return "k8s"
-    return None
-
-
-def _looks_like_event_log(raw: bytes) -> bool:
-    head = raw.lstrip()[:200]
-    return head.startswith(b'{"sequence"') or b'"timestamp"' in head.split(b"\n", 1)[0]
-
-
-def _may_be_manifest(raw: bytes) -> bool:
-    """Whether YAML bytes could hold a Kubernetes object: every object names its ``apiVersion``
-    and ``kind``, so a file without both words holds none (checked on the text when a BOM says
-    UTF-16 / UTF-32), and a folder's other YAML files (CI workflows, OpenAPI documents) are
-    skipped without loading PyYAML."""
-    text = raw
-    if has_bom(raw):
-        try:
-            text = decode(raw, "").encode("utf-8")
-        except InputError:
-            return True  # the manifest reader names the problem
-    return b"apiVersion" in text and b"kind" in text
 
 
 def skip_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -99,18 +59,21 @@ def _load_one(path: str | os.PathLike[str], fmt: str | None, skip: Sequence[re.P
     from plangate.model import Load
 
     p = Path(path)
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(str(p), f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    forced = REGISTRY.named(fmt, str(p)) if fmt is not None else None
     if not p.exists():
         raise InputError(str(p), "no such file or directory")
     if p.is_dir():
         recognised: list[Path] = []
-        found = _load_dir(p, fmt, recognised, skip)
+        found = _load_dir(p, forced, recognised, skip)
         if not recognised:  # a run that read nothing is not a pass
-            wanted = f"{fmt} input" if fmt else ".tf sources, plan / preview / state JSON or Kubernetes YAML"
-            raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted})")
+            wanted = forced.name if forced else _either(list(REGISTRY))
+            raise InputError(str(p), f"no recognisable input in this folder (looked for {wanted} input)")
         return found
-    return _load_file(p, fmt, explicit=True) or Load()
+    return _load_file(p, forced, explicit=True) or Load()
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
@@ -147,12 +110,14 @@ def load_all(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
 
 def _derive_providers(found: Load) -> None:
     """Formats whose loader lists no provider configurations (Pulumi, HCL) get one per
-    (stack, provider, region) their resources name, so the provenance is never empty."""
+    (stack, provider, region) their resources name, so the provenance is never empty
+    (formats that name no cloud provider, Kubernetes, say so with ``derive_providers``)."""
     from plangate.model import ProviderConfig
 
     listed = {p.stack for p in found.providers}
+    cloudless = {name for name, form in REGISTRY.items() if not form.derive_providers}
     derived = dict.fromkeys(ProviderConfig(r.provider, "", r.region, "", r.stack)
-                            for r in found.resources if r.stack not in listed and r.source_format != "k8s")
+                            for r in found.resources if r.stack not in listed and r.source_format not in cloudless)
     found.providers = (*found.providers, *derived)
 
 
@@ -162,46 +127,45 @@ def _unreadable(exc: OSError) -> None:
     raise InputError(str(exc.filename or "?"), f"cannot read directory: {exc.strerror or exc}")
 
 
-def _load_dir(root: Path, fmt: str | None, recognised: list[Path], skip: Sequence[re.Pattern[str]] = ()) -> Load:
-    """Resources below ``root``; every file or .tf folder that was an input is added to ``recognised``."""
+def _load_dir(root: Path, forced: InputFormat | None, recognised: list[Path],
+              skip: Sequence[re.Pattern[str]] = ()) -> Load:
+    """Resources below ``root``; every file or folder that was an input is added to ``recognised``."""
     from plangate.model import Load
 
-    tf_dirs: list[Path] = []
+    forms = [forced] if forced is not None else list(REGISTRY.values())
+    folder_forms = [f for f in forms if f.folders is not None]
+    named = tuple(s for f in forms if f.folders is None for s in f.suffixes)
+    offered = (*named, JSON_SUFFIX) if any(f.by_content for f in forms) else named
+    folders: dict[str, list[Path]] = {f.name: [] for f in folder_forms}
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not _skipped(here / d, skip))
-        filenames = [f for f in filenames if not _skipped(here / f, skip)]
-        terraform = fmt in (None, "hcl") and any(f.endswith((".tf", ".tf.json")) for f in filenames)
-        if terraform:
-            tf_dirs.append(here)
-        for name in sorted(filenames):
-            if terraform and name.endswith(".tf.json"):
-                continue  # Terraform configuration in JSON syntax, read with the folder's .tf files
-            if name.endswith(".json") and fmt not in ("hcl", "k8s"):
-                files.append(here / name)
-            elif name.endswith(_YAML) and fmt in (None, "k8s"):
-                files.append(here / name)
+        lowered = {f: f.lower() for f in filenames if not _skipped(here / f, skip)}
+        claimed = [f for f in folder_forms if any(low.endswith(f.folder_suffixes) for low in lowered.values())]
+        for form in claimed:
+            folders[form.name].append(here)
+        taken = tuple(s for f in claimed for s in f.folder_suffixes)  # read with their folder
+        files.extend(here / name for name, low in sorted(lowered.items())
+                     if low.endswith(offered) and not (taken and low.endswith(taken)))
     out = Load()
-    plans: dict[Path, Load] = {}  # plan JSON found in a Terraform folder, by folder
+    plans: dict[str, dict[Path, Load]] = {}  # by folder format: a plan found among its folders' files
     for file in files:
-        found = _load_file(file, fmt, explicit=False)
+        found = _load_file(file, forced, explicit=False)
         if found is None:
             continue
         recognised.append(file)
-        if file.parent in tf_dirs and found.roots and found.roots[0].format == "tfplan":
-            plans.setdefault(file.parent, Load()).extend(found)
+        owner = next((f for f in folder_forms if file.parent in folders[f.name] and found.roots
+                      and found.roots[0].format == f.planned_by), None)
+        if owner is not None:
+            plans.setdefault(owner.name, {}).setdefault(file.parent, Load()).extend(found)
         else:
             out.extend(found)
-    if tf_dirs:
-        from plangate.loaders import hcl
-
-        recognised.extend(tf_dirs)
-        tree = hcl.load(tf_dirs)  # root modules evaluated with the modules they call
-        out.extend(_plans_of_roots(tree, plans))
-    else:
-        for plan in plans.values():
-            out.extend(plan)
+    for form in folder_forms:
+        if folders[form.name]:
+            recognised.extend(folders[form.name])
+            tree = form.folders(folders[form.name])  # root modules evaluated with the modules they call
+            out.extend(_plans_of_roots(tree, plans.get(form.name, {})))
     return out
 
 
@@ -244,88 +208,35 @@ def _without_key(address: str) -> str:
     return address[: address.rindex("[")] if address.endswith("]") and "[" in address else address
 
 
-# Top-level keys that show a JSON document really is the format it was forced to be.
-_FORMAT_KEYS = {
-    "tfplan": ("resource_changes", "planned_values", "prior_state", "format_version", "terraform_version"),
-    "pulumi-preview": ("steps", "changeSummary"),
-}
-
-
-def _load_file(p: Path, fmt: str | None, explicit: bool) -> Load | None:
-    """One file's resources (each plan, preview or state its own stack); None when, found in a
-    folder (not ``explicit``), it is no input."""
+def _load_file(p: Path, forced: InputFormat | None, explicit: bool) -> Load | None:
+    """One file's resources and its `Root` (each plan, preview or state its own stack); None
+    when, found in a folder (not ``explicit``), it is no input."""
     from plangate.model import Load, Root
 
-    found = _read_file(p, fmt, explicit)
+    src = Input(p, explicit, forced)
+    form = forced or _detect(src)
+    if form is None:
+        return None
+    found = form.read(src)
     if found is None or isinstance(found, Load):
         return found
-
-    kind = found[0].source_format if found else (fmt or "")
-    if kind in ("pulumi-preview", "pulumi-state"):
+    if form.file_is_stack:
         for res in found:
             res.stack = res.stack or str(p)
-    return Load(found, roots=(Root(str(p), kind),))
+    return Load(found, roots=(Root(str(p), form.name, form.engine() if form.engine else ""),))
 
 
-def _read_file(p: Path, fmt: str | None, explicit: bool) -> Load | list[Resource] | None:
-    file = str(p)
-    suffix = p.suffix.lower()
-    if fmt == "hcl" or (fmt is None and suffix == ".tf"):
-        from plangate.loaders import hcl
-
-        return hcl.load_file(p)
-    raw = read_bytes(p)
-    if fmt == "k8s" or (fmt is None and suffix in _YAML):
-        if not explicit and not _may_be_manifest(raw):
-            return None
-        from plangate.loaders import k8s
-
-        found = k8s.from_bytes(raw, file, strict=explicit)
-        return found if found or explicit else None
-    if fmt == "pulumi-preview" and _looks_like_event_log(raw):
-        from plangate.loaders import pulumi
-
-        return pulumi.from_event_log(raw, file)
-    if fmt is None and _looks_like_event_log(raw) and raw.count(b"\n") > 1:
-        from plangate.loaders import pulumi
-
-        return pulumi.from_event_log(raw, file)
-    if not raw.strip():
-        if not explicit:
-            return None
-        raise InputError(file, "file is empty")
-    if raw.startswith(b"[command]"):
-        raise InputError(
-            file,
-            "this is the setup-terraform wrapper's output ([command] and ::set-output lines), "
-            "not plan JSON: set terraform_wrapper: false or redirect `terraform show -json` itself",
-            1,
-        )
-    data = parse_json(raw, file)
-    kind = fmt or sniff_json(data)
-    if kind is None:
-        if not explicit:
-            return None
-        raise InputError(
-            file,
-            "not a Terraform plan (terraform show -json), Pulumi preview (--json) or "
-            "stack export, or Kubernetes manifest; use --input-format to say which",
-        )
-    keys = _FORMAT_KEYS.get(kind)
-    if keys and fmt and not (isinstance(data, dict) and any(k in data for k in keys)):
-        raise InputError(file, f"not {kind} input: none of {', '.join(keys)} is present")
-    if kind == "tfplan":
-        from plangate.loaders import tfplan
-
-        return tfplan.read(data, file, raw)
-    if kind == "pulumi-preview":
-        from plangate.loaders import pulumi
-
-        return pulumi.from_preview(data, file)
-    if kind == "pulumi-state":
-        from plangate.loaders import pulumi
-
-        return pulumi.from_state(data, file)
-    from plangate.loaders import k8s
-
-    return k8s.from_objects(data if isinstance(data, list) else [data], file)
+def _detect(src: Input) -> InputFormat | None:
+    """The format of a file: by its name, else by its bytes, else by its JSON document; None
+    for a file found in a folder that is none (`InputError` for one named on purpose)."""
+    form = REGISTRY.by_name(src.path.name) or REGISTRY.by_bytes(src.raw)
+    if form is not None:
+        return form
+    if not src.explicit and not src.raw.strip():
+        return None
+    form = REGISTRY.by_document(src.data)
+    if form is None and src.explicit:
+        known = _either([f.name for f in REGISTRY.values() if f.sniff is not None])
+        raise InputError(src.file, f"not a document of a format recognised by its content ({known}); "
+                                   "use --input-format to say which")
+    return form

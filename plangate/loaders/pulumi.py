@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.frontends.pulumi.wire import (  # the engine's markers (UNKNOWN, special objects)
+from plangate.loaders.formats import Input, input_format
+from plangate.loaders.pulumi_wire import (  # the engine's markers (UNKNOWN, special objects)
     ARCHIVE_SIG,
     ASSET_SIG,
     OUTPUT_SIG,
@@ -40,6 +41,7 @@ from plangate.model import REDACTED, Location, Resource, comparable, redact
 from plangate.types import BILLABLE, is_aws_region, pulumi_properties, pulumi_type
 
 # Event logs print secret values as this text; it is treated like a secret wrapper.
+PREVIEW, STATE = "pulumi-preview", "pulumi-state"  # the formats this module reads
 _SECRET_TEXT = "[secret]"
 
 # Step / event ops → our action; None: the resource is gone or not managed by this stack.
@@ -99,7 +101,7 @@ def from_preview(data: Any, file: str) -> list[Resource]:
         state = _step_state(step, step.get("newState"), step.get("oldState"), where, file)
         if state is not None:
             states.append(state)
-    return _resources(states, _config(data.get("config"), file), file, "pulumi-preview")
+    return _resources(states, _config(data.get("config"), file), file, PREVIEW)
 
 
 def from_state(data: Any, file: str) -> list[Resource]:
@@ -116,7 +118,7 @@ def from_state(data: Any, file: str) -> list[Resource]:
             continue  # pending deletion, or read (`.get`) rather than managed here
         provider = _optional_str(res, "provider", where, file)
         states.append(_State(urn, token, res, "no-op", provider))
-    return _resources(states, {}, file, "pulumi-state")
+    return _resources(states, {}, file, STATE)
 
 
 def from_event_log(raw: bytes, file: str) -> list[Resource]:
@@ -151,7 +153,7 @@ def from_event_log(raw: bytes, file: str) -> list[Resource]:
         if state is not None:
             state.line = number
             states.append(state)
-    return _resources(states, config, file, "pulumi-preview")
+    return _resources(states, config, file, PREVIEW)
 
 
 def _step_state(step: dict[str, Any], new: Any, old: Any, where: str, file: str) -> _State | None:
@@ -537,7 +539,7 @@ class EngineResource:
 
 
 def from_engine(
-    items: Iterable[EngineResource], config: dict[str, Any] | None = None, fmt: str = "pulumi-preview"
+    items: Iterable[EngineResource], config: dict[str, Any] | None = None, fmt: str = PREVIEW
 ) -> list[tuple[str, Resource]]:
     """(URN, Resource) for analyzer resources, normalised exactly as preview steps with these
     inputs are: stack, providers and components skipped, provider ``defaultTags`` merged
@@ -559,3 +561,41 @@ def from_engine(
         urn_of.setdefault(f"{pulumi_type(item.type)}.{_urn_name(item.urn)}", item.urn)
         urn_of[item.urn] = item.urn
     return [(urn_of.get(res.address, res.address), res) for res in resources]
+
+
+# ------------------------------------------------------------------------------ input formats
+
+
+def looks_like_event_log(raw: bytes) -> bool:
+    """Whether ``raw`` starts like an engine event log (JSON lines) rather than one JSON document."""
+    head = raw.lstrip()[:200]
+    return head.startswith(b'{"sequence"') or b'"timestamp"' in head.split(b"\n", 1)[0]
+
+
+def _is_event_log(raw: bytes) -> bool:
+    """an engine event log: JSON lines, the first a `sequence` or `timestamp` event"""
+    return looks_like_event_log(raw) and raw.count(b"\n") > 1  # one line is one document: left to JSON
+
+
+def _is_preview(data: Any) -> bool:
+    """an object with a `steps` list"""
+    return isinstance(data, dict) and isinstance(data.get("steps"), list)
+
+
+def _is_state(data: Any) -> bool:
+    """an object with `deployment`, `checkpoint` or `latest`"""
+    return isinstance(data, dict) and ("deployment" in data or "checkpoint" in data or "latest" in data)
+
+
+@input_format(PREVIEW, "Pulumi preview JSON (`pulumi preview --json`), or an engine event log (JSON lines)",
+              sniff=_is_preview, sniff_bytes=_is_event_log, keys=("steps", "changeSummary"), file_is_stack=True)
+def read_preview(src: Input) -> list[Resource]:
+    if not src.parsed and looks_like_event_log(src.raw):
+        return from_event_log(src.raw, src.file)
+    return from_preview(src.data, src.file)
+
+
+@input_format(STATE, "Pulumi state JSON (`pulumi stack export`, checkpoint files)", sniff=_is_state,
+              file_is_stack=True)
+def read_state(src: Input) -> list[Resource]:
+    return from_state(src.data, src.file)

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.loaders.formats import Input, input_format
 from plangate.loaders.source import decode
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import Load, Location, ProviderConfig, Resource, Root, redact
@@ -632,3 +633,18 @@ def _kind(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), "null" if value is None else "a number"
     )
+
+
+# ------------------------------------------------------------------------------ input format
+
+
+def _is_plan(data: Any) -> bool:
+    """an object with `resource_changes` or `planned_values`, or with `format_version` and `terraform_version`"""
+    return isinstance(data, dict) and ("resource_changes" in data or "planned_values" in data or (
+        "format_version" in data and "terraform_version" in data))
+
+
+@input_format(SOURCE_FORMAT, "Terraform plan JSON (`terraform show -json plan.out`)", sniff=_is_plan,
+              keys=("resource_changes", "planned_values", "prior_state", "format_version", "terraform_version"))
+def read_input(src: Input) -> Load:
+    return read(src.data, src.file, src.raw)

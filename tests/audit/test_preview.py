@@ -11,7 +11,7 @@ from conftest import ROOT
 
 from plangate.audit import keys, log
 from plangate.frontends.pulumi.harness import PolicyPackHarness, StackResource
-from plangate.frontends.pulumi.wire import secret
+from plangate.loaders.pulumi_wire import secret
 from plangate.rules import RULES
 
 PACK = ROOT / "policypack"

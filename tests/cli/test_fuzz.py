@@ -134,7 +134,7 @@ def _outputs(tmp_path: Path, target: Path, capsys) -> list[tuple[int, str]]:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_secret_at_any_depth_never_reaches_an_output(tmp_path, capsys, example, data) -> None:
-    from plangate.frontends.pulumi.wire import SECRET_SIG, SIG_KEY
+    from plangate.loaders.pulumi_wire import SECRET_SIG, SIG_KEY
 
     doc = json.loads((EXAMPLES / example).read_text(encoding="utf-8"))
     if example.startswith("pulumi"):

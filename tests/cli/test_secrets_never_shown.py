@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from plangate.cli import main
-from plangate.frontends.pulumi.wire import secret
+from plangate.loaders.pulumi_wire import secret
 
 SECRETS = {
     "team": "SECRET-TEAM-7f3a",

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from conftest import ROOT
 from test_cost_fixtures import FIXTURES, plan_resources
 
@@ -57,7 +56,6 @@ def test_within_budget_no_budget_findings():
 
 
 def test_scan_cli_exits_1_naming_budget_estimate_ceiling_and_top_three(tmp_path, monkeypatch):
-    pytest.importorskip("plangate.loaders.tfplan", reason="the Terraform plan loader has not landed")
     config = tmp_path / "plangate.yaml"
     text = (BUDGET / "over-budget.yaml").read_text()
     config.write_text(text.replace("  monthly-budget:\n", f"  monthly-budget:\n    usage_file: {USAGE}\n"))
@@ -70,7 +68,6 @@ def test_scan_cli_exits_1_naming_budget_estimate_ceiling_and_top_three(tmp_path,
 
 
 def test_cost_cli_exits_1_over_budget_and_0_within(tmp_path, capsys):
-    pytest.importorskip("plangate.loaders.tfplan", reason="the Terraform plan loader has not landed")
     base = ["cost", str(PLAN), "--usage-file", str(USAGE)]
     assert main(base + ["-c", str(BUDGET / "over-budget.yaml")]) == 1
     out = capsys.readouterr().out
@@ -80,7 +77,6 @@ def test_cost_cli_exits_1_over_budget_and_0_within(tmp_path, capsys):
 
 
 def test_cost_cli_increase_against_a_baseline(tmp_path, capsys):
-    pytest.importorskip("plangate.loaders.tfplan", reason="the Terraform plan loader has not landed")
     plan = json.loads(PLAN.read_text())
     for rc in plan["resource_changes"]:  # the baseline: one instance, and no triage endpoint yet
         if rc["address"] == "aws_sagemaker_endpoint_configuration.scorer":
@@ -142,7 +138,6 @@ def test_cost_package_imports_nothing_heavy():
 
 
 def test_scan_with_a_bad_usage_file_in_the_policy_exits_2(tmp_path, capsys):
-    pytest.importorskip("plangate.loaders.tfplan", reason="the Terraform plan loader has not landed")
     config = tmp_path / "plangate.yaml"
     bad = FIXTURES / "bad" / "not-a-number.usage.yml"
     config.write_text(f"rules:\n  monthly-budget:\n    stack: 10\n    usage_file: {bad}\n")

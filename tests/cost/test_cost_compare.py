@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import pytest
 from conftest import needs_corpus
 from test_cost_fixtures import FIXTURES, STRATIFY
 
@@ -29,7 +28,6 @@ TABLE = prices.load()
 
 
 def _load(name: str):
-    pytest.importorskip("plangate.loaders.pulumi", reason="the Pulumi loader has not landed")
     from plangate import loaders
 
     return loaders.load(STRATIFY / name)

@@ -170,7 +170,6 @@ def _components(est: estimate.Estimate) -> dict[str, list[tuple]]:
 @needs_corpus
 @pytest.mark.parametrize("name", GOLDENS)
 def test_the_terraform_plan_loader_gives_the_same_breakdown(name):
-    pytest.importorskip("plangate.loaders.tfplan", reason="the Terraform plan loader has not landed")
     from plangate import loaders
 
     est, _, _ = _run(name)
@@ -183,7 +182,6 @@ def test_the_terraform_plan_loader_gives_the_same_breakdown(name):
 @needs_corpus
 @pytest.mark.parametrize("name", GOLDENS)
 def test_the_hcl_loader_gives_the_same_breakdown(name):
-    pytest.importorskip("plangate.loaders.hcl", reason="the HCL loader has not landed")
     from plangate import loaders
 
     est, rows, _ = _run(name)

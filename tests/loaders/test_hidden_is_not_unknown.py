@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from plangate.cli import main
-from plangate.frontends.pulumi.wire import SECRET_SIG, SIG_KEY
+from plangate.loaders.pulumi_wire import SECRET_SIG, SIG_KEY
 
 TODAY = "2026-12-01"
 SECRET_TEXT = "ZZSEKRET5"  # in a key and in a value: neither may reach any output

@@ -9,7 +9,7 @@ file) and validated against each policy's schema before ``Configure`` is sent.
 
 ```python
 from plangate.frontends.pulumi.harness import PolicyPackHarness
-from plangate.frontends.pulumi.wire import UNKNOWN, secret
+from plangate.loaders.pulumi_wire import UNKNOWN, secret
 
 with PolicyPackHarness("policypack") as pack:
     pack.configure({"all": "mandatory"})
@@ -17,7 +17,7 @@ with PolicyPackHarness("policypack") as pack:
         print(d.policy, d.enforcement, d.message)
 ```
 
-Properties are plain Python values in the engine's wire form (`plangate.frontends.pulumi.wire`):
+Properties are plain Python values in the engine's wire form (`plangate.loaders.pulumi_wire`):
 an unknown-at-preview value is the `UNKNOWN` sentinel string and a secret is ``secret(value)``
 (the signature object), which is what the SDK's decoder (``json_format.MessageToDict`` +
 ``deserialize_properties``) expects.
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plangate.frontends.pulumi.wire import UNKNOWN, from_struct, secret, to_struct
+from plangate.loaders.pulumi_wire import UNKNOWN, from_struct, secret, to_struct
 
 # The engine never dials back a Python pack during analysis; the address only has to parse.
 DUMMY_ENGINE = "127.0.0.1:1"

@@ -64,8 +64,8 @@ from pulumi_policy import policy as sdk
 from plangate import settings as settings_mod
 from plangate.audit.preview import PreviewRecorder
 from plangate.engine import evaluate
-from plangate.frontends.pulumi.wire import from_struct
 from plangate.loaders import pulumi as pulumi_loader
+from plangate.loaders.pulumi_wire import from_struct
 from plangate.model import Enforcement, Finding, Outcome, Resource, Severity
 from plangate.policy import Policy, RuleConfig, defaults, rule_config
 from plangate.policy import load as load_policy_file

@@ -356,7 +356,6 @@ def test_plan_json_verdicts_equal_plangate_scan(plan_run: Run, plan_files: list[
 
 @needs_checkov
 def test_hcl_verdicts_equal_plangate_scan(hcl_run: Run) -> None:
-    pytest.importorskip("plangate.loaders.hcl", reason="the HCL loader has not landed")
     from plangate.loaders import load
 
     resources = load(FIXTURES / "hcl")  # as `plangate scan tests/fixtures/checkov/hcl` reads it
@@ -367,7 +366,6 @@ def test_hcl_verdicts_equal_plangate_scan(hcl_run: Run) -> None:
 @needs_checkov
 @needs_corpus
 def test_kubernetes_verdicts_equal_plangate_scan(k8s_run: Run, k8s_files: list[Path]) -> None:
-    pytest.importorskip("plangate.loaders.k8s", reason="the Kubernetes loader has not landed")
     from plangate.loaders import load
 
     assert k8s_run.code == 1, k8s_run.stderr[-2000:]

@@ -28,7 +28,7 @@ from plangate.frontends.pulumi.harness import (
     to_pulumi,
 )
 from plangate.frontends.pulumi.pack import UNKNOWN_PREFIX
-from plangate.frontends.pulumi.wire import UNKNOWN, secret
+from plangate.loaders.pulumi_wire import UNKNOWN, secret
 from plangate.rules import RULES
 from plangate.rules.base import Example, Rule
 from plangate.settings import schema

@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 
 from plangate.frontends.pulumi.harness import PolicyPackHarness
-from plangate.frontends.pulumi.wire import UNKNOWN, secret
+from plangate.loaders.pulumi_wire import UNKNOWN, secret
 from plangate.rules import RULES
 
 INSTALL_TIMEOUT = 900  # seconds; pip with a warm cache takes a few
