@@ -95,16 +95,10 @@ K8S_WORKLOADS: frozenset[str] = frozenset(
 # AI inference workloads: SageMaker always; these when selected by tag / label.
 INFERENCE_CANDIDATES: frozenset[str] = frozenset({"aws_lambda_function"}) | K8S_WORKLOADS
 
-# Pulumi AWS modules whose Terraform prefix differs from the module name.
-# An empty prefix: Terraform drops the module name (aws:ec2/vpc:Vpc → aws_vpc).
+# The naming rule, for Pulumi AWS tokens the bridge's table does not list: modules whose
+# Terraform prefix differs from the module name.  An empty prefix: Terraform drops the module
+# name (aws:ec2/vpc:Vpc → aws_vpc).
 _MODULE_PREFIX = {"apigateway": "api_gateway", "costexplorer": "ce", "ec2": ""}
-
-# Tokens the generic rule would get wrong.
-_TOKEN_OVERRIDES = {
-    "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
-    "aws:lambda/function:Function": "aws_lambda_function",
-    "aws:budgets/budget:Budget": "aws_budgets_budget",
-}
 
 # Pulumi property names that differ from Terraform's beyond camelCase → snake_case.
 PROPERTY_RENAMES: dict[str, dict[str, str]] = {
@@ -128,17 +122,36 @@ def snake(name: str) -> str:
     return _CAMEL.sub(lambda m: "_" + (m.group(1) or m.group(2)), name).lower()
 
 
+@lru_cache(maxsize=1)
+def pulumi_aws_types() -> dict[str, str]:
+    """Pulumi AWS resource token → Terraform type, from ``plangate/data/pulumi_aws_types.csv``.
+
+    The bridge's own table (see the file's header for its source); read on first use, since
+    only Pulumi input needs it.
+    """
+    from importlib import resources
+
+    text = resources.files("plangate").joinpath("data/pulumi_aws_types.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    if lines[:1] != ["token,terraform_type"]:
+        raise RuntimeError("plangate/data/pulumi_aws_types.csv: header is not token,terraform_type")
+    return dict(line.split(",", 1) for line in lines[1:])
+
+
 @lru_cache(maxsize=1024)
 def pulumi_type(token: str) -> str:
     """A Pulumi type token as a canonical (Terraform) type name.
 
     ``aws:lambda/function:Function`` → ``aws_lambda_function``;
-    ``kubernetes:apps/v1:Deployment`` → ``kubernetes_deployment``.  Tokens of other
+    ``kubernetes:apps/v1:Deployment`` → ``kubernetes_deployment``.  AWS tokens the Pulumi AWS
+    bridge lists (`pulumi_aws_types`) map as it maps them (``aws:rds/instance:Instance`` →
+    ``aws_db_instance``); other AWS tokens follow a naming rule.  Tokens of other
     providers keep a readable form (``gcp_storage_bucket``), component and stack types
     (``pulumi:pulumi:Stack``, ``my:component:Thing``) map to ``pulumi_component``.
     """
-    if token in _TOKEN_OVERRIDES:
-        return _TOKEN_OVERRIDES[token]
+    known = pulumi_aws_types().get(token)
+    if known is not None:
+        return known
     parts = token.split(":")
     if len(parts) != 3:
         return "pulumi_component"
