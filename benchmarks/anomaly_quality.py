@@ -10,24 +10,26 @@ labelled, public data to daily cost per scope; no labelled public billing data e
 Every detector runs with ONE configuration for every series (a daily cycle and one day of
 history, converted to rows from each series' sampling interval; no per-series tuning):
 
-* plangate     — `SeasonalRobustDetector` (seasonal median profile, rolling median level and
-                 slope, MAD scale), alerting from robust z = 5;
+* plangate     — `SeasonalRobustDetector` as `plangate anomalies --metric` runs it
+                 (`metric_detector`: seasonal median profile — the daily cycle, or hour-of-week
+                 when a series holds three weeks and its held-out weeks show one — rolling median
+                 level and slope, a robust scale), alerting from robust z = 2.5;
 * rolling-z    — z-score against the mean / std of the previous day, alerting from |z| = 4;
 * seasonal-MAD — value against the median / MAD of the same time of day over the whole series,
                  alerting from robust |z| = 5;
 * PyOD IForest / ECOD (run in .venv-peers) on sliding windows of 8 standardised values, alerting
   on their own labels at contamination 0.01.
 
-Scores, per data set (all series pooled):
+Scores, per data set (every series' counts pooled, then the ratios taken):
 
 * event-wise precision / recall / F1: flagged steps closer than 3 steps form one detection,
   placed at its first step; a labelled window is found when a detection falls in it; a
   detection is correct when it falls in a window.  NAB windows are NAB's own; Microsoft point
   labels become windows of their labelled run widened by 3 steps either side.
-* NAB's standard score (NAB only): NAB's published scoring re-implemented here — sigmoid
+* a NAB-style score: NAB's published standard-profile scoring re-implemented here — sigmoid
   reward for the earliest detection in a window, FP weight 0.11, FN weight 1, the first 15 % of
   each series (at most 750 rows) probationary, normalised so that 0 is "detect nothing" and
-  100 is perfect.
+  100 is perfect — on NAB's windows, and on the Microsoft windows built as above.
 
 Two tables: each detector at its own fixed alert rule, then each at the single rule that is
 best for it over the whole data set — a score threshold, or flagging the top share of each
@@ -35,9 +37,13 @@ series (the only rule for PyOD, whose scores have no common scale) — the same 
 detector, so the comparison is of the score rankings, not of how well a default fits.
 
 plangate's configuration (a daily cycle, one day of history, two hours of smoothing, the 95th
-percentile scale, alert from 2.5) was chosen once from sweeps over these same two data sets:
-the fixed-rule figures are in-sample for plangate's configuration, as the oracle table is for
-every detector.
+percentile scale, alert from 2.5) was chosen once from sweeps over these same two data sets,
+so its fixed-rule figures are in-sample, as the oracle table is for every detector.  Checked
+out of sample on the 28 real NAB series NOT in ../shared (realTraffic, realTweets,
+realAdExchange, the other five realKnownCause; NAB commit ea702d7): there 2.5 is also the
+threshold with the best NAB-style score of those swept (1.5 to 4), 60.6 with window F1 0.307,
+against 54.8 / 0.296 for PyOD IForest.  The weekly choice has no setting tuned on labels (its
+one margin is set on synthetic series: `plangate.analytics.detector.LONG_CYCLE_GAIN`).
 """
 
 from __future__ import annotations
@@ -272,15 +278,13 @@ def best_threshold(series: list[Labelled], scores: dict[str, np.ndarray], grid: 
     return best
 
 
-def table(title: str, rows: list[tuple[str, str, dict[str, float]]], nab: bool) -> str:
-    head = f"{'detector':<14} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>4} {'FP':>5} {'FN':>4}"
-    head += f" {'NAB std':>8}" if nab else ""
+def table(title: str, rows: list[tuple[str, str, dict[str, float]]]) -> str:
+    head = (f"{'detector':<14} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>4} {'FP':>5} {'FN':>4}"
+            f" {'NAB-style':>9}")
     lines = [title, head, "-" * len(head)]
     for name, rule, m in rows:
-        line = (f"{name:<14} {rule:<22} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
-                f"{m['tp']:>4} {m['fp']:>5} {m['fn']:>4}")
-        line += f" {m['nab']:>8.1f}" if nab else ""
-        lines.append(line)
+        lines.append(f"{name:<14} {rule:<22} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
+                     f"{m['tp']:>4} {m['fp']:>5} {m['fn']:>4} {m['nab']:>9.1f}")
     return "\n".join(lines)
 
 
@@ -318,13 +322,16 @@ def main(argv: list[str] | None = None) -> int:
             tuned.append((name, f"top {g:g} per series", m))
         if not peers:
             print("(PyOD skipped: .venv-peers is missing or --no-peers)")
-        nab = dataset == "NAB"
-        print(table("-- each detector at its own fixed alert rule --", rows, nab))
+        print(table("-- each detector at its own fixed alert rule (counts pooled over the series) --", rows))
         print()
-        print(table("-- each detector at its best single rule for the whole data set (oracle) --", tuned, nab))
-        best = max(rows, key=lambda r: r[2]["f1"])
-        print(f"\nbest F1 at fixed rules: {best[0]} ({best[2]['f1']:.3f}); "
-              f"plangate scored {len(series)} series in {elapsed['ours']:.1f} s (all three of ours)\n")
+        print(table("-- each detector at its best single rule for the whole data set (oracle) --", tuned))
+        ours = rows[0][2]
+        for metric, label in (("f1", "window F1"), ("nab", "NAB-style score")):
+            behind = [f"{n} {m[metric]:.3f}" if metric == "f1" else f"{n} {m[metric]:.1f}"
+                      for n, _, m in rows[1:] if m[metric] >= ours[metric]]
+            print(f"plangate's {label} at its fixed rule: "
+                  + (f"at or below {', '.join(behind)}" if behind else "above every other detector's"))
+        print(f"plangate scored {len(series)} series in {elapsed['ours']:.1f} s (all three of ours)\n")
     return 0
 
 

@@ -5,7 +5,8 @@ start, end, the expected and actual totals over the run, the dollar and percent 
 peak robust z-score, the top contributing resources / usage types and the owner tag.
 
 Detection and alerting are separate: every run the detector flags is an anomaly; an
-`AlertPolicy` (minimum dollar and percent impact) decides which of them alert.
+`AlertPolicy` (minimum dollar and percent impact, `plangate.analytics.alerts`) decides which of
+them alert.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from plangate.analytics.alerts import AlertPolicy
 from plangate.analytics.detector import SeasonalRobustDetector
 from plangate.analytics.series import MetricSeries
 from plangate.errors import PlangateError
@@ -25,8 +27,10 @@ DAY = 86400
 METRIC_SMOOTH_SECONDS = 2 * 3600
 METRIC_THRESHOLD = 2.5
 
-#: Daily cost: a weekly cycle, four weeks of history, MAD scale, detection from z = 5 up.
-COST_DETECTOR = dict(period=7, window=28, threshold=5.0, direction="up", smooth=1, scale_quantile=0.5)
+#: Daily cost: no daily cycle, day-of-week when the data hold three weeks and show it, four weeks of
+#: history, MAD scale, detection from z = 5 up.
+COST_DETECTOR = dict(period=1, long_period=7, window=28, threshold=5.0, direction="up", smooth=1,
+                     scale_quantile=0.5)
 
 
 @dataclass(frozen=True)
@@ -92,18 +96,6 @@ class Anomaly:
 
 
 @dataclass(frozen=True)
-class AlertPolicy:
-    """Which anomalies alert: both the dollar and the percent impact must reach their minimum."""
-
-    min_impact: float = 0.0  # in the series' unit (dollars for costs)
-    min_impact_pct: float = 0.0
-
-    def passes(self, anomaly: Anomaly) -> bool:
-        pct = anomaly.impact_pct
-        return abs(anomaly.impact) >= self.min_impact and (pct is None or abs(pct) >= self.min_impact_pct)
-
-
-@dataclass(frozen=True)
 class SeriesScores:
     """A series with its expected values and robust z-scores (what reports draw)."""
 
@@ -133,16 +125,18 @@ def runs(flags: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
 
 
 def metric_detector(step_seconds: float, min_scale: float = 0.0) -> SeasonalRobustDetector:
-    """The one configuration used for every metric series: a daily cycle, a day of history,
-    z-scores averaged over two hours, the scale from the 95th percentile of the residuals.
+    """The one configuration used for every metric series: a daily cycle (hour-of-week instead when
+    three weeks or more show a weekly one), a day of history, z-scores averaged over two hours,
+    the scale from the 95th percentile of the residuals.
 
     Steps are converted to rows from the series' sampling interval, so 1-minute, 5-minute and
     hourly series get the same model in time, not per-series tuning."""
     step = step_seconds if step_seconds > 0 else DAY
     per_day = max(int(round(DAY / step)), 2)
     smooth = max(int(round(METRIC_SMOOTH_SECONDS / step)), 1)
-    return SeasonalRobustDetector(period=per_day, window=max(per_day, 8), threshold=METRIC_THRESHOLD,
-                                  direction="both", smooth=smooth, scale_quantile=0.95, min_scale=min_scale)
+    return SeasonalRobustDetector(period=per_day, long_period=7 * per_day, window=max(per_day, 8),
+                                  threshold=METRIC_THRESHOLD, direction="both", smooth=smooth, scale_quantile=0.95,
+                                  min_scale=min_scale)
 
 
 def score_metric(series: MetricSeries, detector: SeasonalRobustDetector | None = None) -> SeriesScores:
@@ -156,12 +150,18 @@ def score_metric(series: MetricSeries, detector: SeasonalRobustDetector | None =
     # is at least a millionth of the series' typical size (changes below that are rounding, not anomalies).
     floor = 1e-6 * float(np.median(np.abs(values))) if len(values) else 0.0
     det = detector or metric_detector(series.step_seconds, min_scale=floor)
-    X = values.reshape(-1, 1)
+    return scored(det, series.name, times, values)
+
+
+def scored(det: SeasonalRobustDetector, name: str, times: np.ndarray, values: np.ndarray) -> SeriesScores:
+    """``det`` fitted once on one series' ``values`` (one per step of ``times``), and what it says of
+    every step: expected value, anomaly score, flag, and the half-width of the normal band."""
+    X = np.asarray(values, float).reshape(-1, 1)
     det.fit(X)
     expected = det.expected(X)[:, 0]
     score = det.anomaly_scores(X)[:, 0]
-    band = np.full(len(values), det.threshold * max(float(det.scale_[0]), det.min_scale))
-    return SeriesScores(series.name, times, values, expected, score, score >= det.threshold, band)
+    band = np.full(len(X), det.threshold * max(float(det.scale_[0]), det.min_scale))
+    return SeriesScores(name, times, X[:, 0], expected, score, score >= det.threshold, band)
 
 
 def regular_grid(series: MetricSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -208,5 +208,5 @@ def scope_label(scope: Mapping[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in scope.items()) or "(all)"
 
 
-__all__ = ["COST_DETECTOR", "AlertPolicy", "Anomaly", "Contributor", "SeriesScores", "metric_anomalies",
-           "metric_detector", "regular_grid", "runs", "score_metric", "scope_label"]
+__all__ = ["COST_DETECTOR", "AlertPolicy", "Anomaly", "Contributor", "SeriesScores",
+           "metric_anomalies", "metric_detector", "regular_grid", "runs", "score_metric", "scope_label", "scored"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from plangate.analytics.anomalies import COST_DETECTOR, AlertPolicy, Anomaly, Contributor, SeriesScores, runs
+from plangate.analytics.anomalies import COST_DETECTOR, AlertPolicy, Anomaly, Contributor, SeriesScores, runs, scored
 from plangate.analytics.detector import SeasonalRobustDetector
 
 if TYPE_CHECKING:
@@ -39,13 +39,9 @@ def cost_detector(min_scale: float = MIN_SCALE) -> SeasonalRobustDetector:
     return SeasonalRobustDetector(**COST_DETECTOR, min_scale=min_scale)
 
 
-def score_daily(cost: np.ndarray, min_scale: float = MIN_SCALE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(expected, score, flags) of one scope's dense daily cost."""
-    det = cost_detector(min_scale)
-    X = np.asarray(cost, float).reshape(-1, 1)
-    det.fit(X)
-    score = det.anomaly_scores(X)[:, 0]
-    return det.expected(X)[:, 0], score, score >= det.threshold
+def score_daily(name: str, dates: np.ndarray, cost: np.ndarray, min_scale: float = MIN_SCALE) -> SeriesScores:
+    """One scope's dense daily cost, scored (the detector fitted once)."""
+    return scored(cost_detector(min_scale), name, dates, cost)
 
 
 def scope_anomalies(series: pd.DataFrame, min_scale: float = MIN_SCALE) -> pd.DataFrame:
@@ -57,12 +53,12 @@ def scope_anomalies(series: pd.DataFrame, min_scale: float = MIN_SCALE) -> pd.Da
 
     cost = series["cost"].to_numpy(float)
     dates = pd.to_datetime(series["date"]).to_numpy()
-    expected, score, flags = score_daily(cost, min_scale)
+    s = score_daily("", dates, cost, min_scale)
     rows = []
-    for first, last in runs(flags, MAX_GAP_DAYS):
+    for first, last in runs(s.flags, MAX_GAP_DAYS):
         span = slice(first, last + 1)
-        rows.append({"start": dates[first], "end": dates[last], "score": float(score[span].max()),
-                     "expected": float(expected[span].sum()), "actual": float(cost[span].sum())})
+        rows.append({"start": dates[first], "end": dates[last], "score": float(s.z[span].max()),
+                     "expected": float(s.expected[span].sum()), "actual": float(cost[span].sum())})
     return pd.DataFrame(rows, columns=list(SCHEMA))
 
 
@@ -141,13 +137,9 @@ def daily_scores(lake: Lake, by: Sequence[str], *, cost: str = "BilledCost", sta
     out = []
     for key, frame in groups[:limit]:
         key = key if isinstance(key, tuple) else (key,)
-        values = frame["cost"].to_numpy(float)
-        expected, score, flags = score_daily(values, min_scale)
-        scale = cost_detector(min_scale).fit(values.reshape(-1, 1)).scale_[0]
-        band = np.full(len(values), float(COST_DETECTOR["threshold"]) * max(float(scale), min_scale))
-        out.append(SeriesScores(_label(dict(zip(by, map(str, key), strict=True))),
-                                frame["date"].to_numpy().astype("datetime64[s]"), values, expected, score, flags,
-                                band))
+        out.append(score_daily(_label(dict(zip(by, map(str, key), strict=True))),
+                               frame["date"].to_numpy().astype("datetime64[s]"), frame["cost"].to_numpy(float),
+                               min_scale))
     return out
 
 

@@ -34,20 +34,28 @@ def _clip(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: The columns of an anomaly table (text and HTML), and which of them are numbers (right-aligned).
+ANOMALY_COLUMNS = ("series", "start", "end", "score", "expected", "actual", "impact", "impact %", "owner", "alert",
+                   "top contributors")
+ANOMALY_NUMBERS = frozenset({3, 4, 5, 6, 7})
+TOP_CONTRIBUTORS = 2  # named in a row; the JSON has them all
+
+
+def anomaly_row(a: Anomaly) -> list[str]:
+    """One anomaly as the cells of `ANOMALY_COLUMNS`: the one place a row is spelled."""
+    pct = a.impact_pct
+    top = ", ".join(f"{_clip(c.name)} {_money(c.impact)}" for c in a.contributors[:TOP_CONTRIBUTORS])
+    return [a.series, f"{a.start:%Y-%m-%d %H:%M}", f"{a.end:%Y-%m-%d %H:%M}", f"{a.score:.1f}",
+            _money(a.expected, a.unit), _money(a.actual, a.unit), _money(a.impact, a.unit),
+            "from 0" if pct is None else f"{pct:+.0f}%", a.owner or "-", "yes" if a.alert else "no", top or "-"]
+
+
 def anomalies_table(anomalies: Sequence[Anomaly]) -> str:
     if not anomalies:
         return "No anomaly found.\n"
-    rows = []
-    for a in anomalies:
-        pct = a.impact_pct
-        top = ", ".join(_clip(c.name) for c in a.contributors[:2])
-        rows.append([a.series, a.start.isoformat(sep=" "), a.end.isoformat(sep=" "), f"{a.score:.1f}",
-                     _money(a.expected, a.unit), _money(a.actual, a.unit), _money(a.impact, a.unit),
-                     "from 0" if pct is None else f"{pct:+.0f}%", a.owner or "-", "yes" if a.alert else "no", top])
     alerting = sum(a.alert for a in anomalies)
-    head = ["series", "start", "end", "score", "expected", "actual", "impact", "impact %", "owner", "alert",
-            "top contributors"]
-    return _grid(head, rows, {3, 4, 5, 6, 7}) + f"\n{len(anomalies)} anomalies, {alerting} alerting\n"
+    return (_grid(ANOMALY_COLUMNS, [anomaly_row(a) for a in anomalies], ANOMALY_NUMBERS)
+            + f"\n{len(anomalies)} anomalies, {alerting} alerting\n")
 
 
 def anomalies_json(anomalies: Sequence[Anomaly], **extra: object) -> str:

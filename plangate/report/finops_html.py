@@ -13,6 +13,7 @@ import numpy as np
 
 from plangate.analytics.anomalies import Anomaly, SeriesScores
 from plangate.analytics.records import Forecast, WasteItem
+from plangate.report.finops import ANOMALY_COLUMNS, ANOMALY_NUMBERS, anomaly_row
 from plangate.report.html_page import escape as _e
 from plangate.report.html_page import number as _num
 from plangate.report.html_page import page
@@ -167,18 +168,10 @@ def forecast_chart(f: Forecast) -> str:
 def _anomaly_table(anomalies: Sequence[Anomaly]) -> str:
     if not anomalies:
         return "<h2>Anomalies</h2><p>No anomaly found.</p>"
-    rows = []
-    for a in anomalies:
-        pct = a.impact_pct
-        top = "; ".join(f"{c.kind} {c.name} {_num(c.impact)}" for c in a.contributors[:3])
-        rows.append(f"<tr><td>{_e(a.series)}</td><td>{a.start:%Y-%m-%d %H:%M}</td><td>{a.end:%Y-%m-%d %H:%M}</td>"
-                    f"<td class=num>{a.score:.1f}</td><td class=num>{_num(a.expected)}</td>"
-                    f"<td class=num>{_num(a.actual)}</td><td class=num>{_num(a.impact)}</td>"
-                    f"<td class=num>{'from 0' if pct is None else f'{pct:+.0f} %'}</td><td>{_e(a.owner)}</td>"
-                    f"<td>{'yes' if a.alert else 'no'}</td><td>{_e(top)}</td></tr>")
-    return ("<h2>Anomalies</h2><table><tr><th>series</th><th>start</th><th>end</th><th>score</th>"
-            "<th>expected</th><th>actual</th><th>impact</th><th>impact %</th><th>owner</th><th>alert</th>"
-            "<th>top contributors</th></tr>" + "".join(rows) + "</table>")
+    head = "".join(f"<th>{_e(c)}</th>" for c in ANOMALY_COLUMNS)
+    rows = "".join("<tr>" + "".join(f"<td class=num>{_e(c)}</td>" if i in ANOMALY_NUMBERS else f"<td>{_e(c)}</td>"
+                                    for i, c in enumerate(anomaly_row(a))) + "</tr>" for a in anomalies)
+    return f"<h2>Anomalies</h2><table><tr>{head}</tr>{rows}</table>"
 
 
 def _forecast_table(forecasts: Sequence[Forecast]) -> str:

@@ -95,3 +95,53 @@ def test_direction_up_ignores_drops_and_both_sees_them():
 def test_bad_parameters_are_refused_at_fit(params):
     with pytest.raises(ValueError):
         SeasonalRobustDetector(**params).fit(weekly().reshape(-1, 1))
+
+
+# -- weekly seasonality, chosen from the data --------------------------------------------------------
+
+
+def hourly(weeks: float, weekend_lift: float, seed: int = 0) -> np.ndarray:
+    """Hourly load: a daily cycle, noise, and ``weekend_lift`` added from midnight to 3 am on
+    Saturday and Sunday (the shape of NAB `nyc_taxi`'s weekend nights)."""
+    rng = np.random.default_rng(seed)
+    n = int(weeks * 168)
+    hour = np.arange(n) % 24
+    day = np.arange(n) // 24 % 7
+    y = 100 + 20 * np.sin(2 * np.pi * hour / 24) + rng.normal(0, 2, n)
+    return y + weekend_lift * ((day >= 5) & (hour <= 2))
+
+
+def metric_like(long_period: int = 168) -> SeasonalRobustDetector:
+    """The product's configuration for an hourly metric (`metric_detector`), with or without the week."""
+    return SeasonalRobustDetector(period=24, long_period=long_period, window=24, threshold=2.5, smooth=2,
+                                  scale_quantile=0.95)
+
+
+def test_hour_of_week_is_chosen_when_three_weeks_show_it_and_ends_the_weekly_false_alarms():
+    y = hourly(weeks=5, weekend_lift=40)
+    assert metric_like().fit(y.reshape(-1, 1)).period_.tolist() == [168]
+    assert flagged(metric_like(), y) == []
+    # the daily cycle alone flags the weekend nights of every week
+    nights = flagged(metric_like(long_period=0), y)
+    assert {(i // 168, i // 24 % 7) for i in nights} == {(w, d) for w in range(5) for d in (5, 6)}
+
+
+def test_the_daily_cycle_is_kept_without_three_weeks_or_without_a_weekly_cycle():
+    assert metric_like().fit(hourly(2.9, 40).reshape(-1, 1)).period_.tolist() == [24]
+    for seed in range(3):
+        assert metric_like().fit(hourly(5, 0, seed=seed).reshape(-1, 1)).period_.tolist() == [24]
+
+
+def test_day_of_week_is_chosen_per_column_of_daily_cost():
+    rng = np.random.default_rng(4)
+    # the third column has a low day every fifth day: a cycle, but not a weekly one
+    fifth = 100 - 40 * (np.arange(35) % 5 == 0) + rng.normal(0, 2, 35)
+    X = np.column_stack([weekly(days=35), rng.normal(100, 2, 35), fifth])
+    det = SeasonalRobustDetector(period=1, long_period=7, window=28, direction="up").fit(X)
+    assert det.period_.tolist() == [7, 1, 1]
+    assert det.fit(X[:20]).period_.tolist() == [1, 1, 1]  # under three weeks: no day-of-week
+
+
+def test_a_long_period_that_is_not_a_whole_number_of_periods_is_refused():
+    with pytest.raises(ValueError, match="long_period"):
+        SeasonalRobustDetector(period=24, long_period=100).fit(hourly(5, 0).reshape(-1, 1))

@@ -102,3 +102,24 @@ def test_blank_page_fails_the_drawn_check(tmp_path):
     pixels = np.asarray(Image.open(png_path).convert("RGB")).astype(int)
     r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
     assert ((abs(r - 0x09) < 40) & (abs(g - 0x69) < 40) & (b > 0xa0)).sum() < 500
+
+
+def test_an_anomaly_row_is_spelled_once_for_the_text_and_the_html_table():
+    from plangate.analytics.anomalies import Anomaly, Contributor
+    from plangate.report.finops import ANOMALY_COLUMNS, anomalies_table, anomaly_row
+
+    a = Anomaly(scope={"ServiceName": "Amazon SageMaker"}, start=dt.datetime(2024, 9, 24),
+                end=dt.datetime(2024, 9, 30), score=12.34, expected=10.0, actual=25.5, owner="ml-team",
+                contributors=(Contributor("resource", "endpoint/<fraud>", 14.0, 1.0),
+                              Contributor("usage type", "ml.g5.xlarge hosting", 3.0, 0.5),
+                              Contributor("resource", "third", 1.0, 0.0)),
+                series="ServiceName=Amazon SageMaker")
+    cells = ["ServiceName=Amazon SageMaker", "2024-09-24 00:00", "2024-09-30 00:00", "12.3", "$10.00", "$25.50",
+             "$15.50", "+155%", "ml-team", "yes", "endpoint/<fraud> $13.00, ml.g5.xlarge hosting $2.50"]
+    assert anomaly_row(a) == cells
+    text = anomalies_table([a]).splitlines()
+    assert text[0].split() == " ".join(ANOMALY_COLUMNS).split()
+    assert text[2].split() == " ".join(cells).split()
+    page = render_html("anomalies", anomalies=[a])
+    shown = re.findall(r"<td(?: class=num)?>(.*?)</td>", page)
+    assert shown == [c.replace("<", "&lt;").replace(">", "&gt;") for c in cells]

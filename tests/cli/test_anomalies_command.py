@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pytest
@@ -34,7 +35,8 @@ def _json(capsys) -> dict:
 def test_metric_json_contract_finds_the_labelled_window(capsys):
     assert main(["anomalies", "--metric", str(NAB), "--format", "json"]) == 0
     doc = _json(capsys)
-    assert set(doc) == {"anomalies"} and doc["anomalies"]
+    assert set(doc) == {"anomalies", "alert_policy"} and doc["anomalies"]
+    assert doc["alert_policy"] == {"min_impact": 0.0, "min_impact_pct": 0.0}
     windows = json.loads(WINDOWS.read_text())["realAWSCloudwatch/ec2_cpu_utilization_24ae8d.csv"]
     spans = [(dt.datetime.fromisoformat(a[:19]), dt.datetime.fromisoformat(b[:19])) for a, b in windows]
     for a in doc["anomalies"]:
@@ -138,3 +140,35 @@ def test_a_window_without_billing_rows_is_exit_2(tmp_path, capsys):
     capsys.readouterr()
     assert main(["anomalies", "--lake", str(lake), "--start", "2030-01-01"]) == 2
     _one_error_line(capsys, "no billing rows in the window")
+
+
+def _recorded(tmp_path, capsys, argv: list[str]) -> tuple[dict, dict, str]:
+    """What one run records of its alert policy: the audit log's result, the JSON's policy, and the
+    HTML subtitle's words."""
+    log = tmp_path / "audit.jsonl"
+    assert main([*argv, "-f", "json", "--audit-log", str(log)]) == 0
+    doc = _json(capsys)
+    result = json.loads(log.read_text().splitlines()[-1])["record"]["result"]
+    html = tmp_path / "page.html"
+    assert main([*argv, "-f", "html", "-o", str(html)]) == 0
+    subtitle = re.search(r"alert from impact [^)]*", html.read_text()).group(0)
+    return doc["alert_policy"], result, subtitle
+
+
+@needs_data
+@pytest.mark.parametrize("source,flags,applied", [
+    ("metric-lake", [], (0.0, 0.0)),  # a lake of metric series is judged as metrics, and recorded so
+    ("metric-lake", ["--min-impact", "5", "--min-impact-pct", "12.5"], (5.0, 12.5)),
+    ("billing-lake", [], (50.0, 20.0)),
+    ("billing-lake", ["--min-impact-pct", "0"], (50.0, 0.0)),
+])
+def test_what_is_recorded_is_the_policy_that_was_applied(tmp_path, capsys, source, flags, applied):
+    lake = tmp_path / "lake.duckdb"
+    assert main(["ingest", str(NAB if source == "metric-lake" else FOCUS), "--lake", str(lake)]) == 0
+    capsys.readouterr()
+    policy, audit, subtitle = _recorded(tmp_path, capsys, ["anomalies", "--lake", str(lake), *flags])
+    expected = {"min_impact": applied[0], "min_impact_pct": applied[1]}
+    assert policy == expected
+    assert {k: audit[k] for k in ("kind", *expected)} == {"kind": source.split("-")[0].replace("billing", "cost"),
+                                                          **expected}
+    assert subtitle == f"alert from impact {applied[0]:g} and {applied[1]:g} %"
