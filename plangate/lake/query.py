@@ -116,6 +116,16 @@ def scope_value(table: ir.Table, key: str) -> ir.Value:
     return value.fill_null(MISSING).name(key)
 
 
+def distinct_scopes(by: Sequence[str]) -> list[str]:
+    """The scope keys, refused when one is named twice (it would be two columns of one name)."""
+    seen: set[str] = set()
+    for key in by:
+        if key in seen:
+            raise PlangateError(f"scope {key!r}: named twice (each --by key once)")
+        seen.add(key)
+    return list(by)
+
+
 def _window(table: ir.Table, start: dt.date | None, end: dt.date | None) -> ir.Table:
     day = table.ChargePeriodStart.date()
     if start is not None:
@@ -136,7 +146,7 @@ def daily_expr(lake: Lake, by: Sequence[str], *, cost: str = "BilledCost", start
     """The Ibis expression behind ``daily_costs``: [date, *by, cost], one row per day and scope with spend."""
     t = _window(lake.costs(), start, end)
     check_cost_column(t, cost)
-    keys = [t.ChargePeriodStart.date().name("date"), *(scope_value(t, k) for k in by)]
+    keys = [t.ChargePeriodStart.date().name("date"), *(scope_value(t, k) for k in distinct_scopes(by))]
     return t.group_by(keys).aggregate(cost=t[cost].sum())
 
 
@@ -275,7 +285,7 @@ def score_by_scope(lake: Lake, by: Sequence[str], fit_fn: Callable[[pd.DataFrame
     ``groupBy(*by).applyInPandas`` (so ``fit_fn`` must be picklable: a module-level function or a
     ``functools.partial`` of one).  Both paths call the same wrapper, so they give the same rows.
     """
-    by = list(by)
+    by = distinct_scopes(by)
     bad = {k: v for k, v in schema.items() if v not in SCORE_TYPES}
     if bad or set(schema) & {*by, "date"}:
         raise PlangateError(f"score_by_scope: bad schema {dict(schema)!r} (types: {', '.join(SCORE_TYPES)}; "

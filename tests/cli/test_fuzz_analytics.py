@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from plangate.cli import main
@@ -146,6 +146,7 @@ keys = st.sampled_from(["ServiceName", "tag:team", "tag:nope", "tag:", "Tags", "
 @given(by=st.lists(keys, max_size=2), cost=st.sampled_from(["BilledCost", "ServiceName", "EffectiveCost", "x_IngestId",
                                                               "nope"]),
        start=st.none() | dates, end=st.none() | dates, fmt=st.sampled_from(["table", "json", "html"]))
+@example(by=["ServiceName", "ServiceName"], cost="BilledCost", start=None, end=None, fmt="table")  # found once: exit 3
 def test_anomalies_lake_options(capsys, lake, tmp_path, by, cost, start, end, fmt):
     argv = ["anomalies", "--lake", str(lake), "--cost", cost, "-f", fmt, "-o", str(tmp_path / "out")]
     argv += [a for k in by for a in ("--by", k)]
