@@ -125,6 +125,7 @@ class _Evaluation:
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' known regions
+        self._reads_data: dict[tuple[str, str, str], bool] = {}
 
     # -- the answer
 
@@ -388,38 +389,39 @@ class _Evaluation:
 
     # -- what an expression is derived from
 
-    def reads_data(self, module: str, source: Any, seen: set) -> bool:
-        """See `_Scope.reads_data`; ``seen`` stops at names already followed (cycles are
-        Terraform errors, but must not loop here)."""
-        folder = self._folder(module)
+    def reads_data(self, module: str, source: Any) -> bool:
+        """See `_Scope.reads_data`."""
         for kind, name, *_ in _references(source):
-            if kind == "data":
+            if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
-            if (module, kind, name) in seen or folder is None:
-                continue
-            seen.add((module, kind, name))
-            if kind == "local":
-                expr = folder_blocks(folder, self._blocks).get(("locals",))
-                if expr is not None and self.reads_data(module, expr.body.get(name), seen):
-                    return True
-            elif kind == "var" and module:
-                call = self.modules.get(module)
-                name_in_caller = _MODULE_STEP.findall(module)[-1]
-                caller = self._source(call, ("module", name_in_caller)) if call is not None else None
-                if self.reads_data(_parent(module), _at(caller, name), seen):
-                    return True
-        for called, output in _module_outputs(source):
-            key = (module, "module", f"{called}.{output}")
-            if key in seen:
-                continue
-            seen.add(key)
-            inner = f"{module}.module.{called}" if module else f"module.{called}"
-            for path in self.modules:
-                if _INSTANCE_KEY.sub("", path) == _INSTANCE_KEY.sub("", inner):
-                    block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output))
-                    if block is not None and self.reads_data(path, block.body.get("value"), seen):
-                        return True
-                    break
+        return any(self._name_reads_data(module, "module", f"{called}.{output}")
+                   for called, output in _module_outputs(source))
+
+    def _name_reads_data(self, module: str, kind: str, name: str) -> bool:
+        """Whether a local, a module's variable or a module output (``M.OUT``) of ``module``
+        reads a data source; asked once per name and evaluation (every value asks again)."""
+        key = (module, kind, name)
+        if key not in self._reads_data:
+            self._reads_data[key] = False  # a cycle (a Terraform error) stops here
+            self._reads_data[key] = self._definition_reads_data(module, kind, name)
+        return self._reads_data[key]
+
+    def _definition_reads_data(self, module: str, kind: str, name: str) -> bool:
+        folder = self._folder(module)
+        if kind == "local" and folder is not None:
+            expr = folder_blocks(folder, self._blocks).get(("locals",))
+            return expr is not None and self.reads_data(module, expr.body.get(name))
+        if kind == "var" and module and folder is not None:
+            call = self.modules.get(module)
+            caller = self._source(call, ("module", _MODULE_STEP.findall(module)[-1])) if call is not None else None
+            return self.reads_data(_parent(module), _at(caller, name))
+        if kind == "module":
+            called, output = name.split(".", 1)
+            inner = _INSTANCE_KEY.sub("", f"{module}.module.{called}" if module else f"module.{called}")
+            path = next((p for p in self.modules if _INSTANCE_KEY.sub("", p) == inner), None)
+            block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
+                if path is not None else None
+            return block is not None and self.reads_data(path, block.body.get("value"))
         return False
 
     def _folder(self, module: str) -> Path | None:
@@ -653,7 +655,7 @@ class _Scope:
         """Whether an expression reads a data source, directly or through locals, module
         inputs or module outputs (tfparse invents data source attributes, and a conditional,
         ``lookup`` or interpolation over an invented value is invented too)."""
-        return self.ev.reads_data(self.module, source, set())
+        return self.ev.reads_data(self.module, source)
 
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
