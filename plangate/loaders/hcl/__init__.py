@@ -73,15 +73,16 @@ def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Re
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
         if rejected[root] is not None:
-            why, where = rejected[root]
-            line = f":{where.line}" if where.line else ""
-            out.append(_refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where))
+            out.append(_rejected(root, *rejected[root]))
             continue
         evaluation = next(evaluations)
         if isinstance(evaluation, run.Refused):
             out.append(_refused(root, str(evaluation)))
-        else:
+            continue
+        try:
             out.extend(evaluate.evaluated(root, evaluation, declared, providers))
+        except evaluate.Rejected as rejection:
+            out.append(_rejected(root, *rejection.args))
     return out
 
 
@@ -163,6 +164,14 @@ def _refused(root: Path, why: str, where: Location | None = None, address: str =
                     location=where or Location(str(root)), provider="terraform", stack=str(root),
                     notes=(why if address != _REFUSED else f"{why}: nothing in this root module was checked; fix "
                            "the configuration or scan the plan JSON",))
+
+
+def _rejected(root: Path, why: str, where: Location | None = None) -> Resource:
+    from plangate.model import Location
+
+    where = where or Location(str(root))
+    line = f":{where.line}" if where.line else ""
+    return _refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where)
 
 
 def _config_bytes(folder: Path) -> int:

@@ -62,6 +62,10 @@ _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
+# One function call as a whole expression, and the functions that may take or give null.
+_CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
+_NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
+                           "toset", "tomap", "sensitive", "nonsensitive", "type"})
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
@@ -175,7 +179,11 @@ class _Evaluation:
         for key, value in e.body.items():
             if key in _META_ARGUMENTS or key == "__tfmeta" or (key == "id" and value in self.block_ids):
                 continue
-            got = scope.value(value, (key,), _at(source, key))
+            try:
+                got = scope.value(value, (key,), _at(source, key))
+            except Rejected as rejection:
+                file = self.root / e.file
+                raise Rejected(str(rejection), Location(str(file), _attribute_line(file, e.line, key))) from None
             if got is not _UNKNOWN:
                 properties[key] = got
         lifecycle = isinstance(source, dict) and "lifecycle" in source
@@ -466,6 +474,10 @@ class _Evaluation:
         return False
 
 
+class Rejected(Exception):
+    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where)."""
+
+
 class _UnknownType:
     __slots__ = ()
 
@@ -540,7 +552,33 @@ class _Scope:
                 return known
             self.unknown.add(path)
             return _UNKNOWN
+        call = self.called_on_null(source) if value is None else None
+        if call is not None:
+            raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)")
         return value
+
+    def called_on_null(self, source: Any) -> str | None:
+        """``f(var.x)`` with ``var.x`` null, when the whole expression is one call of a function
+        that refuses a null argument and reads a null variable or local (tfparse writes null
+        for it; Terraform stops the plan), else None."""
+        match = _CALL.fullmatch(source) if isinstance(source, str) else None
+        if match is None or match[1] in _NULL_PASSING:
+            return None
+        text = source[2:-1].strip()
+        if next((i for i, ch, depth in _outside_strings(text) if ch in ")]}" and depth == 1), -1) != len(text) - 1:
+            return None  # `f(a) + g(b)`: not one call
+        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
+                 and self._is_null(kind, name)]
+        return f"{text} with {nulls[0]} null" if nulls else None
+
+    def _is_null(self, kind: str, name: str) -> bool:
+        if kind == "local":
+            values = self.ev.locals.get(self.module, {})
+            return name in values and values[name] is None
+        call = self.ev.modules.get(self.module) if self.module else None
+        if call is not None and name in call.body:
+            return call.body[name] is None
+        return self._null_variable(f"var.{name}")
 
     def _block(self, block: dict[str, Any], path: tuple[str, ...], source: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -905,6 +943,16 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
                 yield m[3] or m[4], "", "", "", "", None
             elif m[5] and m[5] not in ("each", "count", "path", "terraform", "self"):
                 yield "resource", "", m[5], m[6], m[7] or "", m[8]
+
+
+def _attribute_line(path: Path, start: int | None, key: str) -> int | None:
+    """The line of ``key = …`` in the block that starts at line ``start`` of ``path`` (a light
+    read of the file tfparse named), else ``start``."""
+    if start is None:
+        return None
+    lines = decode(read_bytes(path), str(path)).splitlines()[start - 1:]
+    pattern = re.compile(rf"\s*{re.escape(key)}\s*=(?!=)")
+    return next((start + i for i, text in enumerate(lines) if pattern.match(text)), start)
 
 
 def _engine() -> str:
