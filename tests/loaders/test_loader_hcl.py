@@ -579,6 +579,31 @@ def test_bad_hcl_is_one_clean_error(tmp_path: Path, text: str, problem: str, lin
         str(path), problem.replace("{file}", str(path)), line, column)
 
 
+@pytest.mark.parametrize("where", ["main.tf", "m/main.tf", "terraform.tfvars"])
+@pytest.mark.parametrize("expression,column,problem", [
+    ("1 2", 9, "Missing newline after argument: An argument definition must end with a newline."),
+    ("1 +", 10, "Invalid expression: Expected the start of an expression, but found an invalid expression token."),
+    ("* 2", 7, "Invalid expression: Expected the start of an expression, but found an invalid expression token."),
+    ("{ a = 1 b = 2 }", 15,
+     "Missing attribute separator: Expected a newline or comma to mark the beginning of the next attribute."),
+])
+def test_expression_syntax_is_tfparse_s_diagnostic_as_one_clean_error(tmp_path: Path, where: str, expression: str,
+                                                                       column: int, problem: str) -> None:
+    """Our parser checks blocks, brackets and strings; the rest of an expression's syntax tfparse
+    reports, in the root, in a module folder (which tfparse would drop without a word) and in a
+    variable file alike: file, line and column, exit 2."""
+    files = {"main.tf": 'resource "aws_sqs_queue" "r" {\n  x = 1\n}\nvariable "x" {}\n'
+                        'module "m" {\n  source = "./m"\n}\n',
+             "m/main.tf": 'resource "aws_sqs_queue" "q" {\n  x = 1\n}\n', "terraform.tfvars": "y = 1\n  x = 1\n"}
+    files[where] = files[where].replace("x = 1", f"x = {expression}")
+    (tmp_path / "m").mkdir()
+    _write(tmp_path, files)
+    with pytest.raises(InputError) as caught:
+        hcl.load_tree([tmp_path])
+    assert (caught.value.file, caught.value.problem, caught.value.line, caught.value.column) == (
+        str(tmp_path / where), f"invalid HCL: {problem}", 2, column)
+
+
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "latin1.tf").write_bytes(b'resource "a" "b" {\n  x = "\xe9"\n}\n')
     with pytest.raises(InputError, match=r"latin1\.tf:2: not valid UTF-8"):

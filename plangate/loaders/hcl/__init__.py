@@ -77,6 +77,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Re
             continue
         evaluation = next(evaluations)
         if isinstance(evaluation, run.Refused):
+            run.check_syntax(root, evaluation)
             out.append(_refused(root, str(evaluation)))
             continue
         try:

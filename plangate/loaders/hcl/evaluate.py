@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.loaders.hcl import run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -288,6 +289,7 @@ class _Evaluation:
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
             elif self._declares_resources(folder) and not self._zero_instances(e, folder):
+                run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
                 why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
