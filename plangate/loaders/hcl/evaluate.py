@@ -20,7 +20,7 @@ Its known defects are corrected or detected here, each covered by a test:
   (PG-GOV-002 names it), never passed in silence;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
   provider alias, following module ``providers = {…}`` maps, for the AWS types that have
-  ``tags_all`` (`taggable`);
+  ``tags_all`` (`plangate.types.TAGGABLE`);
 - a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
   one `Resource` whose `Instances` number is None ("instances unknown");
 - the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give
@@ -39,13 +39,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import run
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
@@ -70,12 +69,6 @@ _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring"
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
-
-
-@cache
-def taggable() -> frozenset[str]:
-    """AWS resource types whose schema has ``tags_all``: the ones provider default tags reach."""
-    return TAGGABLE
 
 
 def tfvars_files(root: Path) -> list[str]:
@@ -212,7 +205,7 @@ class _Evaluation:
                          "all its instances, instances unknown")
         provider, alias = _provider_ref(e.body.get("provider"), rtype)
         config = self._provider_for(module.rstrip("."), provider, alias)
-        defaults = self.providers.get(config) if config and rtype in taggable() else None
+        defaults = self.providers.get(config) if config and rtype in TAGGABLE else None
         own = OwnTags(clean_tags(properties.get("tags")),
                       frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
                       frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
@@ -234,9 +227,7 @@ class _Evaluation:
         for meta in ("count", "for_each"):
             if meta not in body:
                 continue
-            value = e.body.get(meta)
-            scope = _Scope(self, module.rstrip("."), body)
-            if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
+            if _Scope(self, module.rstrip("."), body).guessed(e.body.get(meta), body[meta]):
                 return Instances(meta, None)
         return ONE
 
@@ -251,16 +242,14 @@ class _Evaluation:
             body = source if isinstance(source, dict) else {}
             scope = _Scope(self, _parent(prefix), {})
             for meta in ("count", "for_each"):
-                if meta in body:
-                    value = call.body.get(meta)
-                    if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
-                        return meta, prefix
+                if meta in body and scope.guessed(call.body.get(meta), body[meta]):
+                    return meta, prefix
         return None
 
     def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
         """Override files' blocks merged into the block they override: each attribute, and each
         nested block type as a whole, replaces the original's."""
-        primary = next((e for e in entries if not _is_override(e.file)), entries[0])
+        primary = next((e for e in entries if not is_override(os.path.basename(e.file))), entries[0])
         body = dict(primary.body)
         for e in entries:
             if e is not primary:
@@ -400,7 +389,9 @@ class _Evaluation:
     # -- what an expression is derived from
 
     def reads_data(self, module: str, source: Any) -> bool:
-        """See `_Scope.reads_data`."""
+        """Whether an expression of ``module`` reads a data source, directly or through locals,
+        module inputs or module outputs (tfparse invents data source attributes, and a
+        conditional, ``lookup`` or interpolation over an invented value is invented too)."""
         for kind, name, *_ in _references(source):
             if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
@@ -534,7 +525,7 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and (self.reads_data(source) or self.reads_computed(source)):
+        if source is not None and (self.ev.reads_data(self.module, source) or self.reads_computed(source)):
             # tfparse invents data source attributes ("current-region" for aws_region.name) and
             # resource attributes the configuration does not set (``id``); Terraform reads the
             # first at plan time and the second at apply, so only the plan (or apply) knows them
@@ -567,7 +558,7 @@ class _Scope:
         if match is None or match[1] in _NULL_PASSING:
             return None
         text = source[2:-1].strip()
-        if next((i for i, ch, depth in _outside_strings(text) if ch in ")]}" and depth == 1), -1) != len(text) - 1:
+        if _closing_at(text) != len(text) - 1:
             return None  # `f(a) + g(b)`: not one call
         nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
                  and self._is_null(kind, name)]
@@ -613,7 +604,7 @@ class _Scope:
         if not isinstance(source, str):
             return None
         text = source.strip()
-        if text.startswith("${") and text.endswith("}") and _closing_brace_at(text) == len(text) - 1:
+        if text.startswith("${") and text.endswith("}") and _closing_at(text) == len(text) - 1:
             text = text[2:-1].strip()
         branches = _conditional(text)
         if branches is not None:
@@ -626,16 +617,12 @@ class _Scope:
         reference = re.fullmatch(r"(local|var)\.([A-Za-z_][\w-]*)", text)
         if reference is None:
             return None
-        kind, name = reference.groups()
-        if kind == "local":
-            value = self.ev.locals.get(self.module, {}).get(name)
-        elif self.module:
-            call = self.ev.modules.get(self.module)
-            value = call.body.get(name) if call is not None else None
-        else:
-            declared = self.ev.variables.get(f"variable.{name}")
-            value = declared.get("default") if isinstance(declared, dict) else None
+        value = self._named(*reference.groups())
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
+
+    def guessed(self, value: Any, source: Any) -> bool:
+        """Whether tfparse had to guess a ``count`` / ``for_each`` (``value``, from ``source``)."""
+        return value is None or not self.known_value(value) or not self.known_expression(source)
 
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
@@ -643,22 +630,27 @@ class _Scope:
             kind, name, rtype, rname, index, attr = ref
             if kind in ("data", "module"):
                 return False
-            if kind == "local":
-                value = self.ev.locals.get(self.module, {}).get(name)
-                if not self.known_value(value):
+            if kind == "var" and not self.module:
+                if self.reads_unset(f"${{var.{name}}}"):
                     return False
-            elif kind == "var":
-                if self.module:
-                    call = self.ev.modules.get(self.module)
-                    if call is not None and not self.known_value(call.body.get(name)):
-                        return False
-                elif self.reads_unset(f"${{var.{name}}}"):
+            elif kind in ("local", "var"):
+                if not self.known_value(self._named(kind, name)):
                     return False
             elif rtype and rtype not in self.iterators:
                 target = self._target(rtype, rname, index)
                 if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
                     return False
         return True
+
+    def _named(self, kind: str, name: str) -> Any:
+        """The value tfparse gave ``local.NAME`` or ``var.NAME`` here (a root variable: its default)."""
+        if kind == "local":
+            return self.ev.locals.get(self.module, {}).get(name)
+        if self.module:
+            call = self.ev.modules.get(self.module)
+            return call.body.get(name) if call is not None else None
+        declared = self.ev.variables.get(f"variable.{name}")
+        return declared.get("default") if isinstance(declared, dict) else None
 
     def resolve(self, source: Any) -> Any:
         """The value of an expression that is one reference to a known resource attribute
@@ -690,12 +682,6 @@ class _Scope:
         prefix = f"{self.module}." if self.module else ""
         declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
-
-    def reads_data(self, source: Any) -> bool:
-        """Whether an expression reads a data source, directly or through locals, module
-        inputs or module outputs (tfparse invents data source attributes, and a conditional,
-        ``lookup`` or interpolation over an invented value is invented too)."""
-        return self.ev.reads_data(self.module, source)
 
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
@@ -769,17 +755,23 @@ def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...
 _MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
 
 
-def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
-    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
+def _expressions(source: Any) -> Iterator[str]:
+    """Every string with an expression in a source-form value, object keys included."""
     if isinstance(source, dict):
         for key, sub in source.items():
-            yield from _module_outputs(key)
-            yield from _module_outputs(sub)
+            yield from _expressions(key)
+            yield from _expressions(sub)
     elif isinstance(source, list):
         for sub in source:
-            yield from _module_outputs(sub)
+            yield from _expressions(sub)
     elif isinstance(source, str) and "${" in source:
-        yield from _MODULE_OUTPUT.findall(source)
+        yield source
+
+
+def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
+    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
+    for text in _expressions(source):
+        yield from _MODULE_OUTPUT.findall(text)
 
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
@@ -834,11 +826,6 @@ def _parent(module: str) -> str:
     return prefixes[-2] if len(prefixes) > 1 else ""
 
 
-def _is_override(file: str) -> bool:
-    name = file.rsplit("/", 1)[-1]
-    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
-
-
 def _at(source: Any, key: Any) -> Any:
     """The source-form expression below ``key`` (a nested block's first body), or None; below
     an expression (``merge(…)``) it is the whole expression, which produced every part."""
@@ -873,8 +860,8 @@ def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
             depth -= 1
 
 
-def _closing_brace_at(text: str) -> int:
-    """Where the ``${`` opening ``text`` closes (-1 when it does not)."""
+def _closing_at(text: str) -> int:
+    """Where the first bracket of ``text`` (``${``, ``f(``) closes (-1 when it does not)."""
     return next((i for i, ch, depth in _outside_strings(text) if ch in "}])" and depth == 1), -1)
 
 
@@ -929,16 +916,9 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
 
 def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
     """(kind, var/local name, resource type, name, index, attribute) of every reference in a
-    source-form expression (see `hcl_syntax`; ``.tf.json`` strings are templates)."""
-    if isinstance(source, dict):
-        for key, sub in source.items():
-            yield from _references(key)
-            yield from _references(sub)
-    elif isinstance(source, list):
-        for sub in source:
-            yield from _references(sub)
-    elif isinstance(source, str) and "${" in source:
-        for m in _REFERENCE.finditer(source):
+    source-form expression (see `syntax`; ``.tf.json`` strings are templates)."""
+    for text in _expressions(source):
+        for m in _REFERENCE.finditer(text):
             if m[1]:
                 yield m[1], m[2], "", "", "", None
             elif m[3] or m[4]:
