@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, check_vars_file, is_config_file
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, folder_blocks, is_config_file, local_source
 
 if TYPE_CHECKING:
     from plangate.model import Load, Location, Resource
@@ -44,22 +44,24 @@ def load(folders: Iterable[Path]) -> Load:
 
     folders = [Path(f) for f in folders]
     providers: list = []
-    resources = load_tree(folders, providers)
-    found = roots(folders, {})
+    declared: dict = {}  # the folders' blocks, parsed once for the scan
+    resources = load_tree(folders, providers, declared)
+    found = roots(folders, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
     return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found),
                 providers=tuple(providers))
 
 
-def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Resource]:
+def load_tree(folders: Iterable[Path], providers: list | None = None, declared: dict | None = None) -> list[Resource]:
     """Resources of the Terraform folders found in one scan, root module by root module (and
-    their provider configurations, added to ``providers`` when given)."""
-    from plangate.loaders.hcl import evaluate, limits, run
+    their provider configurations, added to ``providers`` when given; ``declared``: the
+    folders' blocks as parsed, `blocks.folder_blocks`)."""
+    from plangate.loaders.hcl import blocks, evaluate, limits, run
 
     folders = [Path(f) for f in folders]
     if importlib.util.find_spec("tfparse") is None:
         raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE)
-    declared: dict = {}
+    declared = {} if declared is None else declared
     found = roots(folders, declared)
     out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in uncalled(folders, declared)]
     for root in found:
@@ -68,7 +70,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Re
     requests = [(root, evaluate.tfvars_files(root)) for root in found if rejected[root] is None]
     for root, names in requests:
         for name in names:
-            check_vars_file(root / name)
+            blocks.check_vars_file(root / name)
     weight = sum(_config_bytes(Path(k)) for k in declared)
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
@@ -111,8 +113,6 @@ def uncalled(folders: list[Path], declared: dict) -> list[Path]:
     """Module folders no scanned root calls, which Terraform never plans on their own: below
     a ``modules`` folder, or with a required variable and no provider or backend block.  The
     folder the scan was named by (the one all others are inside) is always a root."""
-    from plangate.loaders.hcl.evaluate import folder_blocks
-
     top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
     out = []
     for folder in _not_called(folders, declared):
@@ -128,14 +128,9 @@ def uncalled(folders: list[Path], declared: dict) -> list[Path]:
 
 
 def _not_called(folders: list[Path], declared: dict) -> list[Path]:
-    from plangate.loaders.hcl.evaluate import folder_blocks
-
-    called: set[str] = set()
-    for folder in folders:
-        for key, block in folder_blocks(folder, declared).items():
-            raw = block.body.get("source") if key[0] == "module" else None
-            if isinstance(raw, str) and raw[1:].startswith(("./", "../")):
-                called.add(os.path.abspath(folder / raw.strip('"')))
+    called = {os.path.abspath(folder / source) for folder in folders
+              for key, block in folder_blocks(folder, declared).items()
+              if key[0] == "module" and (source := local_source(block.body)) is not None}
     return [f for f in folders if os.path.abspath(f) not in called]
 
 

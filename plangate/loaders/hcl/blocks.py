@@ -54,6 +54,32 @@ def declared_blocks(folder: Path) -> list[SourceBlock]:
     return blocks
 
 
+Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
+
+
+def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
+    """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
+    (``declared`` is the scan's memo)."""
+    key = os.path.abspath(folder)
+    found = declared.get(key)
+    if found is None:
+        found = {}
+        if os.path.isdir(key):
+            for block in declared_blocks(Path(folder)):
+                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
+                    found["locals",].body.update(block.body)
+                    continue
+                found.setdefault((block.kind, *block.labels), block)
+        declared[key] = found
+    return found
+
+
+def local_source(body: dict[str, Any]) -> str | None:
+    """The folder a module block's ``source = "./…"`` names, None when it is not a local path."""
+    source = body.get("source")
+    return source.strip('"') if isinstance(source, str) and source[1:].startswith(("./", "../")) else None
+
+
 def _check_unique(blocks: list[SourceBlock]) -> None:
     """Terraform rejects a second block of one name (tfparse keeps one of them silently)."""
     first: dict[tuple, Location] = {}

@@ -44,7 +44,7 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import run
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks, is_override
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
@@ -730,26 +730,6 @@ class _Scope:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
-
-
-def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
-    """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
-    (``declared`` is the scan's memo)."""
-    key = os.path.abspath(folder)
-    found = declared.get(key)
-    if found is None:
-        found = {}
-        if os.path.isdir(key):
-            for block in declared_blocks(Path(folder)):
-                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
-                    found["locals",].body.update(block.body)
-                    continue
-                found.setdefault((block.kind, *block.labels), block)
-        declared[key] = found
-    return found
 
 
 _MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
