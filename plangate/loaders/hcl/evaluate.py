@@ -263,18 +263,14 @@ class _Evaluation:
         prefixes = {m for r in resources for m in _module_prefixes(r.module)}
         for path, e in self.modules.items():
             source = e.body.get("source")
-            name = _MODULE_STEP.findall(path)[-1] if _MODULE_STEP.findall(path) else path
             location = Location(str(self.root / e.file), e.line)
-            if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
-                if path in expanded or path in prefixes:
-                    continue  # downloaded by `terraform init` (.terraform/modules): tfparse read it
-                yield Resource(MODULE_CALL, path, SOURCE_FORMAT,
-                               properties={"name": name, "source": source if isinstance(source, str) else ""},
-                               location=location, provider="terraform", module=_parent(path), stack=str(self.root))
+            folder = self._folder(path)
+            if folder is None:
+                if path not in expanded and path not in prefixes:  # else `terraform init` fetched it: tfparse read it
+                    yield self._unexpanded(path, source if isinstance(source, str) else "", location)
                 continue
             if path in expanded or path in prefixes or self._guessed_module(path) is not None:
                 continue  # expanded, or one resource per block stands for a guessed module count
-            folder = (self.root / e.file).parent / source
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
             elif self._declares_resources(folder) and not self._zero_instances(e, folder):
@@ -283,20 +279,23 @@ class _Evaluation:
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
-            yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": name, "source": source},
-                           location=location, provider="terraform", module=_parent(path), stack=str(self.root),
-                           notes=(why,))
-
+            yield self._unexpanded(path, source, location, (why,))
         yield from self._calls_without_entries()
+
+    def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
+        """The one resource that stands for a module call whose resources were not checked."""
+        return Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": _MODULE_STEP.findall(path)[-1],
+                        "source": source}, location=location, provider="terraform", module=_parent(path),
+                        stack=str(self.root), notes=notes)
 
     def _calls_without_entries(self) -> Iterator[Resource]:
         """Module blocks of the root and of every expanded local module for which tfparse
         returned nothing (a missing folder, a call it dropped): never a silent pass.  A call
         with ``count`` / ``for_each`` may rightly make no instance, so it is trusted."""
-        callers = [("", self.root)] + [
-            (path, (self.root / e.file).parent / e.body["source"]) for path, e in self.modules.items()
-            if isinstance(e.body.get("source"), str) and e.body["source"].startswith(_LOCAL_SOURCE)]
-        for prefix, folder in callers:
+        for prefix in ("", *self.modules):
+            folder = self._folder(prefix)
+            if folder is None:
+                continue
             for key, block in folder_blocks(folder, self._blocks).items():
                 if key[0] != "module" or "count" in block.body or "for_each" in block.body:
                     continue
@@ -305,8 +304,7 @@ class _Evaluation:
                     continue
                 raw = block.body.get("source")
                 source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
-                yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": key[1], "source": source},
-                               location=block.location, provider="terraform", module=prefix, stack=str(self.root))
+                yield self._unexpanded(path, source, block.location)
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call whose inputs are all known, every block of whose folder has a
@@ -636,10 +634,8 @@ class _Scope:
             elif kind in ("local", "var"):
                 if not self.known_value(self._named(kind, name)):
                     return False
-            elif rtype and rtype not in self.iterators:
-                target = self._target(rtype, rname, index)
-                if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
-                    return False
+            elif rtype and rtype not in self.iterators and self._computed(rtype, rname, index, attr):
+                return False
         return True
 
     def _named(self, kind: str, name: str) -> Any:
@@ -697,12 +693,13 @@ class _Scope:
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
         with a known value (``id``, ``arn``: computed by the provider at apply)."""
-        for kind, _, rtype, rname, index, attr in _references(source):
-            if kind == "resource" and rtype not in self.iterators:
-                target = self._target(rtype, rname, index)
-                if attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr]):
-                    return True
-        return False
+        return any(kind == "resource" and rtype not in self.iterators and self._computed(rtype, rname, index, attr)
+                   for kind, _, rtype, rname, index, attr in _references(source))
+
+    def _computed(self, rtype: str, rname: str, index: str, attr: str | None) -> bool:
+        """Whether ``TYPE.NAME[INDEX].ATTR`` is known only after apply (tfparse's ``id`` is a stand-in)."""
+        target = self._target(rtype, rname, index)
+        return attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr])
 
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
@@ -710,10 +707,7 @@ class _Scope:
                    for kind, _, rtype, *_ in _references(source))
 
     def _sensitive(self, source: Any) -> bool:
-        for kind, name, *_ in _references(source):
-            if kind == "var" and self._sensitive_var(name):
-                return True
-        return False
+        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in _references(source))
 
     def _sensitive_var(self, name: str) -> bool:
         prefix = f"{self.module}." if self.module else ""
@@ -796,7 +790,7 @@ def _module_path(module: str) -> str:
 
 
 def _module_prefixes(module: str) -> Iterator[str]:
-    parts = [m.group() for m in re.finditer(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module)]
+    parts = [m.group() for m in _MODULE_STEP.finditer(module)]
     for i in range(1, len(parts) + 1):
         yield ".".join(parts[:i])
 
