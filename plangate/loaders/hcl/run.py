@@ -88,17 +88,12 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]], weight: int) -> list
     if not count:
         return [evaluate(root, paths) for root, paths in requests]
     # "spawn": a fork would copy a Go runtime that may already run in this process; the new
-    # processes inherit the environment as it is when they start, so Go's settings are set
-    # for that moment only
+    # processes read Go's settings from the environment they start with (all start within the block)
     unset = {k: v for k, v in GO_SETTINGS.items() if k not in os.environ}
     os.environ.update(unset)
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(evaluate, str(root), paths) for root, paths in requests]
-            for k in unset:
-                os.environ.pop(k, None)
-            unset = {}
-            return [f.result() for f in futures]
+            return list(pool.map(evaluate, [str(root) for root, _ in requests], [paths for _, paths in requests]))
     finally:
         for k in unset:
             os.environ.pop(k, None)

@@ -385,15 +385,8 @@ class _Parser:
 
     def string_end(self, pos: int) -> int:
         """The position after the quote closing the string whose text starts at ``pos``."""
-        opening = pos - 1
-        self._templates += 1
-        try:
-            return self._string_end(pos, opening)
-        finally:
-            self._templates -= 1
-
-    def _string_end(self, pos: int, opening: int) -> int:
-        text = self.text
+        text, opening = self.text, pos - 1
+        self._templates += 1  # not undone on an error: the parse stops there
         if self._templates > MAX_DEPTH:
             raise self.problem("nested too deeply", opening, column=False)
         while True:
@@ -402,6 +395,7 @@ class _Parser:
                 raise self.problem("unterminated string", opening)
             c = text[pos]
             if c == '"':
+                self._templates -= 1
                 return pos + 1
             if c == "\\":  # a backslash before a newline or the end
                 raise self.problem("unterminated string", opening)
