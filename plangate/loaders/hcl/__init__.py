@@ -105,8 +105,9 @@ def load_file(path: Path) -> list[Resource]:
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
     """The root modules among the scanned folders, in the given order: those no other scanned
     folder calls as a local module, and that are not shaped like a module (`uncalled`)."""
-    left = uncalled(folders, {} if declared is None else declared)
-    return [f for f in _not_called(folders, declared if declared is not None else {}) if f not in left]
+    declared = {} if declared is None else declared
+    left = uncalled(folders, declared)
+    return [f for f in _not_called(folders, declared) if f not in left]
 
 
 def uncalled(folders: list[Path], declared: dict) -> list[Path]:

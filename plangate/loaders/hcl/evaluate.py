@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import run
+from plangate.loaders.hcl import engine, run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -273,9 +273,10 @@ class _Evaluation:
                 continue  # expanded, or one resource per block stands for a guessed module count
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
-            elif self._declares_resources(folder) and not self._zero_instances(e, folder):
+            elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
+                    and not self._zero_instances(e, folder):
                 run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
-                why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
+                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
@@ -314,9 +315,6 @@ class _Evaluation:
         blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
         return _Scope(self, _parent(call.path), {}).known_value(inputs) and all(
             "count" in b.body or "for_each" in b.body for b in blocks)
-
-    def _declares_resources(self, folder: Path) -> bool:
-        return any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks))
 
     # -- providers and default tags
 
@@ -684,11 +682,8 @@ class _Scope:
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        for kind, name, *_ in _references(source):
-            declared = self.ev.variables.get(f"variable.{name}") if kind == "var" else None
-            if isinstance(declared, dict) and "default" not in declared:
-                return True
-        return False
+        read = [self.ev.variables.get(f"variable.{name}") for kind, name, *_ in _references(source) if kind == "var"]
+        return any(isinstance(v, dict) and "default" not in v for v in read)
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
@@ -909,9 +904,3 @@ def _attribute_line(path: Path, start: int | None, key: str) -> int | None:
     lines = decode(read_bytes(path), str(path)).splitlines()[start - 1:]
     pattern = re.compile(rf"\s*{re.escape(key)}\s*=(?!=)")
     return next((start + i for i, text in enumerate(lines) if pattern.match(text)), start)
-
-
-def _engine() -> str:
-    from plangate.loaders.hcl import engine
-
-    return engine()
