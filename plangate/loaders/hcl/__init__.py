@@ -62,8 +62,8 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
     if importlib.util.find_spec("tfparse") is None:
         raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE)
     declared = {} if declared is None else declared
-    found = roots(folders, declared)
-    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in uncalled(folders, declared)]
+    found, modules = split(folders, declared)
+    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in modules]
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
     rejected = {root: limits.rejected(root, declared) for root in found}
@@ -104,28 +104,25 @@ def load_file(path: Path) -> list[Resource]:
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
     """The root modules among the scanned folders, in the given order: those no other scanned
-    folder calls as a local module, and that are not shaped like a module (`uncalled`)."""
-    declared = {} if declared is None else declared
-    left = uncalled(folders, declared)
-    return [f for f in _not_called(folders, declared) if f not in left]
+    folder calls as a local module, and that are not shaped like a module (`split`)."""
+    return split(folders, {} if declared is None else declared)[0]
 
 
-def uncalled(folders: list[Path], declared: dict) -> list[Path]:
-    """Module folders no scanned root calls, which Terraform never plans on their own: below
-    a ``modules`` folder, or with a required variable and no provider or backend block.  The
-    folder the scan was named by (the one all others are inside) is always a root."""
+def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
+    """(root modules, module folders no scanned root calls).  Terraform never plans the second
+    on their own: below a ``modules`` folder, or with a required variable and no provider or
+    backend block.  The folder the scan was named by (the one all others are inside) is a root."""
     top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
-    out = []
+    found: list[Path] = []
+    modules: list[Path] = []
     for folder in _not_called(folders, declared):
         path = Path(os.path.abspath(folder))
-        if path == top:
-            continue
         blocks = folder_blocks(folder, declared)
         required = any(k[0] == "variable" and "default" not in b.body for k, b in blocks.items())
         runs = any(k[0] == "provider" or (k[0] == "terraform" and "backend" in b.body) for k, b in blocks.items())
-        if "modules" in path.relative_to(top).parts[:-1] or (required and not runs):
-            out.append(folder)
-    return out
+        module = path != top and ("modules" in path.relative_to(top).parts[:-1] or (required and not runs))
+        (modules if module else found).append(folder)
+    return found, modules
 
 
 def _not_called(folders: list[Path], declared: dict) -> list[Path]:
