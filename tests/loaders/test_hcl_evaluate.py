@@ -10,6 +10,7 @@ plangate/data/aws_taggable_types.txt from the AWS provider in the offline mirror
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -297,6 +298,21 @@ def test_a_scanned_folder_splits_into_root_modules_each_its_own_stack() -> None:
     assert not any(r.address.startswith("aws_lambda_function.") for r in resources)  # only through its calls
 
 
+def test_roots_side_by_side_in_processes_give_what_one_process_gives(monkeypatch) -> None:
+    """``PLANGATE_HCL_WORKERS=2`` evaluates the two roots in a process pool started with Go's
+    collector settings; the answer is the same and this process's environment is left as it was."""
+    from plangate.loaders.hcl import run
+
+    folders = [PLANS / "two_roots" / "batch", PLANS / "two_roots" / "serving"]
+    monkeypatch.setenv(run.WORKERS, "0")
+    alone = hcl.load_tree(folders)
+    monkeypatch.setenv(run.WORKERS, "2")
+    monkeypatch.delenv("GOGC", raising=False)
+    assert run.processes(2, 0) == 2
+    assert hcl.load_tree(folders) == alone
+    assert "GOGC" not in os.environ
+
+
 def test_a_root_tfparse_refuses_is_reported_not_checked_never_read_another_way(tmp_path: Path,
                                                                              monkeypatch) -> None:
     import tfparse
@@ -525,7 +541,6 @@ def _taggable_from_provider() -> list[str]:
 
     if unavailable():
         pytest.skip(f"cannot read the provider schema: {unavailable()}")
-    import os
 
     with tempfile.TemporaryDirectory() as work:
         Path(work, "main.tf").write_text(
@@ -540,7 +555,9 @@ def _taggable_from_provider() -> list[str]:
 
 @pytest.mark.slow
 def test_the_taggable_list_is_the_providers() -> None:
-    assert sorted(evaluate.taggable()) == _taggable_from_provider()
+    from plangate import types
+
+    assert sorted(types.TAGGABLE) == _taggable_from_provider()
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--taggable"]:

@@ -211,6 +211,8 @@ def test_a_single_file_is_evaluated_as_part_of_its_folder() -> None:
                                "such variable)"),
     ("missing_required", 2, 'module "queue": the argument "name" is required (./modules/queue gives it no default)'),
     ("quoted_type", 2, 'variable "name": type = "string" is a quoted type (write it unquoted)'),
+    ("null_argument", 9, "upper(var.queue_name) with var.queue_name null: a function called on null, which Terraform "
+                         "refuses (Invalid function argument)"),
 ])
 def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case: str, line: int, why: str) -> None:
     """terraform plan refuses each of these (checked with Terraform 1.11.4); tfparse evaluates
@@ -222,6 +224,55 @@ def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case:
         location=Location(main, line), provider="terraform", stack=str(folder),
         notes=(f"Terraform rejects this configuration: {main}:{line}: {why}: nothing in this root module was "
                "checked; fix the configuration or scan the plan JSON",))]
+
+
+def test_an_argument_to_a_module_folder_without_configuration_is_rejected_not_passed() -> None:
+    """Terraform 1.11.4 refuses ``name = "x"`` for a module folder that holds only a sub-folder
+    (validate and plan: "Unsupported argument"); without arguments it plans the call as an
+    empty module, as the HCL scan does (tests/fixtures/hcl_plan/empty_module, conformance)."""
+    folder = FIXTURES / "rejected" / "empty_module_argument"
+    main, sub = str(folder / "main.tf"), folder / "modules" / "empty" / "sub"
+    assert load(folder) == [
+        Resource(hcl.MODULE_CALL, "(module folder)", "hcl", properties={"name": "sub", "source": str(sub)},
+                 location=Location(str(sub)), provider="terraform", stack=str(sub),
+                 notes=("module folder called by no scanned root: not checked",)),
+        Resource(hcl.MODULE_CALL, "(root module)", "hcl",
+                 properties={"name": "empty_module_argument", "source": str(folder)}, location=Location(main, 9),
+                 provider="terraform", stack=str(folder),
+                 notes=(f'Terraform rejects this configuration: {main}:9: module "m": an argument "name" is not '
+                        "expected here (./modules/empty declares no such variable): nothing in this root module "
+                        "was checked; fix the configuration or scan the plan JSON",))]
+
+
+def test_a_function_called_on_null_is_found_only_where_the_null_reaches_the_call(tmp_path: Path) -> None:
+    """``coalesce`` / ``try`` take null, a conditional guards the call, a set value is no null:
+    each is planned by Terraform and scanned; ``length(local.none)`` is refused (line of the
+    argument)."""
+    _write(tmp_path, {"main.tf": """
+        variable "name" {
+          default = null
+        }
+        locals {
+          none  = null
+          given = "q"
+        }
+        resource "aws_sqs_queue" "a" {
+          name = coalesce(var.name, "a")
+        }
+        resource "aws_sqs_queue" "b" {
+          name = var.name == null ? "b" : upper(var.name)
+        }
+        resource "aws_sqs_queue" "c" {
+          name = upper(local.given)
+        }
+        """})
+    assert sorted((r.address, r.get("name")) for r in load(tmp_path)) == [
+        ("aws_sqs_queue.a", "a"), ("aws_sqs_queue.b", "b"), ("aws_sqs_queue.c", "Q")]
+    (tmp_path / "more.tf").write_text('resource "aws_sqs_queue" "d" {\n  name = "d"\n'
+                                      '  delay_seconds = length(local.none)\n}\n')
+    (only,) = load(tmp_path)
+    assert (only.address, only.location) == ("(root module)", Location(str(tmp_path / "more.tf"), 3))
+    assert "length(local.none) with local.none null: a function called on null" in only.notes[0]
 
 
 def test_a_root_tfparse_refuses_is_reported_not_checked(tmp_path: Path) -> None:
@@ -526,6 +577,31 @@ def test_bad_hcl_is_one_clean_error(tmp_path: Path, text: str, problem: str, lin
         hcl.load_file(path)
     assert (caught.value.file, caught.value.problem, caught.value.line, caught.value.column) == (
         str(path), problem.replace("{file}", str(path)), line, column)
+
+
+@pytest.mark.parametrize("where", ["main.tf", "m/main.tf", "terraform.tfvars"])
+@pytest.mark.parametrize("expression,column,problem", [
+    ("1 2", 9, "Missing newline after argument: An argument definition must end with a newline."),
+    ("1 +", 10, "Invalid expression: Expected the start of an expression, but found an invalid expression token."),
+    ("* 2", 7, "Invalid expression: Expected the start of an expression, but found an invalid expression token."),
+    ("{ a = 1 b = 2 }", 15,
+     "Missing attribute separator: Expected a newline or comma to mark the beginning of the next attribute."),
+])
+def test_expression_syntax_is_tfparse_s_diagnostic_as_one_clean_error(tmp_path: Path, where: str, expression: str,
+                                                                       column: int, problem: str) -> None:
+    """Our parser checks blocks, brackets and strings; the rest of an expression's syntax tfparse
+    reports, in the root, in a module folder (which tfparse would drop without a word) and in a
+    variable file alike: file, line and column, exit 2."""
+    files = {"main.tf": 'resource "aws_sqs_queue" "r" {\n  x = 1\n}\nvariable "x" {}\n'
+                        'module "m" {\n  source = "./m"\n}\n',
+             "m/main.tf": 'resource "aws_sqs_queue" "q" {\n  x = 1\n}\n', "terraform.tfvars": "y = 1\n  x = 1\n"}
+    files[where] = files[where].replace("x = 1", f"x = {expression}")
+    (tmp_path / "m").mkdir()
+    _write(tmp_path, files)
+    with pytest.raises(InputError) as caught:
+        hcl.load_tree([tmp_path])
+    assert (caught.value.file, caught.value.problem, caught.value.line, caught.value.column) == (
+        str(tmp_path / where), f"invalid HCL: {problem}", 2, column)
 
 
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, check_vars_file, is_config_file
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, folder_blocks, is_config_file, local_source
 
 if TYPE_CHECKING:
     from plangate.model import Load, Location, Resource
@@ -44,44 +44,48 @@ def load(folders: Iterable[Path]) -> Load:
 
     folders = [Path(f) for f in folders]
     providers: list = []
-    resources = load_tree(folders, providers)
-    found = roots(folders, {})
+    declared: dict = {}  # the folders' blocks, parsed once for the scan
+    resources = load_tree(folders, providers, declared)
+    found = roots(folders, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
     return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found),
                 providers=tuple(providers))
 
 
-def load_tree(folders: Iterable[Path], providers: list | None = None) -> list[Resource]:
+def load_tree(folders: Iterable[Path], providers: list | None = None, declared: dict | None = None) -> list[Resource]:
     """Resources of the Terraform folders found in one scan, root module by root module (and
-    their provider configurations, added to ``providers`` when given)."""
-    from plangate.loaders.hcl import evaluate, limits, run
+    their provider configurations, added to ``providers`` when given; ``declared``: the
+    folders' blocks as parsed, `blocks.folder_blocks`)."""
+    from plangate.loaders.hcl import blocks, evaluate, limits, run
 
     folders = [Path(f) for f in folders]
     if importlib.util.find_spec("tfparse") is None:
         raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE)
-    declared: dict = {}
-    found = roots(folders, declared)
-    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in uncalled(folders, declared)]
+    declared = {} if declared is None else declared
+    found, modules = split(folders, declared)
+    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in modules]
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
     rejected = {root: limits.rejected(root, declared) for root in found}
     requests = [(root, evaluate.tfvars_files(root)) for root in found if rejected[root] is None]
     for root, names in requests:
         for name in names:
-            check_vars_file(root / name)
+            blocks.check_vars_file(root / name)
     weight = sum(_config_bytes(Path(k)) for k in declared)
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
         if rejected[root] is not None:
-            why, where = rejected[root]
-            line = f":{where.line}" if where.line else ""
-            out.append(_refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where))
+            out.append(_rejected(root, *rejected[root]))
             continue
         evaluation = next(evaluations)
         if isinstance(evaluation, run.Refused):
+            run.check_syntax(root, evaluation)
             out.append(_refused(root, str(evaluation)))
-        else:
+            continue
+        try:
             out.extend(evaluate.evaluated(root, evaluation, declared, providers))
+        except evaluate.Rejected as rejection:
+            out.append(_rejected(root, *rejection.args))
     return out
 
 
@@ -100,40 +104,31 @@ def load_file(path: Path) -> list[Resource]:
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
     """The root modules among the scanned folders, in the given order: those no other scanned
-    folder calls as a local module, and that are not shaped like a module (`uncalled`)."""
-    left = uncalled(folders, {} if declared is None else declared)
-    return [f for f in _not_called(folders, declared if declared is not None else {}) if f not in left]
+    folder calls as a local module, and that are not shaped like a module (`split`)."""
+    return split(folders, {} if declared is None else declared)[0]
 
 
-def uncalled(folders: list[Path], declared: dict) -> list[Path]:
-    """Module folders no scanned root calls, which Terraform never plans on their own: below
-    a ``modules`` folder, or with a required variable and no provider or backend block.  The
-    folder the scan was named by (the one all others are inside) is always a root."""
-    from plangate.loaders.hcl.evaluate import folder_blocks
-
+def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
+    """(root modules, module folders no scanned root calls).  Terraform never plans the second
+    on their own: below a ``modules`` folder, or with a required variable and no provider or
+    backend block.  The folder the scan was named by (the one all others are inside) is a root."""
     top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
-    out = []
+    found: list[Path] = []
+    modules: list[Path] = []
     for folder in _not_called(folders, declared):
         path = Path(os.path.abspath(folder))
-        if path == top:
-            continue
         blocks = folder_blocks(folder, declared)
         required = any(k[0] == "variable" and "default" not in b.body for k, b in blocks.items())
         runs = any(k[0] == "provider" or (k[0] == "terraform" and "backend" in b.body) for k, b in blocks.items())
-        if "modules" in path.relative_to(top).parts[:-1] or (required and not runs):
-            out.append(folder)
-    return out
+        module = path != top and ("modules" in path.relative_to(top).parts[:-1] or (required and not runs))
+        (modules if module else found).append(folder)
+    return found, modules
 
 
 def _not_called(folders: list[Path], declared: dict) -> list[Path]:
-    from plangate.loaders.hcl.evaluate import folder_blocks
-
-    called: set[str] = set()
-    for folder in folders:
-        for key, block in folder_blocks(folder, declared).items():
-            raw = block.body.get("source") if key[0] == "module" else None
-            if isinstance(raw, str) and raw[1:].startswith(("./", "../")):
-                called.add(os.path.abspath(folder / raw.strip('"')))
+    called = {os.path.abspath(folder / source) for folder in folders
+              for key, block in folder_blocks(folder, declared).items()
+              if key[0] == "module" and (source := local_source(block.body)) is not None}
     return [f for f in folders if os.path.abspath(f) not in called]
 
 
@@ -163,6 +158,14 @@ def _refused(root: Path, why: str, where: Location | None = None, address: str =
                     location=where or Location(str(root)), provider="terraform", stack=str(root),
                     notes=(why if address != _REFUSED else f"{why}: nothing in this root module was checked; fix "
                            "the configuration or scan the plan JSON",))
+
+
+def _rejected(root: Path, why: str, where: Location | None = None) -> Resource:
+    from plangate.model import Location
+
+    where = where or Location(str(root))
+    line = f":{where.line}" if where.line else ""
+    return _refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where)
 
 
 def _config_bytes(folder: Path) -> int:

@@ -46,12 +46,38 @@ def declared_blocks(folder: Path) -> list[SourceBlock]:
     except OSError as exc:
         raise path_error(folder, exc, "list") from None
     blocks: list[SourceBlock] = []
-    for name in (n for n in names if not _is_override(n)):
+    for name in (n for n in names if not is_override(n)):
         blocks.extend(_file_blocks(folder / name))
     _check_unique(blocks)
-    for name in (n for n in names if _is_override(n)):
+    for name in (n for n in names if is_override(n)):
         _apply_overrides(blocks, _file_blocks(folder / name))
     return blocks
+
+
+Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
+
+
+def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
+    """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
+    (``declared`` is the scan's memo)."""
+    key = os.path.abspath(folder)
+    found = declared.get(key)
+    if found is None:
+        found = {}
+        if os.path.isdir(key):
+            for block in declared_blocks(Path(folder)):
+                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
+                    found["locals",].body.update(block.body)
+                    continue
+                found.setdefault((block.kind, *block.labels), block)
+        declared[key] = found
+    return found
+
+
+def local_source(body: dict[str, Any]) -> str | None:
+    """The folder a module block's ``source = "./…"`` names, None when it is not a local path."""
+    source = body.get("source")
+    return source.strip('"') if isinstance(source, str) and source[1:].startswith(("./", "../")) else None
 
 
 def _check_unique(blocks: list[SourceBlock]) -> None:
@@ -72,35 +98,32 @@ def _check_unique(blocks: list[SourceBlock]) -> None:
         first[key] = b.location
 
 
-def _is_override(name: str) -> bool:
+def is_override(name: str) -> bool:
+    """Whether Terraform reads the configuration file ``name`` as an override file."""
     stem = name.removesuffix(".json").removesuffix(".tf")
     return stem == "override" or stem.endswith("_override")
 
 
 def _file_blocks(path: Path) -> list[SourceBlock]:
-    text = decode(read_bytes(path), str(path))
     if path.name.endswith(".tf.json"):
-        return list(_json_blocks(path, text))
-    try:
-        parsed = syntax.parse(text)
-    except syntax.SyntaxProblem as problem:
-        raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
+        return list(_json_blocks(path, _parsed(path)))
     return [SourceBlock(b.kind, tuple(_unquote(label) for label in b.labels), b.body, Location(str(path), b.line))
-            for b in parsed.blocks]
+            for b in _parsed(path).blocks]
 
 
 def check_vars_file(path: Path) -> None:
     """Raise `InputError` (file and line) when a variable file is not valid HCL or JSON: bad
     input, as a configuration file is, before tfparse is asked."""
+    _parsed(path)
+
+
+def _parsed(path: Path) -> Any:
+    """A ``.json`` file's document or an HCL file's `syntax.Parsed`; `InputError` when invalid."""
     text = decode(read_bytes(path), str(path))
-    if path.name.endswith(".json"):
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-        return
     try:
-        syntax.parse(text)
+        return json.loads(text) if path.name.endswith(".json") else syntax.parse(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except syntax.SyntaxProblem as problem:
         raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
 
@@ -130,11 +153,7 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
             original.body = {**original.body, **block.body}
 
 
-def _json_blocks(path: Path, text: str) -> list[SourceBlock]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+def _json_blocks(path: Path, doc: Any) -> list[SourceBlock]:
     out: list[SourceBlock] = []
     if not isinstance(doc, dict):
         return out

@@ -20,7 +20,7 @@ Its known defects are corrected or detected here, each covered by a test:
   (PG-GOV-002 names it), never passed in silence;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
   provider alias, following module ``providers = {…}`` maps, for the AWS types that have
-  ``tags_all`` (`taggable`);
+  ``tags_all`` (`plangate.types.TAGGABLE`);
 - a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
   one `Resource` whose `Instances` number is None ("instances unknown");
 - the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give
@@ -39,12 +39,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, SourceBlock, declared_blocks
+from plangate.loaders.hcl import engine, run
+from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
@@ -62,15 +62,13 @@ _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
+# One function call as a whole expression, and the functions that may take or give null.
+_CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
+_NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
+                           "toset", "tomap", "sensitive", "nonsensitive", "type"})
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
-
-
-@cache
-def taggable() -> frozenset[str]:
-    """AWS resource types whose schema has ``tags_all``: the ones provider default tags reach."""
-    return TAGGABLE
 
 
 def tfvars_files(root: Path) -> list[str]:
@@ -125,6 +123,7 @@ class _Evaluation:
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' known regions
+        self._reads_data: dict[tuple[str, str, str], bool] = {}
 
     # -- the answer
 
@@ -174,7 +173,11 @@ class _Evaluation:
         for key, value in e.body.items():
             if key in _META_ARGUMENTS or key == "__tfmeta" or (key == "id" and value in self.block_ids):
                 continue
-            got = scope.value(value, (key,), _at(source, key))
+            try:
+                got = scope.value(value, (key,), _at(source, key))
+            except Rejected as rejection:
+                file = self.root / e.file
+                raise Rejected(str(rejection), Location(str(file), _attribute_line(file, e.line, key))) from None
             if got is not _UNKNOWN:
                 properties[key] = got
         lifecycle = isinstance(source, dict) and "lifecycle" in source
@@ -202,7 +205,7 @@ class _Evaluation:
                          "all its instances, instances unknown")
         provider, alias = _provider_ref(e.body.get("provider"), rtype)
         config = self._provider_for(module.rstrip("."), provider, alias)
-        defaults = self.providers.get(config) if config and rtype in taggable() else None
+        defaults = self.providers.get(config) if config and rtype in TAGGABLE else None
         own = OwnTags(clean_tags(properties.get("tags")),
                       frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
                       frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
@@ -224,9 +227,7 @@ class _Evaluation:
         for meta in ("count", "for_each"):
             if meta not in body:
                 continue
-            value = e.body.get(meta)
-            scope = _Scope(self, module.rstrip("."), body)
-            if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
+            if _Scope(self, module.rstrip("."), body).guessed(e.body.get(meta), body[meta]):
                 return Instances(meta, None)
         return ONE
 
@@ -241,16 +242,14 @@ class _Evaluation:
             body = source if isinstance(source, dict) else {}
             scope = _Scope(self, _parent(prefix), {})
             for meta in ("count", "for_each"):
-                if meta in body:
-                    value = call.body.get(meta)
-                    if value is None or not scope.known_value(value) or not scope.known_expression(body[meta]):
-                        return meta, prefix
+                if meta in body and scope.guessed(call.body.get(meta), body[meta]):
+                    return meta, prefix
         return None
 
     def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
         """Override files' blocks merged into the block they override: each attribute, and each
         nested block type as a whole, replaces the original's."""
-        primary = next((e for e in entries if not _is_override(e.file)), entries[0])
+        primary = next((e for e in entries if not is_override(os.path.basename(e.file))), entries[0])
         body = dict(primary.body)
         for e in entries:
             if e is not primary:
@@ -264,39 +263,40 @@ class _Evaluation:
         prefixes = {m for r in resources for m in _module_prefixes(r.module)}
         for path, e in self.modules.items():
             source = e.body.get("source")
-            name = _MODULE_STEP.findall(path)[-1] if _MODULE_STEP.findall(path) else path
             location = Location(str(self.root / e.file), e.line)
-            if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
-                if path in expanded or path in prefixes:
-                    continue  # downloaded by `terraform init` (.terraform/modules): tfparse read it
-                yield Resource(MODULE_CALL, path, SOURCE_FORMAT,
-                               properties={"name": name, "source": source if isinstance(source, str) else ""},
-                               location=location, provider="terraform", module=_parent(path), stack=str(self.root))
+            folder = self._folder(path)
+            if folder is None:
+                if path not in expanded and path not in prefixes:  # else `terraform init` fetched it: tfparse read it
+                    yield self._unexpanded(path, source if isinstance(source, str) else "", location)
                 continue
             if path in expanded or path in prefixes or self._guessed_module(path) is not None:
                 continue  # expanded, or one resource per block stands for a guessed module count
-            folder = (self.root / e.file).parent / source
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
-            elif self._declares_resources(folder) and not self._zero_instances(e, folder):
-                why = (f"{_engine()} returned no resources for this local module call (its inputs may depend "
+            elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
+                    and not self._zero_instances(e, folder):
+                run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
+                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
-            yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": name, "source": source},
-                           location=location, provider="terraform", module=_parent(path), stack=str(self.root),
-                           notes=(why,))
-
+            yield self._unexpanded(path, source, location, (why,))
         yield from self._calls_without_entries()
+
+    def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
+        """The one resource that stands for a module call whose resources were not checked."""
+        return Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": _MODULE_STEP.findall(path)[-1],
+                        "source": source}, location=location, provider="terraform", module=_parent(path),
+                        stack=str(self.root), notes=notes)
 
     def _calls_without_entries(self) -> Iterator[Resource]:
         """Module blocks of the root and of every expanded local module for which tfparse
         returned nothing (a missing folder, a call it dropped): never a silent pass.  A call
         with ``count`` / ``for_each`` may rightly make no instance, so it is trusted."""
-        callers = [("", self.root)] + [
-            (path, (self.root / e.file).parent / e.body["source"]) for path, e in self.modules.items()
-            if isinstance(e.body.get("source"), str) and e.body["source"].startswith(_LOCAL_SOURCE)]
-        for prefix, folder in callers:
+        for prefix in ("", *self.modules):
+            folder = self._folder(prefix)
+            if folder is None:
+                continue
             for key, block in folder_blocks(folder, self._blocks).items():
                 if key[0] != "module" or "count" in block.body or "for_each" in block.body:
                     continue
@@ -305,8 +305,7 @@ class _Evaluation:
                     continue
                 raw = block.body.get("source")
                 source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
-                yield Resource(MODULE_CALL, path, SOURCE_FORMAT, properties={"name": key[1], "source": source},
-                               location=block.location, provider="terraform", module=prefix, stack=str(self.root))
+                yield self._unexpanded(path, source, block.location)
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call whose inputs are all known, every block of whose folder has a
@@ -316,9 +315,6 @@ class _Evaluation:
         blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
         return _Scope(self, _parent(call.path), {}).known_value(inputs) and all(
             "count" in b.body or "for_each" in b.body for b in blocks)
-
-    def _declares_resources(self, folder: Path) -> bool:
-        return any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks))
 
     # -- providers and default tags
 
@@ -388,38 +384,41 @@ class _Evaluation:
 
     # -- what an expression is derived from
 
-    def reads_data(self, module: str, source: Any, seen: set) -> bool:
-        """See `_Scope.reads_data`; ``seen`` stops at names already followed (cycles are
-        Terraform errors, but must not loop here)."""
-        folder = self._folder(module)
+    def reads_data(self, module: str, source: Any) -> bool:
+        """Whether an expression of ``module`` reads a data source, directly or through locals,
+        module inputs or module outputs (tfparse invents data source attributes, and a
+        conditional, ``lookup`` or interpolation over an invented value is invented too)."""
         for kind, name, *_ in _references(source):
-            if kind == "data":
+            if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
-            if (module, kind, name) in seen or folder is None:
-                continue
-            seen.add((module, kind, name))
-            if kind == "local":
-                expr = folder_blocks(folder, self._blocks).get(("locals",))
-                if expr is not None and self.reads_data(module, expr.body.get(name), seen):
-                    return True
-            elif kind == "var" and module:
-                call = self.modules.get(module)
-                name_in_caller = _MODULE_STEP.findall(module)[-1]
-                caller = self._source(call, ("module", name_in_caller)) if call is not None else None
-                if self.reads_data(_parent(module), _at(caller, name), seen):
-                    return True
-        for called, output in _module_outputs(source):
-            key = (module, "module", f"{called}.{output}")
-            if key in seen:
-                continue
-            seen.add(key)
-            inner = f"{module}.module.{called}" if module else f"module.{called}"
-            for path in self.modules:
-                if _INSTANCE_KEY.sub("", path) == _INSTANCE_KEY.sub("", inner):
-                    block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output))
-                    if block is not None and self.reads_data(path, block.body.get("value"), seen):
-                        return True
-                    break
+        return any(self._name_reads_data(module, "module", f"{called}.{output}")
+                   for called, output in _module_outputs(source))
+
+    def _name_reads_data(self, module: str, kind: str, name: str) -> bool:
+        """Whether a local, a module's variable or a module output (``M.OUT``) of ``module``
+        reads a data source; asked once per name and evaluation (every value asks again)."""
+        key = (module, kind, name)
+        if key not in self._reads_data:
+            self._reads_data[key] = False  # a cycle (a Terraform error) stops here
+            self._reads_data[key] = self._definition_reads_data(module, kind, name)
+        return self._reads_data[key]
+
+    def _definition_reads_data(self, module: str, kind: str, name: str) -> bool:
+        folder = self._folder(module)
+        if kind == "local" and folder is not None:
+            expr = folder_blocks(folder, self._blocks).get(("locals",))
+            return expr is not None and self.reads_data(module, expr.body.get(name))
+        if kind == "var" and module and folder is not None:
+            call = self.modules.get(module)
+            caller = self._source(call, ("module", _MODULE_STEP.findall(module)[-1])) if call is not None else None
+            return self.reads_data(_parent(module), _at(caller, name))
+        if kind == "module":
+            called, output = name.split(".", 1)
+            inner = _INSTANCE_KEY.sub("", f"{module}.module.{called}" if module else f"module.{called}")
+            path = next((p for p in self.modules if _INSTANCE_KEY.sub("", p) == inner), None)
+            block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
+                if path is not None else None
+            return block is not None and self.reads_data(path, block.body.get("value"))
         return False
 
     def _folder(self, module: str) -> Path | None:
@@ -462,6 +461,10 @@ class _Evaluation:
             if match.group() in self.block_ids or match.group() not in self.source_text():
                 return True
         return False
+
+
+class Rejected(Exception):
+    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where)."""
 
 
 class _UnknownType:
@@ -518,7 +521,7 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and (self.reads_data(source) or self.reads_computed(source)):
+        if source is not None and (self.ev.reads_data(self.module, source) or self.reads_computed(source)):
             # tfparse invents data source attributes ("current-region" for aws_region.name) and
             # resource attributes the configuration does not set (``id``); Terraform reads the
             # first at plan time and the second at apply, so only the plan (or apply) knows them
@@ -538,7 +541,33 @@ class _Scope:
                 return known
             self.unknown.add(path)
             return _UNKNOWN
+        call = self.called_on_null(source) if value is None else None
+        if call is not None:
+            raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)")
         return value
+
+    def called_on_null(self, source: Any) -> str | None:
+        """``f(var.x)`` with ``var.x`` null, when the whole expression is one call of a function
+        that refuses a null argument and reads a null variable or local (tfparse writes null
+        for it; Terraform stops the plan), else None."""
+        match = _CALL.fullmatch(source) if isinstance(source, str) else None
+        if match is None or match[1] in _NULL_PASSING:
+            return None
+        text = source[2:-1].strip()
+        if _closing_at(text) != len(text) - 1:
+            return None  # `f(a) + g(b)`: not one call
+        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
+                 and self._is_null(kind, name)]
+        return f"{text} with {nulls[0]} null" if nulls else None
+
+    def _is_null(self, kind: str, name: str) -> bool:
+        if kind == "local":
+            values = self.ev.locals.get(self.module, {})
+            return name in values and values[name] is None
+        call = self.ev.modules.get(self.module) if self.module else None
+        if call is not None and name in call.body:
+            return call.body[name] is None
+        return self._null_variable(f"var.{name}")
 
     def _block(self, block: dict[str, Any], path: tuple[str, ...], source: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -571,7 +600,7 @@ class _Scope:
         if not isinstance(source, str):
             return None
         text = source.strip()
-        if text.startswith("${") and text.endswith("}") and _closing_brace_at(text) == len(text) - 1:
+        if text.startswith("${") and text.endswith("}") and _closing_at(text) == len(text) - 1:
             text = text[2:-1].strip()
         branches = _conditional(text)
         if branches is not None:
@@ -584,16 +613,12 @@ class _Scope:
         reference = re.fullmatch(r"(local|var)\.([A-Za-z_][\w-]*)", text)
         if reference is None:
             return None
-        kind, name = reference.groups()
-        if kind == "local":
-            value = self.ev.locals.get(self.module, {}).get(name)
-        elif self.module:
-            call = self.ev.modules.get(self.module)
-            value = call.body.get(name) if call is not None else None
-        else:
-            declared = self.ev.variables.get(f"variable.{name}")
-            value = declared.get("default") if isinstance(declared, dict) else None
+        value = self._named(*reference.groups())
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
+
+    def guessed(self, value: Any, source: Any) -> bool:
+        """Whether tfparse had to guess a ``count`` / ``for_each`` (``value``, from ``source``)."""
+        return value is None or not self.known_value(value) or not self.known_expression(source)
 
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
@@ -601,22 +626,25 @@ class _Scope:
             kind, name, rtype, rname, index, attr = ref
             if kind in ("data", "module"):
                 return False
-            if kind == "local":
-                value = self.ev.locals.get(self.module, {}).get(name)
-                if not self.known_value(value):
+            if kind == "var" and not self.module:
+                if self.reads_unset(f"${{var.{name}}}"):
                     return False
-            elif kind == "var":
-                if self.module:
-                    call = self.ev.modules.get(self.module)
-                    if call is not None and not self.known_value(call.body.get(name)):
-                        return False
-                elif self.reads_unset(f"${{var.{name}}}"):
+            elif kind in ("local", "var"):
+                if not self.known_value(self._named(kind, name)):
                     return False
-            elif rtype and rtype not in self.iterators:
-                target = self._target(rtype, rname, index)
-                if target is None or attr is None or attr not in target or not self.known_value(target[attr]):
-                    return False
+            elif rtype and rtype not in self.iterators and self._computed(rtype, rname, index, attr):
+                return False
         return True
+
+    def _named(self, kind: str, name: str) -> Any:
+        """The value tfparse gave ``local.NAME`` or ``var.NAME`` here (a root variable: its default)."""
+        if kind == "local":
+            return self.ev.locals.get(self.module, {}).get(name)
+        if self.module:
+            call = self.ev.modules.get(self.module)
+            return call.body.get(name) if call is not None else None
+        declared = self.ev.variables.get(f"variable.{name}")
+        return declared.get("default") if isinstance(declared, dict) else None
 
     def resolve(self, source: Any) -> Any:
         """The value of an expression that is one reference to a known resource attribute
@@ -649,32 +677,24 @@ class _Scope:
         declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
-    def reads_data(self, source: Any) -> bool:
-        """Whether an expression reads a data source, directly or through locals, module
-        inputs or module outputs (tfparse invents data source attributes, and a conditional,
-        ``lookup`` or interpolation over an invented value is invented too)."""
-        return self.ev.reads_data(self.module, source, set())
-
     def reads_unset(self, source: Any) -> bool:
         """Whether an expression reads a root variable that has no default (set only when
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        for kind, name, *_ in _references(source):
-            declared = self.ev.variables.get(f"variable.{name}") if kind == "var" else None
-            if isinstance(declared, dict) and "default" not in declared:
-                return True
-        return False
+        read = [self.ev.variables.get(f"variable.{name}") for kind, name, *_ in _references(source) if kind == "var"]
+        return any(isinstance(v, dict) and "default" not in v for v in read)
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
         with a known value (``id``, ``arn``: computed by the provider at apply)."""
-        for kind, _, rtype, rname, index, attr in _references(source):
-            if kind == "resource" and rtype not in self.iterators:
-                target = self._target(rtype, rname, index)
-                if attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr]):
-                    return True
-        return False
+        return any(kind == "resource" and rtype not in self.iterators and self._computed(rtype, rname, index, attr)
+                   for kind, _, rtype, rname, index, attr in _references(source))
+
+    def _computed(self, rtype: str, rname: str, index: str, attr: str | None) -> bool:
+        """Whether ``TYPE.NAME[INDEX].ATTR`` is known only after apply (tfparse's ``id`` is a stand-in)."""
+        target = self._target(rtype, rname, index)
+        return attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr])
 
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
@@ -682,10 +702,7 @@ class _Scope:
                    for kind, _, rtype, *_ in _references(source))
 
     def _sensitive(self, source: Any) -> bool:
-        for kind, name, *_ in _references(source):
-            if kind == "var" and self._sensitive_var(name):
-                return True
-        return False
+        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in _references(source))
 
     def _sensitive_var(self, name: str) -> bool:
         prefix = f"{self.module}." if self.module else ""
@@ -704,40 +721,26 @@ class _Scope:
 # ------------------------------------------------------------------------------ helpers
 
 
-Declared = dict[str, dict[tuple[str, ...], SourceBlock]]  # by absolute folder path
-
-
-def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...], SourceBlock]:
-    """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
-    (``declared`` is the scan's memo)."""
-    key = os.path.abspath(folder)
-    found = declared.get(key)
-    if found is None:
-        found = {}
-        if os.path.isdir(key):
-            for block in declared_blocks(Path(folder)):
-                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
-                    found["locals",].body.update(block.body)
-                    continue
-                found.setdefault((block.kind, *block.labels), block)
-        declared[key] = found
-    return found
-
-
 _MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
+
+
+def _expressions(source: Any) -> Iterator[str]:
+    """Every string with an expression in a source-form value, object keys included."""
+    if isinstance(source, dict):
+        for key, sub in source.items():
+            yield from _expressions(key)
+            yield from _expressions(sub)
+    elif isinstance(source, list):
+        for sub in source:
+            yield from _expressions(sub)
+    elif isinstance(source, str) and "${" in source:
+        yield source
 
 
 def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
     """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
-    if isinstance(source, dict):
-        for key, sub in source.items():
-            yield from _module_outputs(key)
-            yield from _module_outputs(sub)
-    elif isinstance(source, list):
-        for sub in source:
-            yield from _module_outputs(sub)
-    elif isinstance(source, str) and "${" in source:
-        yield from _MODULE_OUTPUT.findall(source)
+    for text in _expressions(source):
+        yield from _MODULE_OUTPUT.findall(text)
 
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
@@ -782,7 +785,7 @@ def _module_path(module: str) -> str:
 
 
 def _module_prefixes(module: str) -> Iterator[str]:
-    parts = [m.group() for m in re.finditer(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module)]
+    parts = [m.group() for m in _MODULE_STEP.finditer(module)]
     for i in range(1, len(parts) + 1):
         yield ".".join(parts[:i])
 
@@ -790,11 +793,6 @@ def _module_prefixes(module: str) -> Iterator[str]:
 def _parent(module: str) -> str:
     prefixes = list(_module_prefixes(module))
     return prefixes[-2] if len(prefixes) > 1 else ""
-
-
-def _is_override(file: str) -> bool:
-    name = file.rsplit("/", 1)[-1]
-    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 def _at(source: Any, key: Any) -> Any:
@@ -831,8 +829,8 @@ def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
             depth -= 1
 
 
-def _closing_brace_at(text: str) -> int:
-    """Where the ``${`` opening ``text`` closes (-1 when it does not)."""
+def _closing_at(text: str) -> int:
+    """Where the first bracket of ``text`` (``${``, ``f(``) closes (-1 when it does not)."""
     return next((i for i, ch, depth in _outside_strings(text) if ch in "}])" and depth == 1), -1)
 
 
@@ -887,16 +885,9 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
 
 def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
     """(kind, var/local name, resource type, name, index, attribute) of every reference in a
-    source-form expression (see `hcl_syntax`; ``.tf.json`` strings are templates)."""
-    if isinstance(source, dict):
-        for key, sub in source.items():
-            yield from _references(key)
-            yield from _references(sub)
-    elif isinstance(source, list):
-        for sub in source:
-            yield from _references(sub)
-    elif isinstance(source, str) and "${" in source:
-        for m in _REFERENCE.finditer(source):
+    source-form expression (see `syntax`; ``.tf.json`` strings are templates)."""
+    for text in _expressions(source):
+        for m in _REFERENCE.finditer(text):
             if m[1]:
                 yield m[1], m[2], "", "", "", None
             elif m[3] or m[4]:
@@ -905,7 +896,11 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
                 yield "resource", "", m[5], m[6], m[7] or "", m[8]
 
 
-def _engine() -> str:
-    from plangate.loaders.hcl import engine
-
-    return engine()
+def _attribute_line(path: Path, start: int | None, key: str) -> int | None:
+    """The line of ``key = …`` in the block that starts at line ``start`` of ``path`` (a light
+    read of the file tfparse named), else ``start``."""
+    if start is None:
+        return None
+    lines = decode(read_bytes(path), str(path)).splitlines()[start - 1:]
+    pattern = re.compile(rf"\s*{re.escape(key)}\s*=(?!=)")
+    return next((start + i for i, text in enumerate(lines) if pattern.match(text)), start)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.loaders.hcl.blocks import folder_blocks, local_source
 
 #: Instances of one resource or module block (count, or for_each elements).
 MAX_INSTANCES = 10_000
@@ -67,13 +68,13 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
             where = block.location
             if key[0] == "variable" and isinstance(block.body.get("type"), str) and block.body["type"][:1] == '"':
                 return f'variable "{key[1]}": type = {block.body["type"]} is a quoted type (write it unquoted)', where
-            source = _local_source(block.body) if key[0] == "module" else None
+            source = local_source(block.body) if key[0] == "module" else None
             if source is None:
                 continue
             called = folder / source
             if not called.is_dir():
                 continue  # reported per call, with the caller's path (`evaluate`)
-            variables = {k[1]: b for k, b in _blocks_of(called, declared).items() if k[0] == "variable"}
+            variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
             for name in block.body:
                 if name not in _META and name not in variables:
                     return (f'module "{key[1]}": an argument "{name}" is not expected here ({source} declares '
@@ -82,17 +83,6 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
                 if "default" not in variable.body and name not in block.body:
                     return f'module "{key[1]}": the argument "{name}" is required ({source} gives it no default)', where
     return None
-
-
-def _blocks_of(folder: Path, declared: dict) -> dict:
-    from plangate.loaders.hcl.evaluate import folder_blocks
-
-    return folder_blocks(folder, declared)
-
-
-def _local_source(body: dict) -> str | None:
-    source = body.get("source")
-    return source.strip('"') if isinstance(source, str) and source[1:].startswith(("./", "../")) else None
 
 
 def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
@@ -104,10 +94,10 @@ def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
         if folder in seen or not folder.is_dir():
             continue
         seen.add(folder)
-        blocks = _blocks_of(folder, declared)
+        blocks = folder_blocks(folder, declared)
         yield folder, blocks
         for key, block in blocks.items():
-            source = _local_source(block.body) if key[0] == "module" else None
+            source = local_source(block.body) if key[0] == "module" else None
             if source is not None:
                 todo.append(Path(os.path.abspath(folder / source)))
 

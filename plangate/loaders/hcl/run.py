@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from plangate.errors import InputError
 
 #: The variable that forces the process count (0: evaluate in this process).
 WORKERS = "PLANGATE_HCL_WORKERS"
@@ -30,8 +33,22 @@ WORTH_PROCESSES = 1_000_000
 GO_SETTINGS = {"GOGC": "off", "GOMEMLIMIT": "512MiB"}
 
 
+# tfparse's first diagnostic: "…: main.tf:2,10-3,1: Invalid expression; Expected …, and 1 other diagnostic(s)"
+_DIAGNOSTIC = re.compile(r"([^\s:]+\.tf(?:vars)?):(\d+),(\d+)[-\d,]*: ([^;]+); (.*?)(?:, and \d+ other diagnostic.*)?$")
+
+
 class Refused(Exception):
     """tfparse refused a root module; the reason is its first line."""
+
+
+def check_syntax(folder: Path, evaluation: dict[str, Any] | Refused) -> None:
+    """Raise `InputError` (file, line, column) when tfparse refused ``folder`` over the syntax of
+    an HCL file Terraform reads: our parser checks blocks, brackets and strings, and leaves the
+    rest of an expression's syntax (an operator without operand, …) to tfparse."""
+    found = _DIAGNOSTIC.search(str(evaluation)) if isinstance(evaluation, Refused) else None
+    if found is not None and not found[1].rsplit("/", 1)[-1].startswith((".", "#")):  # files Terraform skips
+        file, line, column, summary, detail = found.groups()
+        raise InputError(str(Path(folder) / file), f"invalid HCL: {summary}: {detail}", int(line), int(column))
 
 
 def evaluate(root: Path | str, vars_paths: list[str]) -> dict[str, Any] | Refused:
@@ -71,17 +88,12 @@ def evaluations(requests: Sequence[tuple[Path, list[str]]], weight: int) -> list
     if not count:
         return [evaluate(root, paths) for root, paths in requests]
     # "spawn": a fork would copy a Go runtime that may already run in this process; the new
-    # processes inherit the environment as it is when they start, so Go's settings are set
-    # for that moment only
+    # processes read Go's settings from the environment they start with (all start within the block)
     unset = {k: v for k, v in GO_SETTINGS.items() if k not in os.environ}
     os.environ.update(unset)
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(evaluate, str(root), paths) for root, paths in requests]
-            for k in unset:
-                os.environ.pop(k, None)
-            unset = {}
-            return [f.result() for f in futures]
+            return list(pool.map(evaluate, [str(root) for root, _ in requests], [paths for _, paths in requests]))
     finally:
         for k in unset:
             os.environ.pop(k, None)

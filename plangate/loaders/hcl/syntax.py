@@ -22,11 +22,11 @@ The output is the serialised form python-hcl2 8 gives, which `hcl.py`'s evaluato
   text wrapped in ``${…}``.  Object keys: identifiers as is, quoted keys with their quotes,
   anything else ``${…}``.
 
-Expressions are checked as token sequences (every character is part of an HCL token,
-brackets balance, operands and operators alternate), which catches the typos a reviewer
-would, without building a tree.  Errors are `SyntaxProblem` with a line and column; the
-loader turns them into `InputError` naming the file.  Redefining an attribute, or using one
-name for an attribute and a block, is an error, as in Terraform.
+Expressions are read only as far as finding where they end (every character is part of an
+HCL token, brackets balance, strings close); the rest of their syntax is tfparse's to report
+(`run.check_syntax`).  Errors are `SyntaxProblem` with a line and column; the loader turns
+them into `InputError` naming the file.  Redefining an attribute, or using one name for an
+attribute and a block, is an error, as in Terraform.
 """
 
 from __future__ import annotations
@@ -96,23 +96,16 @@ _TOKEN = re.compile(
     r"(?P<space>[ \t\r\f~]+)"  # ~: the strip markers of ${~ … ~}
     r"|(?P<newline>\n)"
     r"|(?P<comment>#[^\n]*|//[^\n]*|/\*.*?\*/)"
-    r"|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
-    # a name with its attribute and literal-index steps (var.a.b[0], x[*].id): one operand
-    rf"|(?P<name>{_IDENT}(?:\.(?:{_IDENT}|\d+|\*)|\[(?:\d+|\*)\])*)"
     r'|(?P<string>")'
     rf"|(?P<heredoc><<-?{_IDENT}[ \t]*\r?\n)"
-    r"|(?P<splat>\[[ \t]*\*[ \t]*\])"
     r"|(?P<open>[(\[{])"
     r"|(?P<close>[)\]}])"
-    r"|(?P<dot>\.(?!\.\.))"
-    r"|(?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[-+*/%<>!?:=,])",
+    r"|(?P<operand>[\w.]+)"  # names with their steps (var.a.b, x.*.id: `*` is an operator), numbers
+    r"|(?P<op>==|!=|<=|>=|&&|\|\||=>|::|[-+*/%<>!?:=,])",
     re.S,
 )
-_AFTER_DOT = re.compile(rf"[ \t]*(?:{_IDENT}|\d+|\*)")
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
-_PREFIX_OPS = frozenset({"-", "!"})
-_INFIX_WORDS = frozenset({"in", "if"})  # for-expression keywords between operands
 
 
 def _number(text: str) -> int | float:
@@ -353,114 +346,47 @@ class _Parser:
         end = self.scan(start, enders)
         return "${" + self.text[start:end].strip() + "}", end
 
-    def scan(self, pos: int, enders: str, lenient: bool = False) -> int:
+    def scan(self, pos: int, enders: str) -> int:
         """The end of the expression at ``pos``: the first of ``enders`` (or, with ``\\n`` among
-        them, a comment) outside brackets.  Checks that operands and operators alternate in each
-        bracket level; ``lenient`` (template directives) checks tokens and brackets only."""
+        them, a comment) outside brackets.  Only tokens, strings and brackets are checked here:
+        tfparse reports the rest (an operator without its operand …) with file and line."""
         text, n = self.text, self.n
         closers: list[str] = []
-        expect = True  # an operand is due
-        opened = True  # just after an opening bracket or a comma: closing is fine
         origin = pos
         while True:
             if pos >= n:
                 if closers:
                     raise self.end_of_file(closers[-1])
-                if expect and not lenient:
-                    raise self.end_of_file()
                 return pos
             token = _TOKEN.match(text, pos)
             if token is None:
                 raise self.unexpected(pos)
-            kind = token.lastgroup
-            value = token.group()
-            if kind == "space":
-                pos = token.end()
-                continue
-            if not closers and ((len(value) == 1 and value in enders)
-                                or (kind == "comment" and "\n" in enders)):
-                if (expect and not lenient) or pos == origin:
+            kind, value = token.lastgroup, token.group()
+            if not closers and ((len(value) == 1 and value in enders) or (kind == "comment" and "\n" in enders)):
+                if pos == origin:
                     raise self.unexpected(pos) if kind != "newline" else self.problem(
                         "expected a value before the end of the line", pos)
                 return pos
-            if kind in ("newline", "comment"):
-                if closers and closers[-1] == "}" and not expect and kind == "newline":
-                    expect, opened = True, True  # a newline separates object items
-                pos = token.end()
-                continue
             if kind == "close":
                 if not closers or closers[-1] != value:
                     raise self.unexpected(pos)
-                if expect and not opened and not lenient:
-                    raise self.unexpected(pos)
                 closers.pop()
-                expect, opened = False, False
-                pos = token.end()
-                continue
-            if kind == "open":
-                if not expect and value == "{" and not lenient:
-                    raise self.unexpected(pos)
+            elif kind == "open":
                 if len(closers) >= MAX_DEPTH:
                     raise self.problem("nested too deeply", pos, column=False)
                 closers.append(_CLOSER[value])
-                expect, opened = True, True
-                pos = token.end()
-                continue
-            opened = False
-            if kind == "splat":  # x[*]: after an operand, which it leaves an operand
-                if expect and not lenient:
-                    raise self.unexpected(pos)
-                pos = token.end()
-                continue
-            if kind == "dot":
-                step = _AFTER_DOT.match(text, token.end())
-                if (expect or step is None) and not lenient:
-                    raise self.unexpected(pos)
-                pos = step.end() if step is not None else token.end()
-                continue
-            if kind == "op":
-                if value == "...":
-                    pass  # `f(list...)`, `v...` in a for expression: after an operand
-                elif expect and value in _PREFIX_OPS:
-                    pass
-                elif expect and not lenient:
-                    raise self.unexpected(pos)
-                else:
-                    expect = True
-                    opened = value == ","
-                pos = token.end()
-                continue
-            # an operand: name, number, string or heredoc
-            if kind == "name" and value in _INFIX_WORDS:  # never a reference's root
-                expect = True
-                pos = token.end()
-                continue
-            if kind == "name" and expect and value == "for":
-                pos = token.end()  # `for k, v in …`: the loop variables follow
-                continue
-            if not expect and not lenient:
-                raise self.unexpected(pos)
-            if kind == "string":
+            elif kind == "string":
                 pos = self.string_end(token.end())
+                continue
             elif kind == "heredoc":
-                opening = _HEREDOC_OPEN.match(text, pos)
-                assert opening is not None
-                pos = self.heredoc_end(pos, opening)
-            else:
-                pos = token.end()
-            expect = False
+                pos = self.heredoc_end(pos, _HEREDOC_OPEN.match(text, pos))
+                continue
+            pos = token.end()
 
     def string_end(self, pos: int) -> int:
         """The position after the quote closing the string whose text starts at ``pos``."""
-        opening = pos - 1
-        self._templates += 1
-        try:
-            return self._string_end(pos, opening)
-        finally:
-            self._templates -= 1
-
-    def _string_end(self, pos: int, opening: int) -> int:
-        text = self.text
+        text, opening = self.text, pos - 1
+        self._templates += 1  # not undone on an error: the parse stops there
         if self._templates > MAX_DEPTH:
             raise self.problem("nested too deeply", opening, column=False)
         while True:
@@ -469,11 +395,12 @@ class _Parser:
                 raise self.problem("unterminated string", opening)
             c = text[pos]
             if c == '"':
+                self._templates -= 1
                 return pos + 1
             if c == "\\":  # a backslash before a newline or the end
                 raise self.problem("unterminated string", opening)
             # ${ or %{: an interpolation or a directive, up to its closing brace
-            end = self.scan(pos + 2, "}", lenient=c == "%")
+            end = self.scan(pos + 2, "}")
             if end >= self.n:
                 raise self.end_of_file("}")
             pos = end + 1
