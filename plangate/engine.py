@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from plangate.errors import InputError
 from plangate.model import Enforcement, Finding, Load, Outcome, Resource, Unknown
-from plangate.policy import Policy, Waiver
+from plangate.policy import Policy
 from plangate.rules.base import Rule
 from plangate.rules.context import StackContext
+from plangate.waiver import Waiver
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -52,7 +53,7 @@ class _ActiveWaivers:
     def for_rule(self, rule: Rule) -> list[Waiver]:
         found = self._by_rule.get(rule.id)
         if found is None:  # in file order: the first waiver that covers a finding applies
-            found = self._by_rule[rule.id] = [w for w in self._active if w.rule in (rule.id, rule.slug)]
+            found = self._by_rule[rule.id] = [w for w in self._active if w.names(rule)]
         return found
 
 
@@ -74,9 +75,10 @@ def _finding(rule: Rule, res: Resource, answer: str | Unknown, policy: Policy,
                    message, res.location, reason)
 
 
-def evaluate(resources: Sequence[Resource], policy: Policy,
-             today: dt.date | None = None) -> list[Finding]:
-    """Every finding for ``resources`` under ``policy``, resource rules first, in input order."""
+def evaluate(resources: Sequence[Resource], policy: Policy, today: dt.date | None = None,
+             baselines: Mapping[str, Sequence[Resource]] | None = None) -> list[Finding]:
+    """Every finding for ``resources`` under ``policy``, resource rules first, in input order.
+    ``baselines`` are the plans the policy's rules compare against (`policy.load_baselines`)."""
     today = today or dt.date.today()
     rules = policy.enabled()
     resource_rules = [r for r in rules if r.check is not None]
@@ -96,7 +98,8 @@ def evaluate(resources: Sequence[Resource], policy: Policy,
                 findings.append(_finding(r, res, answer, policy, waivers))
     for index, stack in enumerate(_stacks(resources)):
         # each root module is its own stack; the policy's waivers are judged once per scan
-        ctx = StackContext(stack, policy.waivers if index == 0 else (), today, policy.source)
+        ctx = StackContext(stack, policy.waivers if index == 0 else (), today, policy.source,
+                           baselines=baselines or {})
         findings.extend(_stack_findings(ctx, rules, policy, waivers))
     return findings
 
@@ -134,7 +137,8 @@ def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
 
 
 def scan(resources: list[Resource], policy: Policy, inputs: list[str],
-         today: dt.date | None = None, load: Load | None = None) -> ScanResult:
+         today: dt.date | None = None, load: Load | None = None,
+         baselines: Mapping[str, Sequence[Resource]] | None = None) -> ScanResult:
     """Findings for ``resources``; ``load`` is what a loader read them from, for the reports."""
-    return ScanResult(resources, evaluate(resources, policy, today), policy.enabled(), inputs, policy,
+    return ScanResult(resources, evaluate(resources, policy, today, baselines), policy.enabled(), inputs, policy,
                       load if load is not None else Load(resources, inputs=tuple(inputs)))

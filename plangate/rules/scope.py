@@ -11,9 +11,10 @@ An inference workload is, in this order:
 3. not a resource carrying the opt-out tag (``ai.plangate.dev/inference=false`` by default);
 4. a Lambda function that calls a model: its execution role may call one of the invoke actions
    (``sagemaker:InvokeEndpoint*``, ``bedrock:InvokeModel*``; linked by
-   `plangate.loaders.roles`), or its environment names an endpoint or model (a variable name
-   such as ``SAGEMAKER_ENDPOINT_NAME`` / ``BEDROCK_MODEL_ID``, or a value that is a SageMaker
-   endpoint or Bedrock model ARN or runtime URL).
+   `plangate.loaders.roles`, read back with `plangate.notes.role_actions`), or its environment
+   names an endpoint or model (a variable name such as ``SAGEMAKER_ENDPOINT_NAME`` /
+   ``BEDROCK_MODEL_ID``, or a value that is a SageMaker endpoint or Bedrock model ARN or
+   runtime URL).
 
 `Detection` holds the settings of steps 3 and 4; PG-RAI-001 exposes them in plangate.yaml.
 
@@ -30,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plangate.model import Resource, Unknown, comparable
+from plangate.notes import role_actions
 from plangate.types import SAGEMAKER
 
 
@@ -84,8 +86,6 @@ def inference_signals(res: Resource, detect: Detection = DEFAULT_DETECTION) -> l
     """Why a Lambda function calls a model (empty: no sign of it), for messages and docs."""
     if res.type != _LAMBDA:
         return []
-    from plangate.loaders.roles import role_actions
-
     signals = []
     allowed = role_actions(res)
     may_call = [a for a in detect.invoke_actions

@@ -129,7 +129,7 @@ def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
     """
     import datetime as dt
 
-    from plangate.policy import Waiver
+    from plangate.waiver import Waiver
 
     out = []
     for s in suppressions:
@@ -143,6 +143,6 @@ def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
 
 
 def _rule_id_of(check_id: str) -> str | None:
-    from plangate.frontends.checkov.ids import rule_id_of  # the id table: only when a suppression is found
+    from plangate.rules.checkov_ids import rule_id_of  # the id table: only when a suppression is found
 
     return rule_id_of(check_id)

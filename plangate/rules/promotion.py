@@ -1,7 +1,7 @@
 """The assurance rules: what `plangate assure` checks about a model before it is promoted.
 
 Each rule is declared as every plangate rule is (`plangate.rules.base.rule`), over one
-``plangate_model_assessment`` resource per model that `plangate.assurance.gate` builds from
+``plangate_model_assessment`` resource per model that `plangate.assurance.assessment` builds from
 the evidence (drift and fairness reports, the model card) and the risk tier's thresholds —
 so findings, enforcement, waivers, SARIF, JUnit and exit codes are the scanner's own.  They are
 kept out of the scan catalogue (`plangate.rules.RULES`): no plan holds such a resource.
@@ -28,7 +28,7 @@ def _model(res: Resource) -> str:
 
 
 def _strict(**changes: Any) -> dict[str, Any]:
-    from plangate.assurance.thresholds import DEFAULT_TIERS
+    from plangate.rules.thresholds import DEFAULT_TIERS
     from plangate.settings import as_dict
 
     return {**as_dict(DEFAULT_TIERS["high"]), **changes}
