@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from plangate.errors import InputError
+from plangate.errors import PlangateError
 from plangate.model import Enforcement, Finding, Load, Outcome, Resource, Unknown
 from plangate.policy import Policy
 from plangate.rules.base import Rule
@@ -92,8 +92,10 @@ def evaluate(resources: Sequence[Resource], policy: Policy, today: dt.date | Non
         for r in applicable:
             try:
                 answers = list(r.check(res, policy.rules[r.id].settings))
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                raise _malformed(res, r, exc) from None
+            except PlangateError:  # a file a rule's settings name (usage, prices) is the user's
+                raise
+            except Exception as exc:
+                raise RuleFailed(r, res.address, exc) from exc
             for answer in answers:
                 findings.append(_finding(r, res, answer, policy, waivers))
     for index, stack in enumerate(_stacks(resources)):
@@ -121,19 +123,26 @@ def _stack_findings(ctx: StackContext, rules: Sequence[Rule], policy: Policy,
         if r.check_stack is not None:
             try:
                 pairs = list(r.check_stack(ctx, policy.rules[r.id].settings))
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                raise InputError("(stack)", f"{r.id} cannot read the resource set: {exc}") from None
+            except PlangateError:
+                raise
+            except Exception as exc:
+                raise RuleFailed(r, "the resource set", exc) from exc
             for res, answer in pairs:
                 findings.append(_finding(r, res, answer, policy, waivers))
     return findings
 
 
-def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
-    """Rules trust the plan's value shapes; a plan that breaks them is bad input, not a bug."""
-    file = res.location.file if res.location else res.address
-    line = res.location.line if res.location else None
-    return InputError(file, f"{res.address}: a property has an unexpected type or shape "
-                            f"for {rule.id} {rule.slug} ({type(exc).__name__}: {exc})", line)
+class RuleFailed(Exception):
+    """A rule raised while judging a resource: a bug in the rule (exit 3), not the user's input.
+
+    Loaders validate what they read and raise `InputError` there; a rule that still trips on a
+    value's shape is a rule to fix, so the message names the rule and what it was judging.
+    Not a `PlangateError`, so the CLI reports it as an internal error.
+    """
+
+    def __init__(self, rule: Rule, subject: str, exc: Exception):
+        self.rule_id, self.subject = rule.id, subject
+        super().__init__(f"rule {rule.id} {rule.slug} failed on {subject}: {type(exc).__name__}: {exc}")
 
 
 def scan(resources: list[Resource], policy: Policy, inputs: list[str],
