@@ -29,10 +29,29 @@ import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from plangate.model import Resource, Unknown, comparable
 from plangate.notes import role_actions
+from plangate.settings import mapping_setting
 from plangate.types import SAGEMAKER
+
+#: The tag / label pairs that mark a workload as AI inference unless plangate.yaml says otherwise.
+DEFAULT_SELECTOR: Mapping[str, str] = {"app": "ai-model-inference"}
+
+
+def selector_setting(doc: str) -> Any:
+    """The ``selector`` setting every inference rule has: one default, its own description."""
+    return mapping_setting(DEFAULT_SELECTOR, doc)
+
+
+@dataclass(frozen=True)
+class InferenceScope:
+    """Settings of a rule about inference Lambda functions: the selector, and what the rule adds."""
+
+    selector: dict[str, str] = selector_setting(
+        "Tag pairs that mark a Lambda function as AI inference (SageMaker resources always are; "
+        "'' matches any value).")
 
 
 def pod_metadata(res: Resource, part: str) -> dict[str, str]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from plangate.model import Resource, Severity, Unknown, comparable
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import StackContext
-from plangate.rules.scope import classify, metadata
-from plangate.settings import mapping_setting, setting
+from plangate.rules.scope import DEFAULT_SELECTOR, InferenceScope, classify, metadata
+from plangate.settings import setting
 from plangate.values import block, to_decimal, variant_list
 
 _LAMBDA = "aws_lambda_function"
@@ -19,15 +19,7 @@ _SERVERLESS = {"production_variants": [{"variant_name": "a", "serverless_config"
     {"memory_size_in_mb": 2048, "max_concurrency": 5}]}]}
 
 
-@dataclass(frozen=True)
-class InferenceScope:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"},
-        "Tag pairs that mark a Lambda function as AI inference ('' matches any value).",
-    )
-
-
-_INFER = {"app": "ai-model-inference"}
+_INFER = dict(DEFAULT_SELECTOR)
 
 #: Lambda layer names (the part of the ARN after ``:layer:``) that carry OpenTelemetry: the AWS
 #: Distro for OpenTelemetry layers (``aws-otel-python-amd64-ver-1-20-0``, ``aws-otel-java-agent-…``,
@@ -159,10 +151,7 @@ def _opentelemetry(res: Resource) -> str | Unknown | None:
 
 
 @dataclass(frozen=True)
-class LogPolicy:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"}, "Tag pairs that mark a Lambda function as AI inference."
-    )
+class LogPolicy(InferenceScope):
     max_retention_days: int = setting(
         0, "Longest retention accepted, in days (0: any finite retention)."
     )
@@ -361,10 +350,7 @@ def _caller_capture(res: Resource, key: str) -> Iterator[str | Unknown]:
 
 
 @dataclass(frozen=True)
-class CapPolicy:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"}, "Tag pairs that mark a Lambda function as AI inference."
-    )
+class CapPolicy(InferenceScope):
     max_lambda_concurrency: int = setting(
         0, "Highest reserved concurrency accepted for an inference function (0: no ceiling)."
     )
