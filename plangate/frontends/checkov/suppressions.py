@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from plangate.loaders.source import SKIP_DIRS
+
 _SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip= *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(.*))?")
 _BLOCK = re.compile(
     r'^\s*(?:(resource|data)\s+"([^"]+)"\s+"([^"]+)"|(module)\s+"([^"]+)")\s*\{'
 )
 _HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
 NO_REASON = "No comment provided"  # what Checkov records when the reason is left out
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def suppressions_in(path: str | os.PathLike[str]) -> list[Suppression]:
     """Inline suppressions in a .tf file or every .tf file below a directory."""
     root = Path(path)
     files = [root] if root.is_file() else sorted(
-        p for p in root.rglob("*.tf") if not _SKIP_DIRS & set(p.relative_to(root).parts)
+        p for p in root.rglob("*.tf") if not SKIP_DIRS & set(p.relative_to(root).parts)
     )
     found = []
     for file in files:
