@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from plangate.model import Load, Resource
 
 
-
 def skip_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     """``--skip-path`` regular expressions, compiled; a bad one is a usage error."""
     from plangate.errors import PlangateError

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from test_cost_fixtures import FIXTURES, plan_resources
 
