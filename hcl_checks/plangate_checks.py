@@ -6,7 +6,7 @@
 Every check translates Checkov's view of a resource into plangate's `Resource`
 (`plangate.frontends.checkov.adapter`), runs the rule through plangate's engine and reports the
 verdict; no rule logic lives here.  Which checks exist and their ids come from
-`plangate.frontends.checkov.ids`, the same definition ``docs/rules.md`` is generated from.  Settings,
+`plangate.rules.checkov_ids`, the same definition ``docs/rules.md`` is generated from.  Settings,
 enforcement and waivers come from ``plangate.yaml`` (``$PLANGATE_CONFIG``, else the file in
 the working directory, as ``plangate scan`` reads it).
 
@@ -68,8 +68,7 @@ try:
     from plangate import policy as policy_file
     from plangate.errors import ConfigError, InputError
     from plangate.frontends.checkov import adapter
-    from plangate.frontends.checkov import ids as checkov_ids
-    from plangate.rules import RULES
+    from plangate.rules import RULES, checkov_ids
 except ImportError as exc:  # plangate absent, or a dependency of it
     _fail_loudly(f"cannot import plangate ({exc}); " + INSTALL.format(python=sys.executable))
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from plangate.errors import InputError
+from plangate.errors import PlangateError
 from plangate.model import Enforcement, Finding, Load, Outcome, Resource, Unknown
-from plangate.policy import Policy, Waiver
+from plangate.policy import Policy
 from plangate.rules.base import Rule
 from plangate.rules.context import StackContext
+from plangate.waiver import Waiver
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -52,7 +53,7 @@ class _ActiveWaivers:
     def for_rule(self, rule: Rule) -> list[Waiver]:
         found = self._by_rule.get(rule.id)
         if found is None:  # in file order: the first waiver that covers a finding applies
-            found = self._by_rule[rule.id] = [w for w in self._active if w.rule in (rule.id, rule.slug)]
+            found = self._by_rule[rule.id] = [w for w in self._active if w.names(rule)]
         return found
 
 
@@ -74,9 +75,10 @@ def _finding(rule: Rule, res: Resource, answer: str | Unknown, policy: Policy,
                    message, res.location, reason)
 
 
-def evaluate(resources: Sequence[Resource], policy: Policy,
-             today: dt.date | None = None) -> list[Finding]:
-    """Every finding for ``resources`` under ``policy``, resource rules first, in input order."""
+def evaluate(resources: Sequence[Resource], policy: Policy, today: dt.date | None = None,
+             baselines: Mapping[str, Sequence[Resource]] | None = None) -> list[Finding]:
+    """Every finding for ``resources`` under ``policy``, resource rules first, in input order.
+    ``baselines`` are the plans the policy's rules compare against (`policy.load_baselines`)."""
     today = today or dt.date.today()
     rules = policy.enabled()
     resource_rules = [r for r in rules if r.check is not None]
@@ -90,13 +92,16 @@ def evaluate(resources: Sequence[Resource], policy: Policy,
         for r in applicable:
             try:
                 answers = list(r.check(res, policy.rules[r.id].settings))
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                raise _malformed(res, r, exc) from None
+            except PlangateError:  # a file a rule's settings name (usage, prices) is the user's
+                raise
+            except Exception as exc:
+                raise RuleFailed(r, res.address, exc) from exc
             for answer in answers:
                 findings.append(_finding(r, res, answer, policy, waivers))
     for index, stack in enumerate(_stacks(resources)):
         # each root module is its own stack; the policy's waivers are judged once per scan
-        ctx = StackContext(stack, policy.waivers if index == 0 else (), today, policy.source)
+        ctx = StackContext(stack, policy.waivers if index == 0 else (), today, policy.source,
+                           baselines=baselines or {})
         findings.extend(_stack_findings(ctx, rules, policy, waivers))
     return findings
 
@@ -118,23 +123,31 @@ def _stack_findings(ctx: StackContext, rules: Sequence[Rule], policy: Policy,
         if r.check_stack is not None:
             try:
                 pairs = list(r.check_stack(ctx, policy.rules[r.id].settings))
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                raise InputError("(stack)", f"{r.id} cannot read the resource set: {exc}") from None
+            except PlangateError:
+                raise
+            except Exception as exc:
+                raise RuleFailed(r, "the resource set", exc) from exc
             for res, answer in pairs:
                 findings.append(_finding(r, res, answer, policy, waivers))
     return findings
 
 
-def _malformed(res: Resource, rule: Rule, exc: Exception) -> InputError:
-    """Rules trust the plan's value shapes; a plan that breaks them is bad input, not a bug."""
-    file = res.location.file if res.location else res.address
-    line = res.location.line if res.location else None
-    return InputError(file, f"{res.address}: a property has an unexpected type or shape "
-                            f"for {rule.id} {rule.slug} ({type(exc).__name__}: {exc})", line)
+class RuleFailed(Exception):
+    """A rule raised while judging a resource: a bug in the rule (exit 3), not the user's input.
+
+    Loaders validate what they read and raise `InputError` there; a rule that still trips on a
+    value's shape is a rule to fix, so the message names the rule and what it was judging.
+    Not a `PlangateError`, so the CLI reports it as an internal error.
+    """
+
+    def __init__(self, rule: Rule, subject: str, exc: Exception):
+        self.rule_id, self.subject = rule.id, subject
+        super().__init__(f"rule {rule.id} {rule.slug} failed on {subject}: {type(exc).__name__}: {exc}")
 
 
 def scan(resources: list[Resource], policy: Policy, inputs: list[str],
-         today: dt.date | None = None, load: Load | None = None) -> ScanResult:
+         today: dt.date | None = None, load: Load | None = None,
+         baselines: Mapping[str, Sequence[Resource]] | None = None) -> ScanResult:
     """Findings for ``resources``; ``load`` is what a loader read them from, for the reports."""
-    return ScanResult(resources, evaluate(resources, policy, today), policy.enabled(), inputs, policy,
+    return ScanResult(resources, evaluate(resources, policy, today, baselines), policy.enabled(), inputs, policy,
                       load if load is not None else Load(resources, inputs=tuple(inputs)))

@@ -20,3 +20,17 @@ class InputError(PlangateError):
 
 class ConfigError(PlangateError):
     """A bad plangate.yaml, waiver, usage or price file; the text names file and key."""
+
+
+def first_line(error: BaseException | str, default: str = "") -> str:
+    """The first non-blank line of an error's text, for a one-line message: YAML, CSV and
+    DuckDB errors run to several lines (and some have none: then ``default``, or the type).
+
+    >>> first_line(ValueError("while parsing a mapping\\n  in <unicode string>, line 2"))
+    'while parsing a mapping'
+    >>> first_line(KeyError()), first_line("", "cannot parse")
+    ('KeyError', 'cannot parse')
+    """
+    text = error if isinstance(error, str) else str(error)
+    fallback = default or ("" if isinstance(error, str) else type(error).__name__)
+    return next((line.strip() for line in text.splitlines() if line.strip()), fallback)

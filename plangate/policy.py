@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fnmatch
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,28 +30,13 @@ from typing import Any, Literal
 
 from plangate import settings as settings_mod
 from plangate.errors import ConfigError, InputError
-from plangate.model import Enforcement
+from plangate.model import Enforcement, Resource
 from plangate.rules.base import Rule
+from plangate.waiver import Waiver
 
 DEFAULT_FILE = "plangate.yaml"
 _TOP_KEYS = {"on_unknown", "rules", "waivers", "assurance"}
 _WAIVER_KEYS = {"rule", "resource", "reason", "owner", "expires"}
-
-
-@dataclass(frozen=True)
-class Waiver:
-    rule: str  # rule id or slug
-    resource: str  # glob over resource addresses
-    reason: str
-    owner: str
-    expires: dt.date
-    index: int = 0  # position in the file, for messages
-
-    def covers(self, rule: Rule, address: str) -> bool:
-        return self.rule in (rule.id, rule.slug) and fnmatch.fnmatchcase(address, self.resource)
-
-    def expired(self, today: dt.date) -> bool:
-        return today > self.expires
 
 
 @dataclass(frozen=True)
@@ -68,7 +52,7 @@ class Policy:
     on_unknown: Literal["warn", "deny"] = "warn"
     source: str = "(defaults)"
     catalogue: tuple[Rule, ...] = field(default=(), repr=False)
-    assurance: Any = None  # plangate.assurance.thresholds.AssurancePolicy: what `plangate assure` gates on
+    assurance: Any = None  # plangate.rules.thresholds.AssurancePolicy: what `plangate assure` gates on
 
     def config(self, rule: Rule) -> RuleConfig:
         return self.rules[rule.id]
@@ -116,7 +100,7 @@ def build(data: Mapping[str, Any] | None, catalogue: Iterable[Rule], source: str
 
 
 def _assurance(data: Any, source: str) -> Any:
-    from plangate.assurance.thresholds import parse_assurance
+    from plangate.rules.thresholds import parse_assurance
 
     try:
         return parse_assurance(data, f"{source}: assurance")
@@ -195,6 +179,20 @@ def load(path: str | os.PathLike[str] | None, catalogue: Iterable[Rule]) -> Poli
     except InputError as exc:
         raise ConfigError(str(exc)) from None
     return build(data, catalogue, str(p))
+
+
+def baseline_paths(policy: Policy) -> list[str]:
+    """The baseline plans the enabled rules compare against (their ``baseline`` settings)."""
+    paths = (getattr(policy.rules[r.id].settings, "baseline", "") for r in policy.enabled())
+    return sorted({p for p in paths if p})
+
+
+def load_baselines(policy: Policy) -> dict[str, tuple[Resource, ...]]:
+    """Read every baseline plan the policy names, once, for the engine's stack context:
+    the rules themselves do no I/O."""
+    from plangate import loaders
+
+    return {path: tuple(loaders.load(path)) for path in baseline_paths(policy)}
 
 
 def defaults(catalogue: Iterable[Rule]) -> Policy:

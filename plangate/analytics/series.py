@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plangate.errors import InputError
+from plangate.errors import InputError, first_line
 from plangate.lake.schema import END_TIME, FIRST_TIME, MAX_ABS_VALUE
 
 MAX_BYTES = 2 * 1024**3  # a metric export larger than this belongs in the lake, not in memory
@@ -53,7 +53,7 @@ def read_metric_csv(path: str | os.PathLike[str]) -> MetricSeries:
     except pd.errors.EmptyDataError:
         raise InputError(name, "empty file: expected a header timestamp,value and rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(name, f"not a CSV file: {str(exc).splitlines()[0]}") from None
+        raise InputError(name, f"not a CSV file: {first_line(exc)}") from None
     columns = {str(c).strip().lower(): c for c in frame.columns}
     missing = [c for c in ("timestamp", "value") if c not in columns]
     if missing:

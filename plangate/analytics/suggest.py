@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 
 from plangate.analytics.records import Forecast, WasteItem
-from plangate.errors import ConfigError
+from plangate.errors import ConfigError, first_line
 
 RULE = "monthly-budget"
 
@@ -56,7 +56,7 @@ def edit_config(text: str, source: str, budgets: dict[str, float], waste: Sequen
     try:
         data = yaml.load(text) if text.strip() else None
     except YAMLError as exc:
-        raise ConfigError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        raise ConfigError(f"{source}: invalid YAML: {first_line(exc)}") from None
     if data is None:
         data = CommentedMap()
     if not isinstance(data, dict):

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangate.errors import InputError
+from plangate.loaders.source import SKIP_DIRS
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
     from plangate.model import Finding
     from plangate.rules.base import Rule
 
-_SKIP_DIRS = {".git", ".terraform", "__pycache__", ".venv", "node_modules"}
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
@@ -41,7 +41,7 @@ def tree_digest(path: str | os.PathLike[str]) -> tuple[str, int]:
     root = Path(path)
     files: list[tuple[str, str]] = []
     for folder, dirs, names in os.walk(root, onerror=_raise_walk_error):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         for name in names:
             full = Path(folder, name)
             if full.is_file():

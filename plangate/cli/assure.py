@@ -38,28 +38,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from plangate import policy
-    from plangate.assurance import gate
-    from plangate.assurance.rules import ASSURANCE_RULES
+    from plangate.assurance import assessment
     from plangate.errors import PlangateError
     from plangate.report import render
     from plangate.rules import RULES
+    from plangate.rules.promotion import ASSURANCE_RULES
 
     pol = policy.load(args.config, (*RULES, *ASSURANCE_RULES))
-    evidence = gate.Evidence(drift=gate.drift_summary(args.drift) if args.drift else None,
-                             fairness=tuple(gate.fairness_summary(f) for f in args.fairness),
-                             card=args.model_card)
+    evidence = assessment.Evidence(drift=assessment.drift_summary(args.drift) if args.drift else None,
+                                   fairness=tuple(assessment.fairness_summary(f) for f in args.fairness),
+                                   card=args.model_card)
     inputs = [*args.deployment, *([args.drift] if args.drift else []), *args.fairness,
               *([args.model_card] if args.model_card else [])]
     if args.deployment:
         from plangate import loaders
 
         resources = loaders.load_all(args.deployment, args.input_format, args.skip_path).resources
-        assessments = gate.from_deployments(resources, pol, evidence, args.repo_root, args.risk_tier)
+        assessments = assessment.from_deployments(resources, pol, evidence, args.repo_root, args.risk_tier)
     elif args.model_id and args.risk_tier:
-        assessments = [gate.single(args.model_id, args.risk_tier, pol, evidence)]
+        assessments = [assessment.single(args.model_id, args.risk_tier, pol, evidence)]
     else:
         raise PlangateError("assure: give --deployment PATH, or --model-id and --risk-tier")
-    result = gate.evaluate(assessments, pol, inputs, today(args.today))
+    result = assessment.evaluate(assessments, pol, inputs, today(args.today))
     fmt = args.format or "table"
     color = args.color or (fmt == "table" and not args.output and sys.stdout.isatty())
     emit(render(result, fmt, color=color), args.output)

@@ -73,7 +73,7 @@ def cost_key(args: argparse.Namespace, pol: Policy) -> CostKey:
 
 
 def _budget_findings(resources: list[Resource], pol: Policy, key: CostKey, args: argparse.Namespace,
-                     today: dt.date) -> list[Finding]:
+                     today: dt.date, compared_to: list[Resource] | None) -> list[Finding]:
     from plangate import engine, policy
     from plangate.rules.budget import CostInputs
 
@@ -92,7 +92,10 @@ def _budget_findings(resources: list[Resource], pol: Policy, key: CostKey, args:
         configs[r.id] = policy.RuleConfig(cfg.enforcement, settings)
     # Only the budget rules run here: expired waivers are the scanner's business, not the cost report's.
     only_budget = dataclasses.replace(pol, rules=configs, catalogue=tuple(budget))
-    return engine.evaluate(resources, only_budget, today)
+    # --compare-to replaces every rule's baseline and was read once already, for the delta
+    baselines = ({args.compare_to: tuple(compared_to)} if compared_to is not None
+                 else policy.load_baselines(only_budget))
+    return engine.evaluate(resources, only_budget, today, baselines)
 
 
 def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
@@ -116,12 +119,12 @@ def report(args: argparse.Namespace, today: dt.date) -> tuple[str, int]:
         shown = ", ".join(unused[:5]) + (f" and {len(unused) - 5} more" if len(unused) > 5 else "")
         print(f"plangate: warning: {usage_file.source}: no resource matches {shown}", file=sys.stderr)
     est = estimate.estimate(resources, usage_file, table, key.region or None)
-    delta = None
+    delta = base = None
     if args.compare_to:
         base = loaders.load_all([args.compare_to]).resources
         delta = estimate.compare(estimate.estimate(base, usage_file, table, key.region or None), est)
     rollups = [g for key_ in args.by for g in est.by_tag(key_)]
-    findings = _budget_findings(resources, pol, key, args, today)
+    findings = _budget_findings(resources, pol, key, args, today, base)
     text = output.render(args.format, est, rollups, delta, findings, project=" ".join(found.inputs),
                          generated_at=args.generated_at or dt.datetime.now(dt.UTC).strftime(
                              "%Y-%m-%dT%H:%M:%SZ"))

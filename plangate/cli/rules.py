@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from plangate import catalogue
+    from plangate import rule_catalogue as catalogue
     from plangate.errors import PlangateError
     from plangate.rules import all_rules
 

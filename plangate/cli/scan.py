@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"plangate: {note}", file=sys.stderr)
     resources = found.resources
     pol = _with_inline_skips(pol, list(found.inputs), resources)
-    scanned = engine.scan(resources, pol, list(found.inputs) or list(args.paths), today(args.today), load=found)
+    scanned = engine.scan(resources, pol, list(found.inputs) or list(args.paths), today(args.today), load=found,
+                          baselines=policy.load_baselines(pol))
     scanned.findings[:0] = tag_policy_findings  # the settings' own disagreements come first
     if args.baseline_fleet:  # scikit-learn is imported only here: a plain scan stays light
         from plangate.analytics.outliers import with_fleet_outliers

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from plangate.model import Resource
 from plangate.types import AWS_REGION
+from plangate.values import to_decimal
 
 Usage = Mapping[str, "Decimal | str"]
 
@@ -48,23 +49,6 @@ def region_of(res: Resource, default: str) -> str:
 
 
 # -- reading values ---------------------------------------------------------------------
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """A plan value as a Decimal, or None when it is not a plain number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
 
 
 class Reader:
@@ -119,25 +103,8 @@ class NotBilled:
     read: Any = None  # what was read all the same: bad numbers in it are still bad input
 
 
-
 @dataclass(frozen=True, slots=True)
 class PricedElsewhere:
     """A resource whose cost is counted on another one (an endpoint on its configuration)."""
 
     where: str
-
-
-
-def variant_list(res: Resource, path: str) -> list[Mapping[str, Any]]:
-    """``production_variants`` as a list of mappings (Terraform list or Pulumi object)."""
-    value = res.properties.get(path)
-    if isinstance(value, Mapping):
-        return [value]
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-
-def block(value: Any) -> Mapping[str, Any] | None:
-    if isinstance(value, list):
-        value = value[0] if len(value) == 1 else None
-    return value if isinstance(value, Mapping) else None

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plangate.errors import InputError, PlangateError
+from plangate.errors import InputError, PlangateError, first_line
 from plangate.model import Finding, Location, Outcome, Resource, Severity
 
 INSTALL_HINT = "--rego needs the Rego interpreter: pip install 'plangate[rego]' (gordon-to-regorus)"
@@ -183,7 +183,7 @@ class Policies:
         try:
             docs = list(yaml.safe_load_all(_read(file)))
         except yaml.YAMLError as exc:
-            raise InputError(str(file), f"--rego: cannot read as YAML: {str(exc).splitlines()[0]}") from None
+            raise InputError(str(file), f"--rego: cannot read as YAML: {first_line(exc)}") from None
         for index, doc in enumerate(docs):
             found = constraint(doc, str(file))
             if found is not None:
@@ -235,7 +235,7 @@ class Policies:
             try:
                 result = json.loads(self.engine.eval_query_as_json(f"data.{package}"))
             except RuntimeError as exc:
-                first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "error")
+                first = first_line(exc, "error")
                 raise PlangateError(f"--rego: data.{package} fails to evaluate: {first}") from None
             for row in result.get("result", ()):
                 for expr in row.get("expressions", ()):
@@ -284,7 +284,7 @@ def _syntax_error(file: str, exc: Exception) -> InputError:
     if match:
         return InputError(file, f"Rego syntax error: {match['msg'].strip()}", int(match["line"]),
                           int(match["col"]))
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "cannot parse")
+    first = first_line(text, "cannot parse")
     return InputError(file, f"Rego syntax error: {first}")
 
 
@@ -304,7 +304,7 @@ def documents(paths: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
                     docs = [d for d in yaml.safe_load_all(text) if d is not None]
             except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
                 raise InputError(str(file), f"--rego: cannot read as {file.suffix[1:].upper()}: "
-                                            f"{str(exc).splitlines()[0]}") from None
+                                            f"{first_line(exc)}") from None
             for index, doc in enumerate(docs):
                 yield str(file), index, doc
 

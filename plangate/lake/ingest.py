@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plangate.errors import InputError, PlangateError
+from plangate.errors import InputError, PlangateError, first_line
 from plangate.lake import cur
 from plangate.lake.schema import (
     COST_TABLE_COLUMNS,
@@ -91,7 +91,7 @@ def ingest(lake: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]]
     except PlangateError:
         raise  # locked by another process, which may have created the file: it is theirs
     except duckdb.Error as exc:
-        raise PlangateError(f"{target}: cannot open the lake: {str(exc).splitlines()[0]}") from None
+        raise PlangateError(f"{target}: cannot open the lake: {first_line(exc)}") from None
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
@@ -175,7 +175,7 @@ def _describe(con: Any, path: str) -> dict[str, str]:
         rows = con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()
         header = _header(con, path)
     except Exception as exc:  # duckdb raises its own hierarchy: one line naming the file
-        raise InputError(path, f"not a readable CSV or Parquet file: {_first_line(exc)}") from None
+        raise InputError(path, f"not a readable CSV or Parquet file: {first_line(exc)}") from None
     # DuckDB renames a repeated column (BilledCost, BilledCost_1) and names are case-insensitive to it:
     # which of two BilledCost columns is the bill is not ours to guess
     seen: dict[str, str] = {}
@@ -279,7 +279,7 @@ def _diagnose(con: Any, path: str, exprs: dict[str, str], origin: Callable[[str]
         elif kind in NUMERIC_TYPES or kind in TIME_TYPES:
             want = "a number" if kind in NUMERIC_TYPES else "a timestamp"
             checks.append((expr, f"TRY_CAST({expr} AS {kind})", want, origin(_source_name(col, expr))))
-    return _first_bad(path, checks) or InputError(path, f"cannot load: {_first_line(exc)}")
+    return _first_bad(path, checks) or InputError(path, f"cannot load: {first_line(exc)}")
 
 
 def _first_bad(path: str, checks: list[tuple[str, str, str, str]]) -> InputError | None:
@@ -371,7 +371,7 @@ def _ingest_metric(con: Any, path: str, ts: str, value: str, types: dict[str, st
         con.execute(f"INSERT INTO {METRICS} SELECT {_lit(name)}, CAST({_ts(_quote(ts), types[ts])} AS TIMESTAMP), "
                     f"CAST({_quote(value)} AS DOUBLE) FROM {_source(path)}")
     except Exception as exc:
-        raise (_first_bad(path, checks) or InputError(path, f"cannot load: {_first_line(exc)}")) from None
+        raise (_first_bad(path, checks) or InputError(path, f"cannot load: {first_line(exc)}")) from None
     rows, nulls, bad_time, bad_value = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE timestamp IS NULL OR value IS NULL), "
         f"count(*) FILTER (WHERE NOT {_in_range('TIMESTAMP', 'timestamp')}), "
@@ -463,7 +463,3 @@ def _lit(text: str) -> str:
 def _clip(value: Any, width: int = 40) -> str:
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plangate.errors import PlangateError
+from plangate.errors import PlangateError, first_line
 from plangate.lake.schema import COSTS, METRICS
 
 if TYPE_CHECKING:  # the heavy imports stay inside functions: importing plangate.lake is cheap
@@ -89,14 +89,14 @@ def open_lake(source: str | Path = DEFAULT_LAKE, engine: str = "duckdb", *, spar
                     con.read_parquet(str(path / table / "*.parquet"), table_name=table)
                 except Exception as exc:  # duckdb's own hierarchy: an unreadable or foreign Parquet file
                     raise PlangateError(f"{path / table}: cannot read the lake's Parquet files: "
-                                        f"{str(exc).splitlines()[0]}") from None
+                                        f"{first_line(exc)}") from None
             return Lake(con, "duckdb", text)
         try:
             con = connect(lambda: ibis.duckdb.connect(str(path), read_only=True), text, lock_timeout)
         except PlangateError:
             raise
         except Exception as exc:  # duckdb.IOException and friends: not a DuckDB file, unreadable
-            raise PlangateError(f"{path}: cannot open the lake: {str(exc).splitlines()[0]}") from None
+            raise PlangateError(f"{path}: cannot open the lake: {first_line(exc)}") from None
         return Lake(con, "duckdb", text)
     if engine == "spark":
         from plangate.lake.spark import open_spark_lake

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plangate.errors import PlangateError
+from plangate.errors import PlangateError, first_line
 from plangate.lake.query import SCORE_TYPES, Lake
 from plangate.lake.schema import COSTS, METRICS
 
@@ -52,7 +52,7 @@ def export_parquet(lake_file: str | Path, folder: str | Path) -> Path:
     try:
         con = duckdb.connect(str(lake_file), read_only=True)
     except duckdb.Error as exc:
-        raise PlangateError(f"{lake_file}: cannot open the lake: {str(exc).splitlines()[0]}") from None
+        raise PlangateError(f"{lake_file}: cannot open the lake: {first_line(exc)}") from None
     try:
         for table in (COSTS, METRICS):
             (out / table).mkdir(parents=True, exist_ok=True)

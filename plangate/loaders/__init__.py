@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
 from plangate.loaders.formats import JSON_SUFFIX, REGISTRY, Input, InputFormat
+from plangate.loaders.source import SKIP_DIRS
 
 if TYPE_CHECKING:
     from plangate.model import Load, Resource
-
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
 
 
 def skip_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -140,7 +139,7 @@ def _load_dir(root: Path, forced: InputFormat | None, recognised: list[Path],
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unreadable):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not _skipped(here / d, skip))
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _skipped(here / d, skip))
         lowered = {f: f.lower() for f in filenames if not _skipped(here / f, skip)}
         claimed = [f for f in folder_forms if any(low.endswith(f.folder_suffixes) for low in lowered.values())]
         for form in claimed:

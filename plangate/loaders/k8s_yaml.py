@@ -13,7 +13,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from plangate.errors import InputError
+from plangate.errors import InputError, first_line
 from plangate.loaders.k8s import Document, is_object
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -87,7 +87,7 @@ def documents(text: str, file: str) -> list[Document]:
     except yaml.YAMLError as exc:  # the reader's: bad characters, with a position only
         position = getattr(exc, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
-        raise InputError(file, f"invalid YAML: {str(exc).splitlines()[0]}", line) from None
+        raise InputError(file, f"invalid YAML: {first_line(exc)}", line) from None
     except RecursionError:
         raise InputError(file, "invalid YAML: nested too deeply") from None
     finally:

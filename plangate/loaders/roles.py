@@ -3,7 +3,7 @@
 A function whose execution role may invoke a SageMaker endpoint or a Bedrock model is an AI
 inference workload (`plangate.rules.scope.is_inference`).  The role and its policies are other
 resources of the plan, so the loaders link them once for the whole input (`link`) and record
-what they found as a note on the function; rules read it back with `role_actions` and never
+what they found as a note on the function; rules read it back with `plangate.notes.role_actions` and never
 re-link.  A front-end that sees one resource at a time (the Pulumi pack's resource policies,
 Checkov) has no role to link, and relies on the tag, the environment or the SageMaker type.
 
@@ -15,6 +15,7 @@ AWS-managed policy by name from `MANAGED`).  Only ``Allow`` statements' ``Action
 the ``sagemaker:`` and ``bedrock:`` services (and ``*``) are recorded.
 
 >>> from plangate.model import Resource
+>>> from plangate.notes import role_actions
 >>> role = Resource("aws_iam_role", "aws_iam_role.r", "example", {"name": "r", "inline_policy": [
 ...     {"policy": '{"Statement": {"Effect": "Allow", "Action": "bedrock:InvokeModel*", "Resource": "*"}}'}]})
 >>> fn = Resource("aws_lambda_function", "aws_lambda_function.f", "example", {"role": "arn:aws:iam::1:role/r"})
@@ -29,10 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from plangate.model import Resource, comparable
-
-#: The note `link` puts on a function (one home for its spelling: `role_actions` parses it).
-ROLE_NOTE = "execution role {role} may call: {actions}"
-_NOTE_HEAD, _NOTE_SEP = "execution role ", " may call: "
+from plangate.notes import ROLE_NOTE
 
 #: AWS-managed policies that allow invoking models, by name (the ARN's last part).
 MANAGED: Mapping[str, tuple[str, ...]] = {
@@ -42,14 +40,6 @@ MANAGED: Mapping[str, tuple[str, ...]] = {
     "PowerUserAccess": ("*",),
 }
 _SERVICES = ("sagemaker:", "bedrock:")
-
-
-def role_actions(res: Resource) -> tuple[str, ...]:
-    """The invoke-related action patterns `link` found for ``res``'s execution role."""
-    for note in res.notes:
-        if note.startswith(_NOTE_HEAD) and _NOTE_SEP in note:
-            return tuple(note.split(_NOTE_SEP, 1)[1].split(", "))
-    return ()
 
 
 def link(resources: Sequence[Resource]) -> None:

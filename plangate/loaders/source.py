@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from plangate.errors import InputError
+from plangate.errors import InputError, first_line
 
 #: Inputs larger than this are refused with a clear message rather than exhausting memory.
 MAX_BYTES = int(os.environ.get("PLANGATE_MAX_INPUT_BYTES", 512 * 1024 * 1024))
@@ -22,6 +22,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+#: Folders no walk of an input tree enters: version control, tool state and caches, virtualenvs.
+#: One set for every walk (the loaders, the source map, the Checkov suppressions, the audit
+#: record's input hashes), so what is scanned and what is recorded are the same files.
+SKIP_DIRS = frozenset({".git", ".terraform", ".pulumi", "node_modules", ".venv", "__pycache__"})
 
 
 def read_bytes(path: Path) -> bytes:
@@ -167,7 +172,7 @@ def yaml_error(exc: Exception, file: str) -> InputError:
     """A PyYAML error as one line naming the file, line and column."""
     mark = getattr(exc, "problem_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    problem = getattr(exc, "problem", None) or first_line(exc)
     return InputError(file, f"invalid YAML: {problem}", line, column)
 
 

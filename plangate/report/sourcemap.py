@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from plangate.errors import PlangateError
+from plangate.loaders.source import SKIP_DIRS
 from plangate.model import Load, Location, Resource
 
 #: How many folders the search for a plan's root module reads at most.
 MAX_FOLDERS = 400
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".pulumi"}
 _KEY = r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]'
 _MODULE = re.compile(rf"module\.([A-Za-z_][A-Za-z0-9_-]*)(?:{_KEY})?\.")
 _INSTANCE = re.compile(rf"{_KEY}$")
@@ -129,7 +129,7 @@ def _below(top: Path) -> Iterator[Path]:
     while queue:
         folder = queue.pop(0)
         try:
-            names = sorted(e.name for e in os.scandir(folder) if e.is_dir() and e.name not in _SKIP_DIRS)
+            names = sorted(e.name for e in os.scandir(folder) if e.is_dir() and e.name not in SKIP_DIRS)
         except OSError:
             continue
         children = [folder / n for n in names]

@@ -64,7 +64,7 @@ REPORTED_ELSEWHERE = {
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule a report can name, in catalogue order: the scan's, `plangate assure`'s, the fleet's."""
-    from plangate.assurance.rules import ASSURANCE_RULES
     from plangate.rules.fleet import fleet_outlier
+    from plangate.rules.promotion import ASSURANCE_RULES
 
     return (*RULES, *ASSURANCE_RULES, fleet_outlier)

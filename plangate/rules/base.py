@@ -10,6 +10,7 @@ and translate the answers; none of them holds rule logic.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from plangate.model import Enforcement, Resource, Severity, Unknown
 from plangate.rules.context import StackContext, context_for
 from plangate.settings import NoSettings
+from plangate.waiver import Waiver
 
 ResourceCheck = Callable[[Resource, Any], Iterable["str | Unknown"]]
 StackCheck = Callable[[StackContext, Any], Iterable[tuple[Resource, "str | Unknown"]]]
@@ -60,10 +62,6 @@ class Example:
 
     def context(self) -> StackContext:
         """The stack context a stack rule sees for this example."""
-        import datetime as dt
-
-        from plangate.policy import Waiver
-
         waivers = tuple(Waiver(w["rule"], w["resource"], w.get("reason", "example"), w.get("owner", "team"),
                                dt.date.fromisoformat(w["expires"]), index)
                         for index, w in enumerate(self.waivers))

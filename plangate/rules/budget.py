@@ -30,6 +30,7 @@ from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import PricedIndex, StackContext, settings_key
 from plangate.settings import mapping_setting, setting
+from plangate.values import block, variant_list
 
 if TYPE_CHECKING:  # the cost model is imported lazily, when a rule has work
     from plangate.cost.components import ResourceCost
@@ -298,19 +299,8 @@ class CapacityPolicy:
 
 
 def _variants(res: Resource) -> list[tuple[str, Mapping[str, Any]]]:
-    out = []
-    for path in ("production_variants", "shadow_production_variants"):
-        value = res.properties.get(path)
-        items = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
-        out += [(f"{path}.{i}", v) for i, v in enumerate(items) if isinstance(v, Mapping)]
-    return out
-
-
-def _serverless(variant: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    block = variant.get("serverless_config")
-    if isinstance(block, list):
-        block = block[0] if len(block) == 1 else None
-    return block if isinstance(block, Mapping) else None
+    return [(f"{path}.{i}", v) for path in ("production_variants", "shadow_production_variants")
+            for i, v in enumerate(variant_list(res, path))]
 
 
 def _int(value: Any) -> int | None:
@@ -320,7 +310,7 @@ def _int(value: Any) -> int | None:
 def _variant_caps(res: Resource, cfg: CapacityPolicy) -> Iterator[str | Unknown]:
     for path, variant in _variants(res):
         name = variant.get("variant_name", path)
-        serverless = _serverless(variant)
+        serverless = block(variant.get("serverless_config"))
         if serverless is not None:
             pc = _int(serverless.get("provisioned_concurrency"))
             if cfg.max_provisioned_concurrency and pc and pc > cfg.max_provisioned_concurrency:

@@ -15,8 +15,8 @@ from typing import Any
 from plangate.model import Resource, Severity, Unknown
 from plangate.rules.base import Frameworks, StackExample, rule
 from plangate.rules.context import StackContext
-from plangate.rules.scope import classify
-from plangate.settings import mapping_setting, setting
+from plangate.rules.scope import DEFAULT_SELECTOR, InferenceScope, classify
+from plangate.settings import setting
 
 _LAMBDA = "aws_lambda_function"
 _ENDPOINT = "aws_sagemaker_endpoint"
@@ -28,11 +28,7 @@ _DIMENSION = {_LAMBDA: ("FunctionName", "function_name"), _ENDPOINT: ("EndpointN
 
 
 @dataclass(frozen=True)
-class CompletenessPolicy:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"},
-        "Tag pairs that mark a Lambda function as AI inference (SageMaker endpoints always are).",
-    )
+class CompletenessPolicy(InferenceScope):
     cost_tag: str = setting(
         "Project",
         "Cost-allocation tag a budget filters on: its TagKeyValue filter must name "
@@ -146,7 +142,7 @@ def _budget_answer(res: Resource, cfg: CompletenessPolicy, seen: _Watchers) -> s
                     "stack: the workload's spend is not capped")
 
 
-_INFER = {"app": "ai-model-inference", "Project": "fraud-scoring"}
+_INFER = {**DEFAULT_SELECTOR, "Project": "fraud-scoring"}
 _FN = {"type": _LAMBDA, "address": "aws_lambda_function.scorer", "tags": _INFER,
        "properties": {"function_name": "scorer"}}
 _FN_ALARM = {"type": _ALARM, "properties": {"alarm_name": "scorer-errors", "metric_name": "Errors",

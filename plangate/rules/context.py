@@ -2,16 +2,17 @@
 
 A stack rule is a pure function ``(StackContext, settings) -> Iterable[(Resource, answer)]``.
 The context holds the resource set, the policy's waivers and the date they are judged on,
-and the cost estimate.  The estimate is computed only when a rule asks for it, once per scan
-for each set of cost inputs (usage file, price table, default region), so every budget rule
-of a scan reads the same numbers and a scan without budgets never loads the cost model.
+the baseline plans the caller read, and the cost estimate.  The estimate is computed only when
+a rule asks for it, once per scan for each set of cost inputs (usage file, price table, default
+region), so every budget rule of a scan reads the same numbers and a scan without budgets never
+loads the cost model.
 The memo lives on the context, so nothing outlives the scan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from plangate.model import Location, Resource
 if TYPE_CHECKING:
     from plangate.cost.components import ResourceCost
     from plangate.cost.estimate import Estimate
-    from plangate.policy import Waiver
+    from plangate.waiver import Waiver
 
 #: The type of the stand-in `Resource` a finding about a waiver is reported on.
 WAIVER_TYPE = "plangate_waiver"
@@ -57,7 +58,9 @@ class StackContext:
     policy_source: str = ""  # the policy file the waivers come from
     _estimates: dict[tuple[int, CostKey], tuple[Estimate, PricedIndex]] = field(
         default_factory=dict, repr=False)
-    _baselines: dict[str, tuple[Resource, ...]] = field(default_factory=dict, repr=False)
+    #: The plans a rule compares against (a budget rule's ``baseline`` setting), by path:
+    #: read by the caller (`plangate.policy.load_baselines`), so no rule reads a file.
+    baselines: Mapping[str, Sequence[Resource]] = field(default_factory=dict, repr=False)
 
     def estimate(self, key: CostKey, resources: Sequence[Resource] | None = None) -> tuple[Estimate, PricedIndex]:
         """The estimate of ``resources`` (default: the scanned set) under ``key``, and the
@@ -74,14 +77,11 @@ class StackContext:
             hit = self._estimates[memo_key] = (est, PricedIndex(chosen, PRICED_TYPES))
         return hit
 
-    def baseline(self, path: str) -> tuple[Resource, ...]:
-        """The resources of the plan / preview / HCL at ``path``, loaded once per context."""
-        found = self._baselines.get(path)
-        if found is None:
-            from plangate import loaders
-
-            found = self._baselines[path] = tuple(loaders.load(path))
-        return found
+    def baseline(self, path: str) -> Sequence[Resource]:
+        """The resources of the plan / preview / HCL at ``path``, as the caller loaded them."""
+        if path not in self.baselines:  # a caller that skipped `load_baselines`: a bug, not bad input
+            raise LookupError(f"baseline {path} was not loaded before the rules ran")
+        return self.baselines[path]
 
     def waiver_resource(self, index: int, waiver: Any) -> Resource:
         """The stand-in a finding about ``waivers[index]`` is reported on."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from plangate.model import Resource, Severity, Unknown, comparable, redact
 from plangate.rules.base import Fail, Frameworks, Pass, Undecided, rule
-from plangate.rules.scope import DEFAULT_DETECTION, Detection, classify, metadata
+from plangate.rules.scope import DEFAULT_DETECTION, DEFAULT_SELECTOR, Detection, classify, metadata, selector_setting
 from plangate.settings import SettingsError, mapping_setting, setting
 from plangate.types import INFERENCE_CANDIDATES, SAGEMAKER
 
@@ -38,8 +38,7 @@ class RaiPolicy:
         "ai.plangate.dev/",
         "Prefix of the metadata keys (AWS tag keys and Kubernetes annotation keys).",
     )
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"},
+    selector: dict[str, str] = selector_setting(
         "Tag (AWS) or label (Kubernetes) pairs that mark a Lambda function or Kubernetes "
         "workload as AI inference; SageMaker resources always are. '' matches any value.",
     )
@@ -105,7 +104,7 @@ _GOOD = {
     P + "risk-tier": "limited",
     P + "accountable-owner": "jane.doe@example.com",
 }
-_SELECT = {"app": "ai-model-inference"}
+_SELECT = dict(DEFAULT_SELECTOR)
 
 
 @rule(

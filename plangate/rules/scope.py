@@ -11,9 +11,10 @@ An inference workload is, in this order:
 3. not a resource carrying the opt-out tag (``ai.plangate.dev/inference=false`` by default);
 4. a Lambda function that calls a model: its execution role may call one of the invoke actions
    (``sagemaker:InvokeEndpoint*``, ``bedrock:InvokeModel*``; linked by
-   `plangate.loaders.roles`), or its environment names an endpoint or model (a variable name
-   such as ``SAGEMAKER_ENDPOINT_NAME`` / ``BEDROCK_MODEL_ID``, or a value that is a SageMaker
-   endpoint or Bedrock model ARN or runtime URL).
+   `plangate.loaders.roles`, read back with `plangate.notes.role_actions`), or its environment
+   names an endpoint or model (a variable name such as ``SAGEMAKER_ENDPOINT_NAME`` /
+   ``BEDROCK_MODEL_ID``, or a value that is a SageMaker endpoint or Bedrock model ARN or
+   runtime URL).
 
 `Detection` holds the settings of steps 3 and 4; PG-RAI-001 exposes them in plangate.yaml.
 
@@ -28,9 +29,29 @@ import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from plangate.model import Resource, Unknown, comparable
+from plangate.notes import role_actions
+from plangate.settings import mapping_setting
 from plangate.types import SAGEMAKER
+
+#: The tag / label pairs that mark a workload as AI inference unless plangate.yaml says otherwise.
+DEFAULT_SELECTOR: Mapping[str, str] = {"app": "ai-model-inference"}
+
+
+def selector_setting(doc: str) -> Any:
+    """The ``selector`` setting every inference rule has: one default, its own description."""
+    return mapping_setting(DEFAULT_SELECTOR, doc)
+
+
+@dataclass(frozen=True)
+class InferenceScope:
+    """Settings of a rule about inference Lambda functions: the selector, and what the rule adds."""
+
+    selector: dict[str, str] = selector_setting(
+        "Tag pairs that mark a Lambda function as AI inference (SageMaker resources always are; "
+        "'' matches any value).")
 
 
 def pod_metadata(res: Resource, part: str) -> dict[str, str]:
@@ -84,8 +105,6 @@ def inference_signals(res: Resource, detect: Detection = DEFAULT_DETECTION) -> l
     """Why a Lambda function calls a model (empty: no sign of it), for messages and docs."""
     if res.type != _LAMBDA:
         return []
-    from plangate.loaders.roles import role_actions
-
     signals = []
     allowed = role_actions(res)
     may_call = [a for a in detect.invoke_actions

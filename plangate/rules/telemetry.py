@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from plangate.model import Resource, Severity, Unknown, comparable
 from plangate.rules.base import Fail, Frameworks, Pass, StackExample, Undecided, rule
 from plangate.rules.context import StackContext
-from plangate.rules.scope import classify, metadata
-from plangate.settings import mapping_setting, setting
+from plangate.rules.scope import DEFAULT_SELECTOR, InferenceScope, classify, metadata
+from plangate.settings import setting
+from plangate.values import block, to_decimal, variant_list
 
 _LAMBDA = "aws_lambda_function"
 _ENDPOINT_CONFIG = "aws_sagemaker_endpoint_configuration"
@@ -19,15 +19,7 @@ _SERVERLESS = {"production_variants": [{"variant_name": "a", "serverless_config"
     {"memory_size_in_mb": 2048, "max_concurrency": 5}]}]}
 
 
-@dataclass(frozen=True)
-class InferenceScope:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"},
-        "Tag pairs that mark a Lambda function as AI inference ('' matches any value).",
-    )
-
-
-_INFER = {"app": "ai-model-inference"}
+_INFER = dict(DEFAULT_SELECTOR)
 
 #: Lambda layer names (the part of the ARN after ``:layer:``) that carry OpenTelemetry: the AWS
 #: Distro for OpenTelemetry layers (``aws-otel-python-amd64-ver-1-20-0``, ``aws-otel-java-agent-…``,
@@ -159,10 +151,7 @@ def _opentelemetry(res: Resource) -> str | Unknown | None:
 
 
 @dataclass(frozen=True)
-class LogPolicy:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"}, "Tag pairs that mark a Lambda function as AI inference."
-    )
+class LogPolicy(InferenceScope):
     max_retention_days: int = setting(
         0, "Longest retention accepted, in days (0: any finite retention)."
     )
@@ -336,8 +325,8 @@ def sagemaker_data_capture(res: Resource, cfg: CapturePolicy) -> Iterator[str | 
         return
     capture = res.get("data_capture_config")
     if not isinstance(capture, Mapping):
-        variants = _variants(res)
-        if variants and all(_serverless(v) is not None for v in variants):
+        variants = variant_list(res, "production_variants")
+        if variants and all(block(v.get("serverless_config")) is not None for v in variants):
             yield from _caller_capture(res, cfg.caller_capture_key)
         else:
             yield "data capture is not configured: drift cannot be measured"
@@ -361,27 +350,10 @@ def _caller_capture(res: Resource, key: str) -> Iterator[str | Unknown]:
 
 
 @dataclass(frozen=True)
-class CapPolicy:
-    selector: dict[str, str] = mapping_setting(
-        {"app": "ai-model-inference"}, "Tag pairs that mark a Lambda function as AI inference."
-    )
+class CapPolicy(InferenceScope):
     max_lambda_concurrency: int = setting(
         0, "Highest reserved concurrency accepted for an inference function (0: no ceiling)."
     )
-
-
-def _variants(res: Resource) -> list[Mapping[str, Any]]:
-    value = res.properties.get("production_variants")
-    if isinstance(value, Mapping):
-        return [value]
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _serverless(variant: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    config = variant.get("serverless_config")
-    if isinstance(config, list):
-        config = config[0] if len(config) == 1 else None
-    return config if isinstance(config, Mapping) else None
 
 
 @rule(
@@ -413,14 +385,17 @@ def _serverless(variant: Mapping[str, Any]) -> Mapping[str, Any] | None:
                  {"variant_name": "a", "serverless_config": [{"memory_size_in_mb": 2048}]}]}),
         Undecided("reserved concurrency is unknown until apply", type=_LAMBDA, tags=_INFER,
                   unknown={"reserved_concurrent_executions"}),
+        Undecided("reserved concurrency is not a number at plan time", type=_LAMBDA, tags=_INFER,
+                  properties={"reserved_concurrent_executions": "${var.reserved}"},
+                  name="an expression the HCL loader left unevaluated"),
     ],
 )
 def inference_concurrency_cap(res: Resource, cfg: CapPolicy) -> Iterator[str | Unknown]:
     """Inference functions reserve (and so cap) their concurrency and SageMaker serverless
     variants set max_concurrency: a cost guard against runaway traffic."""
     if res.type == _ENDPOINT_CONFIG:
-        for variant in _variants(res):
-            serverless = _serverless(variant)
+        for variant in variant_list(res, "production_variants"):
+            serverless = block(variant.get("serverless_config"))
             if serverless is not None and not serverless.get("max_concurrency"):
                 yield f"serverless variant {variant.get('variant_name', '?')!r} has no max_concurrency"
         return
@@ -433,9 +408,12 @@ def inference_concurrency_cap(res: Resource, cfg: CapPolicy) -> Iterator[str | U
         yield Unknown("reserved concurrency is unknown until apply",
                       ("reserved_concurrent_executions",))
         return
-    cap = res.get("reserved_concurrent_executions")
-    if cap is None:
+    given = res.get("reserved_concurrent_executions")
+    cap = to_decimal(given)
+    if given is None:
         yield "no concurrency cap (reserved_concurrent_executions not set)"
+    elif cap is None:  # an expression HCL left unevaluated ("${var.cap}"): decided at apply
+        yield Unknown("reserved concurrency is not a number at plan time", ("reserved_concurrent_executions",))
     elif cap < 0:
         yield f"no concurrency cap (reserved_concurrent_executions is {cap}, unreserved)"
     elif cfg.max_lambda_concurrency and cap > cfg.max_lambda_concurrency:

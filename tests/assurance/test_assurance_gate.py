@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import DATA, needs_data
 
-from plangate.assurance.rules import ASSURANCE_RULES
 from plangate.cli import main
+from plangate.rules.promotion import ASSURANCE_RULES
 
 SHIFT = DATA / "drift_shift"
 COMPAS = DATA / "fairness" / "compas-scores-two-years.csv"

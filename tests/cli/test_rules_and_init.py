@@ -101,7 +101,7 @@ def test_every_rule_id_in_the_code_is_in_the_catalogue():
 
 def test_every_producer_s_rules_are_catalogue_entries():
     from plangate.analytics import outliers
-    from plangate.assurance.rules import ASSURANCE_RULES
+    from plangate.rules.promotion import ASSURANCE_RULES
 
     catalogue = {r.id: r for r in all_rules()}
     for r in (*RULES, *ASSURANCE_RULES):

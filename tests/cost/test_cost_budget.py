@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from test_cost_fixtures import FIXTURES, plan_resources
 
@@ -153,3 +154,41 @@ def test_version_loads_no_cost_code():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout
     assert out.strip() == "[]"
+
+
+def _smaller_baseline(tmp_path) -> str:
+    plan = json.loads(PLAN.read_text())
+    for rc in plan["resource_changes"]:  # the baseline: one instance, and no triage endpoint yet
+        if rc["address"] == "aws_sagemaker_endpoint_configuration.scorer":
+            rc["change"]["after"]["production_variants"][0]["initial_instance_count"] = 1
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"]
+                                if rc["address"] != "aws_sagemaker_endpoint_configuration.triage"]
+    baseline = tmp_path / "base.json"
+    baseline.write_text(json.dumps(plan))
+    return str(baseline)
+
+
+def test_scan_reads_the_baseline_setting_before_the_rules_run(tmp_path, capsys):
+    """The scan (the caller) reads the plan a rule compares against; the rule reads no file."""
+    baseline = _smaller_baseline(tmp_path)
+    config = tmp_path / "plangate.yaml"
+    config.write_text(f"rules:\n  monthly-cost-increase:\n    max_increase: 500\n    baseline: {baseline}\n"
+                      f"    usage_file: {USAGE}\n")
+    pol = policy.load(str(config), RULES)
+    assert policy.baseline_paths(pol) == [baseline]
+    code = main(["scan", str(PLAN), "-c", str(config), "--rule", "monthly-cost-increase", "-f", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    assert [f["message"] for f in findings] == [
+        f"monthly cost increase +$1,201.14 is over the $500.00 allowed per change (vs {baseline}: "
+        "$1,134.43 -> $2,335.57); top contributors: aws_sagemaker_endpoint_configuration.scorer "
+        "$1,027.84, aws_sagemaker_endpoint_configuration.triage $173.30"]
+
+
+def test_a_baseline_the_caller_did_not_read_is_a_bug_naming_the_rule(tmp_path):
+    pol = policy.load(None, RULES)
+    pol = policy.replace_settings(pol, RULES[[r.slug for r in RULES].index("monthly-cost-increase")],
+                                  max_increase=500, baseline=str(tmp_path / "base.json"))
+    with pytest.raises(engine.RuleFailed, match=r"^rule PG-BUD-002 monthly-cost-increase failed on the resource "
+                                                r"set: LookupError: .*base\.json was not loaded before the rules ran"):
+        engine.evaluate(plan_resources(PLAN), pol)

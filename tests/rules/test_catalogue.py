@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from plangate import catalogue
+from plangate import rule_catalogue as catalogue
 from plangate.rules import all_rules
 
 DOCS = ROOT / "docs" / "rules.md"

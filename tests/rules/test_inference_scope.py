@@ -9,8 +9,8 @@ import pytest
 
 from plangate import loaders
 from plangate.cli import main
-from plangate.loaders.roles import role_actions
 from plangate.model import Resource
+from plangate.notes import role_actions
 from plangate.rules.scope import Detection, inference_signals, is_inference
 
 SELECT = {"app": "ai-model-inference"}

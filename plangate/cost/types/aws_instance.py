@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from plangate.cost.components import CostComponent, component
-from plangate.cost.priced import Context, NotBilled, Reader, Usage, variant_list
+from plangate.cost.priced import Context, NotBilled, Reader, Usage
 from plangate.cost.pricing import Prices
 from plangate.cost.registry import given_fields, priced_type, read_usage, usage
 from plangate.model import Resource
+from plangate.values import variant_list
 
 _SYSTEMS = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
 

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from plangate.cost.components import ZERO, CostComponent, component
-from plangate.cost.priced import Context, NotBilled, Usage, block, to_decimal, variant_list
+from plangate.cost.priced import Context, NotBilled, Usage
 from plangate.cost.prices import HOURS_PER_MONTH
 from plangate.cost.pricing import MB_PER_GB, SECONDS_PER_HOUR, Prices, times
 from plangate.cost.registry import priced_type, read_usage, usage
 from plangate.model import Resource
+from plangate.values import block, to_decimal, variant_list
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,15 +71,18 @@ def attribute(value: Any) -> Any:
     (Checkov wraps it as ``[["a", "b"]]``).
     """
     if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
-        return _plain(value[0])
-    return _plain(value)
+        return _without_lines(value[0], attribute)
+    return _without_lines(value, attribute)
 
 
-def _plain(value: Any) -> Any:
+def _without_lines(value: Any, read: Callable[[Any], Any] | None = None) -> Any:
+    """``value`` without Checkov's line markers at any depth; ``read`` reads each mapping's
+    values (`attribute` for HCL, which also drops the wrapper lists; default: the same walk)."""
+    read = read or _without_lines
     if isinstance(value, dict):
-        return {k: attribute(v) for k, v in value.items() if k not in LINE_KEYS}
+        return {k: read(v) for k, v in value.items() if k not in LINE_KEYS}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_without_lines(v, read) for v in value]
     return value
 
 
@@ -274,7 +277,7 @@ def _redact(properties: dict[str, Any], path: str) -> None:
 
 def kubernetes_manifest(conf: Mapping[str, Any]) -> dict[str, Any]:
     """The manifest behind Checkov's Kubernetes conf: line markers gone, annotations a map."""
-    manifest = _strip_lines(conf)
+    manifest = _without_lines(conf)
     meta = manifest.get("metadata")
     if isinstance(meta, dict):
         for part in ("annotations", "labels"):
@@ -282,14 +285,6 @@ def kubernetes_manifest(conf: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
                 meta[part] = value[0]
     return manifest
-
-
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k not in LINE_KEYS}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
 
 
 def kubernetes_resource(conf: Mapping[str, Any], file: str) -> Resource | None:

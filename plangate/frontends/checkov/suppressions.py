@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from plangate.loaders.source import SKIP_DIRS
+
 _SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip= *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(.*))?")
 _BLOCK = re.compile(
     r'^\s*(?:(resource|data)\s+"([^"]+)"\s+"([^"]+)"|(module)\s+"([^"]+)")\s*\{'
 )
 _HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
 NO_REASON = "No comment provided"  # what Checkov records when the reason is left out
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def suppressions_in(path: str | os.PathLike[str]) -> list[Suppression]:
     """Inline suppressions in a .tf file or every .tf file below a directory."""
     root = Path(path)
     files = [root] if root.is_file() else sorted(
-        p for p in root.rglob("*.tf") if not _SKIP_DIRS & set(p.relative_to(root).parts)
+        p for p in root.rglob("*.tf") if not SKIP_DIRS & set(p.relative_to(root).parts)
     )
     found = []
     for file in files:
@@ -129,7 +130,7 @@ def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
     """
     import datetime as dt
 
-    from plangate.policy import Waiver
+    from plangate.waiver import Waiver
 
     out = []
     for s in suppressions:
@@ -143,6 +144,6 @@ def as_waivers(suppressions: list[Suppression], rules_by_id: dict) -> list:
 
 
 def _rule_id_of(check_id: str) -> str | None:
-    from plangate.frontends.checkov.ids import rule_id_of  # the id table: only when a suppression is found
+    from plangate.rules.checkov_ids import rule_id_of  # the id table: only when a suppression is found
 
     return rule_id_of(check_id)

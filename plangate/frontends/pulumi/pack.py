@@ -67,7 +67,7 @@ from plangate.engine import evaluate
 from plangate.loaders import pulumi as pulumi_loader
 from plangate.loaders.pulumi_wire import from_struct
 from plangate.model import Enforcement, Finding, Outcome, Resource, Severity
-from plangate.policy import Policy, RuleConfig, defaults, rule_config
+from plangate.policy import Policy, RuleConfig, defaults, load_baselines, rule_config
 from plangate.policy import load as load_policy_file
 from plangate.rules import RULES
 from plangate.rules.base import Rule
@@ -430,7 +430,8 @@ def _analyze_stack(servicer: Any, request: Any, evaluation: _Evaluation) -> Any:
         for item in request.resources
     ])
     urns = {res.address: urn for urn, res in pairs}
-    findings = evaluate([res for _, res in pairs], evaluation.stack_policy, _today())
+    findings = evaluate([res for _, res in pairs], evaluation.stack_policy, _today(),
+                        load_baselines(evaluation.stack_policy))
     for finding in findings:
         _report(servicer, response, evaluation, finding, urn=urns.get(finding.address, ""))
     _AUDIT.stack([res for _, res in pairs], findings, (evaluation.resource_policy, evaluation.stack_policy))

@@ -29,10 +29,9 @@ from conftest import FIXTURES as ALL_FIXTURES
 
 from plangate import policy as policy_mod
 from plangate.frontends.checkov import adapter
-from plangate.frontends.checkov import ids as checkov_ids
 from plangate.frontends.checkov.suppressions import find_suppressions, suppressions_in
 from plangate.model import Resource
-from plangate.rules import BY_ID, RULES
+from plangate.rules import BY_ID, RULES, checkov_ids
 
 FIXTURES = ALL_FIXTURES / "checkov"
 CHECKS_DIR = ROOT / "hcl_checks"
@@ -327,7 +326,7 @@ def test_core_imports_in_checkovs_environment_without_extras() -> None:
     script = ("import sys\n"
               "for name in ('orjson', 'rich', 'hcl2', 'lark', 'numpy'):\n"
               "    sys.modules[name] = None  # any import of these now fails\n"
-              "import plangate.frontends.checkov.adapter, plangate.frontends.checkov.ids\n"
+              "import plangate.frontends.checkov.adapter, plangate.rules.checkov_ids\n"
               "import plangate.frontends.checkov.suppressions\n"
               "import plangate.engine, plangate.policy, plangate.rules, plangate.loaders.tfplan\n"
               "import plangate.loaders.k8s\n"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from plangate import settings as settings_mod
-from plangate.frontends.checkov import ids as checkov_ids
+from plangate.rules import checkov_ids
 from plangate.rules.base import Example, Rule
 
 HEADER = """# Rule catalogue
@@ -136,7 +136,7 @@ def _scan_rules(rules: Sequence[Rule]) -> list[Rule]:
 
 
 def _checkov_line(rule: Rule) -> str:
-    """The rule's Checkov checks (ids from `plangate.frontends.checkov.ids`, as hcl_checks/ registers)."""
+    """The rule's Checkov checks (ids from `plangate.rules.checkov_ids`, as hcl_checks/ registers)."""
     if _elsewhere(rule):
         return f"no check: {_elsewhere(rule)}"
     parts = [f"`{spec.check_id}` ({_FRAMEWORK_TEXT[spec.framework]})"

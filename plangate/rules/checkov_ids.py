@@ -1,7 +1,7 @@
 """Which Checkov checks plangate's rules become, and under which ids: one definition.
 
 ``hcl_checks/plangate_checks.py`` registers a Checkov check for every `CheckSpec` that
-`check_specs` returns, and ``docs/rules.md`` (through `plangate.catalogue`) lists the same
+`check_specs` returns, and ``docs/rules.md`` (through `plangate.rule_catalogue`) lists the same
 ids, so the two never disagree.  Nothing here imports Checkov.
 
 Id scheme (Checkov's custom-check convention, ``CKV_<owner>_<name>``, with our own prefix):

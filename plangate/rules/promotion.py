@@ -1,7 +1,7 @@
 """The assurance rules: what `plangate assure` checks about a model before it is promoted.
 
 Each rule is declared as every plangate rule is (`plangate.rules.base.rule`), over one
-``plangate_model_assessment`` resource per model that `plangate.assurance.gate` builds from
+``plangate_model_assessment`` resource per model that `plangate.assurance.assessment` builds from
 the evidence (drift and fairness reports, the model card) and the risk tier's thresholds —
 so findings, enforcement, waivers, SARIF, JUnit and exit codes are the scanner's own.  They are
 kept out of the scan catalogue (`plangate.rules.RULES`): no plan holds such a resource.
@@ -9,11 +9,11 @@ kept out of the scan catalogue (`plangate.rules.RULES`): no plan holds such a re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from plangate.model import Resource, Severity
-from plangate.rules.base import Fail, Frameworks, Pass, rule
+from plangate.rules.base import Fail, Frameworks, Pass, Rule, rule
 
 ASSESSMENT = "plangate_model_assessment"
 _TIER = "the {tier} risk tier"
@@ -27,8 +27,18 @@ def _model(res: Resource) -> str:
     return res.properties.get("model_id") or res.address
 
 
+def _required(res: Resource, evidence: str) -> str:
+    """The message for evidence the model's risk tier requires and nobody supplied."""
+    return f"no {evidence} for {_model(res)}: the {res.properties.get('risk_tier')} risk tier requires one"
+
+
+def _assurance_rule(**declared: Any) -> Callable[[Callable[..., Any]], Rule]:
+    """`rule`, with what every assurance rule shares: its category and the resource it judges."""
+    return rule(category="responsible-ai", applies_to={ASSESSMENT}, **declared)
+
+
 def _strict(**changes: Any) -> dict[str, Any]:
-    from plangate.assurance.thresholds import DEFAULT_TIERS
+    from plangate.rules.thresholds import DEFAULT_TIERS
     from plangate.settings import as_dict
 
     return {**as_dict(DEFAULT_TIERS["high"]), **changes}
@@ -49,9 +59,9 @@ _CARD_OK = {"path": "cards/fraud.json", "errors": [], "model_ids": ["fraud-xgb-2
             "has_quantitative_analysis": True}
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-001", slug="model-data-drift", title="A model's input data has not drifted beyond its tier's limit",
-    severity=Severity.HIGH, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.HIGH,
     remediation="Investigate the drifted features (plangate drift); retrain or recalibrate on current data, "
                 "or record why the shift is expected, before promoting the model.",
     frameworks=Frameworks(nist_ai_rmf="MEASURE 2.4", eu_ai_act="Art. 72"),
@@ -71,8 +81,7 @@ def model_data_drift(res: Resource, _cfg: Any) -> Iterator[str]:
     t, drift = _t(res), res.properties.get("drift")
     if drift is None:
         if t.get("require_drift"):
-            yield (f"no drift report for {_model(res)}: the {res.properties.get('risk_tier')} risk tier "
-                   "requires one")
+            yield _required(res, "drift report")
         return
     if drift["share"] > t.get("max_drifted_share", 1.0):
         names = ", ".join(drift["drifted"][:10]) + (", …" if len(drift["drifted"]) > 10 else "")
@@ -80,9 +89,9 @@ def model_data_drift(res: Resource, _cfg: Any) -> Iterator[str]:
                f"(share {drift['share']:.2f} > {t['max_drifted_share']:g}): {names}")
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-002", slug="model-prediction-drift", title="A model's predictions have not drifted",
-    severity=Severity.HIGH, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.HIGH,
     remediation="The model's outputs shifted: check its live performance against ground truth before promoting.",
     frameworks=Frameworks(nist_ai_rmf="MEASURE 2.4", eu_ai_act="Art. 15"),
     examples=[
@@ -107,9 +116,9 @@ _FAIRNESS_LIMITS = (
 )
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-003", slug="model-fairness", title="A model's decisions meet its tier's fairness limits",
-    severity=Severity.HIGH, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.HIGH,
     remediation="Examine the groups with the lowest selection rates (plangate fairness); mitigate (reweighting, "
                 "thresholds per group, better data) and re-measure before promoting.",
     frameworks=Frameworks(nist_ai_rmf="MEASURE 2.11", eu_ai_act="Art. 10"),
@@ -128,7 +137,7 @@ def model_fairness(res: Resource, _cfg: Any) -> Iterator[str]:
     require_fairness must supply one."""
     t, reports = _t(res), res.properties.get("fairness") or []
     if not reports and t.get("require_fairness"):
-        yield f"no fairness report for {_model(res)}: the {res.properties.get('risk_tier')} risk tier requires one"
+        yield _required(res, "fairness report")
     for r in reports:
         over = ", ".join(r["sensitive"])
         di, minimum = r.get("disparate_impact"), t.get("min_disparate_impact", 0.0)
@@ -141,9 +150,9 @@ def model_fairness(res: Resource, _cfg: Any) -> Iterator[str]:
                 yield f"{title} {value:.2f} > {t[limit]:g} across {over}"
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-004", slug="model-card-valid", title="A model's card exists and follows the Model Card Toolkit schema",
-    severity=Severity.MEDIUM, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.MEDIUM,
     remediation="Write the model card (Model Card Toolkit schema v0.0.2) at the path the deployment's "
                 "model-card-url tag names, and fix the fields the schema rejects.",
     frameworks=Frameworks(nist_ai_rmf="MAP 4.1", eu_ai_act="Art. 11"),
@@ -164,17 +173,16 @@ def model_card_valid(res: Resource, _cfg: Any) -> Iterator[str]:
     if card is None:
         if _t(res).get("require_model_card"):
             where = f" (model-card-url {ref} resolves to no file in the repository)" if ref else ""
-            yield (f"no model card for {_model(res)}: the {res.properties.get('risk_tier')} risk tier "
-                   f"requires one{where}")
+            yield _required(res, "model card") + where
         return
     if card["errors"]:
         yield f"model card {card['path']} does not follow the Model Card Toolkit schema: {card['errors'][0]}"
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-005", slug="model-card-quantitative-analysis",
     title="A high-risk model's card reports its quantitative analysis",
-    severity=Severity.HIGH, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.HIGH,
     remediation="Add quantitative_analysis.performance_metrics (metric type, value, slice) to the model card.",
     frameworks=Frameworks(nist_ai_rmf="MEASURE 2.3", eu_ai_act="Art. 15"),
     examples=[
@@ -194,9 +202,9 @@ def model_card_quantitative_analysis(res: Resource, _cfg: Any) -> Iterator[str]:
                f"the {res.properties.get('risk_tier')} risk tier requires it")
 
 
-@rule(
+@_assurance_rule(
     id="PG-ASR-006", slug="model-card-model-id", title="The model card describes the deployed model",
-    severity=Severity.HIGH, category="responsible-ai", applies_to={ASSESSMENT},
+    severity=Severity.HIGH,
     remediation="Point model-card-url at this model's card, or correct model_details.name / version in the card.",
     frameworks=Frameworks(nist_ai_rmf="GOVERN 1.6", eu_ai_act="Art. 11"),
     examples=[

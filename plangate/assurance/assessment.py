@@ -4,7 +4,7 @@ One ``plangate_model_assessment`` resource per model under review — from each 
 workload in ``--deployment`` inputs that carries a ``model-id`` tag (its ``risk-tier`` and
 ``model-card-url`` tags read as PG-RAI-001 reads them), or from ``--model-id`` / ``--risk-tier``
 — holding the tier's thresholds, the drift and fairness reports' summaries and the model
-card's check.  The engine then evaluates `plangate.assurance.rules` on them exactly as it
+card's check.  The engine then evaluates `plangate.rules.promotion` on them exactly as it
 evaluates the scan rules, so enforcement, waivers, report formats and exit codes are shared.
 """
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plangate.assurance.rules import ASSESSMENT, ASSURANCE_RULES
 from plangate.errors import InputError, PlangateError
 from plangate.model import Location, Resource, comparable
+from plangate.rules.promotion import ASSESSMENT, ASSURANCE_RULES
 
 if TYPE_CHECKING:
     from plangate.engine import ScanResult
