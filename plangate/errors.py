@@ -22,6 +22,17 @@ class ConfigError(PlangateError):
     """A bad plangate.yaml, waiver, usage or price file; the text names file and key."""
 
 
+def one_line(text: object) -> str:
+    """``text`` as one terminal-safe line: a character that would start a line (``\\n``, ``\\x0b``,
+    ``\\u2028`` …) or drive the terminal (``\\x1b``) — from a file name or a CSV header the user
+    gave — is shown escaped, as Python writes it.
+
+    >>> one_line("header: a\\x0bb, \\x1b[31mred")
+    'header: a\\\\x0bb, \\\\x1b[31mred'
+    """
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 def first_line(error: BaseException | str, default: str = "") -> str:
     """The first non-blank line of an error's text, for a one-line message: YAML, CSV and
     DuckDB errors run to several lines (and some have none: then ``default``, or the type).

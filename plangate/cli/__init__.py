@@ -41,13 +41,13 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser(argv).parse_args(argv)
-    from plangate.errors import PlangateError
+    from plangate.errors import PlangateError, one_line
 
     try:
         with numeric_warnings():  # numpy's RuntimeWarnings never reach stderr raw
             return args.func(args)
     except PlangateError as exc:
-        print(f"plangate: error: {exc}", file=sys.stderr)
+        print(f"plangate: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ModuleNotFoundError as exc:  # an extra not installed is the user's to fix (exit 2), not a bug
         from plangate.extras import install_hint
@@ -69,7 +69,9 @@ def _internal_error(exc: Exception) -> int:
     """A bug: say so in one line; the traceback only on request."""
     if os.environ.get("PLANGATE_DEBUG"):
         raise exc
-    print(f"plangate: internal error: {type(exc).__name__}: {exc} "
+    from plangate.errors import one_line
+
+    print(f"plangate: internal error: {type(exc).__name__}: {one_line(exc)} "
           "(set PLANGATE_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
     return EXIT_INTERNAL
 

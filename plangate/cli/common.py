@@ -15,7 +15,9 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors: one line, exit 2
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        from plangate.errors import one_line
+
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def emit(text: str, output: str | None) -> None:
@@ -30,7 +32,9 @@ def emit(text: str, output: str | None) -> None:
 
 def warn(text: str) -> None:
     """One ``plangate: warning:`` line on stderr: something the user should know that is not an error."""
-    print(f"plangate: warning: {text}", file=sys.stderr)
+    from plangate.errors import one_line
+
+    print(f"plangate: warning: {one_line(text)}", file=sys.stderr)
 
 
 @contextmanager
