@@ -7,6 +7,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 CKV_VENV := .venv-checkov
 PEERS_VENV := .venv-peers
+FOCUS_VENV := .venv-focus
+# focus-validator 2.x requires Python >= 3.12: its tool environment is built with one (pyenv's when
+# the machine's default is older and a 3.12 is installed beside it)
+PYTHON312 ?= $(shell PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12' | tail -1) \
+	pyenv which python3.12 2>/dev/null || command -v python3.12)
 PG := $(VENV)/bin/plangate
 
 .PHONY: demo test docs lint bench clean pack fixtures
@@ -26,6 +31,11 @@ $(CKV_VENV)/.installed: requirements-checkov.txt pyproject.toml
 $(PEERS_VENV)/.installed: requirements-peers.txt
 	$(PYTHON) -m venv $(PEERS_VENV)
 	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-peers.txt
+	touch $@
+
+$(FOCUS_VENV)/.installed: requirements-focus.txt
+	$(PYTHON312) -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-focus.txt
 	touch $@
 
 # Headless Chromium (Debian's package): the FinOps HTML report's test opens the page in it, network off.
@@ -59,7 +69,7 @@ demo: $(VENV)/.installed
 	  code=$$?; echo "plangate scan exit code: $$code (1 = the gate would block this change)"; \
 	  test $$code -eq 1
 
-test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed .chromium.installed $(ACTIONLINT) lint
+test: $(VENV)/.installed $(CKV_VENV)/.installed $(PEERS_VENV)/.installed $(FOCUS_VENV)/.installed .chromium.installed $(ACTIONLINT) lint
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 docs: $(VENV)/.installed

@@ -25,5 +25,8 @@ PEERS_PYTHON = PEERS_ENV / "bin" / "python"
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not checked out at {CORPUS}")
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"the shared data is not checked out at {DATA}")
+FOCUS_VALIDATOR = ROOT / ".venv-focus" / "bin" / "focus-validator"  # FOCUS conformance: a test oracle only
+needs_focus_validator = pytest.mark.skipif(
+    not FOCUS_VALIDATOR.exists(), reason="focus-validator's environment is missing: run `make .venv-focus/.installed`")
 needs_peers = pytest.mark.skipif(not PEERS_PYTHON.exists(),
                                  reason="the peers' environment is missing: run `make .venv-peers/.installed`")
