@@ -65,8 +65,8 @@ def allocation_coverage(res: Resource, _cfg: Any) -> Iterator[str]:
     top = p.get("top_untagged") or []
     largest = ", ".join(f"{u['resource']} ({_money(u['cost'], currency)})" for u in top[:3])
     yield (f"allocation coverage {share:.1%} of {_money(p['usage_cost'], currency)} usage spend in the billing period "
-           f"from {p['period']} is below {least:.0%}: {_money(untagged, currency)} lacks "
-           f"{' or '.join(p['required'])}" + (f"; largest untagged: {largest}" if largest else ""))
+           f"from {p['period']} is below {least * 100:g}%: {_money(untagged, currency)} lacks one of "
+           f"{', '.join(p['required'])}" + (f"; largest untagged: {largest}" if largest else ""))
 
 
 COVERAGE_RULES = (allocation_coverage,)
