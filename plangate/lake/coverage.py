@@ -4,7 +4,8 @@ The FinOps Foundation's first allocation KPI, and the after-deploy proof that th
 (PG-TAG-001) works: of the ``EffectiveCost`` of the charges whose ``ChargeCategory`` is ``Usage``, how
 much carries a non-empty value for every required key — per billing period (and billing currency:
 amounts in two currencies are never added), per provider, service and sub account, with the
-largest untagged spend by resource.  Written once over Ibis, so it runs wherever the lake does.
+largest untagged spend by resource.  Written over Ibis as the lake's readers are; tested on DuckDB
+(the map functions it uses are not checked on Spark yet).
 
 >>> cov = allocation_coverage(open_lake(".plangate/lake.duckdb"), ("CostCenter", "Owner"))  # doctest: +SKIP
 >>> cov.periods[0].share                                                                    # doctest: +SKIP
