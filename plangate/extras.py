@@ -65,6 +65,7 @@ EXTRAS["all"] = tuple(sorted({dist for dists in EXTRAS.values() for dist in dist
 #: key (audit), `--engine spark` (spark); the module then names its extra.
 COMMANDS = {
     "ingest": "lake",
+    "coverage": "lake",
     "anomalies": "analytics",
     "forecast": "analytics",
     "waste": "analytics",

@@ -25,5 +25,9 @@ PEERS_PYTHON = PEERS_ENV / "bin" / "python"
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not checked out at {CORPUS}")
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"the shared data is not checked out at {DATA}")
+FOCUS_VALIDATOR = ROOT / ".venv-focus" / "bin" / "focus-validator"  # FOCUS conformance: a test oracle only
+needs_focus_validator = pytest.mark.skipif(
+    not FOCUS_VALIDATOR.exists(),
+    reason="focus-validator needs a Python 3.12 beside 3.11: `make .venv-focus/.installed` builds it where one is")
 needs_peers = pytest.mark.skipif(not PEERS_PYTHON.exists(),
                                  reason="the peers' environment is missing: run `make .venv-peers/.installed`")

@@ -32,7 +32,8 @@ MIN_SCALE = 0.01
 MAX_GAP_DAYS = 0  # a normal day ends an anomaly
 MAX_EXPLAINED = 100  # anomalies that get contributors and an owner (the alerting ones, largest first)
 #: What a contributor is, and the lake columns that name it (the first one the charges fill in).
-CONTRIBUTOR_KEYS = (("resource", ("ResourceId", "ResourceName")), ("usage type", ("x_UsageType", "ChargeDescription")))
+CONTRIBUTOR_KEYS = (("resource", ("ResourceId", "ResourceName")),
+                    ("usage type", ("SkuMeter", "x_UsageType", "ChargeDescription")))
 
 
 def cost_detector(min_scale: float = MIN_SCALE) -> SeasonalRobustDetector:

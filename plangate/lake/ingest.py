@@ -206,9 +206,17 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
         raise InputError(path, f"column {lowered['billedcost']!r}: FOCUS column names are case-sensitive (BilledCost)")
     if "BilledCost" in columns:
         kind = FOCUS
-        exprs = {c: _quote(c) for c in COST_TABLE_COLUMNS if c in types}
+        exprs = {c: _as_text(c, types[c]) if COST_TABLE_COLUMNS[c] == "VARCHAR" else _quote(c)
+                 for c in COST_TABLE_COLUMNS if c in types and c not in BOOKKEEPING}
         if "Tags" in types:
             exprs["Tags"] = _tags_from(types["Tags"])
+        if "ProviderName" not in types and "ServiceProviderName" in types:
+            # FOCUS 1.3 deprecates ProviderName for ServiceProviderName: a file with only the new name
+            # still names its provider (the lake's billing periods are keyed by it)
+            exprs["ProviderName"] = exprs["ServiceProviderName"]
+        custom = [c for c in columns if c not in COST_TABLE_COLUMNS or c in BOOKKEEPING]
+        if custom:
+            exprs["x_CustomColumns"] = _custom_columns(custom, types)
 
         def origin(name: str) -> str:
             return name
@@ -225,7 +233,7 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
     else:
         raise InputError(path, "not a FOCUS, AWS CUR or timestamp,value file (no BilledCost, "
                                f"lineItem/UnblendedCost or timestamp column; has {', '.join(columns[:6])}…)")
-    missing = [c for c in required if c not in types]
+    missing = [c for c in required if c not in exprs]
     if missing:
         raise InputError(path, f"missing mandatory FOCUS column {missing[0]!r}")
 
@@ -237,7 +245,7 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
             select.append(str(int(ingest_id)))
         elif col in exprs:
             expr = exprs[col]
-            select.append(expr if col == "Tags" else f"CAST({expr} AS {kind_sql})")
+            select.append(expr if col in ("Tags", "x_CustomColumns") else f"CAST({expr} AS {kind_sql})")
         else:
             select.append(f"CAST(NULL AS {kind_sql})")
     source = _source(path)
@@ -248,13 +256,34 @@ def _ingest_file(con: Any, path: str, ingest_id: int) -> FileReport:
         select[tags_at] = "pg_tags.pg_map"
         source = (f"{source} LEFT JOIN (SELECT pg_raw, {_tags_from('VARCHAR', 'pg_raw')} AS pg_map FROM "
                   f"(SELECT DISTINCT \"Tags\" AS pg_raw FROM {_source(path)})) pg_tags ON \"Tags\" = pg_tags.pg_raw")
-    sql = f"INSERT INTO {COSTS} SELECT {', '.join(select)} FROM {source}"
+    # columns named: a lake made by an earlier plangate has the newer columns at the end (schema.py)
+    names = ", ".join(_quote(c) for c in COST_TABLE_COLUMNS)
+    sql = f"INSERT INTO {COSTS} ({names}) SELECT {', '.join(select)} FROM {source}"
     try:
         con.execute(sql)
     except Exception as exc:
         raise _diagnose(con, path, exprs, origin, exc) from None
     _check_ranges(con, path, ingest_id, exprs, origin)
     return _check_rows(con, path, kind, ingest_id, origin)
+
+
+#: The lake's own columns: a file's column of the same name is the file's, kept in x_CustomColumns.
+BOOKKEEPING = frozenset({"x_SourceFile", "x_IngestId", "x_CustomColumns"})
+
+
+def _as_text(column: str, source_type: str) -> str:
+    """A column as the lake's text: nested Parquet values (a JSON-valued FOCUS column read as a
+    struct or map) as their JSON, everything else cast as it is."""
+    nested = source_type.startswith(("STRUCT", "MAP", "UNION")) or source_type.endswith("]")
+    return f"CAST(to_json({_quote(column)}) AS VARCHAR)" if nested else _quote(column)
+
+
+def _custom_columns(columns: list[str], types: dict[str, str]) -> str:
+    """A ``MAP(VARCHAR, VARCHAR)`` of the file's other columns, by name; a NULL value stays, so
+    every column name survives even when all its values are empty."""
+    keys = ", ".join(_lit(c) for c in columns)
+    values = ", ".join(f"CAST({_as_text(c, types[c])} AS VARCHAR)" for c in columns)
+    return f"MAP([{keys}], [{values}])"
 
 
 def _tags_from(source_type: str, column: str = '"Tags"') -> str:

@@ -13,6 +13,8 @@ import numpy as np
 
 from plangate.analytics.anomalies import Anomaly, SeriesScores
 from plangate.analytics.records import Forecast, WasteItem
+from plangate.lake.coverage import Coverage
+from plangate.report.allocation import share_text
 from plangate.report.finops import ANOMALY_COLUMNS, ANOMALY_NUMBERS, anomaly_row
 from plangate.report.html_page import escape as _e
 from plangate.report.html_page import number as _num
@@ -196,3 +198,39 @@ def _date(value: np.datetime64 | dt.date) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(np.datetime64(value, "m")).replace("T", " ")
+
+
+# -- allocation coverage -----------------------------------------------------------------------
+
+
+def coverage_section(cov: Coverage, findings: Sequence[str] = ()) -> str:
+    """Allocation coverage per billing period, provider, service and account, and the largest
+    untagged spend: the FinOps report's section for `plangate coverage`."""
+    from plangate.lake.coverage import DIMENSIONS
+
+    def rows(items, first) -> str:
+        return "".join(f"<tr>{''.join(f'<td>{_e(c)}</td>' for c in first(r))}<td>{_e(r.period)}</td>"
+                       f"<td class=num>{_num(r.usage_cost)} {_e(r.currency)}</td>"
+                       f"<td class=num>{_num(r.tagged_cost)} {_e(r.currency)}</td>"
+                       f"<td class=num>{_e(share_text(r.share))}</td></tr>" for r in items)
+
+    head = "<th>period</th><th>usage spend</th><th>tagged</th><th>coverage</th>"
+    parts = [f"<h2>Allocation coverage</h2><p>Share of usage spend (EffectiveCost) whose resources carry every "
+             f"one of: {_e(', '.join(cov.required))}.</p>",
+             f"<table><tr>{head}</tr>{rows(cov.periods, lambda r: [])}</table>"]
+    for name in DIMENSIONS:
+        parts.append(f"<h3>By {_e(name)}</h3><table><tr><th>{_e(name)}</th>{head}</tr>"
+                     f"{rows(cov.by.get(name, ()), lambda r: [r.value or ''])}</table>")
+    untagged = "".join(f"<tr><td>{_e(u.period)}</td><td>{_e(u.resource)}</td><td>{_e(u.service)}</td>"
+                       f"<td>{_e(u.account)}</td><td class=num>{_num(u.cost)} {_e(u.currency)}</td>"
+                       f"<td>{_e(', '.join(u.missing))}</td></tr>" for u in cov.untagged)
+    parts.append("<h3>Largest untagged usage spend</h3><table><tr><th>period</th><th>resource</th><th>service</th>"
+                 f"<th>account</th><th>cost</th><th>lacks</th></tr>{untagged}</table>")
+    parts.append("".join(f"<p class=finding>{_e(f)}</p>" for f in findings)
+                 or "<p>PG-COV-001: every billing period meets its threshold.</p>")
+    return "".join(parts)
+
+
+def coverage_page(cov: Coverage, findings: Sequence[str] = ()) -> str:
+    periods = ", ".join(f"{r.period} {share_text(r.share)}" for r in cov.periods)
+    return page("Allocation coverage", [coverage_section(cov, findings)], subtitle=periods)

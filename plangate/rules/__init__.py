@@ -57,14 +57,17 @@ BY_SLUG = {r.slug: r for r in RULES}
 REPORTED_ELSEWHERE = {
     "PG-ASR-": "judges a model's evidence (drift and fairness reports, model card) in `plangate assure`, "
                "not a resource",
+    "PG-COV-": "judges the allocation coverage of billing data in `plangate coverage`, not a resource",
     "PG-FLEET-": "judges a resource against a model of the fleet (`plangate scan --baseline-fleet`), "
                  "not on its own",
 }
 
 
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule a report can name, in catalogue order: the scan's, `plangate assure`'s, the fleet's."""
+    """Every rule a report can name, in catalogue order: the scan's, `plangate assure`'s, `plangate
+    coverage`'s, the fleet's."""
+    from plangate.rules.coverage import COVERAGE_RULES
     from plangate.rules.fleet import fleet_outlier
     from plangate.rules.promotion import ASSURANCE_RULES
 
-    return (*RULES, *ASSURANCE_RULES, fleet_outlier)
+    return (*RULES, *ASSURANCE_RULES, *COVERAGE_RULES, fleet_outlier)

@@ -8,6 +8,8 @@ assurance:
       max_drifted_share: 0.25
       min_disparate_impact: 0.8
       max_equalized_odds_difference: 0.1
+  coverage:
+    min_share: 0.8                     # PG-COV-001: allocation coverage of each billing period
 ```
 
 A tier given in the file starts from that tier's defaults below; unknown tiers or keys are
@@ -51,12 +53,21 @@ DEFAULT_TIERS: Mapping[str, TierThresholds] = {
                            max_equalized_odds_difference=0.2, max_equal_opportunity_difference=0.2,
                            require_model_card=True, require_quantitative_analysis=True),
 }
-_KEYS = {"tiers"}
+_KEYS = {"tiers", "coverage"}
+
+
+@dataclass(frozen=True)
+class CoverageThreshold:
+    min_share: float = setting(
+        0.8, "PG-COV-001 fails a billing period whose allocation coverage (plangate coverage: the share of "
+             "usage spend carrying every tag PG-TAG-001 requires) is below this.  0.8 is the FinOps "
+             "Foundation's 'walk' maturity for allocation; 1.0 demands every dollar tagged.")
 
 
 @dataclass(frozen=True)
 class AssurancePolicy:
     tiers: Mapping[str, TierThresholds] = dataclasses.field(default_factory=lambda: dict(DEFAULT_TIERS))
+    coverage: CoverageThreshold = CoverageThreshold()
 
     def for_tier(self, tier: str) -> TierThresholds | None:
         return self.tiers.get(tier)
@@ -82,10 +93,12 @@ def parse_assurance(data: Any, where: str) -> AssurancePolicy:
         changed = {f.name: getattr(overrides, f.name) for f in dataclasses.fields(TierThresholds)
                    if f.name in (raw or {})}
         tiers[tier] = _checked(dataclasses.replace(DEFAULT_TIERS[tier], **changed), f"{where}.tiers.{tier}")
-    return AssurancePolicy(tiers)
+    coverage = _checked(parse(CoverageThreshold, data.get("coverage") or {}, f"{where}.coverage"),
+                        f"{where}.coverage")
+    return AssurancePolicy(tiers, coverage)
 
 
-def _checked(t: TierThresholds, where: str) -> TierThresholds:
+def _checked(t: Any, where: str) -> Any:
     for f in dataclasses.fields(t):
         value = getattr(t, f.name)
         if isinstance(value, float) and not 0.0 <= value <= 1.0:
