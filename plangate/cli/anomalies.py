@@ -1,10 +1,15 @@
-"""``plangate anomalies``: anomalies in metric series or in the billing lake's daily cost per scope."""
+"""``plangate anomalies``: find anomalies in metric series or in daily cost per scope.
+
+Robust seasonal anomaly detection (day-of-week for daily cost, daily or hour-of-week cycle for
+metrics, the weekly one when three weeks show it). Every anomaly is reported; --min-impact /
+--min-impact-pct decide which alert.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date
+from plangate.cli.common import add_command, add_lake_reading, add_report_output, amount, conclude, iso_date
 
 FORMATS = ("table", "json", "html")
 
@@ -12,11 +17,7 @@ FORMATS = ("table", "json", "html")
 def register(sub: argparse._SubParsersAction) -> None:
     from plangate.analytics.alerts import COST_ALERTS, METRIC_ALERTS
 
-    p = sub.add_parser("anomalies", help="find anomalies in metric series or in daily cost per scope",
-                       description="Robust seasonal anomaly detection (day-of-week for daily cost, daily or "
-                                   "hour-of-week cycle for metrics, the weekly one when three weeks show it). "
-                                   "Every anomaly is reported; --min-impact / --min-impact-pct decide which "
-                                   "alert.")
+    p = add_command(sub, __doc__)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--metric", action="append", metavar="SERIES.csv",
                      help="a timestamp,value series (repeatable)")

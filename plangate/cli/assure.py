@@ -1,21 +1,22 @@
-"""``plangate assure``: gate a model's promotion on its drift, fairness and model card."""
+"""``plangate assure``: gate a model's promotion on drift, fairness and its model card.
+
+Checks the evidence about a model against the thresholds of its risk tier (the policy file's
+assurance section) and reports findings as plangate scan does: exit 1 when a mandatory check fails.
+The models are the inference workloads with a model-id tag in --deployment inputs, or --model-id.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from plangate.cli.common import add_audit_log, add_input_format, emit, record_decision, today
+from plangate.cli.common import add_audit_log, add_command, add_input_format, emit, record_decision, today
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("assure", help="gate a model's promotion on drift, fairness and its model card",
-                       description="Checks the evidence about a model against the thresholds of its risk tier "
-                                   "(the policy file's assurance section) and reports findings as plangate scan "
-                                   "does: exit 1 when a mandatory check fails.  The models are the inference "
-                                   "workloads with a model-id tag in --deployment inputs, or --model-id.")
+    p = add_command(sub, __doc__)
     p.add_argument("--deployment", action="append", default=[], metavar="PATH",
                    help="plan JSON, Pulumi preview, .tf folder or manifests holding the deployment (repeatable)")
     add_input_format(p)

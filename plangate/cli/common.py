@@ -30,6 +30,17 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def add_command(sub: argparse._SubParsersAction, doc: str | None) -> argparse.ArgumentParser:
+    r"""A subcommand described once, by its module's docstring: the first paragraph
+    ``\`\`plangate NAME\`\`: help.`` names it and gives the one-line help, the rest is its description."""
+    head, _, body = (doc or "").strip().partition("\n\n")
+    command, _, summary = head.partition(": ")
+    name = command.strip("`").removeprefix("plangate ")
+    # argparse %-formats a command's help, not its description
+    help_text = " ".join(summary.split()).rstrip(".").replace("%", "%%")
+    return sub.add_parser(name, help=help_text, description=" ".join(body.split()) or None)
+
+
 def warn(text: str) -> None:
     """One ``plangate: warning:`` line on stderr: something the user should know that is not an error."""
     from plangate.errors import one_line

@@ -1,23 +1,22 @@
-"""``plangate coverage``: allocation coverage of billing data — the share of usage spend whose resources
-carry every tag PG-TAG-001 requires — per billing period, provider, service and account, with the
-largest untagged spend; PG-COV-001 fails a period below ``assurance.coverage.min_share``."""
+"""``plangate coverage``: allocation coverage: the share of usage spend carrying the required tags.
+
+Of the EffectiveCost of usage charges (ChargeCategory Usage), the share whose resources carry every
+tag key PG-TAG-001 requires (the policy file's rules.cost-allocation-tags.required), per billing
+period and per provider, service and account.  Exit 1 when a period falls below the policy file's
+assurance.coverage.min_share (PG-COV-001, default 0.8).
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import add_lock_timeout, add_report_output, count, emit, record_decision, today
+from plangate.cli.common import add_command, add_lock_timeout, add_report_output, count, emit, record_decision, today
 
 FORMATS = ("table", "json", "html")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("coverage", help="allocation coverage: the share of usage spend carrying the required tags",
-                       description="Of the EffectiveCost of usage charges (ChargeCategory Usage), the share whose "
-                                   "resources carry every tag key PG-TAG-001 requires (the policy file's "
-                                   "rules.cost-allocation-tags.required), per billing period and per provider, "
-                                   "service and account.  Exit 1 when a period falls below the policy file's "
-                                   "assurance.coverage.min_share (PG-COV-001, default 0.8).")
+    p = add_command(sub, __doc__)
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="FOCUS 1.0-1.3 or AWS CUR billing files (CSV, gzipped CSV or Parquet)")
     p.add_argument("--lake", metavar="LAKE", help="measure a billing lake written by `plangate ingest` instead")

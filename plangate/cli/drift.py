@@ -1,11 +1,16 @@
-"""``plangate drift``: data and prediction drift between a reference and a current window."""
+"""``plangate drift``: data and prediction drift between a reference and a current window.
+
+Per-feature drift tests chosen as Evidently chooses them (KS, chi-square or z for small references;
+normed Wasserstein or Jensen-Shannon for large), PSI alongside, and dataset drift when the share of
+drifted features reaches --drift-share.  Inputs: CSV, Parquet, or SageMaker data-capture JSON lines.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from plangate.cli.common import add_report_output, amount, conclude, share
+from plangate.cli.common import add_command, add_report_output, amount, conclude, share
 
 FORMATS = ("table", "json", "html")
 
@@ -22,11 +27,7 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("drift", help="data and prediction drift between a reference and a current window",
-                       description="Per-feature drift tests chosen as Evidently chooses them (KS, chi-square "
-                                   "or z for small references; normed Wasserstein or Jensen-Shannon for large), "
-                                   "PSI alongside, and dataset drift when the share of drifted features reaches "
-                                   "--drift-share.  Inputs: CSV, Parquet, or SageMaker data-capture JSON lines.")
+    p = add_command(sub, __doc__)
     p.add_argument("--reference", required=True, metavar="FILE", help="the reference (training / baseline) window")
     p.add_argument("--current", required=True, metavar="FILE", help="the current window")
     p.add_argument("--features", type=_names, metavar="COLS",

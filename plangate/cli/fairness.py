@@ -1,22 +1,23 @@
-"""``plangate fairness``: group fairness of a classifier's decisions in a table."""
+"""``plangate fairness``: group fairness of a classifier's decisions.
+
+Selection rate, true / false positive rates, demographic parity difference and ratio, equalized odds
+and equal opportunity differences and disparate impact (four-fifths rule), per group and for the
+intersection of every --sensitive column, with bootstrap confidence intervals.  Only the named
+columns are read; groups under --min-group-size are never named.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from plangate.cli.common import add_report_output, conclude, count, finite
+from plangate.cli.common import add_command, add_report_output, conclude, count, finite
 
 FORMATS = ("table", "json", "html")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("fairness", help="group fairness of a classifier's decisions",
-                       description="Selection rate, true / false positive rates, demographic parity "
-                                   "difference and ratio, equalized odds and equal opportunity differences and "
-                                   "disparate impact (four-fifths rule), per group and for the intersection of "
-                                   "every --sensitive column, with bootstrap confidence intervals.  Only the "
-                                   "named columns are read; groups under --min-group-size are never named.")
+    p = add_command(sub, __doc__)
     p.add_argument("data", metavar="DATA", help="CSV, Parquet or capture file with labels and decisions")
     p.add_argument("--y-true", required=True, metavar="COL", help="the true outcome column")
     p.add_argument("--y-pred", required=True, metavar="COL", help="the model's decision (or score) column")

@@ -1,10 +1,24 @@
-"""``plangate suggest``: a unified diff of plangate.yaml with budgets from forecasts and right-sizing."""
+"""``plangate suggest``: propose plangate.yaml changes (budgets, right-sizing) as a unified diff.
+
+Budgets: each forecast scope's 80 % upper bound plus --headroom. Right-sizing: Lambda memory and
+provisioned concurrency from usage, as review comments. Apply the diff with `git apply` after
+review.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import EXIT_OK, add_audit_log, add_lock_timeout, amount, emit, named_path, record_decision
+from plangate.cli.common import (
+    EXIT_OK,
+    add_audit_log,
+    add_command,
+    add_lock_timeout,
+    amount,
+    emit,
+    named_path,
+    record_decision,
+)
 
 MAX_HEADROOM = 10.0  # a ceiling eleven times the forecast's upper bound is no longer a budget
 
@@ -18,10 +32,7 @@ def _headroom(text: str) -> float:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("suggest", help="propose plangate.yaml changes (budgets, right-sizing) as a unified diff",
-                       description="Budgets: each forecast scope's 80 %% upper bound plus --headroom. Right-sizing: "
-                                   "Lambda memory and provisioned concurrency from usage, as review comments. "
-                                   "Apply the diff with `git apply` after review.")
+    p = add_command(sub, __doc__)
     p.add_argument("--lake", metavar="LAKE", help="the billing lake: budgets from month-end forecasts")
     add_lock_timeout(p)
     p.add_argument("-c", "--config", default="plangate.yaml", help="the policy file to change (default plangate.yaml)")

@@ -1,5 +1,9 @@
-"""``plangate waste``: idle functions and endpoints, over-provisioned Lambda memory, unused
-provisioned concurrency, with monthly savings from the cost model."""
+"""``plangate waste``: find idle, over-provisioned and unused capacity, priced by the cost model.
+
+Usage evidence against what the plan deploys: Lambda REPORT log lines for memory, Invocations series
+for idle functions / endpoints, ProvisionedConcurrencyUtilization series for provisioned
+concurrency.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from plangate.cli.common import (
     EXIT_OK,
     EXIT_VIOLATIONS,
     add_audit_log,
+    add_command,
     add_input_format,
     amount,
     emit,
@@ -20,10 +25,7 @@ FORMATS = ("table", "json", "html")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("waste", help="find idle, over-provisioned and unused capacity, priced by the cost model",
-                       description="Usage evidence against what the plan deploys: Lambda REPORT log lines for "
-                                   "memory, Invocations series for idle functions / endpoints, "
-                                   "ProvisionedConcurrencyUtilization series for provisioned concurrency.")
+    p = add_command(sub, __doc__)
     p.add_argument("paths", nargs="+", metavar="PLAN", help="plan JSON, Pulumi preview / state, or HCL of the stack")
     add_input_format(p)
     p.add_argument("--lambda-logs", type=named_path, action="append", default=[], metavar="FUNCTION=FILE",
