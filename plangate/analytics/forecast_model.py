@@ -36,7 +36,7 @@ PATHS = 1000
 SEED = 20240901  # fixed: the same input gives the same interval, run after run
 CALIBRATION_ORIGINS = 56  # past as-of days scored, at most
 MIN_HISTORY = 7  # a past origin is scored only with this many days before it
-MIN_SCORES = 9  # fewest scores that give a finite 80 % conformal bound: ceil(0.9 (n + 1)) <= n
+MIN_SCORES = 9  # fewer past errors say too little about a 10 % tail: the paths' own range stands in
 COVERAGE = 0.8
 
 
@@ -70,8 +70,7 @@ def fit_daily(grid: np.ndarray, dense: np.ndarray) -> DailyModel:
     """Fit on consecutive days ``grid`` (datetime64[D]) with spend ``dense``: the last `FIT_DAYS` count."""
     grid, dense = grid[-FIT_DAYS:], np.asarray(dense[-FIT_DAYS:], float)
     n = len(grid)
-    model = _fit(grid, dense, trend=n >= TREND_MIN_DAYS, weekly=n >= WEEKLY_MIN_DAYS)
-    return model
+    return _fit(grid, dense, trend=n >= TREND_MIN_DAYS, weekly=n >= WEEKLY_MIN_DAYS)
 
 
 def _fit(grid: np.ndarray, dense: np.ndarray, *, trend: bool, weekly: bool) -> DailyModel:
