@@ -1,10 +1,10 @@
-"""``plangate forecast``: month-end spend per budget scope, its 80 % interval and the breach date."""
+"""``plangate forecast``: month-end spend per budget scope, its 80 % interval, the breach date and its probability."""
 
 from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date
+from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date, share
 
 FORMATS = ("table", "json", "html")
 
@@ -20,8 +20,10 @@ def _month(text: str):
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("forecast", help="forecast month-end spend against the budgets in plangate.yaml",
-                       description="Robust trend + weekday model (Huber) per budget scope: the stack ceiling and "
-                                   "the per-tag ceilings of the monthly-budget rule in plangate.yaml.")
+                       description="Robust level + weekday model (Huber; a trend only on four weeks of history) per "
+                                   "budget scope: the stack ceiling and the per-tag ceilings of the monthly-budget "
+                                   "rule in plangate.yaml. Month-end totals are sums of simulated daily paths; the "
+                                   "80 % interval is calibrated on backtests of the same series before the as-of day.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
     src.add_argument("--daily", metavar="SERIES.csv", help="one scope's daily cost as a timestamp,value series")
@@ -34,7 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_lake_reading(p)
     p.add_argument("--all-scopes", action="store_true",
                    help="also forecast all spend and tag values without a budget")
-    p.add_argument("--fail-on-breach", action="store_true", help="exit 1 when a month-end forecast is over budget")
+    p.add_argument("--fail-on-breach", action="store_true",
+                   help="exit 1 when a scope's month-end breach is at least --breach-probability likely")
+    p.add_argument("--breach-probability", dest="breach_probability", type=share, metavar="P",
+                   help="the breach probability (0 to 1) --fail-on-breach fails from (default: plangate.yaml's "
+                        "rules.monthly-budget.breach_probability, else 0.5)")
     add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
@@ -45,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if args.daily:
         from plangate.analytics.series import read_metric_csv
 
+        threshold = (args.breach_probability if args.breach_probability is not None
+                     else Budgets.from_policy(args.config).breach_probability if args.config
+                     else Budgets().breach_probability)
         series = read_metric_csv(args.daily)
         days = series.times.astype("datetime64[D]").astype(object).tolist()
         forecasts = [forecast_month(days, series.values.tolist(), scope="stack", budget=args.budget,
@@ -55,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
         budgets = Budgets.from_policy(args.config)
         if args.budget is not None:  # the command line's ceiling for all spend wins over the policy file's
-            budgets = Budgets(args.budget, budgets.tags)
+            budgets = Budgets(args.budget, budgets.tags, budgets.breach_probability)
+        threshold = budgets.breach_probability if args.breach_probability is None else args.breach_probability
         lake = open_lake(args.lake, args.engine, lock_timeout=args.lock_timeout)
         try:
             from plangate.errors import PlangateError
@@ -74,9 +84,11 @@ def run(args: argparse.Namespace) -> int:
             lake.close()
         inputs = [args.lake, *([args.config] if args.config else [])]
     over = [f for f in forecasts if f.over_budget]
+    likely = [f for f in forecasts if f.breach_probability is not None and f.breach_probability >= threshold]
     return conclude(args, "forecast", _render(args.format, forecasts), inputs,
-                    {"forecasts": len(forecasts), "over_budget": [f.scope for f in over]},
-                    args.fail_on_breach and bool(over))
+                    {"forecasts": len(forecasts), "over_budget": [f.scope for f in over],
+                     "breach_probability_threshold": threshold, "likely_breach": [f.scope for f in likely]},
+                    args.fail_on_breach and bool(likely))
 
 
 def _render(fmt: str, forecasts) -> str:

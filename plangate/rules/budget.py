@@ -88,6 +88,8 @@ class BudgetPolicy(CostInputs):
     tags: dict[str, dict[str, float]] = mapping_setting(
         {}, "Per tag key, per tag value, a monthly ceiling in USD, e.g. "
             "{Project: {fraud-scoring: 500}, Team: {'*': 2000}} ('*': every value not listed).")
+    breach_probability: float = setting(
+        0.5, "`plangate forecast --fail-on-breach` fails when a month-end breach is at least this likely (0 to 1).")
 
 
 _EP = {"type": _CONFIG, "tags": {"Project": "fraud"},

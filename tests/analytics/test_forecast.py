@@ -10,6 +10,7 @@ import pytest
 from conftest import DATA, needs_data
 
 from plangate.analytics.forecast import Budgets, forecast_month
+from plangate.analytics.forecast_model import DailyModel, simulate
 from plangate.cli import main
 
 OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -65,7 +66,7 @@ def test_noisy_series_breach_within_a_day_and_the_interval_covers_about_80_perce
     rng = np.random.default_rng(7)
     full = _days(OCT1, 61)
     hits = covered = 0
-    runs = 200
+    runs = 40
     for _ in range(runs):
         base = np.array([150.0 if d.weekday() < 5 else 90.0 for d in full]) + 1.2 * np.arange(61)
         cost = (base + rng.normal(0, 12, 61)).tolist()
@@ -76,6 +77,46 @@ def test_noisy_series_breach_within_a_day_and_the_interval_covers_about_80_perce
         covered += f.low <= truth <= f.high
     assert hits / runs >= 0.95
     assert 0.7 <= covered / runs <= 0.92
+
+
+def test_a_first_week_burst_is_not_extrapolated_as_a_trend():
+    days = _days(NOV1, 7)
+    f = forecast_month(days, [10.0, 10.0, 10.0, 10.0, 10.0, 60.0, 80.0], budget=1e6)
+    # a trend through these days would forecast more than 80 a day for the 23 days left
+    assert f.spent == 190 and f.spent + 23 * 10 < f.expected < f.spent + 23 * 80
+
+
+def test_the_forecast_reads_nothing_after_the_as_of_day_and_is_reproducible():
+    rng = np.random.default_rng(3)
+    days = _days(OCT1, 61)
+    cost = (100 + rng.normal(0, 15, 61)).tolist()
+    cut = forecast_month(days[:45], cost[:45], budget=3000)
+    assert forecast_month(days, cost, as_of=days[44], budget=3000) == cut
+    assert forecast_month(days[:45], cost[:45], budget=3000) == cut
+    assert forecast_month(days[:45], cost[:45], budget=3000, seed=1).expected == cut.expected
+
+
+def test_month_end_paths_keep_the_days_dependence():
+    # residuals in week-long runs (a level that sits high, then low): independent days would
+    # give a 21-day sum a spread of about sqrt(21) * 10; runs of seven add up to more
+    runs = np.repeat(np.tile([10.0, -10.0], 4), 7)
+    model = DailyModel(np.datetime64("2026-10-01"), 56, False, False, np.array([100.0]), np.zeros((1, 1)), runs)
+    sums = simulate(model, np.arange(np.datetime64("2026-11-10"), np.datetime64("2026-12-01")),
+                    np.random.default_rng(0))
+    assert sums.shape == (1000, 21)
+    assert sums[:, -1].std() > 1.5 * np.sqrt(21) * 10
+    assert sums[:, -1].mean() == pytest.approx(2100, rel=0.02)
+
+
+def test_breach_probability_grows_as_the_budget_falls():
+    rng = np.random.default_rng(5)
+    days = _days(OCT1, 45)
+    cost = (100 + rng.normal(0, 20, 45)).tolist()
+    expected = forecast_month(days, cost).expected
+    chances = [forecast_month(days, cost, budget=b).breach_probability
+               for b in (expected * 0.5, expected * 0.99, expected * 1.01, expected * 2)]
+    assert chances[0] == 1.0 and chances[-1] == 0.0
+    assert 1.0 >= chances[1] > 0.5 > chances[2] >= 0.0
 
 
 def test_a_spike_in_the_history_does_not_move_the_forecast():
@@ -107,6 +148,45 @@ def _daily_csv(tmp_path, days, cost):
     path = tmp_path / "daily.csv"
     path.write_text("timestamp,value\n" + "".join(f"{d},{c}\n" for d, c in zip(days, cost, strict=True)))
     return path
+
+
+def test_cli_fails_on_a_breach_as_likely_as_the_threshold(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    days = _days(OCT1, 45)
+    cost = (100 + rng.normal(0, 20, 45)).tolist()
+    budget = round(forecast_month(days, cost).expected)
+    f = forecast_month(days, cost, budget=budget)
+    assert 0.05 < f.breach_probability < 0.95
+    path = _daily_csv(tmp_path, days, cost)
+    argv = ["forecast", "--daily", str(path), "--budget", str(budget), "-f", "json", "--fail-on-breach"]
+    assert main([*argv, "--breach-probability", str(f.breach_probability)]) == 1
+    assert main([*argv, "--breach-probability", str(f.breach_probability + 0.01)]) == 0
+    cfg = tmp_path / "plangate.yaml"
+    cfg.write_text(f"rules:\n  monthly-budget:\n    breach_probability: {f.breach_probability}\n")
+    capsys.readouterr()
+    assert main([*argv, "-c", str(cfg)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["forecasts"][0]["breach_probability"] == round(f.breach_probability, 3)
+
+
+@pytest.mark.parametrize("value", ["nan", "-0.1", "1.5", "x"])
+def test_cli_bad_breach_probability_is_one_line_and_exit_2(tmp_path, capsys, value):
+    path = _daily_csv(tmp_path, _days(OCT1, 41), [100.0] * 41)
+    with pytest.raises(SystemExit) as exit_:  # argparse's usage error
+        main(["forecast", "--daily", str(path), "--budget", "2500", "--breach-probability", value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "breach-probability" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", [".nan", "-1", "1.5", "high"])
+def test_bad_breach_probability_in_plangate_yaml_is_one_line_and_exit_2(tmp_path, capsys, value):
+    path = _daily_csv(tmp_path, _days(OCT1, 41), [100.0] * 41)
+    cfg = tmp_path / "plangate.yaml"
+    cfg.write_text(f"rules:\n  monthly-budget:\n    breach_probability: {value}\n")
+    assert main(["forecast", "--daily", str(path), "--budget", "2500", "-c", str(cfg), "--fail-on-breach"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(cfg) in err and "breach_probability" in err
 
 
 def test_cli_daily_json_and_fail_on_breach(tmp_path, capsys):

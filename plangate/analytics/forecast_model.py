@@ -1,0 +1,223 @@
+"""The daily model behind ``plangate forecast``: a robust level + weekday profile (+ a trend only on
+enough history), simulated daily paths, and intervals calibrated on the series' own past.
+
+* **Fit** (`fit_daily`): on the last `FIT_DAYS` days, weights halving every `HALF_LIFE` days back.
+  A Huber regression (iteratively reweighted least squares) finds the outlying days (a spike does
+  not bend the fit), then
+  weighted least squares on the other days gives the coefficients and their covariance.  A weekday
+  profile needs two weeks of history; a trend needs `TREND_MIN_DAYS` (four weeks) *and* must be
+  significant — one first-week burst is not a trend.
+* **Paths** (`simulate`): month-end totals are sums of daily paths, not sums of daily intervals.
+  Each path adds to the model's days a moving-block bootstrap of the fit's residuals (blocks of a
+  week keep the days' dependence: a bad Tuesday comes with the Wednesday that followed it) and one
+  draw of the coefficients (a level that is off is off every day); days never go below zero.
+* **Calibration** (`calibrate`): split-conformal over past as-of days of the same series.  From
+  each past origin the model is refitted on the days up to it and scored by the error of its sum
+  over the days that followed (as many as remain in the month; a nearer origin's error is carried
+  to that many days at the rate the series' own errors grow with the horizon, `_growth`).  The
+  interval is the point forecast ± the conformal 80 % quantile of those errors, never narrower
+  than the paths' own 10–90 % range.  Only days up to the as-of day are used, so a backtest of this
+  function is honest.  Under `MIN_SCORES` past origins the paths' range is the interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+FIT_DAYS = 56
+TREND_MIN_DAYS = 28  # four weeks: less history supports a level and a weekday profile, not a slope
+WEEKLY_MIN_DAYS = 14
+HALF_LIFE = 14.0  # days: how fast old days lose weight in the fit
+BLOCK_DAYS = 7  # bootstrap block: a week of consecutive residuals
+PATHS = 1000
+SEED = 20240901  # fixed: the same input gives the same interval, run after run
+CALIBRATION_ORIGINS = 56  # past as-of days scored, at most
+MIN_HISTORY = 7  # a past origin is scored only with this many days before it
+MIN_SCORES = 9  # fewer past errors say too little about a 10 % tail: the paths' own range stands in
+COVERAGE = 0.8
+
+
+@dataclass(frozen=True)
+class DailyModel:
+    """A fitted daily model: mean spend of any day, and what the paths are drawn from."""
+
+    t0: np.datetime64  # the first fitted day
+    span: int  # fitted days (the time unit of the trend)
+    trend: bool
+    weekly: bool
+    coef: np.ndarray  # intercept, [trend], [Tuesday..Sunday]
+    covariance: np.ndarray
+    residuals: np.ndarray  # every fitted day's, oldest first (outlying days included: spikes recur)
+
+    def features(self, days: np.ndarray) -> np.ndarray:
+        columns = [np.ones((len(days), 1))]
+        if self.trend:
+            columns.append(((days - self.t0).astype(float) / self.span)[:, None])
+        if self.weekly:
+            weekday = (days.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+            columns.append((weekday[:, None] == np.arange(1, 7)[None, :]).astype(float))  # Monday is the base
+        return np.hstack(columns)
+
+    def mean(self, days: np.ndarray) -> np.ndarray:
+        """Expected spend of each of ``days`` (never below zero)."""
+        return np.maximum(self.features(days) @ self.coef, 0.0) if len(days) else np.zeros(0)
+
+
+def fit_daily(grid: np.ndarray, dense: np.ndarray) -> DailyModel:
+    """Fit on consecutive days ``grid`` (datetime64[D]) with spend ``dense``: the last `FIT_DAYS` count."""
+    grid, dense = grid[-FIT_DAYS:], np.asarray(dense[-FIT_DAYS:], float)
+    n = len(grid)
+    return _fit(grid, dense, trend=n >= TREND_MIN_DAYS, weekly=n >= WEEKLY_MIN_DAYS)
+
+
+def _fit(grid: np.ndarray, dense: np.ndarray, *, trend: bool, weekly: bool) -> DailyModel:
+    n = len(grid)
+    shell = DailyModel(grid[0], n, trend, weekly, np.zeros(0), np.zeros((0, 0)), np.zeros(0))
+    X = shell.features(grid)
+    if n < X.shape[1] + 2 or np.ptp(dense) == 0:
+        if trend or weekly:
+            return _fit(grid, dense, trend=False, weekly=False)
+        level = float(np.mean(dense))
+        residual = dense - level
+        var = float(residual.var(ddof=1)) / n if n > 1 else 0.0
+        return DailyModel(grid[0], n, False, False, np.array([level]), np.array([[var]]), residual)
+    # recent days count more: weights halve every HALF_LIFE days back from the as-of day
+    weight = 0.5 ** ((n - 1 - np.arange(n)) / HALF_LIFE)
+    # Huber finds the outlying days (more than 3.5 MADs off its fit); least squares on the others
+    off = dense - X @ _huber(X, dense, weight)
+    mad = 1.4826 * float(np.median(np.abs(off - np.median(off))))
+    inliers = np.abs(off) <= 3.5 * mad if mad > 0 else np.ones(n, bool)
+    if inliers.sum() <= X.shape[1] + 1:
+        inliers = np.ones(n, bool)
+    design, w = X[inliers], weight[inliers]
+    root = np.sqrt(w)[:, None]
+    coef = np.linalg.lstsq(design * root, dense[inliers] * root[:, 0], rcond=None)[0]
+    inlier_residual = dense[inliers] - design @ coef
+    dof = max(float(w.sum() ** 2 / (w**2).sum()) - design.shape[1], 1.0)  # Kish's effective sample size
+    sigma2 = float((w * inlier_residual**2).sum() / w.sum() * (dof + design.shape[1]) / dof)
+    bread = np.linalg.pinv(design.T @ (design * w[:, None]))
+    covariance = sigma2 * bread @ (design.T @ (design * (w**2)[:, None])) @ bread  # weighted LS sandwich
+    if trend:
+        # residuals that follow each other make a slope look surer than it is: AR(1) inflation
+        rho = (float(np.clip(np.corrcoef(inlier_residual[:-1], inlier_residual[1:])[0, 1], 0.0, 0.9))
+               if len(inlier_residual) > 3 and np.ptp(inlier_residual) > 0 else 0.0)
+        if abs(coef[1]) <= 2 * math.sqrt(max(covariance[1, 1], 0.0) * (1 + rho) / (1 - rho)):
+            return _fit(grid, dense, trend=False, weekly=weekly)
+    return DailyModel(grid[0], n, trend, weekly, coef, covariance, dense - X @ coef)
+
+
+def _huber(X: np.ndarray, y: np.ndarray, weight: np.ndarray, epsilon: float = 1.35, steps: int = 30) -> np.ndarray:
+    """Huber regression coefficients by iteratively reweighted least squares (scale: the residuals'
+    MAD).  A few small solves: cheap enough to refit at every past as-of day the calibration scores."""
+    coef = np.linalg.lstsq(X * np.sqrt(weight)[:, None], y * np.sqrt(weight), rcond=None)[0]
+    for _ in range(steps):
+        residual = y - X @ coef
+        scale = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+        if scale <= 0:
+            break
+        w = weight * np.minimum(1.0, epsilon * scale / np.maximum(np.abs(residual), 1e-300))
+        root = np.sqrt(w)
+        new = np.linalg.lstsq(X * root[:, None], y * root, rcond=None)[0]
+        if np.allclose(new, coef, rtol=1e-6, atol=1e-9 * (1 + float(np.abs(y).max()))):
+            return new
+        coef = new
+    return coef
+
+
+def simulate(model: DailyModel, days: np.ndarray, rng: np.random.Generator, paths: int = PATHS) -> np.ndarray:
+    """Cumulative spend over ``days`` along ``paths`` simulated paths: shape (paths, len(days))."""
+    h = len(days)
+    if h == 0:
+        return np.zeros((paths, 0))
+    F = model.features(days)
+    level = F @ model.coef
+    cov = (model.covariance + model.covariance.T) / 2
+    if np.any(cov):
+        draws = rng.multivariate_normal(np.zeros(len(model.coef)), cov, size=paths, method="eigh")
+        level = level[None, :] + draws @ F.T
+    else:
+        level = np.broadcast_to(level, (paths, h))
+    return np.cumsum(np.maximum(level + _block_bootstrap(model.residuals, h, paths, rng), 0.0), axis=1)
+
+
+def _block_bootstrap(residuals: np.ndarray, h: int, paths: int, rng: np.random.Generator) -> np.ndarray:
+    m = len(residuals)
+    if m == 0 or not np.any(residuals):
+        return np.zeros((paths, h))
+    block = min(BLOCK_DAYS, m)
+    blocks = -(-h // block)
+    starts = rng.integers(0, m - block + 1, size=(paths, blocks))
+    index = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(paths, -1)[:, :h]
+    return residuals[index]
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """The remaining days' cumulative spend: point, interval, and the predictive distribution at month end."""
+
+    expected: np.ndarray  # per remaining day, cumulative
+    low: np.ndarray
+    high: np.ndarray
+    outcomes: np.ndarray  # month-end remaining-spend samples the breach probability is read from
+    scores: np.ndarray  # past as-of days' errors carried to the month end (too few: the paths' own range)
+
+
+def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: int = SEED) -> Calibrated:
+    """Forecast the cumulative spend over ``horizon`` (the days after ``grid[-1]``) from ``dense``,
+    with an 80 % interval calibrated on rolling backtests of the same series before ``grid[-1]``."""
+    model = fit_daily(grid, dense)
+    expected = np.cumsum(model.mean(horizon))
+    h = len(horizon)
+    if h == 0:
+        return Calibrated(expected, expected, expected, np.zeros(1), np.zeros(0))
+    sums = simulate(model, horizon, np.random.default_rng(seed))
+    path_low, path_high = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=0)
+    path_low, path_high = np.minimum(path_low, expected), np.maximum(path_high, expected)
+    # past origins are scored only where the model could take today's form (a trend, a weekday
+    # profile): a shorter history fits a cruder model, whose errors are not today's
+    scores = _scores(grid, dense, h, TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly
+                     else MIN_HISTORY)
+    if len(scores) < MIN_SCORES:
+        return Calibrated(expected, np.maximum(path_low, 0.0), path_high, sums[:, -1], scores)
+    # split-conformal: the ceil(0.8 (n + 1))-th smallest past error bounds 80 % of the next ones
+    ranked = np.sort(np.abs(scores))
+    q = ranked[min(math.ceil(COVERAGE * (len(ranked) + 1)), len(ranked)) - 1]
+    # each day's cumulative interval: the month-end one scaled as the paths' spread grows
+    spread = sums.std(axis=0)
+    reach = spread / spread[-1] if spread[-1] > 0 else np.arange(1, h + 1) / h
+    # the paths' spread is a floor: history widens an interval that proved too narrow, it does not
+    # shrink one below the uncertainty the model itself shows
+    low = np.minimum(expected - q * reach, path_low)
+    high = np.maximum(expected + q * reach, path_high)
+    outcomes = expected[-1] + np.concatenate([scores, -scores])  # past errors, either way round
+    return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores)
+
+
+def _scores(grid: np.ndarray, dense: np.ndarray, h: int, history: int) -> np.ndarray:
+    """Conformal scores from past as-of days (each with ``history`` days before it): the model
+    refitted on the days up to each, the error of its sum over the (up to ``h``) days that followed,
+    carried to ``h`` days.  How an error grows with the days ahead is read from the series' own
+    errors: as √k when days' errors cancel out (noise), as k when they add up (a level that moved)
+    — the exponent fitted on log |error| against log k, kept in [½, 1]."""
+    last = len(grid) - 1
+    errors, ahead = [], []
+    for o in range(max(history - 1, last - CALIBRATION_ORIGINS), last):
+        k = min(h, last - o)
+        model = fit_daily(grid[: o + 1], dense[: o + 1])
+        errors.append(float(dense[o + 1: o + 1 + k].sum()) - float(model.mean(grid[o + 1: o + 1 + k]).sum()))
+        ahead.append(k)
+    error, k = np.array(errors), np.array(ahead, float)
+    return error * (h / k) ** _growth(error, k) if len(error) else error
+
+
+def _growth(error: np.ndarray, k: np.ndarray) -> float:
+    """The exponent β of |error| ∝ k^β over past origins (½: independent days, 1: a shifted level)."""
+    size = np.abs(error)
+    use = size > 0
+    if np.ptp(k[use]) == 0 if use.any() else True:
+        return 1.0  # one horizon only: nothing to carry, or nothing to learn the growth from
+    beta = np.polyfit(np.log(k[use]), np.log(size[use]), 1)[0]
+    return float(np.clip(beta, 0.5, 1.0))
