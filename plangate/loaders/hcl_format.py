@@ -30,7 +30,7 @@ def _folders(folders: list[Path]) -> Load:
 def _engine() -> str:
     from plangate.loaders import hcl
 
-    return hcl.engine()
+    return hcl.evaluator_version()
 
 
 @input_format(NAME, "Terraform `.tf` sources: a folder of root modules and the modules they call, or one file",
@@ -40,4 +40,4 @@ def read_input(src: Input) -> Load:
     from plangate.loaders import hcl
     from plangate.model import Load, Root
 
-    return Load(hcl.load_file(src.path), roots=(Root(src.file, NAME, hcl.engine()),))
+    return Load(hcl.load_file(src.path), roots=(Root(src.file, NAME, hcl.evaluator_version()),))

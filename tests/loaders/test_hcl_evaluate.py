@@ -397,8 +397,8 @@ def test_the_json_report_names_the_engine_that_read_the_hcl(tmp_path: Path) -> N
     _write(tmp_path / "infra", {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
     out = tmp_path / "r.json"
     main(["scan", str(tmp_path / "infra"), "-f", "json", "-o", str(out)])
-    assert json.loads(out.read_text())["hcl_engine"] == hcl.engine()
-    assert hcl.engine().startswith("tfparse ")
+    assert json.loads(out.read_text())["hcl_engine"] == hcl.evaluator_version()
+    assert hcl.evaluator_version().startswith("tfparse ")
 
 
 def test_a_registry_module_terraform_init_downloaded_is_expanded_and_one_it_did_not_is_named(tmp_path: Path) -> None:

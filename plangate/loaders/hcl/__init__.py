@@ -48,7 +48,8 @@ def load(folders: Iterable[Path]) -> Load:
     resources = load_tree(folders, providers, declared)
     found = roots(folders, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
-    return Load(resources, roots=tuple(Root(str(root), "hcl", engine(), refused.get(str(root), ())) for root in found),
+    version = evaluator_version()
+    return Load(resources, roots=tuple(Root(str(root), "hcl", version, refused.get(str(root), ())) for root in found),
                 providers=tuple(providers))
 
 
@@ -133,7 +134,7 @@ def _not_called(folders: list[Path], declared: dict) -> list[Path]:
 
 
 @cache
-def engine() -> str:
+def evaluator_version() -> str:
     """The evaluator's name and version, for the report's inputs."""
     from importlib.metadata import PackageNotFoundError, version
 

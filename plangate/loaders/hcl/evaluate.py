@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import engine, run
+from plangate.loaders.hcl import evaluator_version, run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -276,7 +276,7 @@ class _Evaluation:
             elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
                     and not self._zero_instances(e, folder):
                 run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
-                why = (f"{engine()} returned no resources for this local module call (its inputs may depend "
+                why = (f"{evaluator_version()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
                 continue
