@@ -519,6 +519,11 @@ def pulumi_token(canonical: str) -> str:
     """
     from plangate import types
 
+    # the bridge's own token first (aws_db_instance is aws:rds/instance:Instance); of its aliases the
+    # shortest, since the bridge's legacy module names are the long ones (elasticloadbalancingv2 → lb)
+    bridged = [t for t, tf_type in types.pulumi_aws_types().items() if tf_type == canonical]
+    if bridged:
+        return min(bridged, key=len)
     if canonical.startswith("kubernetes_"):
         kind = canonical.removeprefix("kubernetes_")
         token = f"kubernetes:{_K8S_GROUP.get(kind, 'core/v1')}:{_pascal(kind)}"
