@@ -6,12 +6,11 @@ examples and on the corpus' Gatekeeper and Kyverno samples."""
 from __future__ import annotations
 
 import pytest
-import yaml
+from admitted import EXPORTED, admitted, example_cases, says
 from conftest import CORPUS, needs_corpus
 
 from plangate import loaders, policy
-from plangate.interop import admission, cel, gatekeeper, kyverno, vap
-from plangate.loaders.k8s import from_bytes
+from plangate.interop import cel, gatekeeper, kyverno, vap
 from plangate.rules import RULES
 
 pytest.importorskip("cel")
@@ -21,8 +20,6 @@ from cel_engines import (  # noqa: E402  (needs the cel package)
     cluster_policy_fails,
     gatekeeper_cel_fails,
 )
-
-EXPORTED = admission.exported_rules(RULES)
 
 
 def cel_exports(pol, rule) -> dict:
@@ -40,37 +37,17 @@ def cel_exports(pol, rule) -> dict:
     }
 
 
-def _says(rule, res, settings) -> list[str]:
-    return sorted(a for a in rule.evaluate(res, settings) if isinstance(a, str))
-
-
 def test_every_exported_rule_has_cel():
     assert [r.slug for r in EXPORTED if cel.supports(r)] == [r.slug for r in EXPORTED]
 
 
-def _example_cases():
-    return [pytest.param(rule, example, id=f"{rule.slug}[{i}] {example.name}")
-            for rule in EXPORTED for i, example in enumerate(rule.examples)]
-
-
-@pytest.mark.parametrize("rule,example", _example_cases())
+@pytest.mark.parametrize("rule,example", example_cases())
 def test_examples(rule, example):
     from plangate.settings import as_dict
 
     settings = rule.example_settings(example)
     exports = cel_exports(policy.build({"rules": {rule.slug: as_dict(settings)}}, RULES, "test"), rule)
-    resources = example.build()
-    if any(res.secret for res in resources):
-        pytest.skip("a sensitive value has no annotation form: Kubernetes annotations are never secret")
-    for res in resources:
-        obj = admission.manifest(res)
-        if not res.type.startswith("kubernetes_"):
-            # an AWS example admitted as a Deployment: opted in as its original is (SageMaker always is)
-            obj["metadata"]["labels"].update(dict(getattr(settings, "selector", {})))
-        (loaded,) = from_bytes(yaml.safe_dump(obj).encode(), "example.yaml", strict=True)
-        ours = _says(rule, loaded, settings)
-        if res.type.startswith("kubernetes_"):
-            assert ours == sorted(example.says), "the manifest reads back as the example"
+    for obj, ours in admitted(rule, example, settings):
         assert {name: fails(obj) for name, fails in exports.items()} == dict.fromkeys(exports, ours), obj
 
 
@@ -92,7 +69,7 @@ def test_corpus_samples(files, config):
     for rel in files:
         for res in loaders.load(CORPUS / rel):
             obj = {k: v for k, v in res.properties.items() if k != "pod_metadata"}
-            ours = _says(rule, res, settings)
+            ours = says(rule, res, settings)
             assert {name: fails(obj) for name, fails in exports.items()} == dict.fromkeys(exports, ours), res.address
             checked += 1
     assert checked

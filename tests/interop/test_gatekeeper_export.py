@@ -8,17 +8,16 @@ import json
 
 import pytest
 import yaml
+from admitted import EXPORTED, admitted, example_cases, says
 from conftest import CORPUS, FIXTURES, needs_corpus
 
 from plangate import loaders, policy
 from plangate.interop import admission, gatekeeper
 from plangate.interop.rego import Policies
-from plangate.loaders.k8s import from_bytes
 from plangate.rules import RULES
 
 pytest.importorskip("regorus")
 
-EXPORTED = admission.exported_rules(RULES)
 
 
 def _module(tmp_path, rule, settings) -> Policies:
@@ -36,15 +35,6 @@ def _settings_data(settings) -> dict:
     return as_dict(settings)
 
 
-def _loaded(obj: dict):
-    (res,) = from_bytes(yaml.safe_dump(obj).encode(), "example.yaml", strict=True)
-    return res
-
-
-def _says(rule, res, settings) -> list[str]:
-    return sorted(a for a in rule.evaluate(res, settings) if isinstance(a, str))
-
-
 def _rego_says(policies: Policies, obj: dict, params: dict) -> list[str]:
     return sorted(m.text for m in policies.messages(admission.review(obj, params)))
 
@@ -54,29 +44,12 @@ def test_the_exported_rules_are_the_kubernetes_ones():
                                           "prohibited-ai-risk-tier"]
 
 
-def _example_cases():
-    for rule in EXPORTED:
-        for index, example in enumerate(rule.examples):
-            yield pytest.param(rule, example, id=f"{rule.slug}[{index}] {example.name}")
-
-
-@pytest.mark.parametrize("rule,example", list(_example_cases()))
+@pytest.mark.parametrize("rule,example", example_cases())
 def test_examples_as_admission_reviews(tmp_path, rule, example):
     settings = rule.example_settings(example)
     policies, params = _module(tmp_path, rule, settings)
-    resources = example.build()
-    if any(res.secret for res in resources):
-        pytest.skip("a sensitive value has no annotation form: Kubernetes annotations are never secret")
-    for res in resources:
-        obj = admission.manifest(res)
-        if not res.type.startswith("kubernetes_"):
-            # an AWS example admitted as a Deployment: opted in as its original is (SageMaker always is)
-            obj["metadata"]["labels"].update(dict(getattr(settings, "selector", {})))
-        loaded = _loaded(obj)
-        plangate_says = _says(rule, loaded, settings)
-        if res.type.startswith("kubernetes_"):
-            assert plangate_says == sorted(example.says), "the manifest reads back as the example"
-        assert _rego_says(policies, obj, params) == plangate_says
+    for obj, ours in admitted(rule, example, settings):
+        assert _rego_says(policies, obj, params) == ours
 
 
 def _corpus_cases():
@@ -104,7 +77,7 @@ def test_corpus_samples(tmp_path, files, config, expected):
         for res in loaders.load(CORPUS / rel):
             obj = {k: v for k, v in res.properties.items() if k != "pod_metadata"}
             rego = _rego_says(policies, obj, constraint["spec"]["parameters"])
-            assert rego == _says(rule, res, settings), res.address
+            assert rego == says(rule, res, settings), res.address
             got[res.address.split("/")[0] + "/" + res.address.split("/")[-1]] = "fail" if rego else "pass"
     if isinstance(expected, dict):
         assert {k: got[k] for k in expected} == expected
