@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from plangate.cost.prices import HOURS_PER_MONTH, Price
+from plangate.cost.pricing import Prices
 
 ZERO = Decimal(0)
 
@@ -56,22 +57,22 @@ class CostComponent:
         return bool(self.unknown) or bool(self.missing_price)
 
 
-def component(name: str, unit: str, price: Price | None, quantity: Decimal | None, *,
-              usage_based: bool = False, unknown: tuple[str, ...] = (),
-              missing: str = "") -> CostComponent:
-    """One untiered component; ``missing`` names the price key when ``price`` is None."""
-    return CostComponent(name, unit, None if price is None else price.first, quantity,
-                         usage_based, unknown, "" if price is not None else missing)
+def component(name: str, unit: str, prices: Prices, key: str | None, quantity: Decimal | None, *,
+              usage_based: bool = False, unknown: tuple[str, ...] = ()) -> CostComponent:
+    """One untiered component priced by ``key`` in ``prices``; ``key`` None when what would
+    name the price is itself unknown (no price, and none missing)."""
+    price, missing = _lookup(prices, key)
+    return CostComponent(name, unit, None if price is None else price.first, quantity, usage_based, unknown, missing)
 
 
-def tiered(name: str, unit: str, price: Price | None, quantity: Decimal | None, *,
-           usage_based: bool = False, unknown: tuple[str, ...] = (),
-           missing: str = "") -> list[CostComponent]:
-    """Split ``quantity`` across the price's tiers: one component per tier used.
+def tiered(name: str, unit: str, prices: Prices, key: str | None, quantity: Decimal | None, *,
+           usage_based: bool = False, unknown: tuple[str, ...] = ()) -> list[CostComponent]:
+    """Split ``quantity`` across the tiers of ``key``'s price: one component per tier used.
 
     Without a quantity only the first tier is listed (its price is what the next unit
     costs); a quantity of zero lists the first tier with zero.
     """
+    price, missing = _lookup(prices, key)
     if price is None:
         return [CostComponent(name, unit, None, quantity, usage_based, unknown, missing)]
     tiers = price.tiers
@@ -85,6 +86,14 @@ def tiered(name: str, unit: str, price: Price | None, quantity: Decimal | None, 
         top = quantity if nxt is None else min(quantity, nxt.start)
         out.append(CostComponent(label(tier), unit, tier.usd, top - tier.start, usage_based, unknown))
     return out
+
+
+def _lookup(prices: Prices, key: str | None) -> tuple[Price | None, str]:
+    """The price under ``key`` and, when the table lacks it, what to call the gap."""
+    if key is None:
+        return None, ""
+    price = prices(key)
+    return price, "" if price is not None else prices.missing(key)
 
 
 @dataclass(slots=True)

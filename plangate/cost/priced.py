@@ -84,6 +84,12 @@ class Reader:
             return None
         return str(value)
 
+    def is_text(self, path: str, default: str, value: str) -> bool | None:
+        """Whether the text at ``path`` (``default`` when unset) is ``value``, ignoring case;
+        None when it is unknown at plan time."""
+        text = self.text(path, default)
+        return None if text is None else text.upper() == value.upper()
+
     def flag(self, path: str) -> bool | None:
         if self.res.is_unknown(path):
             self.unknown.append(path)

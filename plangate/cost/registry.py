@@ -14,6 +14,10 @@ A priced type is a frozen dataclass whose usage fields carry their usage key, un
         def parse(cls, res, values, ctx): return cls(fifo=..., **read_usage(cls, values))
         def price(self, prices): return [component(...)]
 
+A type whose plan-side fields are read from the resource alone inherits `FromPlan` and says
+only how: ``from_plan(r)`` returns those fields; the usage fields and the unknown paths are
+filled in the same way for every such type.
+
 Everything else that lists priced types (the catalogue, the usage-file checks, the docs,
 the Infracost usage template) is derived from `REGISTRY`; nothing here knows prices.
 """
@@ -25,6 +29,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
+
+from plangate.cost.priced import Context, Reader, Usage
+from plangate.model import Resource
 
 UsageKind = Literal["number", "text"]
 _META = "plangate.usage"
@@ -92,6 +99,26 @@ def _reading(keys: tuple[UsageKey, ...]) -> _Reading:
     """How `read_usage` reads a type's usage keys, worked out once per type."""
     specs = tuple((k.field, (k.key, *k.aliases), str if k.kind == "text" else Decimal, k.default) for k in keys)
     return specs, {field: default for field, _, _, default in specs}
+
+
+class FromPlan:
+    """Mixin for a priced type whose plan-side fields come from the resource alone.
+
+    The type defines ``from_plan(r)`` (its fields, read with a `Reader`) and an ``unknown``
+    field; ``parse`` adds the usage fields and the paths the reader found unknown.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
+        raise NotImplementedError(f"{cls.__qualname__} reads nothing from the plan")
+
+    @classmethod
+    def parse(cls, res: Resource, values: Usage, ctx: Context) -> Any:
+        r = Reader(res)
+        fields = cls.from_plan(r)
+        return cls(**fields, unknown=tuple(r.unknown), **read_usage(cls, values))
 
 
 @dataclass(frozen=True)

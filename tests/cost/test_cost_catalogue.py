@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -16,9 +17,9 @@ import yaml
 
 from plangate.cost import catalogue, docs, estimate, prices, usage
 from plangate.cost.components import CostComponent, ResourceCost, component
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import Prices
-from plangate.cost.registry import REGISTRY, priced_type, read_usage
+from plangate.cost.registry import REGISTRY, FromPlan, priced_type
 from plangate.cost.registry import usage as usage_field
 from plangate.errors import ConfigError
 from plangate.model import Resource
@@ -38,7 +39,7 @@ def toy_type() -> Iterator[type]:
 
     @priced_type("toy_gpu_box")
     @dataclass(frozen=True, slots=True, kw_only=True)
-    class GpuBox:
+    class GpuBox(FromPlan):
         """A toy GPU box, billed per GPU hour."""
 
         gpus: Decimal | None
@@ -47,15 +48,14 @@ def toy_type() -> Iterator[type]:
         unknown: tuple[str, ...] = ()
 
         @classmethod
-        def parse(cls, res: Resource, values: Usage, ctx: Context) -> GpuBox:
-            r = Reader(res)
-            return cls(gpus=r.number("gpus", Decimal(1)), unknown=tuple(r.unknown), **read_usage(cls, values))
+        def from_plan(cls, r: Reader) -> dict[str, Any]:
+            return {"gpus": r.number("gpus", Decimal(1))}
 
         def price(self, table: Prices) -> list[CostComponent]:
             key = f"toy.gpu_hours.{self.tier}"
             hours = None if self.gpus is None or self.monthly_hours is None else self.gpus * self.monthly_hours
-            return [component("GPU hours", "GPU-hours", table(key), hours, usage_based=True,
-                              unknown=self.unknown, missing=table.missing(key))]
+            return [component("GPU hours", "GPU-hours", table, key, hours, usage_based=True,
+                              unknown=self.unknown)]
 
     try:
         yield GpuBox

@@ -25,5 +25,5 @@ class RestApi:
 
     def price(self, prices: Prices) -> list[CostComponent]:
         key = "apigateway.rest.requests"
-        return tiered("Requests", "1M requests", prices(key), per(self.monthly_requests, MILLION),
-                      usage_based=True, missing=prices.missing(key))
+        return tiered("Requests", "1M requests", prices, key, per(self.monthly_requests, MILLION),
+                      usage_based=True)

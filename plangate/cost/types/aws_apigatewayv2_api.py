@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component, tiered
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import MILLION, Prices, chunks, per
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 @priced_type("aws_apigatewayv2_api")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HttpOrWebSocketApi:
+class HttpOrWebSocketApi(FromPlan):
     """An API Gateway v2 API: HTTP APIs bill requests, WebSocket APIs messages and connection time."""
 
     protocol: str | None  # HTTP | WEBSOCKET
@@ -29,11 +29,9 @@ class HttpOrWebSocketApi:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> HttpOrWebSocketApi:
-        r = Reader(res)
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
         protocol = r.text("protocol_type", "HTTP")
-        return cls(protocol=protocol.upper() if protocol else None, unknown=tuple(r.unknown),
-                   **read_usage(cls, values))
+        return {"protocol": protocol.upper() if protocol else None}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         if self.protocol is None:
@@ -42,13 +40,10 @@ class HttpOrWebSocketApi:
             messages = None if self.monthly_messages is None else (
                 self.monthly_messages * chunks(self.message_size_kb, Decimal(32)) / MILLION)
             key, minutes_key = "apigateway.websocket.messages", "apigateway.websocket.connection_minutes"
-            return tiered("Messages", "1M messages", prices(key), messages, usage_based=True,
-                          missing=prices.missing(key)) + [
-                component("Connection duration", "1M minutes", prices(minutes_key),
-                          per(self.monthly_connection_mins, MILLION), usage_based=True,
-                          missing=prices.missing(minutes_key))]
+            return tiered("Messages", "1M messages", prices, key, messages, usage_based=True) + [
+                component("Connection duration", "1M minutes", prices, minutes_key,
+                          per(self.monthly_connection_mins, MILLION), usage_based=True)]
         requests = None if self.monthly_requests is None else (
             self.monthly_requests * chunks(self.request_size_kb, Decimal(512)) / MILLION)
         key = "apigateway.http.requests"
-        return tiered("Requests", "1M requests", prices(key), requests, usage_based=True,
-                      missing=prices.missing(key))
+        return tiered("Requests", "1M requests", prices, key, requests, usage_based=True)

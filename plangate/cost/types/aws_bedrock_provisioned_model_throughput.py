@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import Prices, times
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 def _model_id(arn: str) -> str:
@@ -20,7 +20,7 @@ def _model_id(arn: str) -> str:
 
 @priced_type("aws_bedrock_provisioned_model_throughput")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ProvisionedThroughput:
+class ProvisionedThroughput(FromPlan):
     """Bedrock provisioned throughput, billed per model-unit hour."""
 
     model: str | None  # e.g. anthropic.claude-v2 (version suffixes after ':' dropped)
@@ -31,13 +31,10 @@ class ProvisionedThroughput:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> ProvisionedThroughput:
-        r = Reader(res)
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
         arn = r.text("model_arn", "")
-        units = r.number("model_units", None)
-        commitment = r.text("commitment_duration", "none")
-        return cls(model=_model_id(arn) if arn else None, commitment=commitment, model_units=units,
-                   unknown=tuple(r.unknown), **read_usage(cls, values))
+        return {"model": _model_id(arn) if arn else None, "commitment": r.text("commitment_duration", "none"),
+                "model_units": r.number("model_units", None)}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         if self.model is None or self.commitment is None:
@@ -45,6 +42,5 @@ class ProvisionedThroughput:
                                   times(self.model_units, self.monthly_hours), unknown=self.unknown or ("model_arn",))]
         key = f"bedrock.provisioned.{self.model}.{self.commitment}"
         commitment = "no commitment" if self.commitment == "none" else self.commitment
-        return [component(f"Provisioned throughput ({self.model}, {commitment})", "model-unit hours", prices(key),
-                          times(self.model_units, self.monthly_hours), unknown=self.unknown,
-                          missing=prices.missing(key))]
+        return [component(f"Provisioned throughput ({self.model}, {commitment})", "model-unit hours", prices, key,
+                          times(self.model_units, self.monthly_hours), unknown=self.unknown)]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import Prices
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 @priced_type("aws_cloudwatch_log_group")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LogGroup:
+class LogGroup(FromPlan):
     """A CloudWatch Logs log group, billed per GB ingested, archived and scanned by Insights."""
 
     infrequent_access: bool | None
@@ -24,22 +24,18 @@ class LogGroup:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> LogGroup:
-        r = Reader(res)
-        kind = r.text("log_group_class", "STANDARD")
-        return cls(infrequent_access=None if kind is None else kind.upper() == "INFREQUENT_ACCESS",
-                   unknown=tuple(r.unknown), **read_usage(cls, values))
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
+        return {"infrequent_access": r.is_text("log_group_class", "STANDARD", "INFREQUENT_ACCESS")}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         ingest_key = "logs.ingestion.infrequent_access" if self.infrequent_access else "logs.ingestion.standard"
-        ingest = component("Data ingested", "GB", prices(ingest_key), self.monthly_data_ingested_gb,
-                           usage_based=True, missing=prices.missing(ingest_key))
+        ingest = component("Data ingested", "GB", prices, ingest_key, self.monthly_data_ingested_gb,
+                           usage_based=True)
         if self.infrequent_access is None and self.monthly_data_ingested_gb is not None:
             ingest = CostComponent("Data ingested", "GB", None, self.monthly_data_ingested_gb, True, self.unknown)
         return [
             ingest,
-            component("Archival Storage", "GB", prices("logs.storage"), self.storage_gb, usage_based=True,
-                      missing=prices.missing("logs.storage")),
-            component("Insights queries data scanned", "GB", prices("logs.insights_scanned"),
-                      self.monthly_data_scanned_gb, usage_based=True, missing=prices.missing("logs.insights_scanned")),
+            component("Archival Storage", "GB", prices, "logs.storage", self.storage_gb, usage_based=True),
+            component("Insights queries data scanned", "GB", prices, "logs.insights_scanned",
+                      self.monthly_data_scanned_gb, usage_based=True),
         ]

@@ -89,5 +89,4 @@ class Ec2Instance:
         if other:  # the table's rates would understate it: not priced, never a guess
             missing = f"{key} ({', '.join(other)}; the table holds on-demand Linux shared tenancy) in {prices.region}"
             return [CostComponent(name, "hours", None, self.monthly_hours, self.hours_from_usage, (), missing)]
-        return [component(name, "hours", prices(key), self.monthly_hours, usage_based=self.hours_from_usage,
-                          missing=prices.missing(key))]
+        return [component(name, "hours", prices, key, self.monthly_hours, usage_based=self.hours_from_usage)]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component, tiered
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import MB_PER_GB, MILLION, THOUSAND, Prices, ceil, gb_seconds, per, times
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 @priced_type("aws_lambda_function")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LambdaFunction:
+class LambdaFunction(FromPlan):
     """A Lambda function, billed by request and by GB-second of duration."""
 
     memory_mb: Decimal | None
@@ -25,18 +25,16 @@ class LambdaFunction:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> LambdaFunction:
-        r = Reader(res)
-        return cls(memory_mb=r.number("memory_size", Decimal(128)),  # Lambda's default
-                   architecture=r.text("architectures", "x86_64"),
-                   ephemeral_storage_mb=r.number("ephemeral_storage.size", Decimal(512)),
-                   unknown=tuple(r.unknown), **read_usage(cls, values))
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
+        return {"memory_mb": r.number("memory_size", Decimal(128)),  # Lambda's default
+                "architecture": r.text("architectures", "x86_64"),
+                "ephemeral_storage_mb": r.number("ephemeral_storage.size", Decimal(512))}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         unknown = self.unknown
         requests_key = "lambda.requests"
-        out = [component("Requests", "1M requests", prices(requests_key), per(self.monthly_requests, MILLION),
-                         usage_based=True, missing=prices.missing(requests_key))]
+        out = [component("Requests", "1M requests", prices, requests_key, per(self.monthly_requests, MILLION),
+                         usage_based=True)]
         # Only storage above the free 512 MB is billed, so a default function has no such line.
         storage = self.ephemeral_storage_mb
         if storage is None or storage > 512:
@@ -45,13 +43,12 @@ class LambdaFunction:
                 self.monthly_requests * ceil(self.request_duration_ms) / THOUSAND)
             key = "lambda.ephemeral_storage"
             storage_unknown = tuple(u for u in unknown if u.startswith("ephemeral_storage"))
-            out.append(component("Ephemeral storage", "GB-seconds", prices(key), times(extra_gb, seconds),
-                                 usage_based=True, unknown=storage_unknown if seconds is not None else (),
-                                 missing=prices.missing(key)))
+            out.append(component("Ephemeral storage", "GB-seconds", prices, key, times(extra_gb, seconds),
+                                 usage_based=True, unknown=storage_unknown if seconds is not None else ()))
         key = f"lambda.duration.{self.architecture or 'x86_64'}"
         gbs = gb_seconds(self.memory_mb, self.request_duration_ms, self.monthly_requests)
         memory_unknown = tuple(u for u in unknown if not u.startswith("ephemeral_storage"))
         has_usage = self.request_duration_ms is not None and self.monthly_requests is not None
-        out += tiered("Duration", "GB-seconds", prices(key), gbs, usage_based=True,
-                      unknown=memory_unknown if has_usage else (), missing=prices.missing(key))
+        out += tiered("Duration", "GB-seconds", prices, key, gbs, usage_based=True,
+                      unknown=memory_unknown if has_usage else ())
         return out

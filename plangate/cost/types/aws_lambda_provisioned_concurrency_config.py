@@ -81,14 +81,14 @@ class LambdaProvisionedConcurrency:
         pc_key, dur_key = f"lambda.provisioned_concurrency.{arch}", f"lambda.provisioned_duration.{arch}"
         req_key = "lambda.requests"
         return [
-            component("Requests", "1M requests", prices(req_key), per(self.monthly_requests, MILLION),
-                      usage_based=True, missing=prices.missing(req_key)),
+            component("Requests", "1M requests", prices, req_key, per(self.monthly_requests, MILLION),
+                      usage_based=True),
             # Configured capacity is billed whether or not it serves traffic: a baseline cost.
-            component("Provisioned Concurrency", "GB-seconds", prices(pc_key),
+            component("Provisioned Concurrency", "GB-seconds", prices, pc_key,
                       times(self.concurrency, gb, pc_seconds),
                       usage_based=self.memory_mb is None or self.hours_from_usage,
-                      unknown=self.unknown, missing=prices.missing(pc_key)),
-            component("Duration", "GB-seconds", prices(dur_key),
+                      unknown=self.unknown),
+            component("Duration", "GB-seconds", prices, dur_key,
                       gb_seconds(self.memory_mb, self.request_duration_ms, self.monthly_requests),
-                      usage_based=True, missing=prices.missing(dur_key)),
+                      usage_based=True),
         ]

@@ -40,11 +40,10 @@ class Bucket:
 
     def price(self, prices: Prices) -> list[CostComponent]:
         key = "s3.standard.storage"
-        out = tiered("Standard storage", "GB", prices(key), self.storage_gb, usage_based=True,
-                     missing=prices.missing(key))
+        out = tiered("Standard storage", "GB", prices, key, self.storage_gb, usage_based=True)
         for name, key, quantity in (
                 ("PUT, COPY, POST, LIST requests", "s3.standard.requests_tier1", self.monthly_tier_1_requests),
                 ("GET, SELECT, and all other requests", "s3.standard.requests_tier2", self.monthly_tier_2_requests)):
-            out.append(component(name, "1k requests", prices(key), per(quantity, THOUSAND),
-                                 usage_based=True, missing=prices.missing(key)))
+            out.append(component(name, "1k requests", prices, key, per(quantity, THOUSAND),
+                                 usage_based=True))
         return out

@@ -133,12 +133,10 @@ class SageMakerEndpointConfig:
         endpoints = Decimal(self.endpoints)  # each endpoint using the configuration runs its own instances
         for v in self.variants:
             if not v.serverless:
-                key = f"sagemaker.hosting.{v.instance_type}" if v.instance_type else "sagemaker.hosting"
+                key = f"sagemaker.hosting.{v.instance_type}" if v.instance_type else None
                 label = v.instance_type or "instance type unknown"
-                out.append(component(f"Instance usage ({label}, {v.name})", "hours",
-                                     prices(key) if v.instance_type else None,
-                                     times(v.instance_count, HOURS_PER_MONTH, endpoints),
-                                     unknown=v.unknown, missing=prices.missing(key) if v.instance_type else ""))
+                out.append(component(f"Instance usage ({label}, {v.name})", "hours", prices, key,
+                                     times(v.instance_count, HOURS_PER_MONTH, endpoints), unknown=v.unknown))
                 continue
             gb = None if v.serverless_memory_mb is None else v.serverless_memory_mb / MB_PER_GB
             memory_label = f"{v.serverless_memory_mb} MB" if v.serverless_memory_mb is not None else "memory unknown"
@@ -148,18 +146,17 @@ class SageMakerEndpointConfig:
             if pc:
                 pc_key = "sagemaker.serverless.provisioned_concurrency"
                 out.append(component(f"Serverless provisioned concurrency ({memory_label}, {v.name})",
-                                     "GB-seconds", prices(pc_key),
+                                     "GB-seconds", prices, pc_key,
                                      times(pc, gb, HOURS_PER_MONTH * SECONDS_PER_HOUR, endpoints),
-                                     unknown=v.unknown, missing=prices.missing(pc_key)))
+                                     unknown=v.unknown))
             key = "sagemaker.serverless.provisioned_duration" if pc else "sagemaker.serverless.duration"
             out.append(component(f"Serverless inference ({memory_label}, {v.name})", "GB-seconds",
-                                 prices(key), times(gb, seconds) if seconds is not None else None,
-                                 usage_based=True, unknown=v.unknown if seconds is not None else (),
-                                 missing=prices.missing(key)))
+                                 prices, key, times(gb, seconds) if seconds is not None else None,
+                                 usage_based=True, unknown=v.unknown if seconds is not None else ()))
         if self.unknown and not self.variants:
             out.append(CostComponent("Endpoint capacity", "hours", None, None, unknown=self.unknown))
         for name, key, quantity in (
                 ("Data processed in", "sagemaker.data_processed_in", self.monthly_data_processed_in_gb),
                 ("Data processed out", "sagemaker.data_processed_out", self.monthly_data_processed_out_gb)):
-            out.append(component(name, "GB", prices(key), quantity, usage_based=True, missing=prices.missing(key)))
+            out.append(component(name, "GB", prices, key, quantity, usage_based=True))
         return out

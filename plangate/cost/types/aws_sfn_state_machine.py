@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component, tiered
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import MB_PER_GB, MILLION, SECONDS_PER_HOUR, THOUSAND, Prices, ceil, per
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 @priced_type("aws_sfn_state_machine")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StateMachine:
+class StateMachine(FromPlan):
     """A Step Functions state machine: Standard bills transitions, Express requests and duration."""
 
     express: bool | None
@@ -26,19 +26,16 @@ class StateMachine:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> StateMachine:
-        r = Reader(res)
-        kind = r.text("type", "STANDARD")
-        return cls(express=None if kind is None else kind.upper() == "EXPRESS", unknown=tuple(r.unknown),
-                   **read_usage(cls, values))
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
+        return {"express": r.is_text("type", "STANDARD", "EXPRESS")}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         if self.express is None:
             return [CostComponent("Transitions or requests", "1K transitions", None, None, True, self.unknown)]
         if not self.express:
             key = "sfn.standard.transitions"
-            return [component("Transitions", "1K transitions", prices(key), per(self.monthly_transitions, THOUSAND),
-                              usage_based=True, missing=prices.missing(key))]
+            return [component("Transitions", "1K transitions", prices, key, per(self.monthly_transitions, THOUSAND),
+                              usage_based=True)]
         # billed in 64 MB steps, at least one
         memory_gb = max(Decimal(1), ceil(self.memory_mb / 64)) * 64 / MB_PER_GB
         gb_hours = None
@@ -46,7 +43,6 @@ class StateMachine:
             seconds = ceil(self.workflow_duration_ms / 100) * 100 / THOUSAND  # billed in 100 ms steps
             gb_hours = self.monthly_requests * seconds * memory_gb / SECONDS_PER_HOUR
         req_key, dur_key = "sfn.express.requests", "sfn.express.duration"
-        return [component("Requests", "1M requests", prices(req_key), per(self.monthly_requests, MILLION),
-                          usage_based=True, missing=prices.missing(req_key)),
-                *tiered("Duration", "GB-hours", prices(dur_key), gb_hours, usage_based=True,
-                        missing=prices.missing(dur_key))]
+        return [component("Requests", "1M requests", prices, req_key, per(self.monthly_requests, MILLION),
+                          usage_based=True),
+                *tiered("Duration", "GB-hours", prices, dur_key, gb_hours, usage_based=True)]

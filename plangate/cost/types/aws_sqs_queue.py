@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from plangate.cost.components import CostComponent, component
-from plangate.cost.priced import Context, Reader, Usage
+from plangate.cost.priced import Reader
 from plangate.cost.pricing import MILLION, Prices, chunks
-from plangate.cost.registry import priced_type, read_usage, usage
-from plangate.model import Resource
+from plangate.cost.registry import FromPlan, priced_type, usage
 
 
 @priced_type("aws_sqs_queue")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Queue:
+class Queue(FromPlan):
     """An SQS queue, billed per million requests (each 64 KB chunk of a request counts as one)."""
 
     fifo: bool | None
@@ -24,10 +24,8 @@ class Queue:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, res: Resource, values: Usage, ctx: Context) -> Queue:
-        r = Reader(res)
-        fifo = r.flag("fifo_queue")
-        return cls(fifo=fifo, unknown=tuple(r.unknown), **read_usage(cls, values))
+    def from_plan(cls, r: Reader) -> dict[str, Any]:
+        return {"fifo": r.flag("fifo_queue")}
 
     def price(self, prices: Prices) -> list[CostComponent]:
         requests = None if self.monthly_requests is None else (
@@ -35,5 +33,4 @@ class Queue:
         if self.fifo is None:
             return [CostComponent("Requests", "1M requests", None, requests, True, self.unknown)]
         key = "sqs.fifo.requests" if self.fifo else "sqs.standard.requests"
-        return [component("Requests", "1M requests", prices(key), requests, usage_based=True,
-                          missing=prices.missing(key))]
+        return [component("Requests", "1M requests", prices, key, requests, usage_based=True)]
