@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class PlangateError(Exception):
     """Bad input or usage (exit code 2).  ``str()`` is the one line the CLI prints."""
@@ -45,3 +47,16 @@ def first_line(error: BaseException | str, default: str = "") -> str:
     text = error if isinstance(error, str) else str(error)
     fallback = default or ("" if isinstance(error, str) else type(error).__name__)
     return next((line.strip() for line in text.splitlines() if line.strip()), fallback)
+
+
+def redacted_first_line(error: BaseException) -> str:
+    """`first_line` without the cell values a data library quotes (Arrow: "Expected 3 columns,
+    got 2: 4.25,abc"): a row of a table may hold personal data.
+
+    >>> redacted_first_line(ValueError("CSV parse error: Expected 3 columns, got 2: 4.25,abc"))
+    'CSV parse error: Expected 3 columns, got 2'
+    >>> redacted_first_line(ValueError("could not convert 'alice' to double"))
+    "could not convert '…' to double"
+    """
+    text = re.sub(r"(got \d+)\s*:.*", r"\1", first_line(error))
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)[:300]

@@ -26,7 +26,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from plangate.errors import InputError
+from plangate.errors import InputError, redacted_first_line
 from plangate.loaders.source import parse_json
 
 if TYPE_CHECKING:
@@ -140,9 +140,7 @@ def _csv_rows(path: str, texts: list[str], capture_columns: Sequence[str] | None
         table = pacsv.read_csv(io.BytesIO(body), read_options=pacsv.ReadOptions(column_names=names),
                                convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
-        from plangate.assurance.tables import _first_line
-
-        raise InputError(path, f"captured CSV rows do not parse: {_first_line(exc)}") from None
+        raise InputError(path, f"captured CSV rows do not parse: {redacted_first_line(exc)}") from None
     return {n: table.column(n) for n in names}, counts
 
 

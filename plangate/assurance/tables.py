@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from plangate.errors import InputError, first_line
+from plangate.errors import InputError, redacted_first_line
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,7 +46,7 @@ class ParquetColumns(Mapping):
         try:
             return pq.ParquetFile(self.path).read(columns=[name]).column(0)
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(self.path, f"cannot read column {name!r}: {_redacted_first_line(exc)}") from None
+            raise InputError(self.path, f"cannot read column {name!r}: {redacted_first_line(exc)}") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -158,7 +158,7 @@ def _capture_folder(path: str, capture_columns: Sequence[str] | None) -> pa.Tabl
     try:
         return pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise InputError(path, f"its capture files do not hold the same columns: {_redacted_first_line(exc)}") from None
+        raise InputError(path, f"its capture files do not hold the same columns: {redacted_first_line(exc)}") from None
 
 
 def _parquet_window(path: str, source: str, columns: Sequence[str] | None, keep: Any = None) -> Window:
@@ -169,7 +169,7 @@ def _parquet_window(path: str, source: str, columns: Sequence[str] | None, keep:
         meta = pq.ParquetFile(path)
         names, rows = list(meta.schema_arrow.names), meta.metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(source, f"not a readable Parquet file: {_redacted_first_line(exc)}") from None
+        raise InputError(source, f"not a readable Parquet file: {redacted_first_line(exc)}") from None
     wanted = _wanted(source, names, rows, columns)
     return Window(source, ParquetColumns(path, wanted, rows, keep))
 
@@ -197,7 +197,7 @@ def _spilled_csv_window(path: str, columns: Sequence[str] | None) -> Window:
                 writer.write_batch(batch)
     except (pa.ArrowException, OSError) as exc:
         keep.cleanup()
-        raise InputError(path, f"not a readable CSV table: {_redacted_first_line(exc)} (a column whose type changes "
+        raise InputError(path, f"not a readable CSV table: {redacted_first_line(exc)} (a column whose type changes "
                                "after the first block cannot be streamed: convert the window to Parquet)") from None
     return _parquet_window(spill, path, columns, keep)
 
@@ -229,7 +229,7 @@ def _read_csv(path: str, columns: Sequence[str] | None) -> pa.Table:
     try:
         return pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(path, f"not a readable CSV table: {_redacted_first_line(exc)}") from None
+        raise InputError(path, f"not a readable CSV table: {redacted_first_line(exc)}") from None
 
 
 def _csv_header(path: str, delimiter: str) -> list[str]:
@@ -240,12 +240,3 @@ def _csv_header(path: str, delimiter: str) -> list[str]:
             return next(csv.reader(fh, delimiter=delimiter), [])
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(path, f"cannot read the header: {type(exc).__name__}") from None
-
-
-def _redacted_first_line(exc: BaseException) -> str:
-    """The library's message without the cell values it quotes: a row may hold personal data."""
-    import re
-
-    text = re.sub(r"(got \d+)\s*:.*", r"\1", first_line(exc))
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)
-    return text[:300]

@@ -114,3 +114,15 @@ def test_a_capture_prefix_folder_is_one_window(tmp_path):
     empty.mkdir()
     with pytest.raises(InputError, match="without capture files"):
         read_window(str(empty))
+
+
+def test_csv_payloads_of_different_widths_are_bad_input_without_their_values(tmp_path):
+    """Arrow's own error quotes the row; a captured row may hold personal data, so the message
+    names the problem and not the values."""
+    path = tmp_path / "ragged.jsonl"
+    path.write_text(record("1.5,2.5,3.5", "0.1") + "\n" + record("4.25,secret-ish", "0.2") + "\n")
+    with pytest.raises(InputError) as caught:
+        read_capture(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: captured CSV rows do not parse: ") and "columns" in message
+    assert "secret-ish" not in message and "4.25" not in message
