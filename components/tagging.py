@@ -17,14 +17,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import keyword
-import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 import pulumi
 
-from plangate.rules.tags import TagPolicy
+from plangate.model import Resource
+from plangate.rules.tags import TagPolicy, check_required
 
 
 @cache
@@ -55,20 +55,17 @@ def missing_required(tags: Mapping[str, Any], required: Mapping[str, str]) -> di
 
 
 def check_values(values: Mapping[str, str], policy: TagPolicy | None = None) -> dict[str, str]:
-    """The stack's tag values, refused early when a required key is missing or a value is one
-    plangate would reject (empty, outside the allowed values, not matching a pattern)."""
+    """The stack's tag values, refused early when plangate's tag check would refuse them
+    (a required key missing or empty, a value outside the allowed values or its pattern):
+    the rule's own check decides, so the transform never adds what the gate then fails."""
     policy = policy or TagPolicy()
-    missing = [k for k in policy.required if not str(values.get(k, "")).strip()]
-    if missing:
-        raise ValueError(f"cost-allocation tags need a value for: {', '.join(missing)}")
-    for key, allowed in policy.allowed_values.items():
-        if key in values and values[key] not in allowed:
-            raise ValueError(f"tag {key}={values[key]!r} is not one of: {', '.join(allowed)}")
-    for key, pattern in policy.patterns.items():
-        if key in values and not re.fullmatch(pattern, str(values[key])):
-            raise ValueError(f"tag {key}={values[key]!r} does not match {pattern}")
-    return {k: str(values[k]) for k in policy.required} | {
-        k: str(v) for k, v in values.items() if k not in policy.required}
+    given = {str(k): str(v) for k, v in values.items()}
+    stack = Resource(type="", address="stack tags", source_format="pulumi", properties={"tags": given}, tags=given)
+    problems = [str(p) for p in check_required(stack, given, "tags", policy.required, policy.allowed_values,
+                                               policy.patterns, "tag", policy.key_case == "insensitive")]
+    if problems:
+        raise ValueError(f"cost-allocation tags: {'; '.join(problems)}")
+    return {k: given[k] for k in policy.required if k in given} | given
 
 
 def cost_allocation_transform(values: Mapping[str, str], policy: TagPolicy | None = None):

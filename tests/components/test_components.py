@@ -498,7 +498,7 @@ def test_taggable_is_read_from_pulumi_aws():
 
 def test_transform_values_are_checked_against_plangates_tag_policy():
     assert missing_required({"costcenter": "x"}, {"CostCenter": "y", "Owner": "o"}) == {"Owner": "o"}
-    with pytest.raises(ValueError, match="need a value for: Owner, Project"):
+    with pytest.raises(ValueError, match="^cost-allocation tags: missing tags: Project; empty tag values: Owner$"):
         check_values({"CostCenter": "cc-1", "Environment": "dev", "Owner": " "})
     with pytest.raises(ValueError, match="Environment='production' is not one of: dev, test, staging, prod"):
         check_values({**STACK_TAGS, "Environment": "production"})
@@ -506,6 +506,15 @@ def test_transform_values_are_checked_against_plangates_tag_policy():
     with pytest.raises(ValueError, match=r"CostCenter='42' does not match cc-\[0-9\]\{4\}"):
         check_values({**STACK_TAGS, "CostCenter": "42"}, strict)
     assert check_values({**STACK_TAGS, "Team": "ml"}, strict) == {**STACK_TAGS, "Team": "ml"}
+    # the rule's own comparison decides: AWS tag-policy wildcards, and key_case
+    wildcard = TagPolicy(allowed_values={"CostCenter": ("cc-*",)})
+    assert check_values({**STACK_TAGS, "CostCenter": "cc-1042"}, wildcard)["CostCenter"] == "cc-1042"
+    with pytest.raises(ValueError, match="CostCenter='42' is not one of: cc-"):
+        check_values({**STACK_TAGS, "CostCenter": "42"}, wildcard)
+    folded = {("costcenter" if k == "CostCenter" else k): v for k, v in STACK_TAGS.items()}
+    assert check_values(folded, TagPolicy(key_case="insensitive")) == folded
+    with pytest.raises(ValueError, match="missing tags: CostCenter"):
+        check_values(folded)
 
 
 # -- the mocks themselves ---------------------------------------------------------------------

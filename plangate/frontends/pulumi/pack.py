@@ -537,7 +537,7 @@ def remediate_cost_tags(args: Any) -> dict[str, Any] | None:
         return None
     settings = _tag_settings(args.get_config())
     values = default_tag_values(args.stack_tags)
-    additions = {key: values[key] for key in missing_tags(res.tags, settings) if key in values}
+    additions = {key: values[key] for key in missing_tags(res.tags, settings, res.type) if key in values}
     if not additions:
         return None
     return with_added_tags(raw, additions)

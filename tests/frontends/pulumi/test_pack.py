@@ -289,6 +289,17 @@ def test_remediation_adds_missing_tags_and_leaves_user_tags(pack):
     assert _of(pack.analyze(BUCKET, fix.properties), "cost-allocation-tags") == []
 
 
+def test_remediation_adds_only_the_keys_required_for_the_resource_type(pack):
+    """required_for narrows a key to some types: the remediation adds what the check reports
+    for this type, not every key any type needs."""
+    pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate",
+                                             "required_for": {"CostCenter": ["aws_instance"]}}})
+    (fix,) = pack.remediate(BUCKET, {"bucket": "logs", "tags": {"Owner": "jane"}})
+    assert fix.properties["tags"] == {"Owner": "jane", "Environment": "prod", "Project": "fraud-scoring"}
+    assert _of(pack.analyze(BUCKET, fix.properties), "cost-allocation-tags") == []
+    pack.configure()
+
+
 def test_no_remediation_when_nothing_is_missing_unknown_or_level_is_not_remediate(pack):
     pack.configure({"cost-allocation-tags": {"enforcementLevel": "remediate"}})
     assert pack.remediate(BUCKET, {"bucket": "b", "tags": GOOD_TAGS}) == []
