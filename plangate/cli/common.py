@@ -184,9 +184,15 @@ def add_report_output(p: argparse.ArgumentParser, formats: Sequence[str]) -> Non
 
 def add_lake_reading(p: argparse.ArgumentParser) -> None:
     """``--engine`` and ``--cost``: how a command reads the billing lake."""
-    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine reading the lake")
+    add_engine(p)
     p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
     add_lock_timeout(p)
+
+
+def add_engine(p: argparse.ArgumentParser) -> None:
+    """``--engine``: the engine reading the lake (`plangate.lake.open_lake`)."""
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="engine reading the lake (default duckdb; spark: a local session, Java needed)")
 
 
 def add_lock_timeout(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import add_command, add_lock_timeout, add_report_output, count, emit, record_decision, today
+from plangate.cli.common import (
+    add_command,
+    add_engine,
+    add_lock_timeout,
+    add_report_output,
+    count,
+    emit,
+    record_decision,
+    today,
+)
 
 FORMATS = ("table", "json", "html")
 
@@ -23,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-c", "--config", help="policy file (default: ./plangate.yaml if present)")
     p.add_argument("--top", type=count, default=10, help="untagged resources listed per billing period (default 10)")
     p.add_argument("--today", help=argparse.SUPPRESS)
+    add_engine(p)
     add_lock_timeout(p)
     add_report_output(p, FORMATS)
     p.set_defaults(func=run)
@@ -60,7 +70,7 @@ def _measure(args: argparse.Namespace, required, insensitive: bool):
     from plangate.lake.coverage import allocation_coverage
 
     if args.lake:
-        lake = open_lake(args.lake, lock_timeout=args.lock_timeout)
+        lake = open_lake(args.lake, args.engine, lock_timeout=args.lock_timeout)
         try:
             return allocation_coverage(lake, required, insensitive=insensitive, top=args.top)
         finally:
@@ -70,7 +80,7 @@ def _measure(args: argparse.Namespace, required, insensitive: bool):
     with tempfile.TemporaryDirectory(prefix="plangate-coverage-") as tmp:
         target = Path(tmp) / "lake.duckdb"
         ingest(target, args.files)
-        lake = open_lake(target)
+        lake = open_lake(target, args.engine)
         try:
             return allocation_coverage(lake, required, insensitive=insensitive, top=args.top)
         finally:

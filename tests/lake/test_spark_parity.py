@@ -106,3 +106,35 @@ def test_same_per_scope_frames_on_both_engines(lakes):
     assert len(a) >= 2
     pd.testing.assert_frame_equal(a, b, rtol=1e-9)
     pd.testing.assert_frame_equal(daily_costs(duck, by), daily_costs(sparky, by), rtol=1e-9)
+
+
+@pytest.mark.parametrize("required,insensitive", [
+    (("environment", "application"), False),
+    (("Environment", "APPLICATION", "business_unit"), True),  # key_case insensitive: Spark's INT array index
+])
+def test_same_allocation_coverage_on_both_engines(lakes, required, insensitive):
+    from plangate.lake.coverage import allocation_coverage
+
+    duck, sparky = lakes
+    on_duck = allocation_coverage(duck, required, insensitive=insensitive).as_dict()
+    assert 0 < on_duck["periods"][0]["tagged_cost"] < on_duck["periods"][0]["usage_cost"]
+    assert allocation_coverage(sparky, required, insensitive=insensitive).as_dict() == on_duck
+
+
+def test_coverage_command_reads_the_lake_with_spark(lake_path, spark, tmp_path, capsys):
+    import json
+
+    from plangate.cli import main
+
+    runs = []
+    for engine in ("duckdb", "spark"):
+        code = main(["coverage", "--lake", str(lake_path), "--engine", engine, "--format", "json",
+                     "--today", "2024-10-15", "-c", str(_policy(tmp_path))])
+        runs.append((code, json.loads(capsys.readouterr().out)))
+    assert runs[0] == runs[1] and runs[0][0] in (0, 1)
+
+
+def _policy(tmp_path):
+    path = tmp_path / "plangate.yaml"
+    path.write_text("rules:\n  cost-allocation-tags:\n    required: [environment]\n", encoding="utf-8")
+    return path
