@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import evaluator_version, run
+from plangate.loaders.hcl import evaluator_version, limits, run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -85,6 +85,10 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected;
     its provider configurations (alias and known region) are added to ``providers``."""
     ev = _Evaluation(Path(root), data, {} if declared is None else declared)
+    read = {os.path.dirname(os.path.abspath(ev.root / e.file)) for e in ev.entries}
+    for folder, blocks in limits.module_folders(ev.root, ev._blocks):
+        if blocks and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
+            run.check_syntax(folder, run.evaluate(folder, []))
     out = ev.resources()
     if providers is not None:
         providers.extend(ProviderConfig(name, alias, ev.regions.get((module, name, alias), ""), module, str(root))
@@ -275,7 +279,6 @@ class _Evaluation:
                 why = f"the module folder {source} is not there, so its resources were not checked"
             elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
                     and not self._zero_instances(e, folder):
-                run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
                 why = (f"{evaluator_version()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
