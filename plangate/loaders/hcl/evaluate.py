@@ -85,7 +85,7 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected;
     its provider configurations (alias and known region) are added to ``providers``."""
     ev = _Evaluation(Path(root), data, {} if declared is None else declared)
-    read = {os.path.dirname(os.path.abspath(ev.root / e.file)) for e in ev.entries}
+    read = {os.path.dirname(os.path.abspath(path)) for path in ev.files.values()}
     for folder, blocks in limits.module_folders(ev.root, ev._blocks):
         if blocks and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
             run.check_syntax(folder, run.evaluate(folder, []))
@@ -115,6 +115,8 @@ class _Evaluation:
     def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
         self.root = root
         self.entries = list(_entries(data))
+        self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
+        self._folders: dict[str, Path | None] = {"": root}
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
         self._source_text: str | None = None
         self._blocks = declared
@@ -220,7 +222,7 @@ class _Evaluation:
             type=rtype, address=address, source_format=SOURCE_FORMAT, properties=properties, tags=tags.tags,
             unknown=frozenset(".".join(p) for p in scope.unknown) | tags.unknown,
             secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
-            location=Location(str(self.root / e.file), e.line), action="create", provider=provider,
+            location=Location(self.files[e.file], e.line), action="create", provider=provider,
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "",
         )
@@ -267,7 +269,7 @@ class _Evaluation:
         prefixes = {m for r in resources for m in _module_prefixes(r.module)}
         for path, e in self.modules.items():
             source = e.body.get("source")
-            location = Location(str(self.root / e.file), e.line)
+            location = Location(self.files[e.file], e.line)
             folder = self._folder(path)
             if folder is None:
                 if path not in expanded and path not in prefixes:  # else `terraform init` fetched it: tfparse read it
@@ -426,24 +428,23 @@ class _Evaluation:
 
     def _folder(self, module: str) -> Path | None:
         """The folder of a module instance's configuration (None: not a local module)."""
-        if not module:
-            return self.root
-        call = self.modules.get(module)
-        source = call.body.get("source") if call is not None else None
-        if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
-            return None
-        return (self.root / call.file).parent / source
+        if module not in self._folders:
+            call = self.modules.get(module)
+            source = call.body.get("source") if call is not None else None
+            local = isinstance(source, str) and source.startswith(_LOCAL_SOURCE)
+            self._folders[module] = Path(os.path.dirname(self.files[call.file]), source) if local else None
+        return self._folders[module]
 
     # -- the source, for what tfparse loses
 
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks(os.path.dirname(os.path.join(self.root, e.file)), self._blocks).get(key)
+        block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
         """Every configuration and variable file tfparse read, for the "absent from the source" test."""
         if self._source_text is None:
-            folders = {os.path.normpath(self.root / e.file).rsplit(os.sep, 1)[0] for e in self.entries}
+            folders = {os.path.dirname(os.path.normpath(path)) for path in self.files.values()}
             folders.add(str(self.root))
             texts = []
             for folder in sorted(folders):
