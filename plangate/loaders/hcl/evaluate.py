@@ -116,7 +116,9 @@ class _Evaluation:
         self.root = root
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
+        self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
         self._folders: dict[str, Path | None] = {"": root}
+        self._references: dict[str, tuple] = {}  # by expression text
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
         self._source_text: str | None = None
         self._blocks = declared
@@ -393,7 +395,7 @@ class _Evaluation:
         """Whether an expression of ``module`` reads a data source, directly or through locals,
         module inputs or module outputs (tfparse invents data source attributes, and a
         conditional, ``lookup`` or interpolation over an invented value is invented too)."""
-        for kind, name, *_ in _references(source):
+        for kind, name, *_ in self.references(source):
             if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
         return any(self._name_reads_data(module, "module", f"{called}.{output}")
@@ -437,8 +439,18 @@ class _Evaluation:
 
     # -- the source, for what tfparse loses
 
+    def references(self, source: Any) -> tuple[tuple[str, str, str, str, str, str | None], ...]:
+        """`_references` of an expression, read once per expression text in an evaluation."""
+        if not isinstance(source, str):
+            return tuple(_references(source))
+        if source not in self._references:
+            self._references[source] = tuple(_references(source))
+        return self._references[source]
+
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
+        if e.file not in self._declared_in:
+            self._declared_in[e.file] = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks)
+        block = self._declared_in[e.file].get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
@@ -560,7 +572,7 @@ class _Scope:
         text = source[2:-1].strip()
         if _closing_at(text) != len(text) - 1:
             return None  # `f(a) + g(b)`: not one call
-        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
+        nulls = [f"{kind}.{name}" for kind, name, *_ in self.ev.references(source) if kind in ("var", "local")
                  and self._is_null(kind, name)]
         return f"{text} with {nulls[0]} null" if nulls else None
 
@@ -626,7 +638,7 @@ class _Scope:
 
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
-        for ref in _references(source):
+        for ref in self.ev.references(source):
             kind, name, rtype, rname, index, attr = ref
             if kind in ("data", "module"):
                 return False
@@ -656,7 +668,7 @@ class _Scope:
         text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
         if not isinstance(text, str) or not (text.startswith("${") and text.endswith("}")):
             return _UNKNOWN
-        refs = list(_references(text))
+        refs = list(self.ev.references(text))
         if len(refs) != 1 or refs[0][0] != "resource" or refs[0][5] is None:
             return _UNKNOWN
         _, _, rtype, rname, index, attr = refs[0]
@@ -686,14 +698,14 @@ class _Scope:
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        read = [self.ev.variables.get(f"variable.{name}") for kind, name, *_ in _references(source) if kind == "var"]
-        return any(isinstance(v, dict) and "default" not in v for v in read)
+        return any(kind == "var" and isinstance(v := self.ev.variables.get(f"variable.{name}"), dict)
+                   and "default" not in v for kind, name, *_ in self.ev.references(source))
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
         with a known value (``id``, ``arn``: computed by the provider at apply)."""
         return any(kind == "resource" and rtype not in self.iterators and self._computed(rtype, rname, index, attr)
-                   for kind, _, rtype, rname, index, attr in _references(source))
+                   for kind, _, rtype, rname, index, attr in self.ev.references(source))
 
     def _computed(self, rtype: str, rname: str, index: str, attr: str | None) -> bool:
         """Whether ``TYPE.NAME[INDEX].ATTR`` is known only after apply (tfparse's ``id`` is a stand-in)."""
@@ -703,10 +715,10 @@ class _Scope:
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
         return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
-                   for kind, _, rtype, *_ in _references(source))
+                   for kind, _, rtype, *_ in self.ev.references(source))
 
     def _sensitive(self, source: Any) -> bool:
-        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in _references(source))
+        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in self.ev.references(source))
 
     def _sensitive_var(self, name: str) -> bool:
         prefix = f"{self.module}." if self.module else ""
