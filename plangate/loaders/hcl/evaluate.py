@@ -399,7 +399,7 @@ class _Evaluation:
             if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
         return any(self._name_reads_data(module, "module", f"{called}.{output}")
-                   for called, output in _module_outputs(source))
+                   for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
 
     def _name_reads_data(self, module: str, kind: str, name: str) -> bool:
         """Whether a local, a module's variable or a module output (``M.OUT``) of ``module``
@@ -513,7 +513,7 @@ class _Scope:
                 self.unknown.add(path)
                 return _UNKNOWN
             if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
-                return [self._block(value, path + ("0",), _first(source))]
+                return [self._block(value, path + ("0",), source)]  # `_at` reads a block's list
             out: dict[str, Any] = {}
             for key, sub in value.items():
                 got = self.value(sub, (*path, str(key)), _at(source, key))
@@ -753,12 +753,6 @@ def _expressions(source: Any) -> Iterator[str]:
         yield source
 
 
-def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
-    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
-    for text in _expressions(source):
-        yield from _MODULE_OUTPUT.findall(text)
-
-
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
     for label, items in data.items():
         if not isinstance(items, list):
@@ -821,10 +815,6 @@ def _at(source: Any, key: Any) -> Any:
     if isinstance(source, str) and "${" in source:
         return source
     return None
-
-
-def _first(source: Any) -> Any:
-    return source[0] if isinstance(source, list) and len(source) == 1 else source
 
 
 def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
