@@ -87,19 +87,19 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
 
 def module_folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
     """(folder, its blocks) of ``root`` and of every local module folder it calls, once each."""
-    seen: set[Path] = set()
-    todo = [Path(os.path.abspath(root))]
+    seen: set[str] = set()  # absolute paths as strings: this walk runs three times a root
+    todo = [os.path.abspath(root)]
     while todo:
         folder = todo.pop()
-        if folder in seen or not folder.is_dir():
+        if folder in seen or not os.path.isdir(folder):
             continue
         seen.add(folder)
         blocks = folder_blocks(folder, declared)
-        yield folder, blocks
+        yield Path(folder), blocks
         for key, block in blocks.items():
             source = local_source(block.body) if key[0] == "module" else None
             if source is not None:
-                todo.append(Path(os.path.abspath(folder / source)))
+                todo.append(os.path.abspath(os.path.join(folder, source)))
 
 
 def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
