@@ -18,6 +18,8 @@ Its known defects are corrected or detected here, each covered by a test:
   later local module calls of the root come back without resources: a local module call whose
   folder declares resources but that produced none is reported as a ``terraform_module_call``
   (PG-GOV-002 names it), never passed in silence;
+- a local module folder it cannot parse is dropped without a word: one it returned nothing from
+  (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
   provider alias, following module ``providers = {…}`` maps, for the AWS types that have
   ``tags_all`` (`plangate.types.TAGGABLE`);
