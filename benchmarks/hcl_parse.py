@@ -36,13 +36,16 @@ def trees() -> list[Path]:
     return [*real, *(r for case in terraform_oracle.cases() for r in terraform_oracle.roots(case))]
 
 
-def median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
+def median_seconds(fns: list[Callable[[], object]], runs: int) -> list[float]:
+    """The median wall time of each of ``fns``, run in turn ``runs`` times: on a shared machine
+    both sides then see the same load (run one after the other, a burst of load skews one side)."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def size(tree: Path) -> tuple[int, int]:
@@ -63,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{'tf/pg':>6}")
     for tree in args.tree or trees():
         found = roots([tree])
-        ours = median_seconds(lambda t=tree: load_tree([t]), args.runs)
-        theirs = median_seconds(lambda r=found: [tfparse.load_from_path(str(x), vars_paths=evaluate.tfvars_files(x))
-                                                 for x in r], args.runs)
+        # tfparse called as plangate calls it (run.evaluate): the same roots, options and variable files
+        ours, theirs = median_seconds([lambda t=tree: load_tree([t]), lambda r=found: [tfparse.load_from_path(
+            str(x), stop_on_hcl_error=True, allow_downloads=False, vars_paths=evaluate.tfvars_files(x)) for x in r]],
+            args.runs)
         if no_terraform:
             plan = float("nan")
         else:

@@ -604,6 +604,30 @@ def test_expression_syntax_is_tfparse_s_diagnostic_as_one_clean_error(tmp_path: 
         str(tmp_path / where), f"invalid HCL: {problem}", 2, column)
 
 
+@pytest.mark.parametrize("call,module", [
+    ("create = false", 'variable "create" {\n  default = true\n}\n'
+                       'resource "aws_sqs_queue" "q" {\n  count = var.create ? 1 : 0\n  x = 1 +\n}\n'),
+    ("count = 0", 'resource "aws_sqs_queue" "q" {\n  x = 1 +\n}\n'),
+    ("for_each = {}", 'resource "aws_sqs_queue" "q" {\n  x = 1 +\n}\n'),
+    ("", 'resource "aws_sqs_queue" "q" {\n  count = 0\n  x = 1 +\n}\n'),
+], ids=["create false", "call count 0", "call for_each empty", "literal count 0"])
+def test_expression_syntax_in_a_module_that_makes_no_instance_is_still_an_error(tmp_path: Path, call: str,
+                                                                                 module: str) -> None:
+    """Terraform reads every module folder a configuration calls, whatever its count: a
+    syntax error there is bad input even when the call makes nothing (tfparse drops such a
+    folder without a word, so it is asked about each local module folder it returned nothing from)."""
+    _write(tmp_path, {"main.tf": f'resource "aws_sqs_queue" "r" {{}}\nmodule "m" {{\n  source = "./m"\n  {call}\n}}\n'})
+    _write(tmp_path / "m", {"main.tf": module})
+    line = module.splitlines().index("  x = 1 +") + 1
+    with pytest.raises(InputError) as caught:
+        hcl.load_tree([tmp_path])
+    assert (caught.value.file, caught.value.problem, caught.value.line, caught.value.column) == (
+        str(tmp_path / "m" / "main.tf"), "invalid HCL: Invalid expression: Expected the start of an expression, but "
+        "found an invalid expression token.", line, 10)
+    (tmp_path / "m" / "main.tf").write_text(module.replace("x = 1 +", "x = 1"))  # valid: the call makes nothing
+    assert [r.address for r in hcl.load_tree([tmp_path])] == ["aws_sqs_queue.r"]
+
+
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "latin1.tf").write_bytes(b'resource "a" "b" {\n  x = "\xe9"\n}\n')
     with pytest.raises(InputError, match=r"latin1\.tf:2: not valid UTF-8"):

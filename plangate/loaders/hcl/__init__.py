@@ -72,7 +72,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
     for root, names in requests:
         for name in names:
             blocks.check_vars_file(root / name)
-    weight = sum(_config_bytes(Path(k)) for k in declared)
+    weight = sum(_config_bytes(Path(k)) for k in declared) if len(requests) > 1 else 0  # one root: no processes
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
         if rejected[root] is not None:
@@ -116,7 +116,10 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
     top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
     found: list[Path] = []
     modules: list[Path] = []
-    for folder in _not_called(folders, declared):
+    called = {os.path.abspath(folder / source) for folder in folders
+              for key, block in folder_blocks(folder, declared).items()
+              if key[0] == "module" and (source := local_source(block.body)) is not None}
+    for folder in (f for f in folders if os.path.abspath(f) not in called):
         path = Path(os.path.abspath(folder))
         blocks = folder_blocks(folder, declared)
         required = any(k[0] == "variable" and "default" not in b.body for k, b in blocks.items())
@@ -124,13 +127,6 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
         module = path != top and ("modules" in path.relative_to(top).parts[:-1] or (required and not runs))
         (modules if module else found).append(folder)
     return found, modules
-
-
-def _not_called(folders: list[Path], declared: dict) -> list[Path]:
-    called = {os.path.abspath(folder / source) for folder in folders
-              for key, block in folder_blocks(folder, declared).items()
-              if key[0] == "module" and (source := local_source(block.body)) is not None}
-    return [f for f in folders if os.path.abspath(f) not in called]
 
 
 @cache
@@ -144,10 +140,8 @@ def evaluator_version() -> str:
         return "tfparse"
 
 
-# The address of the one resource that stands for a root tfparse refused.
+# The address of the one resource that stands for a root tfparse refused; a module folder no root calls.
 _REFUSED = "(root module)"
-
-
 _UNCALLED = "module folder called by no scanned root: not checked"
 _UNCALLED_ADDRESS = "(module folder)"
 

@@ -18,6 +18,8 @@ Its known defects are corrected or detected here, each covered by a test:
   later local module calls of the root come back without resources: a local module call whose
   folder declares resources but that produced none is reported as a ``terraform_module_call``
   (PG-GOV-002 names it), never passed in silence;
+- a local module folder it cannot parse is dropped without a word: one it returned nothing from
+  (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
   provider alias, following module ``providers = {…}`` maps, for the AWS types that have
   ``tags_all`` (`plangate.types.TAGGABLE`);
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import evaluator_version, run
+from plangate.loaders.hcl import evaluator_version, limits, run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -85,6 +87,10 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     """The resources in tfparse's evaluation ``data`` of the root at ``root``, defects corrected;
     its provider configurations (alias and known region) are added to ``providers``."""
     ev = _Evaluation(Path(root), data, {} if declared is None else declared)
+    read = {os.path.dirname(os.path.abspath(path)) for path in ev.files.values()}
+    for folder, blocks in limits.module_folders(ev.root, ev._blocks):
+        if blocks and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
+            run.check_syntax(folder, run.evaluate(folder, []))
     out = ev.resources()
     if providers is not None:
         providers.extend(ProviderConfig(name, alias, ev.regions.get((module, name, alias), ""), module, str(root))
@@ -111,6 +117,10 @@ class _Evaluation:
     def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
         self.root = root
         self.entries = list(_entries(data))
+        self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
+        self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
+        self._folders: dict[str, Path | None] = {"": root}
+        self._references: dict[str, tuple] = {}  # by expression text
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
         self._source_text: str | None = None
         self._blocks = declared
@@ -216,7 +226,7 @@ class _Evaluation:
             type=rtype, address=address, source_format=SOURCE_FORMAT, properties=properties, tags=tags.tags,
             unknown=frozenset(".".join(p) for p in scope.unknown) | tags.unknown,
             secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
-            location=Location(str(self.root / e.file), e.line), action="create", provider=provider,
+            location=Location(self.files[e.file], e.line), action="create", provider=provider,
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "",
         )
@@ -263,7 +273,7 @@ class _Evaluation:
         prefixes = {m for r in resources for m in _module_prefixes(r.module)}
         for path, e in self.modules.items():
             source = e.body.get("source")
-            location = Location(str(self.root / e.file), e.line)
+            location = Location(self.files[e.file], e.line)
             folder = self._folder(path)
             if folder is None:
                 if path not in expanded and path not in prefixes:  # else `terraform init` fetched it: tfparse read it
@@ -275,7 +285,6 @@ class _Evaluation:
                 why = f"the module folder {source} is not there, so its resources were not checked"
             elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
                     and not self._zero_instances(e, folder):
-                run.check_syntax(folder, run.evaluate(folder, []))  # tfparse drops a module it cannot parse
                 why = (f"{evaluator_version()} returned no resources for this local module call (its inputs may depend "
                        "on values only known after apply): its resources were not checked; scan the plan JSON")
             else:
@@ -388,11 +397,11 @@ class _Evaluation:
         """Whether an expression of ``module`` reads a data source, directly or through locals,
         module inputs or module outputs (tfparse invents data source attributes, and a
         conditional, ``lookup`` or interpolation over an invented value is invented too)."""
-        for kind, name, *_ in _references(source):
+        for kind, name, *_ in self.references(source):
             if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
                 return True
         return any(self._name_reads_data(module, "module", f"{called}.{output}")
-                   for called, output in _module_outputs(source))
+                   for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
 
     def _name_reads_data(self, module: str, kind: str, name: str) -> bool:
         """Whether a local, a module's variable or a module output (``M.OUT``) of ``module``
@@ -423,24 +432,33 @@ class _Evaluation:
 
     def _folder(self, module: str) -> Path | None:
         """The folder of a module instance's configuration (None: not a local module)."""
-        if not module:
-            return self.root
-        call = self.modules.get(module)
-        source = call.body.get("source") if call is not None else None
-        if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE):
-            return None
-        return (self.root / call.file).parent / source
+        if module not in self._folders:
+            call = self.modules.get(module)
+            source = call.body.get("source") if call is not None else None
+            local = isinstance(source, str) and source.startswith(_LOCAL_SOURCE)
+            self._folders[module] = Path(os.path.dirname(self.files[call.file]), source) if local else None
+        return self._folders[module]
 
     # -- the source, for what tfparse loses
 
+    def references(self, source: Any) -> tuple[tuple[str, str, str, str, str, str | None], ...]:
+        """`_references` of an expression, read once per expression text in an evaluation."""
+        if not isinstance(source, str):
+            return tuple(_references(source))
+        if source not in self._references:
+            self._references[source] = tuple(_references(source))
+        return self._references[source]
+
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks(os.path.dirname(os.path.join(self.root, e.file)), self._blocks).get(key)
+        if e.file not in self._declared_in:
+            self._declared_in[e.file] = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks)
+        block = self._declared_in[e.file].get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
         """Every configuration and variable file tfparse read, for the "absent from the source" test."""
         if self._source_text is None:
-            folders = {os.path.normpath(self.root / e.file).rsplit(os.sep, 1)[0] for e in self.entries}
+            folders = {os.path.dirname(os.path.normpath(path)) for path in self.files.values()}
             folders.add(str(self.root))
             texts = []
             for folder in sorted(folders):
@@ -497,7 +515,7 @@ class _Scope:
                 self.unknown.add(path)
                 return _UNKNOWN
             if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
-                return [self._block(value, path + ("0",), _first(source))]
+                return [self._block(value, path + ("0",), source)]  # `_at` reads a block's list
             out: dict[str, Any] = {}
             for key, sub in value.items():
                 got = self.value(sub, (*path, str(key)), _at(source, key))
@@ -556,7 +574,7 @@ class _Scope:
         text = source[2:-1].strip()
         if _closing_at(text) != len(text) - 1:
             return None  # `f(a) + g(b)`: not one call
-        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
+        nulls = [f"{kind}.{name}" for kind, name, *_ in self.ev.references(source) if kind in ("var", "local")
                  and self._is_null(kind, name)]
         return f"{text} with {nulls[0]} null" if nulls else None
 
@@ -622,7 +640,7 @@ class _Scope:
 
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
-        for ref in _references(source):
+        for ref in self.ev.references(source):
             kind, name, rtype, rname, index, attr = ref
             if kind in ("data", "module"):
                 return False
@@ -652,7 +670,7 @@ class _Scope:
         text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
         if not isinstance(text, str) or not (text.startswith("${") and text.endswith("}")):
             return _UNKNOWN
-        refs = list(_references(text))
+        refs = list(self.ev.references(text))
         if len(refs) != 1 or refs[0][0] != "resource" or refs[0][5] is None:
             return _UNKNOWN
         _, _, rtype, rname, index, attr = refs[0]
@@ -682,14 +700,14 @@ class _Scope:
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        read = [self.ev.variables.get(f"variable.{name}") for kind, name, *_ in _references(source) if kind == "var"]
-        return any(isinstance(v, dict) and "default" not in v for v in read)
+        return any(kind == "var" and isinstance(v := self.ev.variables.get(f"variable.{name}"), dict)
+                   and "default" not in v for kind, name, *_ in self.ev.references(source))
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
         with a known value (``id``, ``arn``: computed by the provider at apply)."""
         return any(kind == "resource" and rtype not in self.iterators and self._computed(rtype, rname, index, attr)
-                   for kind, _, rtype, rname, index, attr in _references(source))
+                   for kind, _, rtype, rname, index, attr in self.ev.references(source))
 
     def _computed(self, rtype: str, rname: str, index: str, attr: str | None) -> bool:
         """Whether ``TYPE.NAME[INDEX].ATTR`` is known only after apply (tfparse's ``id`` is a stand-in)."""
@@ -699,10 +717,10 @@ class _Scope:
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
         return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
-                   for kind, _, rtype, *_ in _references(source))
+                   for kind, _, rtype, *_ in self.ev.references(source))
 
     def _sensitive(self, source: Any) -> bool:
-        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in _references(source))
+        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in self.ev.references(source))
 
     def _sensitive_var(self, name: str) -> bool:
         prefix = f"{self.module}." if self.module else ""
@@ -735,12 +753,6 @@ def _expressions(source: Any) -> Iterator[str]:
             yield from _expressions(sub)
     elif isinstance(source, str) and "${" in source:
         yield source
-
-
-def _module_outputs(source: Any) -> Iterator[tuple[str, str]]:
-    """(module name, output name) of every ``module.M.OUT`` a source-form expression reads."""
-    for text in _expressions(source):
-        yield from _MODULE_OUTPUT.findall(text)
 
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
@@ -805,10 +817,6 @@ def _at(source: Any, key: Any) -> Any:
     if isinstance(source, str) and "${" in source:
         return source
     return None
-
-
-def _first(source: Any) -> Any:
-    return source[0] if isinstance(source, list) and len(source) == 1 else source
 
 
 def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:

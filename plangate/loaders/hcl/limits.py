@@ -39,7 +39,7 @@ def check(root: Path, declared: dict) -> None:
     """Raise `InputError` when a block of ``root``'s folder (or of the local modules it calls)
     asks for more instances than the limits allow."""
     total = 0
-    for _, blocks in _folders(root, declared):
+    for _, blocks in module_folders(root, declared):
         for key, block in blocks.items():
             if key[0] not in ("resource", "module"):
                 continue
@@ -63,7 +63,7 @@ _META = frozenset({"source", "version", "count", "for_each", "providers", "depen
 def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
     """(Terraform's objection, the block's location) for the first block of ``root`` or of
     the local modules it calls that ``terraform plan`` rejects, else None."""
-    for folder, blocks in _folders(root, declared):
+    for folder, blocks in module_folders(root, declared):
         for key, block in blocks.items():
             where = block.location
             if key[0] == "variable" and isinstance(block.body.get("type"), str) and block.body["type"][:1] == '"':
@@ -85,21 +85,21 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
     return None
 
 
-def _folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
+def module_folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
     """(folder, its blocks) of ``root`` and of every local module folder it calls, once each."""
-    seen: set[Path] = set()
-    todo = [Path(os.path.abspath(root))]
+    seen: set[str] = set()  # absolute paths as strings: this walk runs three times a root
+    todo = [os.path.abspath(root)]
     while todo:
         folder = todo.pop()
-        if folder in seen or not folder.is_dir():
+        if folder in seen or not os.path.isdir(folder):
             continue
         seen.add(folder)
         blocks = folder_blocks(folder, declared)
-        yield folder, blocks
+        yield Path(folder), blocks
         for key, block in blocks.items():
             source = local_source(block.body) if key[0] == "module" else None
             if source is not None:
-                todo.append(Path(os.path.abspath(folder / source)))
+                todo.append(os.path.abspath(os.path.join(folder, source)))
 
 
 def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
