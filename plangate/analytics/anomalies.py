@@ -26,6 +26,12 @@ from plangate.errors import PlangateError
 DAY = 86400
 METRIC_SMOOTH_SECONDS = 2 * 3600
 METRIC_THRESHOLD = 2.5
+#: A single sample alerts, unsmoothed, from METRIC_SPIKE × METRIC_THRESHOLD when it tops every sample
+#: of the METRIC_SPIKE_MEMORY_SECONDS before it (`SeasonalRobustDetector`'s ``spike``).  Round values
+#: chosen on the shared NAB and Microsoft series with the rest of this configuration (in-sample;
+#: `benchmarks/anomaly_quality.py` says what neighbouring values and unseen series give).
+METRIC_SPIKE = 1.75
+METRIC_SPIKE_MEMORY_SECONDS = 2 * DAY
 
 #: Daily cost: no daily cycle, day-of-week when the data hold three weeks and show it, four weeks of
 #: history, MAD scale, detection from z = 5 up.
@@ -127,16 +133,19 @@ def runs(flags: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
 def metric_detector(step_seconds: float, min_scale: float = 0.0) -> SeasonalRobustDetector:
     """The one configuration used for every metric series: a daily cycle (hour-of-week instead when
     three weeks or more show a weekly one), a day of history, z-scores averaged over two hours,
-    the scale from the 95th percentile of the residuals.
+    the scale from the 95th percentile of the residuals, and a single sample above everything of
+    the last two days alerting at once (from z = METRIC_SPIKE × METRIC_THRESHOLD) rather than
+    being averaged away.
 
     Steps are converted to rows from the series' sampling interval, so 1-minute, 5-minute and
     hourly series get the same model in time, not per-series tuning."""
     step = step_seconds if step_seconds > 0 else DAY
     per_day = max(int(round(DAY / step)), 2)
     smooth = max(int(round(METRIC_SMOOTH_SECONDS / step)), 1)
+    memory = max(int(round(METRIC_SPIKE_MEMORY_SECONDS / step)), 1)
     return SeasonalRobustDetector(period=per_day, long_period=7 * per_day, window=max(per_day, 8),
                                   threshold=METRIC_THRESHOLD, direction="both", smooth=smooth, scale_quantile=0.95,
-                                  min_scale=min_scale)
+                                  min_scale=min_scale, spike=METRIC_SPIKE, spike_memory=memory)
 
 
 def score_metric(series: MetricSeries, detector: SeasonalRobustDetector | None = None) -> SeriesScores:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from analytics_testing import plan_file, report_lines, series_file
 
+from plangate.analytics.anomalies import METRIC_SPIKE
 from plangate.cli import main
 
 FIRST_DAY = dt.date(2024, 8, 1)
@@ -128,7 +129,8 @@ def test_a_flat_series_with_a_tiny_change_does_not_score_in_the_trillions(tmp_pa
     assert main(["anomalies", "--metric", str(path), "-f", "json"]) == 0
     found = json.loads(capsys.readouterr().out)["anomalies"]
     assert [a["start"] for a in found] == [str(times[700].astype("datetime64[s]"))]
-    assert found[0]["score"] == pytest.approx(30.0 / (50.0 * 1e-6) / 24, rel=1e-6)  # scale floor, 2-hour mean
+    # the scale floor; a lone sample above everything before it scores its own z over METRIC_SPIKE
+    assert found[0]["score"] == pytest.approx(30.0 / (50.0 * 1e-6) / METRIC_SPIKE, rel=1e-6)
 
 
 def test_a_missing_tag_is_said_not_shown_as_one_none_series(lake, capsys):

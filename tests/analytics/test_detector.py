@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_estimator
 
-from plangate.analytics.anomalies import METRIC_THRESHOLD
+from plangate.analytics.anomalies import METRIC_SPIKE, METRIC_THRESHOLD, metric_detector
 from plangate.analytics.detector import EXPECTED_FAILED_CHECKS, SeasonalRobustDetector
 
 
@@ -94,7 +94,9 @@ def test_direction_up_ignores_drops_and_both_sees_them():
 
 
 @pytest.mark.parametrize("params", [dict(period=-1), dict(window=1), dict(direction="sideways"),
-                                    dict(threshold=float("nan")), dict(smooth=0), dict(scale_quantile=1.0)])
+                                    dict(threshold=float("nan")), dict(smooth=0), dict(scale_quantile=1.0),
+                                    dict(spike=-1.0), dict(spike=float("inf")), dict(spike_memory=-1),
+                                    dict(spike_memory=2.5)])
 def test_bad_parameters_are_refused_at_fit(params):
     with pytest.raises(ValueError):
         SeasonalRobustDetector(**params).fit(weekly().reshape(-1, 1))
@@ -114,10 +116,15 @@ def hourly(weeks: float, weekend_lift: float, seed: int = 0) -> np.ndarray:
     return y + weekend_lift * ((day >= 5) & (hour <= 2))
 
 
-def metric_like(long_period: int = 168) -> SeasonalRobustDetector:
-    """The product's configuration for an hourly metric (`metric_detector`), with or without the week."""
+def metric_like(long_period: int = 168, spike: float = METRIC_SPIKE) -> SeasonalRobustDetector:
+    """The product's configuration for an hourly metric (`metric_detector`), with or without the week
+    and the spike rule."""
     return SeasonalRobustDetector(period=24, long_period=long_period, window=24, threshold=2.5, smooth=2,
-                                  scale_quantile=0.95)
+                                  scale_quantile=0.95, spike=spike, spike_memory=48)
+
+
+def test_metric_like_is_the_product_configuration_for_hourly_metrics():
+    assert metric_detector(3600).get_params() == metric_like().get_params()
 
 
 def test_hour_of_week_is_chosen_when_three_weeks_show_it_and_ends_the_weekly_false_alarms():
@@ -148,3 +155,64 @@ def test_day_of_week_is_chosen_per_column_of_daily_cost():
 def test_a_long_period_that_is_not_a_whole_number_of_periods_is_refused():
     with pytest.raises(ValueError, match="long_period"):
         SeasonalRobustDetector(period=24, long_period=100).fit(hourly(5, 0).reshape(-1, 1))
+
+
+# -- spikes: a lone sample is not averaged away, routine bursts do not page -------------------------
+
+
+def five_minutes(days: int = 14, seed: int = 5) -> np.ndarray:
+    """Five-minute load: a daily cycle and Gaussian noise (sd 2)."""
+    rng = np.random.default_rng(seed)
+    n = days * 288
+    return 100 + 20 * np.sin(2 * np.pi * np.arange(n) / 288) + rng.normal(0, 2, n)
+
+
+def five_minute_metric(**params) -> SeasonalRobustDetector:
+    return metric_detector(300).set_params(**params)
+
+
+def _lone_spike(height_in_scales: float, sign: float = 1.0) -> tuple[np.ndarray, int]:
+    """Two weeks of five-minute load with one sample moved by ``height_in_scales`` times the scale
+    the metric configuration learns from the clean series."""
+    y = five_minutes()
+    scale = float(five_minute_metric().fit(y.reshape(-1, 1)).scale_[0])
+    y[2500] += sign * height_in_scales * scale
+    return y, 2500
+
+
+def test_a_lone_spike_alerts_on_its_own_sample_instead_of_being_averaged_away():
+    y, at = _lone_spike(8.0)  # over two hours (24 samples) it would average to about 0.3
+    assert flagged(five_minute_metric(), y) == [at]
+    assert flagged(five_minute_metric(spike=0.0), y) == []
+    det = five_minute_metric().fit(y.reshape(-1, 1))
+    z = det.zscores(y.reshape(-1, 1))[at, 0]
+    assert det.anomaly_scores(y.reshape(-1, 1))[at, 0] == pytest.approx(z / METRIC_SPIKE)
+
+
+def test_a_drop_is_a_spike_only_where_drops_count():
+    y, at = _lone_spike(8.0, sign=-1.0)
+    assert flagged(five_minute_metric(), y) == [at]
+    assert flagged(five_minute_metric(direction="up"), y) == []
+
+
+def test_routine_bursts_do_not_page_but_a_burst_above_them_does():
+    y = five_minutes(seed=6)
+    y[7::35] += 25  # a batch job every 175 minutes (off the daily cycle): the series' normal, z ~ 10
+    assert flagged(five_minute_metric(), y) == []
+    y[2503] += 40  # one run far heavier than any of the last two days
+    assert flagged(five_minute_metric(), y) == [2503]
+
+
+def test_no_spike_is_judged_before_a_day_of_history():
+    y = five_minutes()
+    y[5] += 60  # against five earlier samples it would be a record of anything
+    X = y.reshape(-1, 1)
+    with_spikes = five_minute_metric().fit(X).anomaly_scores(X)
+    assert np.array_equal(with_spikes, five_minute_metric(spike=0.0).fit(X).anomaly_scores(X))
+
+
+def test_a_level_shift_of_a_five_minute_metric_is_flagged_within_three_steps():
+    y = five_minutes(seed=7)
+    y[2500:] += 10  # five noise standard deviations, lasting
+    found = flagged(five_minute_metric(), y)
+    assert found and 2500 <= found[0] <= 2503
