@@ -18,10 +18,10 @@ enough history), simulated daily paths, and intervals calibrated on the series' 
   series' own errors grow with the horizon, `_growth`).  Origins are those where the model could
   take today's form; under `MIN_SCORES` of them, every origin with `SHORT_HISTORY` days before it
   counts (cruder fits, larger errors: thin evidence errs wide).  The interval is the point forecast
-  ± the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n errors), never
-  narrower than the paths' own 10–90 % range; under four scores (no finite quantile) the paths'
-  range is the interval.  Only days up to the as-of day are used, so a backtest of this function
-  is honest.
+  ± the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n errors); from fewer
+  than `MIN_SCORES` errors it is never narrower than the paths' own 10–90 % range, and under four
+  (no finite quantile) the paths' range is the interval.  Only days up to the as-of day are used,
+  so a backtest of this function is honest.
 * **Selection** (`calibrate`): the same past origins also score seasonal-naive (the last week
   repeated); where its mean absolute error is the smaller and the fit has no trend, it forecasts
   the days left and its errors calibrate the interval.  Chosen per series, on its past only.
@@ -209,10 +209,13 @@ def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: in
     # each day's cumulative interval: the month-end one scaled as the paths' spread grows
     spread = sums.std(axis=0)
     reach = spread / spread[-1] if spread[-1] > 0 else np.arange(1, h + 1) / h
-    # the paths' spread is a floor: history widens an interval that proved too narrow, it does not
-    # shrink one below the uncertainty the model itself shows
-    low = np.minimum(expected - q * reach, path_low)
-    high = np.maximum(expected + q * reach, path_high)
+    low, high = expected - q * reach, expected + q * reach
+    if n < MIN_SCORES:
+        # a handful of past errors is a noisy 80 % quantile: the paths' spread is then a floor (the
+        # past widens an interval that proved too narrow, it does not shrink one below the model's
+        # own uncertainty).  With enough scores the conformal quantile stands alone: it is the
+        # measured error of this very forecast, where the paths are the model's unvalidated opinion
+        low, high = np.minimum(low, path_low), np.maximum(high, path_high)
     outcomes = expected[-1] + np.concatenate([scores, -scores])  # past errors, either way round
     return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores)
 
