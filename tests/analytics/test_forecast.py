@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA, needs_data
 
 from plangate.analytics.forecast import Budgets, forecast_month
-from plangate.analytics.forecast_model import DailyModel, fit_daily, simulate
+from plangate.analytics.forecast_model import DailyModel, calibrate, fit_daily, simulate
 from plangate.cli import main
 
 OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -264,3 +264,17 @@ def test_a_changed_weekday_pattern_is_forecast_by_the_last_week_when_that_backte
     grid = np.array([np.datetime64(d, "D") for d in days[:52]])
     model = fit_daily(grid, np.array(cost[:52]))
     assert abs(f.spent + model.mean(grid[-1] + np.arange(1, 13)).sum() - truth) > 50  # the model alone misses
+
+
+def test_with_enough_past_origins_the_interval_is_the_split_conformal_one():
+    # 70 days of weekday-and-noise: 56 past origins of today's model; the month-end interval is the
+    # point forecast ± the ceil(0.8 (n + 1))-th smallest absolute past error, whatever the paths say
+    rng = np.random.default_rng(9)
+    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-11-10"))
+    dense = np.array([120.0 if (i + 1) % 7 < 5 else 60.0 for i in range(len(grid))]) + rng.normal(0, 20, len(grid))
+    horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
+    c = calibrate(grid, dense, horizon)
+    n = len(c.scores)
+    assert n == 56
+    q = np.sort(np.abs(c.scores))[int(np.ceil(0.8 * (n + 1))) - 1]
+    assert (c.low[-1], c.high[-1]) == pytest.approx((c.expected[-1] - q, c.expected[-1] + q))
