@@ -10,6 +10,11 @@ Series (../shared/data, see SOURCES.md), each made a daily total:
   (63 days): service telemetry, not bills — the daily mean of a request rate or of a
   utilisation, which is what usage-priced spend follows.
 
+These are all of ../shared/data's series that span a whole calendar month: the other Microsoft
+domains hold 6 to 46 days with no complete month (application-crash-rate-2: May 10 – June 25;
+middle-tier-api-dependency-latency: June 17 – July 16), the NAB AWS series two weeks each.  Hence
+16 months; a coverage on 16 months moves by 6 points per month covered.
+
 For every calendar month a series covers completely, and for as-of days 7, 14 and 21 of it, each
 method forecasts the rest of the month from the days up to the as-of day only:
 

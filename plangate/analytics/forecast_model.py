@@ -11,13 +11,20 @@ enough history), simulated daily paths, and intervals calibrated on the series' 
   Each path adds to the model's days a moving-block bootstrap of the fit's residuals (blocks of a
   week keep the days' dependence: a bad Tuesday comes with the Wednesday that followed it) and one
   draw of the coefficients (a level that is off is off every day); days never go below zero.
-* **Calibration** (`calibrate`): split-conformal over past as-of days of the same series.  From
-  each past origin the model is refitted on the days up to it and scored by the error of its sum
-  over the days that followed (as many as remain in the month; a nearer origin's error is carried
-  to that many days at the rate the series' own errors grow with the horizon, `_growth`).  The
-  interval is the point forecast ± the conformal 80 % quantile of those errors, never narrower
-  than the paths' own 10–90 % range.  Only days up to the as-of day are used, so a backtest of this
-  function is honest.  Under `MIN_SCORES` past origins the paths' range is the interval.
+* **Calibration** (`calibrate`): split-conformal over past days of the same series (every day of
+  the last `CALIBRATION_ORIGINS` is a past origin).  From each past origin the model is refitted on
+  the days up to it and scored by the error of its sum over the days that followed (as many as
+  remain in the month; a nearer origin's error is carried to that many days at the rate the
+  series' own errors grow with the horizon, `_growth`).  Origins are those where the model could
+  take today's form; under `MIN_SCORES` of them, every origin with `SHORT_HISTORY` days before it
+  counts (cruder fits, larger errors: thin evidence errs wide).  The interval is the point forecast
+  ± the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n errors); from fewer
+  than `MIN_SCORES` errors it is never narrower than the paths' own 10–90 % range, and under four
+  (no finite quantile) the paths' range is the interval.  Only days up to the as-of day are used,
+  so a backtest of this function is honest.
+* **Selection** (`calibrate`): the same past origins also score seasonal-naive (the last week
+  repeated); where its mean absolute error is the smaller and the fit has no trend, it forecasts
+  the days left and its errors calibrate the interval.  Chosen per series, on its past only.
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ PATHS = 1000
 SEED = 20240901  # fixed: the same input gives the same interval, run after run
 CALIBRATION_ORIGINS = 56  # past as-of days scored, at most
 MIN_HISTORY = 7  # a past origin is scored only with this many days before it
-MIN_SCORES = 9  # fewer past errors say too little about a 10 % tail: the paths' own range stands in
+SHORT_HISTORY = 3  # a level from three days: the crudest past origin scored when few others exist
+MIN_SCORES = 9  # fewer origins of today's form say too little about a 10 % tail: cruder origins join them
 COVERAGE = 0.8
 
 
@@ -162,55 +170,93 @@ class Calibrated:
     low: np.ndarray
     high: np.ndarray
     outcomes: np.ndarray  # month-end remaining-spend samples the breach probability is read from
-    scores: np.ndarray  # past as-of days' errors carried to the month end (too few: the paths' own range)
+    scores: np.ndarray  # past origins' errors of the chosen forecast, carried to the month end
 
 
 def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: int = SEED) -> Calibrated:
     """Forecast the cumulative spend over ``horizon`` (the days after ``grid[-1]``) from ``dense``,
     with an 80 % interval calibrated on rolling backtests of the same series before ``grid[-1]``."""
     model = fit_daily(grid, dense)
-    expected = np.cumsum(model.mean(horizon))
     h = len(horizon)
+    modelled = np.cumsum(model.mean(horizon))
     if h == 0:
-        return Calibrated(expected, expected, expected, np.zeros(1), np.zeros(0))
-    sums = simulate(model, horizon, np.random.default_rng(seed))
+        return Calibrated(modelled, modelled, modelled, np.zeros(1), np.zeros(0))
+    # past origins are scored where the model could take today's form (a trend, a weekday profile):
+    # a shorter history fits a cruder model, whose errors are not today's.  Too few of those, and the
+    # cruder origins count too: their errors are larger than today's, so thin evidence errs wide.
+    past = _backtest(grid, dense, h, TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly
+                     else MIN_HISTORY)
+    if len(past.model) < MIN_SCORES:
+        past = _backtest(grid, dense, h, SHORT_HISTORY)
+    expected, scores = modelled, past.model
+    # model selection on the series' own past: where repeating the last week has summed the days
+    # after past origins better than the model, it forecasts the days left (a level the weighted fit
+    # is slow to follow; a weekday pattern that changed)
+    # — not where the fit found a supported slope: a repeated week cannot follow one
+    if (not model.trend and len(dense) >= 7 and len(past.naive) >= MIN_SCORES
+            and np.mean(np.abs(past.naive)) < np.mean(np.abs(past.model))):
+        expected, scores = np.cumsum(seasonal_naive(dense, h)), past.naive
+    # the paths around the chosen point forecast
+    sums = simulate(model, horizon, np.random.default_rng(seed)) + (expected - modelled)[None, :]
     path_low, path_high = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=0)
     path_low, path_high = np.minimum(path_low, expected), np.maximum(path_high, expected)
-    # past origins are scored only where the model could take today's form (a trend, a weekday
-    # profile): a shorter history fits a cruder model, whose errors are not today's
-    scores = _scores(grid, dense, h, TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly
-                     else MIN_HISTORY)
-    if len(scores) < MIN_SCORES:
+    n = len(scores)
+    rank = math.ceil(COVERAGE * (n + 1))
+    if rank > n:  # split-conformal needs n >= 4 scores for 80 %: below that, the paths' own range
         return Calibrated(expected, np.maximum(path_low, 0.0), path_high, sums[:, -1], scores)
     # split-conformal: the ceil(0.8 (n + 1))-th smallest past error bounds 80 % of the next ones
-    ranked = np.sort(np.abs(scores))
-    q = ranked[min(math.ceil(COVERAGE * (len(ranked) + 1)), len(ranked)) - 1]
+    q = np.sort(np.abs(scores))[rank - 1]
     # each day's cumulative interval: the month-end one scaled as the paths' spread grows
     spread = sums.std(axis=0)
     reach = spread / spread[-1] if spread[-1] > 0 else np.arange(1, h + 1) / h
-    # the paths' spread is a floor: history widens an interval that proved too narrow, it does not
-    # shrink one below the uncertainty the model itself shows
-    low = np.minimum(expected - q * reach, path_low)
-    high = np.maximum(expected + q * reach, path_high)
+    low, high = expected - q * reach, expected + q * reach
+    if n < MIN_SCORES:
+        # a handful of past errors is a noisy 80 % quantile: the paths' spread is then a floor (the
+        # past widens an interval that proved too narrow, it does not shrink one below the model's
+        # own uncertainty).  With enough scores the conformal quantile stands alone: it is the
+        # measured error of this very forecast, where the paths are the model's unvalidated opinion
+        low, high = np.minimum(low, path_low), np.maximum(high, path_high)
     outcomes = expected[-1] + np.concatenate([scores, -scores])  # past errors, either way round
     return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores)
 
 
-def _scores(grid: np.ndarray, dense: np.ndarray, h: int, history: int) -> np.ndarray:
-    """Conformal scores from past as-of days (each with ``history`` days before it): the model
+def seasonal_naive(dense: np.ndarray, h: int) -> np.ndarray:
+    """The next ``h`` days as repeats of the last week's (of the last day's, under a week of history)."""
+    week = dense[-7:] if len(dense) >= 7 else dense[-1:]
+    return week[np.arange(h) % len(week)] if len(week) else np.zeros(h)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Past origins' errors of the remaining-days sum, carried to the forecast's horizon."""
+
+    model: np.ndarray
+    naive: np.ndarray
+
+
+def _backtest(grid: np.ndarray, dense: np.ndarray, h: int, history: int) -> Backtest:
+    """Conformal scores from past origins (each with ``history`` days before it): the model
     refitted on the days up to each, the error of its sum over the (up to ``h``) days that followed,
     carried to ``h`` days.  How an error grows with the days ahead is read from the series' own
     errors: as √k when days' errors cancel out (noise), as k when they add up (a level that moved)
     — the exponent fitted on log |error| against log k, kept in [½, 1]."""
     last = len(grid) - 1
-    errors, ahead = [], []
+    model_err, naive_err, ahead = [], [], []
     for o in range(max(history - 1, last - CALIBRATION_ORIGINS), last):
         k = min(h, last - o)
-        model = fit_daily(grid[: o + 1], dense[: o + 1])
-        errors.append(float(dense[o + 1: o + 1 + k].sum()) - float(model.mean(grid[o + 1: o + 1 + k]).sum()))
+        actual = float(dense[o + 1: o + 1 + k].sum())
+        fitted = float(fit_daily(grid[: o + 1], dense[: o + 1]).mean(grid[o + 1: o + 1 + k]).sum())
+        naive = float(seasonal_naive(dense[: o + 1], k).sum())
+        model_err.append(actual - fitted)
+        naive_err.append(actual - naive)
         ahead.append(k)
-    error, k = np.array(errors), np.array(ahead, float)
-    return error * (h / k) ** _growth(error, k) if len(error) else error
+    k = np.array(ahead, float)
+
+    def carried(errors: list[float]) -> np.ndarray:
+        error = np.array(errors)
+        return error * (h / k) ** _growth(error, k) if len(error) else error
+
+    return Backtest(carried(model_err), carried(naive_err))
 
 
 def _growth(error: np.ndarray, k: np.ndarray) -> float:

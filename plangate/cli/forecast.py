@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Robust level + weekday model (Huber; a trend only on four weeks of history) per "
                                    "budget scope: the stack ceiling and the per-tag ceilings of the monthly-budget "
                                    "rule in plangate.yaml. Month-end totals are sums of simulated daily paths; the "
-                                   "80 % interval is calibrated on backtests of the same series before the as-of day.")
+                                   "80 % interval is calibrated on backtests of the same series before the as-of day; "
+                                   "where those backtests favour repeating the last week, that forecasts the "
+                                   "days left.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
     src.add_argument("--daily", metavar="SERIES.csv", help="one scope's daily cost as a timestamp,value series")

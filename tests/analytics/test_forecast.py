@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA, needs_data
 
 from plangate.analytics.forecast import Budgets, forecast_month
-from plangate.analytics.forecast_model import DailyModel, simulate
+from plangate.analytics.forecast_model import DailyModel, calibrate, fit_daily, simulate
 from plangate.cli import main
 
 OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -226,3 +226,55 @@ def test_cli_lake_without_billing_rows_is_exit_2(tmp_path, capsys):
     assert main(["forecast", "--lake", str(lake)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no billing rows to forecast from" in err
+
+
+def test_a_spike_after_the_as_of_day_changes_neither_the_forecast_nor_its_interval():
+    rng = np.random.default_rng(11)
+    days = _days(OCT1, 61)
+    cost = (100 + rng.normal(0, 15, 61)).tolist()
+    spiked = list(cost)
+    spiked[50] += 10_000  # Nov 20, after the as-of day: a backtest must not see it
+    as_of = days[44]
+    assert forecast_month(days, spiked, as_of=as_of, budget=3000) == forecast_month(days, cost, as_of=as_of,
+                                                                                    budget=3000)
+
+
+def test_the_interval_narrows_as_the_series_history_grows():
+    # one stationary weekday-and-noise process; as of Nov 14 with two weeks of history, then with twelve:
+    # two weeks leave few past origins of the same model (cruder ones stand in: wide), twelve leave 56
+    rng = np.random.default_rng(4)
+    days = _days(dt.date(2026, 8, 22), 85)  # Aug 22 .. Nov 14
+    cost = [(120.0 if d.weekday() < 5 else 60.0) + e for d, e in zip(days, rng.normal(0, 15, 85), strict=True)]
+    short = forecast_month(days[-14:], cost[-14:])
+    long = forecast_month(days, cost)
+    assert short.as_of == long.as_of == dt.date(2026, 11, 14) and short.spent == long.spent
+    assert long.high - long.low < 0.6 * (short.high - short.low)
+
+
+def test_a_changed_weekday_pattern_is_forecast_by_the_last_week_when_that_backtests_better():
+    # five weeks peaking on Mondays, then Fridays (the same weekly total: no trend): the weighted fit
+    # still mixes the two patterns; the last week repeated has scored better since the change
+    days = _days(dt.date(2026, 9, 28), 64)  # a Monday .. Nov 30
+    old, new = [300.0, 100, 100, 100, 100, 50, 50], [100.0, 100, 100, 100, 300, 50, 50]
+    cost = [(old if i < 35 else new)[i % 7] for i in range(64)]
+    f = forecast_month(days[:52], cost[:52])  # as of Wednesday Nov 18
+    assert f.as_of == dt.date(2026, 11, 18)
+    truth = sum(c for d, c in zip(days, cost, strict=True) if d.month == 11)
+    assert f.expected == pytest.approx(truth)
+    grid = np.array([np.datetime64(d, "D") for d in days[:52]])
+    model = fit_daily(grid, np.array(cost[:52]))
+    assert abs(f.spent + model.mean(grid[-1] + np.arange(1, 13)).sum() - truth) > 50  # the model alone misses
+
+
+def test_with_enough_past_origins_the_interval_is_the_split_conformal_one():
+    # 70 days of weekday-and-noise: 56 past origins of today's model; the month-end interval is the
+    # point forecast ± the ceil(0.8 (n + 1))-th smallest absolute past error, whatever the paths say
+    rng = np.random.default_rng(9)
+    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-11-10"))
+    dense = np.array([120.0 if (i + 1) % 7 < 5 else 60.0 for i in range(len(grid))]) + rng.normal(0, 20, len(grid))
+    horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
+    c = calibrate(grid, dense, horizon)
+    n = len(c.scores)
+    assert n == 56
+    q = np.sort(np.abs(c.scores))[int(np.ceil(0.8 * (n + 1))) - 1]
+    assert (c.low[-1], c.high[-1]) == pytest.approx((c.expected[-1] - q, c.expected[-1] + q))
