@@ -3,8 +3,8 @@ and the probability of a breach.
 
 The model and its calibration live in `plangate.analytics.forecast_model`: a robust level + weekday
 profile (a trend only on four weeks of history or more), month-end totals as sums of simulated
-daily paths, and an 80 % interval calibrated split-conformally on rolling backtests of the same
-series before the as-of day.
+daily paths, and an 80 % interval calibrated by normalised split-conformal on rolling backtests of
+the same series before the as-of day (past misses in units of the spread each past fit stated).
 
 The breach date is the first day whose expected cumulative spend passes the budget (or, when the
 month to date has passed it already, the day it did); the breach probability is the share of the

@@ -11,20 +11,22 @@ enough history), simulated daily paths, and intervals calibrated on the series' 
   Each path adds to the model's days a moving-block bootstrap of the fit's residuals (blocks of a
   week keep the days' dependence: a bad Tuesday comes with the Wednesday that followed it) and one
   draw of the coefficients (a level that is off is off every day); days never go below zero.
-* **Calibration** (`calibrate`): split-conformal over past days of the same series (every day of
-  the last `CALIBRATION_ORIGINS` is a past origin).  From each past origin the model is refitted on
-  the days up to it and scored by the error of its sum over the days that followed (as many as
-  remain in the month; a nearer origin's error is carried to that many days at the rate the
-  series' own errors grow with the horizon, `_growth`).  Origins are those where the model could
-  take today's form; under `MIN_SCORES` of them, every origin with `SHORT_HISTORY` days before it
-  counts (cruder fits, larger errors: thin evidence errs wide).  The interval is the point forecast
-  ± the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n errors); from fewer
-  than `MIN_SCORES` errors it is never narrower than the paths' own 10–90 % range, and under four
+* **Calibration** (`calibrate`): normalised (locally adaptive) split-conformal over past days of
+  the same series (every day of the last `CALIBRATION_ORIGINS` is a past origin; Lei et al. 2018).
+  From each past origin the model is refitted on the days up to it and simulated over the days that
+  followed (as many as remain in the month, or up to the as-of day); its score is the error of its
+  sum over those days divided by that origin's own spread, half its paths' 10-90 % range.  The
+  score is scale-free, so origins nearer the as-of day (fewer days ahead) and of less history
+  calibrate today's horizon without a rule for how errors grow with it.  Origins are those where
+  the model could take today's form; under `MIN_SCORES` of them, every origin with `SHORT_HISTORY`
+  days before it counts.  The interval is the point forecast ± q × today's spread, day by day, q
+  the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n |scores|); from fewer
+  than `MIN_SCORES` scores it is never narrower than the paths' own 10–90 % range, and under four
   (no finite quantile) the paths' range is the interval.  Only days up to the as-of day are used,
   so a backtest of this function is honest.
 * **Selection** (`calibrate`): the same past origins also score seasonal-naive (the last week
-  repeated); where its mean absolute error is the smaller and the fit has no trend, it forecasts
-  the days left and its errors calibrate the interval.  Chosen per series, on its past only.
+  repeated, over the same spreads); where its mean absolute score is the smaller and the fit has no
+  trend, it forecasts the days left and its scores calibrate the interval.  Chosen per series, on its past only.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ MIN_HISTORY = 7  # a past origin is scored only with this many days before it
 SHORT_HISTORY = 3  # a level from three days: the crudest past origin scored when few others exist
 MIN_SCORES = 9  # fewer origins of today's form say too little about a 10 % tail: cruder origins join them
 COVERAGE = 0.8
+PAST_PATHS = 200  # per past origin: enough for a 10-90 % range, cheap enough for 56 origins
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ class Calibrated:
     low: np.ndarray
     high: np.ndarray
     outcomes: np.ndarray  # month-end remaining-spend samples the breach probability is read from
-    scores: np.ndarray  # past origins' errors of the chosen forecast, carried to the month end
+    scores: np.ndarray  # past origins' errors of the chosen forecast, each over that origin's own spread
+    spread: np.ndarray  # per remaining day: half the paths' 10-90 % range (what a score of 1 means today)
 
 
 def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: int = SEED) -> Calibrated:
@@ -180,14 +184,14 @@ def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: in
     h = len(horizon)
     modelled = np.cumsum(model.mean(horizon))
     if h == 0:
-        return Calibrated(modelled, modelled, modelled, np.zeros(1), np.zeros(0))
+        return Calibrated(modelled, modelled, modelled, np.zeros(1), np.zeros(0), np.zeros(0))
     # past origins are scored where the model could take today's form (a trend, a weekday profile):
     # a shorter history fits a cruder model, whose errors are not today's.  Too few of those, and the
-    # cruder origins count too: their errors are larger than today's, so thin evidence errs wide.
+    # cruder origins count too (each over its own, wider spread)
     past = _backtest(grid, dense, h, TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly
-                     else MIN_HISTORY)
+                     else MIN_HISTORY, seed)
     if len(past.model) < MIN_SCORES:
-        past = _backtest(grid, dense, h, SHORT_HISTORY)
+        past = _backtest(grid, dense, h, SHORT_HISTORY, seed)
     expected, scores = modelled, past.model
     # model selection on the series' own past: where repeating the last week has summed the days
     # after past origins better than the model, it forecasts the days left (a level the weighted fit
@@ -199,25 +203,24 @@ def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: in
     # the paths around the chosen point forecast
     sums = simulate(model, horizon, np.random.default_rng(seed)) + (expected - modelled)[None, :]
     path_low, path_high = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=0)
+    spread = (path_high - path_low) / 2
     path_low, path_high = np.minimum(path_low, expected), np.maximum(path_high, expected)
     n = len(scores)
     rank = math.ceil(COVERAGE * (n + 1))
     if rank > n:  # split-conformal needs n >= 4 scores for 80 %: below that, the paths' own range
-        return Calibrated(expected, np.maximum(path_low, 0.0), path_high, sums[:, -1], scores)
-    # split-conformal: the ceil(0.8 (n + 1))-th smallest past error bounds 80 % of the next ones
-    q = np.sort(np.abs(scores))[rank - 1]
-    # each day's cumulative interval: the month-end one scaled as the paths' spread grows
-    spread = sums.std(axis=0)
-    reach = spread / spread[-1] if spread[-1] > 0 else np.arange(1, h + 1) / h
-    low, high = expected - q * reach, expected + q * reach
+        return Calibrated(expected, np.maximum(path_low, 0.0), path_high, sums[:, -1], scores, spread)
+    # normalised split-conformal: the ceil(0.8 (n + 1))-th smallest past |error| / spread bounds 80 %
+    # of the next ones, in units of the spread the model states today, day by day
+    q = float(np.sort(np.abs(scores))[rank - 1])
+    low, high = expected - q * spread, expected + q * spread
     if n < MIN_SCORES:
-        # a handful of past errors is a noisy 80 % quantile: the paths' spread is then a floor (the
+        # a handful of past errors is a noisy 80 % quantile: the paths' range is then a floor (the
         # past widens an interval that proved too narrow, it does not shrink one below the model's
         # own uncertainty).  With enough scores the conformal quantile stands alone: it is the
         # measured error of this very forecast, where the paths are the model's unvalidated opinion
         low, high = np.minimum(low, path_low), np.maximum(high, path_high)
-    outcomes = expected[-1] + np.concatenate([scores, -scores])  # past errors, either way round
-    return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores)
+    outcomes = expected[-1] + spread[-1] * np.concatenate([scores, -scores])  # past errors, either way round
+    return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores, spread)
 
 
 def seasonal_naive(dense: np.ndarray, h: int) -> np.ndarray:
@@ -228,42 +231,41 @@ def seasonal_naive(dense: np.ndarray, h: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Backtest:
-    """Past origins' errors of the remaining-days sum, carried to the forecast's horizon."""
+    """Past origins' errors of the remaining-days sum, each over the spread the model stated there."""
 
     model: np.ndarray
     naive: np.ndarray
 
 
-def _backtest(grid: np.ndarray, dense: np.ndarray, h: int, history: int) -> Backtest:
-    """Conformal scores from past origins (each with ``history`` days before it): the model
-    refitted on the days up to each, the error of its sum over the (up to ``h``) days that followed,
-    carried to ``h`` days.  How an error grows with the days ahead is read from the series' own
-    errors: as √k when days' errors cancel out (noise), as k when they add up (a level that moved)
-    — the exponent fitted on log |error| against log k, kept in [½, 1]."""
+def _backtest(grid: np.ndarray, dense: np.ndarray, h: int, history: int, seed: int = SEED) -> Backtest:
+    """Normalised conformal scores from past origins (each with ``history`` days before it): the
+    model refitted on the days up to each, the error of its sum over the (up to ``h``) days that
+    followed, divided by half the 10-90 % range of that fit's own simulated sums over those days.
+    The score is scale-free: an origin a week back (a shorter horizon, a cruder fit) states its own
+    spread, so its score calibrates today's horizon without a rule for how errors grow with it."""
     last = len(grid) - 1
-    model_err, naive_err, ahead = [], [], []
+    model_err, naive_err, spread = [], [], []
     for o in range(max(history - 1, last - CALIBRATION_ORIGINS), last):
         k = min(h, last - o)
+        ahead = grid[o + 1: o + 1 + k]
         actual = float(dense[o + 1: o + 1 + k].sum())
-        fitted = float(fit_daily(grid[: o + 1], dense[: o + 1]).mean(grid[o + 1: o + 1 + k]).sum())
+        past = fit_daily(grid[: o + 1], dense[: o + 1])
+        fitted = float(past.mean(ahead).sum())
         naive = float(seasonal_naive(dense[: o + 1], k).sum())
+        # the paths' spread at that origin: a seed of its own, so each origin's scale is reproducible
+        sums = simulate(past, ahead, np.random.default_rng([seed, o]), PAST_PATHS)[:, -1]
+        lo, hi = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2])
         model_err.append(actual - fitted)
         naive_err.append(actual - naive)
-        ahead.append(k)
-    k = np.array(ahead, float)
-
-    def carried(errors: list[float]) -> np.ndarray:
-        error = np.array(errors)
-        return error * (h / k) ** _growth(error, k) if len(error) else error
-
-    return Backtest(carried(model_err), carried(naive_err))
+        spread.append((hi - lo) / 2)
+    return Backtest(_normalised(model_err, spread), _normalised(naive_err, spread))
 
 
-def _growth(error: np.ndarray, k: np.ndarray) -> float:
-    """The exponent β of |error| ∝ k^β over past origins (½: independent days, 1: a shifted level)."""
-    size = np.abs(error)
-    use = size > 0
-    if np.ptp(k[use]) == 0 if use.any() else True:
-        return 1.0  # one horizon only: nothing to carry, or nothing to learn the growth from
-    beta = np.polyfit(np.log(k[use]), np.log(size[use]), 1)[0]
-    return float(np.clip(beta, 0.5, 1.0))
+def _normalised(errors: list[float], spread: list[float]) -> np.ndarray:
+    """Errors over their origins' spreads.  A fit on a constant history states no spread at all: its
+    error is measured against the typical spread the other origins stated (none stated any, and
+    only an error of 0 scores: 0)."""
+    error, scale = np.array(errors, float), np.array(spread, float)
+    stated = scale[scale > 0]
+    scale = np.where(scale > 0, scale, float(np.median(stated)) if len(stated) else 1.0)
+    return np.where(error == 0, 0.0, error / scale) if len(stated) else np.zeros(len(error))

@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA, needs_data
 
 from plangate.analytics.forecast import Budgets, forecast_month
-from plangate.analytics.forecast_model import DailyModel, calibrate, fit_daily, simulate
+from plangate.analytics.forecast_model import PAST_PATHS, SEED, DailyModel, calibrate, fit_daily, simulate
 from plangate.cli import main
 
 OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -266,15 +266,56 @@ def test_a_changed_weekday_pattern_is_forecast_by_the_last_week_when_that_backte
     assert abs(f.spent + model.mean(grid[-1] + np.arange(1, 13)).sum() - truth) > 50  # the model alone misses
 
 
-def test_with_enough_past_origins_the_interval_is_the_split_conformal_one():
-    # 70 days of weekday-and-noise: 56 past origins of today's model; the month-end interval is the
-    # point forecast ± the ceil(0.8 (n + 1))-th smallest absolute past error, whatever the paths say
-    rng = np.random.default_rng(9)
-    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-11-10"))
-    dense = np.array([120.0 if (i + 1) % 7 < 5 else 60.0 for i in range(len(grid))]) + rng.normal(0, 20, len(grid))
+def _weekday_series(seed: int, n: int = 70) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-09-01") + n)
+    dense = np.array([120.0 if (i + 1) % 7 < 5 else 60.0 for i in range(n)]) + rng.normal(0, 20, n)
     horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
+    return grid, dense, horizon
+
+
+def test_with_enough_past_origins_the_interval_is_the_normalised_split_conformal_one():
+    # 70 days of weekday-and-noise: 56 past origins of today's model; each day's interval is the point
+    # forecast ± q × that day's spread, q the ceil(0.8 (n + 1))-th smallest past |error| / spread
+    grid, dense, horizon = _weekday_series(9)
     c = calibrate(grid, dense, horizon)
     n = len(c.scores)
-    assert n == 56
+    assert n == 56 and len(c.spread) == len(horizon) and np.all(np.diff(c.spread) > 0)
     q = np.sort(np.abs(c.scores))[int(np.ceil(0.8 * (n + 1))) - 1]
-    assert (c.low[-1], c.high[-1]) == pytest.approx((c.expected[-1] - q, c.expected[-1] + q))
+    assert 0.5 < q < 3  # the paths' own spread is of the right size on a series the model describes
+    np.testing.assert_allclose(c.low, c.expected - q * c.spread)
+    np.testing.assert_allclose(c.high, c.expected + q * c.spread)
+    # one score by hand: the origin a week back, its fit's error over the days that followed (up to
+    # today's horizon) over half the 10-90 % range of that fit's own simulated sums
+    o = len(grid) - 8
+    past = fit_daily(grid[: o + 1], dense[: o + 1])
+    ahead = grid[o + 1:]
+    sums = simulate(past, ahead, np.random.default_rng([SEED, o]), PAST_PATHS)[:, -1]
+    lo, hi = np.quantile(sums, [0.1, 0.9])
+    error = dense[o + 1:].sum() - past.mean(ahead).sum()
+    assert c.scores[o - (len(grid) - 1 - 56)] == pytest.approx(error / ((hi - lo) / 2))
+
+
+def test_the_scores_are_scale_free_and_the_interval_scales_with_the_series():
+    # × 1024, a power of two: exact in floating point, so the paths draw the same numbers too (another
+    # factor draws other paths from the same distribution: the same scores up to simulation noise)
+    grid, dense, horizon = _weekday_series(5)
+    c, scaled = calibrate(grid, dense, horizon), calibrate(grid, 1024 * dense, horizon)
+    np.testing.assert_allclose(scaled.scores, c.scores, rtol=1e-6)
+    np.testing.assert_allclose((scaled.expected, scaled.low, scaled.high), 1024 * np.array((c.expected, c.low, c.high)),
+                               rtol=1e-6)
+
+
+def test_origins_whose_history_was_constant_are_scored_against_the_others_spread():
+    # $50 a day for four weeks, then noise around $80: the earliest past fits saw a constant history
+    # and stated no spread; their misses count (against the spread the other origins stated), finitely
+    rng = np.random.default_rng(2)
+    grid = np.arange(np.datetime64("2026-10-01"), np.datetime64("2026-11-11"))
+    dense = np.r_[np.full(28, 50.0), 80 + rng.normal(0, 10, len(grid) - 28)]
+    horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
+    c = calibrate(grid, dense, horizon)
+    assert np.all(np.isfinite(c.scores)) and np.all(np.isfinite(c.low)) and np.all(np.isfinite(c.high))
+    assert np.max(np.abs(c.scores)) > 3  # the level shift is a large miss in the constant fits' scale
+    assert c.low[-1] < c.expected[-1] < c.high[-1]
+    flat = calibrate(grid, np.full(len(grid), 50.0), horizon)  # never a miss: no spread, no interval
+    assert not np.any(flat.scores) and flat.low[-1] == flat.high[-1] == pytest.approx(50.0 * len(horizon))
