@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "loaders"))
 import terraform_oracle  # noqa: E402
 
-from plangate.loaders.hcl import evaluate, is_config_file, load_tree, roots  # noqa: E402
+from plangate.loaders.hcl import evaluate, is_config_file, limits, load_tree, roots  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "hcl-real"
 
@@ -49,7 +49,10 @@ def median_seconds(fns: list[Callable[[], object]], runs: int) -> list[float]:
 
 
 def size(tree: Path) -> tuple[int, int]:
-    files = [p for p in tree.rglob("*") if p.is_file() and is_config_file(p.name)]
+    """Files and bytes of configuration the scan reads: the files of each root folder and of the
+    local module folders its roots call (``../modules/x`` outside the tree included)."""
+    folders = {folder.resolve() for root in roots([tree]) for folder, _ in limits.module_folders(root, {})}
+    files = [p for folder in folders for p in folder.iterdir() if p.is_file() and is_config_file(p.name)]
     return len(files), sum(p.stat().st_size for p in files)
 
 
