@@ -183,9 +183,14 @@ def add_report_output(p: argparse.ArgumentParser, formats: Sequence[str]) -> Non
 
 
 def add_lake_reading(p: argparse.ArgumentParser) -> None:
-    """``--engine`` and ``--cost``: how a command reads the billing lake."""
-    add_engine(p)
+    """``--engine``, ``--lock-timeout`` and ``--cost``: how a command reads the billing lake."""
+    add_lake_access(p)
     p.add_argument("--cost", default="BilledCost", help="cost column (default BilledCost)")
+
+
+def add_lake_access(p: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--lock-timeout``: how a command opens the lake."""
+    add_engine(p)
     add_lock_timeout(p)
 
 

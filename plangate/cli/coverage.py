@@ -10,16 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.cli.common import (
-    add_command,
-    add_engine,
-    add_lock_timeout,
-    add_report_output,
-    count,
-    emit,
-    record_decision,
-    today,
-)
+from plangate.cli.common import add_command, add_lake_access, add_report_output, count, emit, record_decision, today
 
 FORMATS = ("table", "json", "html")
 
@@ -32,8 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-c", "--config", help="policy file (default: ./plangate.yaml if present)")
     p.add_argument("--top", type=count, default=10, help="untagged resources listed per billing period (default 10)")
     p.add_argument("--today", help=argparse.SUPPRESS)
-    add_engine(p)
-    add_lock_timeout(p)
+    add_lake_access(p)
     add_report_output(p, FORMATS)
     p.set_defaults(func=run)
 
