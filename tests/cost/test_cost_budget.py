@@ -78,14 +78,7 @@ def test_cost_cli_exits_1_over_budget_and_0_within(tmp_path, capsys):
 
 
 def test_cost_cli_increase_against_a_baseline(tmp_path, capsys):
-    plan = json.loads(PLAN.read_text())
-    for rc in plan["resource_changes"]:  # the baseline: one instance, and no triage endpoint yet
-        if rc["address"] == "aws_sagemaker_endpoint_configuration.scorer":
-            rc["change"]["after"]["production_variants"][0]["initial_instance_count"] = 1
-    plan["resource_changes"] = [rc for rc in plan["resource_changes"]
-                                if rc["address"] != "aws_sagemaker_endpoint_configuration.triage"]
-    baseline = tmp_path / "base.json"
-    baseline.write_text(json.dumps(plan))
+    baseline = _smaller_baseline(tmp_path)
     config = tmp_path / "plangate.yaml"
     config.write_text("rules:\n  monthly-cost-increase:\n    max_increase: 500\n")
     code = main(["cost", str(PLAN), "--compare-to", str(baseline), "--usage-file", str(USAGE),
