@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     no_terraform = args.no_terraform or terraform_oracle.unavailable()
     print(f"{'tree':60} {'files':>5} {'bytes':>8} {'plangate':>9} {'tfparse':>8} {'pg/tfp':>7} {'terraform':>9} "
           f"{'tf/pg':>6}")
+    ratios: list[tuple[float, float, float]] = []  # plangate, tfparse, terraform seconds
     for tree in args.tree or trees():
         found = roots([tree])
         # tfparse called as plangate calls it (run.evaluate): the same roots, options and variable files
@@ -89,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         name = str(tree.relative_to(REAL) if tree.is_relative_to(REAL) else tree.relative_to(ROOT))
         print(f"{name[-60:]:60} {files:5} {nbytes:8} {ours:8.3f}s {theirs:7.3f}s {ours / theirs:6.2f}x "
               f"{plan:8.2f}s {plan / ours:5.1f}x", flush=True)
+        ratios.append((ours, theirs, plan))
+    pg_tfp = statistics.median(o / t for o, t, _ in ratios)
+    total = sum(o for o, _, _ in ratios) / sum(t for _, t, _ in ratios)
+    planned = [p / o for o, _, p in ratios if p == p]  # nan: not planned
+    print(f"\n{len(ratios)} trees: plangate / tfparse median {pg_tfp:.2f}x (total time {total:.2f}x); "
+          + (f"terraform / plangate median {statistics.median(planned):.0f}x" if planned else "terraform not run"))
     return 0
 
 

@@ -332,8 +332,7 @@ def test_without_tfparse_scanning_hcl_is_bad_input_naming_the_fix(tmp_path: Path
     from plangate.cli import main
 
     _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
-    monkeypatch.setattr(hcl.importlib.util, "find_spec",
-                        lambda name, *a: None)
+    monkeypatch.setitem(sys.modules, "tfparse", None)  # what `import tfparse` then does: ImportError
     assert main(["scan", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'plangate[hcl]'" in err

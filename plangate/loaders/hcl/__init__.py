@@ -18,7 +18,6 @@ tfparse is imported lazily, inside `run`: importing plangate.engine never loads 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterable
 from functools import cache
@@ -48,9 +47,8 @@ def load(folders: Iterable[Path]) -> Load:
     resources = load_tree(folders, providers, declared)
     found = roots(folders, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
-    version = evaluator_version()
-    return Load(resources, roots=tuple(Root(str(root), "hcl", version, refused.get(str(root), ())) for root in found),
-                providers=tuple(providers))
+    return Load(resources, roots=tuple(Root(str(root), "hcl", evaluator_version(), refused.get(str(root), ()))
+                                       for root in found), providers=tuple(providers))
 
 
 def load_tree(folders: Iterable[Path], providers: list | None = None, declared: dict | None = None) -> list[Resource]:
@@ -60,8 +58,10 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
     from plangate.loaders.hcl import blocks, evaluate, limits, run
 
     folders = [Path(f) for f in folders]
-    if importlib.util.find_spec("tfparse") is None:
-        raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE)
+    try:
+        import tfparse  # noqa: F401  (once loaded, a dict lookup: find_spec searched sys.path every scan)
+    except ImportError:
+        raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE) from None
     declared = {} if declared is None else declared
     found, modules = split(folders, declared)
     out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in modules]
