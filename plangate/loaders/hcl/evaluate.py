@@ -1,9 +1,7 @@
 """One Terraform root module evaluated as ``terraform plan`` would, with tfparse.
 
-tfparse (Cloud Custodian's binding of trivy's Go HCL evaluator) expands local modules with the
-caller's arguments, nested modules, ``count``, ``for_each``, ``dynamic`` blocks, ``locals`` and
-Terraform's functions, and writes addresses as a plan does (``module.a["k"].aws_x.y[0]``).
-Its known defects are corrected or detected here, each covered by a test:
+tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or detected here,
+each covered by a test:
 
 - it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
   the root: `tfvars_files` passes them, in Terraform's order, as names relative to the root;
@@ -328,9 +326,8 @@ class _Evaluation:
     # -- providers and default tags
 
     def _provider_key(self, e: _Entry) -> tuple[str, str, str]:
-        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
         alias = e.body.get("alias")
-        return _module_path(module), e.label, alias if isinstance(alias, str) else ""
+        return _module_path(_provider_module(e)), e.label, alias if isinstance(alias, str) else ""
 
     def _default_tags(self, e: _Entry) -> DefaultTags | None:
         block = e.body.get("default_tags")
@@ -339,9 +336,8 @@ class _Evaluation:
         if not isinstance(block, dict):
             return None
         source = self._source(e, ("provider", e.label))
-        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
         settings = _at(source, "default_tags")
-        scope = _Scope(self, module, {})
+        scope = _Scope(self, _provider_module(e), {})
         raw = block.get("tags")
         value = scope.value(raw, ("tags",), _at(settings[0] if isinstance(settings, list) and settings else None,
                                                    "tags"))
@@ -352,9 +348,8 @@ class _Evaluation:
 
     def _region(self, e: _Entry) -> str:
         """A provider configuration's region when it is known at plan time, else ""."""
-        module = e.path.rsplit("provider.", 1)[0].rstrip(".")
         source = self._source(e, ("provider", e.label))
-        value = _Scope(self, module, {}).value(e.body.get("region"), ("region",), _at(source, "region"))
+        value = _Scope(self, _provider_module(e), {}).value(e.body.get("region"), ("region",), _at(source, "region"))
         value = comparable(value) if value is not _UNKNOWN else None  # a sensitive region still prices
         return value if is_aws_region(value) else ""
 
@@ -790,6 +785,10 @@ def _split(address: str) -> tuple[str, str, str, str]:
     if match is None:
         raise InputError(address, "tfparse returned an address plangate cannot read")
     return match[1], match[2], match[3], match[4] or ""
+
+
+def _provider_module(e: _Entry) -> str:
+    return e.path.rsplit("provider.", 1)[0].rstrip(".")
 
 
 def _module_path(module: str) -> str:

@@ -10,12 +10,15 @@ tfvars value is a literal, is checked here first: a negative count, more than
 `rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict
 would rest on a configuration that never runs): an argument the module declares no variable
 for, a required module variable not given, a quoted type constraint (``type = "string"``).
-The root is then reported not checked.  (A local module folder with no configuration file is
-not among them: Terraform 1.11 plans it as an empty module.)
+The root is then reported not checked.  A type constraint Terraform does not accept at all is
+found here too: tfparse's Go code crashes the whole process on one (`type_problem`).  (A local
+module folder with no configuration file is not among them: Terraform 1.11 plans it as an
+empty module.)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.loaders.hcl import syntax
 from plangate.loaders.hcl.blocks import folder_blocks, local_source
 
 #: Instances of one resource or module block (count, or for_each elements).
@@ -65,22 +69,23 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
     the local modules it calls that ``terraform plan`` rejects, else None."""
     for folder, blocks in module_folders(root, declared):
         for key, block in blocks.items():
-            where = block.location
-            if key[0] == "variable" and isinstance(block.body.get("type"), str) and block.body["type"][:1] == '"':
-                return f'variable "{key[1]}": type = {block.body["type"]} is a quoted type (write it unquoted)', where
-            source = local_source(block.body) if key[0] == "module" else None
+            where, body = block.location, block.body
+            why = type_problem(body["type"], where.file) if key[0] == "variable" and "type" in body else None
+            if why is not None:
+                return f'variable "{key[1]}": {why}', where
+            source = local_source(body) if key[0] == "module" else None
             if source is None:
                 continue
             called = folder / source
             if not called.is_dir():
                 continue  # reported per call, with the caller's path (`evaluate`)
             variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
-            for name in block.body:
+            for name in body:
                 if name not in _META and name not in variables:
                     return (f'module "{key[1]}": an argument "{name}" is not expected here ({source} declares '
                             "no such variable)", where)
             for name, variable in variables.items():
-                if "default" not in variable.body and name not in block.body:
+                if "default" not in variable.body and name not in body:
                     return f'module "{key[1]}": the argument "{name}" is required ({source} gives it no default)', where
     return None
 
@@ -117,3 +122,51 @@ def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
     if isinstance(raw, str) and (m := _RANGE.fullmatch(raw)):
         return int(m[1])
     return len(raw) if isinstance(raw, (list, dict)) else None
+
+
+_TYPE_CALL = re.compile(r"\$\{\s*(list|set|map|tuple|object|optional)\s*\((.*)\)\s*\}", re.S)
+_NAME = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def type_problem(raw: Any, file: str) -> str | None:
+    """Why Terraform refuses a variable's ``type`` (source form; ``.tf.json`` writes it as a
+    string), else None: a primitive, ``list`` / ``set`` / ``map`` of one type (bare ``list`` and
+    ``map`` alone), ``tuple([…])``, ``object({…})`` whose attributes may be ``optional(type[,
+    literal])``, as Terraform 1.11 answers (tests/loaders/test_hcl_types.py)."""
+    in_json = file.endswith(".json")
+    if isinstance(raw, str) and raw[:1] == '"' and not in_json:
+        return f"type = {raw} is a quoted type (write it unquoted)"
+    text = raw[1:-1] if in_json and isinstance(raw, str) else None
+    try:
+        found = syntax.arguments(text) if text is not None else [raw]
+        if len(found) == 1 and _type(found[0], top=True):
+            return None
+    except syntax.SyntaxProblem:
+        pass
+    if text is None:
+        text = (raw[2:-1] if raw.startswith("${") else raw) if isinstance(raw, str) else json.dumps(raw)
+    return f"type = {' '.join(text.split())[:80]} is not a type constraint (Invalid type specification)"
+
+
+def _type(value: Any, top: bool = False, attribute: bool = False) -> bool:
+    """Whether a value in source form is a type constraint (an object's ``attribute``: or
+    ``optional(type[, default])``, the default a literal: Terraform reads it without variables
+    or functions)."""
+    if value in ("string", "number", "bool", "any") or (top and value in ("list", "map")):
+        return True
+    call = _TYPE_CALL.fullmatch(value) if isinstance(value, str) else None
+    args = syntax.arguments(call[2]) if call else []
+    if call is None or not 1 <= len(args) <= (2 if call[1] == "optional" else 1):
+        return False
+    if call[1] == "tuple":
+        return isinstance(args[0], list) and all(map(_type, args[0]))
+    if call[1] == "object":
+        return isinstance(args[0], dict) and all(_NAME.fullmatch(k) and _type(v, attribute=True)
+                                                 for k, v in args[0].items())
+    return (call[1] != "optional" or attribute) and _type(args[0]) and all(map(_literal, args[1:]))
+
+
+def _literal(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(not k.startswith("${") and _literal(v) for k, v in value.items())
+    return all(map(_literal, value)) if isinstance(value, list) else not isinstance(value, str) or value[:1] == '"'

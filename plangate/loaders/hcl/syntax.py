@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Parsed", "SyntaxProblem", "parse"]
+__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse"]
 
 MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
@@ -71,6 +71,19 @@ def parse(text: str) -> Parsed:
         return parser.file()
     except RecursionError:  # MAX_DEPTH keeps well clear of it; a last guard, not a path
         raise SyntaxProblem("nested too deeply", 1, None) from None
+
+
+def arguments(text: str) -> list[Any]:
+    """The comma-separated values of a call's argument text (``string, -1``), each in source
+    form; raises `SyntaxProblem`."""
+    parser, items, pos = _Parser(text + ")"), [], 0  # the ")" ends the last one, as in the call
+    while _GAP.match(parser.text, pos).end() < len(text):
+        item, pos = parser.value(pos, ",)", 0)
+        items.append(item)
+        if parser.text[pos] == ")" and pos < len(text):
+            raise parser.unexpected(pos)
+        pos += 1
+    return items
 
 
 # --- tokens --------------------------------------------------------------------------------------
