@@ -184,8 +184,10 @@ def _forecast_table(forecasts: Sequence[Forecast]) -> str:
         f"<td class=num>{_num(f.low)} – {_num(f.high) if f.bounded else 'none'}</td>"
         f"<td class=num>{'' if f.budget is None else _num(f.budget)}</td>"
         f"<td>{f.breach_date.isoformat() if f.breach_date else ''}</td></tr>" for f in forecasts)
+    notes = "".join(f"<p class=muted>{_e(f.scope)}: {_e(f.unbounded_reason or '')}</p>"
+                    for f in forecasts if not f.bounded)
     return ("<table><tr><th>scope</th><th>month to date</th><th>month end</th><th>80 % interval</th>"
-            "<th>budget</th><th>expected breach</th></tr>" + rows + "</table>")
+            "<th>budget</th><th>expected breach</th></tr>" + rows + "</table>" + notes)
 
 
 def _waste_table(waste: Sequence[WasteItem]) -> str:

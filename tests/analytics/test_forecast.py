@@ -402,3 +402,13 @@ def test_origins_whose_history_was_constant_are_scored_against_the_others_spread
     assert c.low[-1] < c.expected[-1] < c.high[-1]
     flat = calibrate(grid, np.full(len(grid), 50.0), horizon)  # never a miss: no spread, no interval
     assert not np.any(flat.scores) and flat.low[-1] == flat.high[-1] == pytest.approx(50.0 * len(horizon))
+
+
+def test_an_unbounded_forecast_in_the_html_report(tmp_path):
+    # the fan runs to the top of the chart (no infinite coordinate) and the reason is written under the table
+    path = _daily_csv(tmp_path, _days(NOV1, 7), [100.0] * 7)
+    out = tmp_path / "f.html"
+    assert main(["forecast", "--daily", str(path), "--budget", "2500", "-f", "html", "-o", str(out)]) == 0
+    page = out.read_text()
+    assert "<svg" in page and "inf" not in page.lower().replace("info", "") and "nan" not in page.lower()
+    assert "upper bound: none — 0 past 23-day windows, 4 needed" in page and "– none</td>" in page
