@@ -27,7 +27,9 @@ method forecasts the rest of the month from the days up to the as-of day only:
 Printed per as-of day and overall: MASE (daily error over the rest of the month, scaled by the
 in-sample seasonal-naive error), sMAPE of the daily forecasts, the absolute percentage error of the
 month-end total (mean and median), and how often the truth fell inside plangate's 80 % interval
-(the peers give daily intervals, not month-end ones: not scored).
+(the peers give daily intervals, not month-end ones: not scored) — with how many of those intervals
+had no upper bound (too few past windows as long as the days left: such an interval holds any total
+above the month to date, so coverage bought with them shows here) and the coverage of the others.
 """
 
 from __future__ import annotations
