@@ -27,7 +27,9 @@ method forecasts the rest of the month from the days up to the as-of day only:
 Printed per as-of day and overall: MASE (daily error over the rest of the month, scaled by the
 in-sample seasonal-naive error), sMAPE of the daily forecasts, the absolute percentage error of the
 month-end total (mean and median), and how often the truth fell inside plangate's 80 % interval
-(the peers give daily intervals, not month-end ones: not scored).
+(the peers give daily intervals, not month-end ones: not scored) — with how many of those intervals
+had no upper bound (too few past windows as long as the days left: such an interval holds any total
+above the month to date, so coverage bought with them shows here) and the coverage of the others.
 """
 
 from __future__ import annotations
@@ -180,21 +182,32 @@ def month_end_ape(t: Task, method: str) -> float:
 
 def table(all_tasks: list[Task], methods: list[str]) -> str:
     head = (f"{'as of':<6} {'method':<15} {'n':>3} {'MASE':>6} {'sMAPE':>7} {'month-end MAPE':>15} "
-            f"{'MdAPE':>7} {'vs naive':>9} {'80% cover':>10}")
+            f"{'MdAPE':>7} {'vs naive':>9} {'80% cover':>10} {'no upper':>9} {'bounded cover':>14}")
     lines = [head, "-" * len(head)]
     for k in (*AS_OF_DAYS, None):
         group = [t for t in all_tasks if k is None or t.as_of_day == k]
         naive = np.mean([month_end_ape(t, "seasonal-naive") for t in group])
         for m in methods:
             ape = np.array([month_end_ape(t, m) for t in group])
-            cover = (f"{100 * np.mean([t.interval[0] <= t.truth <= t.interval[1] for t in group]):>9.0f}%"
-                     if m == "plangate" else f"{'–':>10}")
             lines.append(f"{'all' if k is None else k:<6} {m:<15} {len(group):>3} "
                          f"{np.nanmean([mase(t, m) for t in group]):>6.3f} "
                          f"{100 * np.mean([smape(t, m) for t in group]):>6.1f}% {100 * ape.mean():>14.1f}% "
-                         f"{100 * np.median(ape):>6.1f}% {ape.mean() / naive:>9.2f} {cover}")
+                         f"{100 * np.median(ape):>6.1f}% {ape.mean() / naive:>9.2f} "
+                         f"{_coverage(group) if m == 'plangate' else NOT_SCORED}")
         lines.append("")
     return "\n".join(lines)
+
+
+NOT_SCORED = f"{'–':>10} {'–':>9} {'–':>14}"  # the peers state no month-end interval
+
+
+def _coverage(group: list[Task]) -> str:
+    """How often plangate's interval held the truth; how many intervals had no upper bound (too few
+    past windows of that length: they hold any total above the lower bound); how often the others did."""
+    covered = [t.interval[0] <= t.truth <= t.interval[1] for t in group]
+    bounded = [c for t, c in zip(group, covered, strict=True) if np.isfinite(t.interval[1])]
+    share = f"{100 * np.mean(bounded):>13.0f}%" if bounded else f"{'–':>14}"
+    return f"{100 * np.mean(covered):>9.0f}% {f'{len(group) - len(bounded)}/{len(group)}':>9} {share}"
 
 
 def main() -> int:
@@ -219,13 +232,16 @@ def main() -> int:
     if args.verbose:
         for t in all_tasks:
             shown = "  ".join(f"{m} {t.month_end(m):,.2f}" for m in methods)
+            upper = f"{t.interval[1]:,.2f}" if np.isfinite(t.interval[1]) else "no upper bound"
             print(f"{t.name:<44} {t.month:%Y-%m} day {t.as_of_day:>2}: truth {t.truth:,.2f}  "
-                  f"[{t.interval[0]:,.2f} – {t.interval[1]:,.2f}]  {shown}")
+                  f"[{t.interval[0]:,.2f} – {upper}]  {shown}")
         print()
     print(table(all_tasks, methods))
     if len(methods) == 2:
         print("(statsforecast skipped: .venv-peers is missing or --no-peers)")
     print("vs naive: month-end MAPE over seasonal-naive's (< 1: smaller error). MASE and sMAPE: day by day.")
+    print("no upper: intervals without an upper bound (fewer than 4 past windows of that length: they hold")
+    print("any total above month to date, so they count as covering). bounded cover: the others' coverage.")
     return 0
 
 

@@ -4,11 +4,16 @@ and the probability of a breach.
 The model and its calibration live in `plangate.analytics.forecast_model`: a robust level + weekday
 profile (a trend only on four weeks of history or more), month-end totals as sums of simulated
 daily paths, and an 80 % interval calibrated by normalised split-conformal on rolling backtests of
-the same series before the as-of day (past misses in units of the spread each past fit stated).
+the same series before the as-of day (past misses over windows as long as the days left, in units of
+the spread each past fit stated).
+
+The interval is calibrated on the past windows as long as the days left in the month that have
+fully happened by the as-of day; with fewer than four of them there is no finite 80 % quantile, and
+the forecast says so: no upper bound, no breach probability (`Forecast.unbounded_reason`).
 
 The breach date is the first day whose expected cumulative spend passes the budget (or, when the
 month to date has passed it already, the day it did); the breach probability is the share of the
-calibrated month-end outcomes over the budget.
+calibrated month-end outcomes over the budget (1 once the month to date is over it).
 
 Budgets are the ones ``plangate.yaml`` declares for the monthly-budget rule (PG-BUD-001):
 ``stack`` for all spend, ``tags: {Project: {fraud: 500}, Team: {"*": 2000}}`` per tag value, and
@@ -25,15 +30,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from plangate.analytics.forecast_model import CALIBRATION_ORIGINS, FIT_DAYS, SEED, calibrate
+from plangate.analytics.forecast_model import CALIBRATION_ORIGINS, FIT_DAYS, MIN_WINDOWS, SEED, calibrate
 from plangate.analytics.records import Forecast
 from plangate.errors import PlangateError
 
 if TYPE_CHECKING:
     from plangate.lake import Lake
 
-# the days a forecast reads: the model's fit window plus the past as-of days its interval is calibrated on
-LOOKBACK_DAYS = FIT_DAYS + CALIBRATION_ORIGINS
+# the days a forecast reads: the model's fit window before the earliest past origin its interval is
+# calibrated on, those origins, and the window after the last of them (as long as today's horizon: at
+# most the 30 days after a month's first)
+LOOKBACK_DAYS = FIT_DAYS + CALIBRATION_ORIGINS + 30
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,14 @@ def forecast_month(days: Sequence[dt.date], cost: Sequence[float], *, scope: str
     if budget is not None and budget > 0:
         breach = _breach(history, tuple(zip(future.astype(dt.date).tolist(), cumulative.tolist(), strict=True)),
                          budget)
-        # the share of the calibrated month-end outcomes over the budget (spend already over it: certain)
-        probability = 1.0 if spent > budget else float(np.mean(spent + rest.outcomes > budget))
+        # the share of the calibrated month-end outcomes over the budget (spend already over it: certain);
+        # with no upper bound, history bounds no probability: none is stated
+        probability = (1.0 if spent > budget else float(np.mean(spent + rest.outcomes > budget)) if rest.bounded
+                       else None)
     path = tuple((d, float(a), float(b), float(c)) for d, a, b, c in
                  zip(future.astype(dt.date).tolist(), low, cumulative, high, strict=True))
     return Forecast(scope, first, last, spent, expected, lo_end, hi_end, budget if budget else None,
-                    breach, probability, history, path)
+                    breach, probability, history, path, rest.windows, MIN_WINDOWS)
 
 
 def _history(days: np.ndarray, values: np.ndarray, first: dt.date, last: dt.date) -> tuple[tuple[dt.date, float], ...]:

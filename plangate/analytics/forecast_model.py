@@ -11,22 +11,22 @@ enough history), simulated daily paths, and intervals calibrated on the series' 
   Each path adds to the model's days a moving-block bootstrap of the fit's residuals (blocks of a
   week keep the days' dependence: a bad Tuesday comes with the Wednesday that followed it) and one
   draw of the coefficients (a level that is off is off every day); days never go below zero.
-* **Calibration** (`calibrate`): normalised (locally adaptive) split-conformal over past days of
-  the same series (every day of the last `CALIBRATION_ORIGINS` is a past origin; Lei et al. 2018).
-  From each past origin the model is refitted on the days up to it and simulated over the days that
-  followed (as many as remain in the month, or up to the as-of day); its score is the error of its
-  sum over those days divided by that origin's own spread, half its paths' 10-90 % range.  The
-  score is scale-free, so origins nearer the as-of day (fewer days ahead) and of less history
-  calibrate today's horizon without a rule for how errors grow with it.  Origins are those where
-  the model could take today's form; under `MIN_SCORES` of them, every origin with `SHORT_HISTORY`
-  days before it counts.  The interval is the point forecast ± q × today's spread, day by day, q
-  the finite-sample conformal quantile (the ⌈0.8 (n + 1)⌉-th smallest of n |scores|); from fewer
-  than `MIN_SCORES` scores it is never narrower than the paths' own 10–90 % range, and under four
-  (no finite quantile) the paths' range is the interval.  Only days up to the as-of day are used,
-  so a backtest of this function is honest.
-* **Selection** (`calibrate`): the same past origins also score seasonal-naive (the last week
-  repeated, over the same spreads); where its mean absolute score is the smaller and the fit has no
-  trend, it forecasts the days left and its scores calibrate the interval.  Chosen per series, on its past only.
+* **Calibration** (`calibrate`): normalised (locally adaptive) split-conformal on rolling-origin
+  backtests of the same series (Lei et al. 2018).  Today's horizon is h days (those left in the
+  month); every past origin whose window of the next h days has fully happened by the as-of day,
+  with the history today's model form needs before it (the latest `CALIBRATION_ORIGINS` of them), is
+  scored: the model refitted on the days up to it, the error of its sum over that window divided by
+  that origin's own spread, half its paths' 10-90 % range.  The interval is the point forecast ±
+  q × today's spread, q the finite-sample conformal quantile, the ⌈0.8 (n + 1)⌉-th smallest of the
+  n |scores|.  Under `MIN_WINDOWS` (4) windows that rank is past n: there is no finite quantile
+  (Vovk et al. 2005; Angelopoulos & Bates 2021, §1), so the interval has no upper bound (the lower:
+  nothing more spent) and no breach probability is stated — never a narrower stand-in.  Only days up
+  to the as-of day are read, so a backtest of this function is honest.
+* **Selection** (`calibrate`): the latest past origins (each over up to h days after it; cruder
+  origins join when fewer than `MIN_SCORES` took today's form) also score seasonal-naive (the last
+  week repeated, over the same spreads); where its mean absolute score is the smaller and the fit has
+  no trend, it forecasts the days left and its same-length window scores calibrate the interval.
+  Chosen per series, on its past only.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ HALF_LIFE = 14.0  # days: how fast old days lose weight in the fit
 BLOCK_DAYS = 7  # bootstrap block: a week of consecutive residuals
 PATHS = 1000
 SEED = 20240901  # fixed: the same input gives the same interval, run after run
-CALIBRATION_ORIGINS = 56  # past as-of days scored, at most
+CALIBRATION_ORIGINS = 56  # past origins scored, at most (for the interval: the latest with a whole window)
 MIN_HISTORY = 7  # a past origin is scored only with this many days before it
-SHORT_HISTORY = 3  # a level from three days: the crudest past origin scored when few others exist
-MIN_SCORES = 9  # fewer origins of today's form say too little about a 10 % tail: cruder origins join them
+SHORT_HISTORY = 3  # a level from three days: the crudest past origin the model-or-last-week choice reads
+MIN_SCORES = 9  # fewer origins of today's form say too little to choose on: cruder origins join them
 COVERAGE = 0.8
 PAST_PATHS = 200  # per past origin: enough for a 10-90 % range, cheap enough for 56 origins
 
@@ -167,58 +167,82 @@ def _block_bootstrap(residuals: np.ndarray, h: int, paths: int, rng: np.random.G
 
 @dataclass(frozen=True)
 class Calibrated:
-    """The remaining days' cumulative spend: point, interval, and the predictive distribution at month end."""
+    """The remaining days' cumulative spend: point, interval, and the predictive distribution at month end.
+
+    With fewer than `MIN_WINDOWS` past windows there is no finite 80 % quantile: ``high`` is +inf
+    every day, ``low`` 0 (spend is never negative) and ``outcomes`` empty (no breach probability)."""
 
     expected: np.ndarray  # per remaining day, cumulative
     low: np.ndarray
     high: np.ndarray
     outcomes: np.ndarray  # month-end remaining-spend samples the breach probability is read from
-    scores: np.ndarray  # past origins' errors of the chosen forecast, each over that origin's own spread
+    scores: np.ndarray  # past same-length windows' errors of the forecast, each over that origin's own spread
     spread: np.ndarray  # per remaining day: half the paths' 10-90 % range (what a score of 1 means today)
+
+    @property
+    def windows(self) -> int:
+        """How many past windows of today's length the interval was calibrated on."""
+        return len(self.scores)
+
+    @property
+    def bounded(self) -> bool:
+        return bool(np.all(np.isfinite(self.high)))
+
+
+def conformal_rank(n: int, coverage: float = COVERAGE) -> int:
+    """The finite-sample split-conformal rank: the ⌈coverage (n + 1)⌉-th smallest of n scores bounds
+    ``coverage`` of the next one (Vovk et al. 2005; Angelopoulos & Bates 2021, §1).  Over n: no finite bound."""
+    return math.ceil(coverage * (n + 1) - 1e-9)  # 1e-9: 0.8 × 5 is 4.000000000000001 in floating point
+
+
+# the fewest past windows with a finite 80 % quantile (4: the 4th smallest of 4)
+MIN_WINDOWS = next(n for n in range(1, 1000) if conformal_rank(n) <= n)
 
 
 def calibrate(grid: np.ndarray, dense: np.ndarray, horizon: np.ndarray, seed: int = SEED) -> Calibrated:
     """Forecast the cumulative spend over ``horizon`` (the days after ``grid[-1]``) from ``dense``,
-    with an 80 % interval calibrated on rolling backtests of the same series before ``grid[-1]``."""
+    with an 80 % interval calibrated on rolling backtests of the same series before ``grid[-1]``:
+    every past origin whose window of ``len(horizon)`` days has fully happened by ``grid[-1]``."""
     model = fit_daily(grid, dense)
     h = len(horizon)
     modelled = np.cumsum(model.mean(horizon))
     if h == 0:
         return Calibrated(modelled, modelled, modelled, np.zeros(1), np.zeros(0), np.zeros(0))
     # past origins are scored where the model could take today's form (a trend, a weekday profile):
-    # a shorter history fits a cruder model, whose errors are not today's.  Too few of those, and the
-    # cruder origins count too (each over its own, wider spread)
-    past = _backtest(grid, dense, h, TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly
-                     else MIN_HISTORY, seed)
-    if len(past.model) < MIN_SCORES:
-        past = _backtest(grid, dense, h, SHORT_HISTORY, seed)
+    # a shorter history fits a cruder model, whose errors are not today's
+    history = TREND_MIN_DAYS if model.trend else WEEKLY_MIN_DAYS if model.weekly else MIN_HISTORY
+    last = len(grid) - 1
+    # the interval's evidence: the windows of today's length that have fully happened by the as-of day
+    windows = range(max(history - 1, last - h - CALIBRATION_ORIGINS + 1), last - h + 1)
+    # the model-or-last-week choice's evidence: the latest origins, each over the days up to today's
+    # horizon that followed it (which method has summed this series' days better, lately)
+    recent = range(max(history - 1, last - CALIBRATION_ORIGINS), last)
+    if len(recent) < MIN_SCORES:  # too few to choose on: cruder origins join (the choice only)
+        recent = range(max(SHORT_HISTORY - 1, last - CALIBRATION_ORIGINS), last)
+    scored = _score_origins(grid, dense, h, sorted({*windows, *recent}), seed)
+    past, lately = _backtest(scored, windows), _backtest(scored, recent)
     expected, scores = modelled, past.model
     # model selection on the series' own past: where repeating the last week has summed the days
     # after past origins better than the model, it forecasts the days left (a level the weighted fit
-    # is slow to follow; a weekday pattern that changed)
-    # — not where the fit found a supported slope: a repeated week cannot follow one
-    if (not model.trend and len(dense) >= 7 and len(past.naive) >= MIN_SCORES
-            and np.mean(np.abs(past.naive)) < np.mean(np.abs(past.model))):
+    # is slow to follow; a weekday pattern that changed) — not where the fit found a supported slope:
+    # a repeated week cannot follow one.  (An equal-weight mean of the two instead, measured: worse
+    # month-end error at as-of days 7, 14 and 21; see the README.)
+    if (not model.trend and len(dense) >= 7 and len(lately.naive) >= MIN_SCORES
+            and np.mean(np.abs(lately.naive)) < np.mean(np.abs(lately.model))):
         expected, scores = np.cumsum(seasonal_naive(dense, h)), past.naive
     # the paths around the chosen point forecast
     sums = simulate(model, horizon, np.random.default_rng(seed)) + (expected - modelled)[None, :]
-    path_low, path_high = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=0)
-    spread = (path_high - path_low) / 2
-    path_low, path_high = np.minimum(path_low, expected), np.maximum(path_high, expected)
+    spread = np.diff(np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=0), axis=0)[0] / 2
     n = len(scores)
-    rank = math.ceil(COVERAGE * (n + 1))
-    if rank > n:  # split-conformal needs n >= 4 scores for 80 %: below that, the paths' own range
-        return Calibrated(expected, np.maximum(path_low, 0.0), path_high, sums[:, -1], scores, spread)
+    rank = conformal_rank(n)
+    if rank > n:
+        # no finite quantile from so few windows: no upper bound, and no probability either
+        return Calibrated(expected, np.zeros(h), np.full(h, np.inf), np.zeros(0), scores, spread)
     # normalised split-conformal: the ceil(0.8 (n + 1))-th smallest past |error| / spread bounds 80 %
-    # of the next ones, in units of the spread the model states today, day by day
+    # of the next ones, in units of the spread the model states today (calibrated for the month-end
+    # total; the days before it carry the same q over their own spread)
     q = float(np.sort(np.abs(scores))[rank - 1])
     low, high = expected - q * spread, expected + q * spread
-    if n < MIN_SCORES:
-        # a handful of past errors is a noisy 80 % quantile: the paths' range is then a floor (the
-        # past widens an interval that proved too narrow, it does not shrink one below the model's
-        # own uncertainty).  With enough scores the conformal quantile stands alone: it is the
-        # measured error of this very forecast, where the paths are the model's unvalidated opinion
-        low, high = np.minimum(low, path_low), np.maximum(high, path_high)
     outcomes = expected[-1] + spread[-1] * np.concatenate([scores, -scores])  # past errors, either way round
     return Calibrated(expected, np.maximum(low, 0.0), high, np.maximum(outcomes, 0.0), scores, spread)
 
@@ -231,33 +255,37 @@ def seasonal_naive(dense: np.ndarray, h: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Backtest:
-    """Past origins' errors of the remaining-days sum, each over the spread the model stated there."""
+    """Past origins' errors of the window sum, each over the spread the model stated there."""
 
     model: np.ndarray
     naive: np.ndarray
 
 
-def _backtest(grid: np.ndarray, dense: np.ndarray, h: int, history: int, seed: int = SEED) -> Backtest:
-    """Normalised conformal scores from past origins (each with ``history`` days before it): the
-    model refitted on the days up to each, the error of its sum over the (up to ``h``) days that
-    followed, divided by half the 10-90 % range of that fit's own simulated sums over those days.
-    The score is scale-free: an origin a week back (a shorter horizon, a cruder fit) states its own
-    spread, so its score calibrates today's horizon without a rule for how errors grow with it."""
+def _score_origins(grid: np.ndarray, dense: np.ndarray, h: int, origins: list[int],
+                   seed: int = SEED) -> dict[int, tuple[float, float, float]]:
+    """Per past origin: the model refitted on the days up to it, the errors of its sum and of the
+    last week repeated over the (up to ``h``) days that followed, and half the 10-90 % range of that
+    fit's own simulated sums over those days."""
     last = len(grid) - 1
-    model_err, naive_err, spread = [], [], []
-    for o in range(max(history - 1, last - CALIBRATION_ORIGINS), last):
+    out = {}
+    for o in origins:
         k = min(h, last - o)
         ahead = grid[o + 1: o + 1 + k]
         actual = float(dense[o + 1: o + 1 + k].sum())
         past = fit_daily(grid[: o + 1], dense[: o + 1])
-        fitted = float(past.mean(ahead).sum())
-        naive = float(seasonal_naive(dense[: o + 1], k).sum())
         # the paths' spread at that origin: a seed of its own, so each origin's scale is reproducible
         sums = simulate(past, ahead, np.random.default_rng([seed, o]), PAST_PATHS)[:, -1]
         lo, hi = np.quantile(sums, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2])
-        model_err.append(actual - fitted)
-        naive_err.append(actual - naive)
-        spread.append((hi - lo) / 2)
+        out[o] = (actual - float(past.mean(ahead).sum()), actual - float(seasonal_naive(dense[: o + 1], k).sum()),
+                  (hi - lo) / 2)
+    return out
+
+
+def _backtest(scored: dict[int, tuple[float, float, float]], origins: range) -> Backtest:
+    """The scores of ``origins``: each error over the spread its origin's fit stated."""
+    model_err = [scored[o][0] for o in origins]
+    naive_err = [scored[o][1] for o in origins]
+    spread = [scored[o][2] for o in origins]
     return Backtest(_normalised(model_err, spread), _normalised(naive_err, spread))
 
 

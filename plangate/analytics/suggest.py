@@ -36,8 +36,9 @@ def nice_ceiling(value: float) -> float:
 
 
 def budget_suggestions(forecasts: Sequence[Forecast], headroom: float = 0.2) -> dict[str, float]:
-    """Scope -> suggested monthly ceiling (the forecast's 80 % upper bound plus headroom)."""
-    return {f.scope: nice_ceiling(f.high * (1 + headroom)) for f in forecasts if f.high > 0}
+    """Scope -> suggested monthly ceiling (the forecast's 80 % upper bound plus headroom); a scope
+    whose forecast has no upper bound (too little history) gets none."""
+    return {f.scope: nice_ceiling(f.high * (1 + headroom)) for f in forecasts if f.bounded and f.high > 0}
 
 
 def _number(value: float) -> int | float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from plangate.analytics.records import Forecast
 from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date, share
 
 FORMATS = ("table", "json", "html")
@@ -25,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "rule in plangate.yaml. Month-end totals are sums of simulated daily paths; the "
                                    "80 % interval is calibrated on backtests of the same series before the as-of day; "
                                    "where those backtests favour repeating the last week, that forecasts the "
-                                   "days left.")
+                                   "days left. With fewer than four past windows as long as the days left, the "
+                                   "interval has no upper bound and no breach probability is stated.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--lake", metavar="LAKE", help="the billing lake written by `plangate ingest`")
     src.add_argument("--daily", metavar="SERIES.csv", help="one scope's daily cost as a timestamp,value series")
@@ -39,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all-scopes", action="store_true",
                    help="also forecast all spend and tag values without a budget")
     p.add_argument("--fail-on-breach", action="store_true",
-                   help="exit 1 when a scope's month-end breach is at least --breach-probability likely")
+                   help="exit 1 when a scope's month-end breach is at least --breach-probability likely; "
+                        "where history bounds no probability (no upper bound), when the point forecast "
+                        "is over the budget")
     p.add_argument("--breach-probability", dest="breach_probability", type=share, metavar="P",
                    help="the breach probability (0 to 1) --fail-on-breach fails from (default: plangate.yaml's "
                         "rules.monthly-budget.breach_probability, else 0.5)")
@@ -86,11 +90,22 @@ def run(args: argparse.Namespace) -> int:
             lake.close()
         inputs = [args.lake, *([args.config] if args.config else [])]
     over = [f for f in forecasts if f.over_budget]
-    likely = [f for f in forecasts if f.breach_probability is not None and f.breach_probability >= threshold]
+    likely = [f for f in forecasts if _likely_breach(f, threshold)]
     return conclude(args, "forecast", _render(args.format, forecasts), inputs,
                     {"forecasts": len(forecasts), "over_budget": [f.scope for f in over],
-                     "breach_probability_threshold": threshold, "likely_breach": [f.scope for f in likely]},
+                     "breach_probability_threshold": threshold, "likely_breach": [f.scope for f in likely],
+                     "no_upper_bound": [f.scope for f in forecasts if not f.bounded]},
                     args.fail_on_breach and bool(likely))
+
+
+def _likely_breach(f: Forecast, threshold: float) -> bool:
+    """Whether ``--fail-on-breach`` fails on ``f``: its breach probability reaches ``threshold`` or,
+    where too few past windows bound any probability, its point forecast is over the budget (the
+    gate then does what a plain forecast-versus-budget check does; it never passes a forecast over
+    budget for want of calibration, and never fails one under budget on an unbounded tail alone)."""
+    if f.breach_probability is not None:
+        return f.breach_probability >= threshold
+    return f.over_budget
 
 
 def _render(fmt: str, forecasts) -> str:

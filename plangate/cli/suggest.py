@@ -81,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
         finally:
             lake.close()
         budgets = budget_suggestions(forecasts, args.headroom)
+        from plangate.cli.common import warn
+
+        for f in forecasts:
+            if not f.bounded:
+                warn(f"suggest: no budget for {f.scope}: its forecast's {f.unbounded_reason}")
     waste = _waste(args) if args.lambda_logs or args.pc_utilization else []
     new = edit_config(old, str(path), budgets, waste)
     diff = unified_diff(old, new, args.config)

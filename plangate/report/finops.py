@@ -66,12 +66,13 @@ def forecasts_table(forecasts: Sequence[Forecast]) -> str:
     if not forecasts:
         return "No spend to forecast.\n"
     rows = [[f.scope, f"{f.month:%Y-%m}", _money(f.spent), _money(f.expected),
-             f"{_money(f.low)} – {_money(f.high)}", "-" if f.budget is None else _money(f.budget),
-             f.breach_date.isoformat() if f.breach_date else "-",
+             f"{_money(f.low)} – {_money(f.high) if f.bounded else 'none'}",
+             "-" if f.budget is None else _money(f.budget), f.breach_date.isoformat() if f.breach_date else "-",
              "-" if f.breach_probability is None else f"{100 * f.breach_probability:.0f}%"] for f in forecasts]
     head = ["scope", "month", "month to date", "month end", "80% interval", "budget", "expected breach",
             "P(over)"]
-    return _grid(head, rows, {2, 3, 5, 7})
+    notes = "".join(f"{f.scope}: {f.unbounded_reason}\n" for f in forecasts if not f.bounded)
+    return _grid(head, rows, {2, 3, 5, 7}) + (f"\n{notes}" if notes else "")
 
 
 def forecasts_json(forecasts: Sequence[Forecast]) -> str:

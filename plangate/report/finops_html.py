@@ -133,8 +133,10 @@ def forecast_chart(f: Forecast) -> str:
     low = np.array([p[1] for p in f.path], float)
     mid = np.array([p[2] for p in f.path], float)
     high = np.array([p[3] for p in f.path], float)
-    values = [*spent, *low, *high] + ([f.budget] if f.budget is not None else [])
+    values = [*spent, *low, *mid, *high[np.isfinite(high)]] + ([f.budget] if f.budget is not None else [])
     frame = _Frame(0, max(to_x.max(), 1), min(0.0, min(values)), max(values))
+    # no upper bound: the fan runs off the top of the chart (the caption says why)
+    high = np.minimum(high, frame.y1)
     hx, px = frame.x(to_x[: len(spent)]), frame.x(to_x[len(spent):])
     out = [f'<svg role="img" aria-label="forecast {_e(f.scope)}" width="{WIDTH}" height="{HEIGHT}" '
            f'viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
@@ -179,11 +181,13 @@ def _anomaly_table(anomalies: Sequence[Anomaly]) -> str:
 def _forecast_table(forecasts: Sequence[Forecast]) -> str:
     rows = "".join(
         f"<tr><td>{_e(f.scope)}</td><td class=num>{_num(f.spent)}</td><td class=num>{_num(f.expected)}</td>"
-        f"<td class=num>{_num(f.low)} – {_num(f.high)}</td>"
+        f"<td class=num>{_num(f.low)} – {_num(f.high) if f.bounded else 'none'}</td>"
         f"<td class=num>{'' if f.budget is None else _num(f.budget)}</td>"
         f"<td>{f.breach_date.isoformat() if f.breach_date else ''}</td></tr>" for f in forecasts)
+    notes = "".join(f"<p class=muted>{_e(f.scope)}: {_e(f.unbounded_reason or '')}</p>"
+                    for f in forecasts if not f.bounded)
     return ("<table><tr><th>scope</th><th>month to date</th><th>month end</th><th>80 % interval</th>"
-            "<th>budget</th><th>expected breach</th></tr>" + rows + "</table>")
+            "<th>budget</th><th>expected breach</th></tr>" + rows + "</table>" + notes)
 
 
 def _waste_table(waste: Sequence[WasteItem]) -> str:

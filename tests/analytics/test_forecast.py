@@ -10,7 +10,16 @@ import pytest
 from conftest import DATA, needs_data
 
 from plangate.analytics.forecast import Budgets, forecast_month
-from plangate.analytics.forecast_model import PAST_PATHS, SEED, DailyModel, calibrate, fit_daily, simulate
+from plangate.analytics.forecast_model import (
+    MIN_WINDOWS,
+    PAST_PATHS,
+    SEED,
+    DailyModel,
+    calibrate,
+    conformal_rank,
+    fit_daily,
+    simulate,
+)
 from plangate.cli import main
 
 OCT1, NOV1, NOV30 = dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -63,15 +72,18 @@ def test_weekday_profile_is_learned():
 
 
 def test_noisy_series_breach_within_a_day_and_the_interval_covers_about_80_percent():
+    # from Aug 15: enough history before Nov 14 for past 16-day windows after four weeks each (a
+    # trend model's) to calibrate the interval
     rng = np.random.default_rng(7)
-    full = _days(OCT1, 61)
+    full = _days(dt.date(2026, 8, 15), 108)  # .. Nov 30
     hits = covered = 0
     runs = 40
     for _ in range(runs):
-        base = np.array([150.0 if d.weekday() < 5 else 90.0 for d in full]) + 1.2 * np.arange(61)
-        cost = (base + rng.normal(0, 12, 61)).tolist()
-        budget = 4000.0
-        f = forecast_month(full[:45], cost[:45], budget=budget)  # as of Nov 14
+        base = np.array([150.0 if d.weekday() < 5 else 90.0 for d in full]) + 1.2 * np.arange(108)
+        cost = (base + rng.normal(0, 12, 108)).tolist()
+        budget = 6000.0
+        f = forecast_month(full[:92], cost[:92], budget=budget)  # as of Nov 14
+        assert f.as_of == dt.date(2026, 11, 14) and f.bounded
         truth = sum(c for d, c in zip(full, cost, strict=True) if d.month == 11)
         hits += _within_a_day(f.breach_date, _true_breach(full, cost, budget))
         covered += f.low <= truth <= f.high
@@ -211,8 +223,12 @@ def test_cli_lake_forecasts_the_budget_scopes(tmp_path, capsys):
     assert "stack" in scopes and any(s.startswith("environment=") for s in scopes)
     stack = scopes["stack"]
     assert stack["budget"] == 15 and stack["month"] == "2024-09-01" and stack["as_of"] == "2024-09-20"
-    lo, hi = stack["interval_80"]
-    assert lo <= stack["expected"] <= hi and stack["spent"] <= lo
+    # 20 days of bill: no past 10-day window after two weeks of history has happened yet, so no
+    # upper bound and no breach probability; the lower bound is the month to date
+    assert stack["interval_80"] == [stack["spent"], None] and stack["past_windows"] == 0
+    assert stack["spent"] <= stack["expected"] and stack["breach_probability"] is None
+    assert stack["unbounded"] == ("upper bound: none — 0 past 10-day windows, 4 needed; "
+                                  "breach probability not bounded by history")
     assert main(["forecast", "--lake", str(lake), "-c", str(cfg), "-f", "html", "-o", str(tmp_path / "f.html")]) == 0
     assert "<svg" in (tmp_path / "f.html").read_text()
 
@@ -240,15 +256,17 @@ def test_a_spike_after_the_as_of_day_changes_neither_the_forecast_nor_its_interv
 
 
 def test_the_interval_narrows_as_the_series_history_grows():
-    # one stationary weekday-and-noise process; as of Nov 14 with two weeks of history, then with twelve:
-    # two weeks leave few past origins of the same model (cruder ones stand in: wide), twelve leave 56
+    # one stationary weekday-and-noise process, as of Nov 14 (16 days left): two weeks of history hold
+    # no past 16-day window (no upper bound); six weeks hold a few (the 80 % quantile is one of the
+    # largest of them: wide); twelve weeks hold 56
     rng = np.random.default_rng(4)
     days = _days(dt.date(2026, 8, 22), 85)  # Aug 22 .. Nov 14
     cost = [(120.0 if d.weekday() < 5 else 60.0) + e for d, e in zip(days, rng.normal(0, 15, 85), strict=True)]
-    short = forecast_month(days[-14:], cost[-14:])
-    long = forecast_month(days, cost)
-    assert short.as_of == long.as_of == dt.date(2026, 11, 14) and short.spent == long.spent
-    assert long.high - long.low < 0.6 * (short.high - short.low)
+    thin, short, long = (forecast_month(days[-n:], cost[-n:]) for n in (14, 42, 85))
+    assert thin.as_of == short.as_of == long.as_of == dt.date(2026, 11, 14) and thin.spent == long.spent
+    assert (thin.bounded, thin.past_windows, short.bounded, long.past_windows) == (False, 0, True, 56)
+    assert 4 <= short.past_windows < 56
+    assert long.high - long.low < 0.8 * (short.high - short.low)
 
 
 def test_a_changed_weekday_pattern_is_forecast_by_the_last_week_when_that_backtests_better():
@@ -268,32 +286,96 @@ def test_a_changed_weekday_pattern_is_forecast_by_the_last_week_when_that_backte
 
 def _weekday_series(seed: int, n: int = 70) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-09-01") + n)
+    grid = np.arange(np.datetime64("2026-11-09") - n + 1, np.datetime64("2026-11-10"))  # .. Nov 9
     dense = np.array([120.0 if (i + 1) % 7 < 5 else 60.0 for i in range(n)]) + rng.normal(0, 20, n)
     horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
     return grid, dense, horizon
 
 
-def test_with_enough_past_origins_the_interval_is_the_normalised_split_conformal_one():
-    # 70 days of weekday-and-noise: 56 past origins of today's model; each day's interval is the point
-    # forecast ± q × that day's spread, q the ceil(0.8 (n + 1))-th smallest past |error| / spread
-    grid, dense, horizon = _weekday_series(9)
+def test_with_enough_past_windows_the_interval_is_the_normalised_split_conformal_one():
+    # 112 days of weekday-and-noise, as of Nov 9 (21 days left): the 56 latest past origins whose next
+    # 21 days have all happened; each day's interval is the point forecast ± q × that day's spread, q
+    # the ceil(0.8 (n + 1))-th smallest past |error| / spread
+    grid, dense, horizon = _weekday_series(1, 112)
+    h = len(horizon)
     c = calibrate(grid, dense, horizon)
     n = len(c.scores)
-    assert n == 56 and len(c.spread) == len(horizon) and np.all(np.diff(c.spread) > 0)
+    assert h == 21 and n == c.windows == 56 and c.bounded
+    # the model forecasts (its past origins summed the days better than the last week repeated)
+    np.testing.assert_allclose(c.expected, np.cumsum(fit_daily(grid, dense).mean(horizon)))
+    assert len(c.spread) == h and np.all(np.diff(c.spread) > 0)
     q = np.sort(np.abs(c.scores))[int(np.ceil(0.8 * (n + 1))) - 1]
     assert 0.5 < q < 3  # the paths' own spread is of the right size on a series the model describes
     np.testing.assert_allclose(c.low, c.expected - q * c.spread)
     np.testing.assert_allclose(c.high, c.expected + q * c.spread)
-    # one score by hand: the origin a week back, its fit's error over the days that followed (up to
-    # today's horizon) over half the 10-90 % range of that fit's own simulated sums
-    o = len(grid) - 8
+    # the last score by hand: the origin 21 days back, its fit's error over the 21 days that followed
+    # (up to the as-of day) over half the 10-90 % range of that fit's own simulated sums
+    o = len(grid) - 1 - h
     past = fit_daily(grid[: o + 1], dense[: o + 1])
     ahead = grid[o + 1:]
+    assert len(ahead) == h
     sums = simulate(past, ahead, np.random.default_rng([SEED, o]), PAST_PATHS)[:, -1]
     lo, hi = np.quantile(sums, [0.1, 0.9])
     error = dense[o + 1:].sum() - past.mean(ahead).sum()
-    assert c.scores[o - (len(grid) - 1 - 56)] == pytest.approx(error / ((hi - lo) / 2))
+    assert c.scores[-1] == pytest.approx(error / ((hi - lo) / 2))
+
+
+def test_past_windows_are_as_long_as_the_days_left_and_end_by_the_as_of_day():
+    grid, dense, horizon = _weekday_series(1, 112)
+    c = calibrate(grid, dense, horizon)
+    # a spike on the as-of day is inside the last window (so that score moves) ...
+    spiked = dense.copy()
+    spiked[-1] += 5000
+    moved = calibrate(grid, spiked, horizon)
+    assert moved.scores[-1] != pytest.approx(c.scores[-1])
+    # ... and a window one day shorter (from Nov 10, 20 days left) has other origins: one more of them
+    shorter = calibrate(np.r_[grid, grid[-1] + 1], np.r_[dense, 100.0], horizon[1:])
+    assert shorter.windows == 56 and len(shorter.expected) == 20
+
+
+def test_the_conformal_rank_needs_four_windows_for_80_percent():
+    assert MIN_WINDOWS == 4
+    assert [conformal_rank(n) for n in (1, 2, 3, 4, 9, 56)] == [2, 3, 4, 4, 8, 46]
+
+
+def test_thin_history_gives_no_upper_bound_and_says_why():
+    # the FOCUS bill's shape: a week of history, 23 days left; no 23-day window has happened: there is
+    # no finite 80 % quantile, so no upper bound (not a narrower stand-in) and no breach probability
+    days = _days(NOV1, 7)
+    f = forecast_month(days, [10.0, 10.0, 10.0, 10.0, 10.0, 60.0, 80.0], budget=1e6)
+    assert (f.spent, f.low, f.high, f.past_windows, f.breach_probability) == (190.0, 190.0, np.inf, 0, None)
+    assert not f.bounded and all(high == np.inf for _, _, _, high in f.path)
+    assert f.unbounded_reason == ("upper bound: none — 0 past 23-day windows, 4 needed; "
+                                  "breach probability not bounded by history")
+    # without a budget, no probability is missing; with three windows, still none
+    assert forecast_month(days, [10.0] * 6 + [80.0]).unbounded_reason == (
+        "upper bound: none — 0 past 23-day windows, 4 needed")
+    # spend already over the budget: a breach is certain, bounded or not
+    assert forecast_month(days, [300.0] * 7, budget=1000).breach_probability == 1.0
+
+
+def test_an_unbounded_forecast_in_the_table_and_json(tmp_path, capsys):
+    path = _daily_csv(tmp_path, _days(NOV1, 7), [10.0, 10.0, 10.0, 10.0, 10.0, 60.0, 80.0])
+    assert main(["forecast", "--daily", str(path), "--budget", "5000"]) == 0
+    out = capsys.readouterr().out
+    assert "$190.00 – none" in out
+    assert out.endswith("\nstack: upper bound: none — 0 past 23-day windows, 4 needed; "
+                        "breach probability not bounded by history\n")
+    assert main(["forecast", "--daily", str(path), "--budget", "5000", "-f", "json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)["forecasts"]
+    assert doc["interval_80"] == [190, None] and doc["breach_probability"] is None and doc["past_windows"] == 0
+    assert doc["unbounded"].startswith("upper bound: none — 0 past 23-day windows, 4 needed")
+
+
+def test_the_gate_on_an_unbounded_forecast_is_the_point_forecast_against_the_budget(tmp_path, capsys):
+    # no probability to compare with --breach-probability: the gate fails when the point forecast is
+    # over the budget, and passes when it is under (even at a threshold of 0)
+    path = _daily_csv(tmp_path, _days(NOV1, 7), [100.0] * 7)
+    f = forecast_month(_days(NOV1, 7), [100.0] * 7, budget=2500)
+    assert not f.bounded and f.expected == pytest.approx(3000) and f.over_budget
+    gate = ["forecast", "--daily", str(path), "--fail-on-breach", "--breach-probability", "0"]
+    assert main([*gate, "--budget", "2500"]) == 1
+    assert main([*gate, "--budget", "3500"]) == 0
 
 
 def test_the_scores_are_scale_free_and_the_interval_scales_with_the_series():
@@ -310,12 +392,23 @@ def test_origins_whose_history_was_constant_are_scored_against_the_others_spread
     # $50 a day for four weeks, then noise around $80: the earliest past fits saw a constant history
     # and stated no spread; their misses count (against the spread the other origins stated), finitely
     rng = np.random.default_rng(2)
-    grid = np.arange(np.datetime64("2026-10-01"), np.datetime64("2026-11-11"))
+    grid = np.arange(np.datetime64("2026-09-01"), np.datetime64("2026-11-11"))
     dense = np.r_[np.full(28, 50.0), 80 + rng.normal(0, 10, len(grid) - 28)]
     horizon = np.arange(grid[-1] + 1, np.datetime64("2026-12-01"))
     c = calibrate(grid, dense, horizon)
+    assert c.windows >= 4 and c.bounded
     assert np.all(np.isfinite(c.scores)) and np.all(np.isfinite(c.low)) and np.all(np.isfinite(c.high))
     assert np.max(np.abs(c.scores)) > 3  # the level shift is a large miss in the constant fits' scale
     assert c.low[-1] < c.expected[-1] < c.high[-1]
     flat = calibrate(grid, np.full(len(grid), 50.0), horizon)  # never a miss: no spread, no interval
     assert not np.any(flat.scores) and flat.low[-1] == flat.high[-1] == pytest.approx(50.0 * len(horizon))
+
+
+def test_an_unbounded_forecast_in_the_html_report(tmp_path):
+    # the fan runs to the top of the chart (no infinite coordinate) and the reason is written under the table
+    path = _daily_csv(tmp_path, _days(NOV1, 7), [100.0] * 7)
+    out = tmp_path / "f.html"
+    assert main(["forecast", "--daily", str(path), "--budget", "2500", "-f", "html", "-o", str(out)]) == 0
+    page = out.read_text()
+    assert "<svg" in page and "inf" not in page.lower().replace("info", "") and "nan" not in page.lower()
+    assert "upper bound: none — 0 past 23-day windows, 4 needed" in page and "– none</td>" in page

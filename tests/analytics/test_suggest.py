@@ -73,7 +73,9 @@ def test_cli_budgets_from_the_lake_and_right_sizing_notes(tmp_path, capsys, monk
     logs.write_text("\n".join(report_lines(30_000)) + "\n")
     pc = series_file(tmp_path, "pc.csv", np.full(14 * 24, 0.1))
     capsys.readouterr()
-    assert main(["suggest", "--lake", str(lake), "--as-of", "2024-09-20", "--plan", str(plan_file(tmp_path)),
+    # as of the month's last day: the bill's 30 days leave no past window of any other length to
+    # bound a forecast from the 20th (the stack's would have no upper bound, so no budget)
+    assert main(["suggest", "--lake", str(lake), "--as-of", "2024-09-30", "--plan", str(plan_file(tmp_path)),
                  "--lambda-logs", f"scorer={logs}", "--pc-utilization", f"live={pc}", "-o", "change.diff"]) == 0
     diff = (tmp_path / "change.diff").read_text()
     assert "+    stack: " in diff and "# Q3 figure" in diff
