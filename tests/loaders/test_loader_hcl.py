@@ -6,6 +6,7 @@ plangate team for these tests (see tests/fixtures/hcl/README.md).
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -275,17 +276,29 @@ def test_a_function_called_on_null_is_found_only_where_the_null_reaches_the_call
     assert "length(local.none) with local.none null: a function called on null" in only.notes[0]
 
 
-def test_a_root_tfparse_refuses_is_reported_not_checked(tmp_path: Path) -> None:
-    """Terraform rejects ``"variable": 5`` too; tfparse refuses the root, and nothing in it is
-    passed: one PG-GOV-002 stand-in with tfparse's reason (file and position)."""
-    _write(tmp_path, {"main.tf.json": '{"resource": {"aws_sqs_queue": {"q": {"name": "q"}}}, "variable": 5}'})
-    (only,) = load(tmp_path)
-    assert (only.type, only.address, only.stack, only.location) == (
-        hcl.MODULE_CALL, "(root module)", str(tmp_path), Location(str(tmp_path)))
-    assert only.notes == ("tfparse refused it: unable to create TerraformConverter: main.tf.json:1,67-68: Incorrect "
-                          "JSON value type; Either a JSON object or JSON array of objects is required here, to specify "
-                          "name labels for this block., and 1 other diagnostic(s): nothing in this root module was "
-                          "checked; fix the configuration or scan the plan JSON",)
+@pytest.mark.parametrize("doc,why", [
+    ('{"resource": {"aws_sqs_queue": {"q": {"name": "q"}}}, "variable": 5}', "variable: Terraform's JSON syntax "
+     "needs an object here, not a number"),
+    ('{"resource": {"aws_sqs_queue": {"q": null}}}', 'resource "aws_sqs_queue" "q": Terraform\'s JSON syntax needs '
+     "an object here, not null"),
+    ('{"module": {"m": [{"source": "./m"}, true]}}', 'module "m": Terraform\'s JSON syntax needs an object here, '
+     "not true or false"),
+    ("[[]]", "the file: Terraform's JSON syntax needs an object here, not an array"),
+])
+def test_a_json_configuration_of_the_wrong_shape_is_bad_input(tmp_path: Path, doc: str, why: str) -> None:
+    """Terraform refuses each ("Incorrect JSON value type"); tfparse's Go code crashed the
+    process on some (a null body, found by fuzzing) and guessed on others."""
+    _write(tmp_path, {"main.tf.json": doc})
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.problem) == (str(tmp_path / "main.tf.json"), why)
+
+
+def test_json_blocks_given_as_arrays_are_each_read(tmp_path: Path) -> None:
+    """Terraform's JSON syntax allows an array of objects wherever a block goes."""
+    _write(tmp_path, {"main.tf.json": json.dumps({"resource": [{"aws_sqs_queue": {"a": [{"name": "a"}]}},
+                                                               {"aws_sqs_queue": {"b": {"name": "b"}}}]})})
+    assert sorted(r.address for r in load(tmp_path)) == ["aws_sqs_queue.a", "aws_sqs_queue.b"]
 
 
 def test_override_files_are_merged_into_their_blocks() -> None:

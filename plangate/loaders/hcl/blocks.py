@@ -155,22 +155,35 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
 
 def _json_blocks(path: Path, doc: Any) -> list[SourceBlock]:
     out: list[SourceBlock] = []
-    if not isinstance(doc, dict):
-        return out
     where = Location(str(path))
-    for kind in ("resource", "data"):
-        types = doc.get(kind)
-        for rtype, named in (types.items() if isinstance(types, dict) else ()):
-            for name, body in (named.items() if isinstance(named, dict) else ()):
-                out.append(SourceBlock(kind, (rtype, name), _json_source(body), where))
-    for kind in ("module", "provider", "variable", "output"):
-        named = doc.get(kind)
-        for name, body in (named.items() if isinstance(named, dict) else ()):
-            body = body[0] if isinstance(body, list) and body else body
-            out.append(SourceBlock(kind, (name,), _json_source(body), where))
-    if isinstance(doc.get("locals"), dict):
-        out.append(SourceBlock("locals", (), _json_source(doc["locals"]), where))
+    for kind, named in _members(path, doc, "the file"):
+        if kind in ("resource", "data"):
+            for rtype, by_name in _members(path, named, kind):
+                for name, body in _members(path, by_name, f'{kind} "{rtype}"'):
+                    out.extend(SourceBlock(kind, (rtype, name), _json_source(one), where)
+                               for one in _objects(path, body, f'{kind} "{rtype}" "{name}"'))
+        elif kind in ("module", "provider", "variable", "output"):
+            for name, body in _members(path, named, kind):
+                out.extend(SourceBlock(kind, (name,), _json_source(one), where)
+                           for one in _objects(path, body, f'{kind} "{name}"'))
+        elif kind == "locals":
+            out.extend(SourceBlock(kind, (), _json_source(one), where) for one in _objects(path, named, kind))
     return out
+
+
+def _members(path: Path, value: Any, what: str) -> list[tuple[str, Any]]:
+    return [item for one in _objects(path, value, what) for item in one.items()]
+
+
+def _objects(path: Path, value: Any, what: str) -> list[dict[str, Any]]:
+    """The object, or array of objects, Terraform's JSON syntax needs for ``what``; anything else
+    is `InputError` (Terraform refuses it, and tfparse's Go code crashes or guesses on it)."""
+    for one in value if isinstance(value, list) else [value]:
+        if not isinstance(one, dict):
+            kind = "null" if one is None else "an array" if isinstance(one, list) else "a string" if isinstance(
+                one, str) else "true or false" if isinstance(one, bool) else "a number"
+            raise InputError(str(path), f"{what}: Terraform's JSON syntax needs an object here, not {kind}")
+    return value if isinstance(value, list) else [value]
 
 
 def _json_source(value: Any) -> Any:
