@@ -1,16 +1,14 @@
-"""HCL native syntax → blocks and attribute values, for the Terraform loader (`hcl.py`).
+"""HCL native syntax → blocks and attribute values, for `plangate.loaders.hcl.blocks`.
 
 Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it,
 about 0.18 MB/s here; the 0.5 MB of a real multi-module tree (terraform-aws-eks) took it
-2.9 s, 30 times what this module takes (``benchmarks/hcl_parse.py``).  The loader needs much
-less than a full tree: block types, labels and lines, and each attribute's value as a
-literal, a collection of literals, or "an expression" (which it evaluates only when it is a
-plain ``var.x`` / ``local.x`` reference).  This module reads exactly that, with a one-regex
-fast path for the ``key = "literal"`` lines that make up most Terraform.  python-hcl2 stays
-the oracle: tests parse every fixture (and any real tree named in ``PLANGATE_HCL_TREES``)
-with both and require the same resources.
+2.9 s, 30 times what this module takes (``benchmarks/hcl_parse.py``).  The loader needs only
+block types, labels and lines, and each attribute's value as a literal, a collection of
+literals, or "an expression" in source form, with a one-regex fast path for the ``key =
+"literal"`` lines that make up most Terraform.  python-hcl2 stays the oracle: tests parse every
+fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and require the same.
 
-The output is the serialised form python-hcl2 8 gives, which `hcl.py`'s evaluator reads:
+The output is the serialised form python-hcl2 8 gives:
 
 - A block body is a dict: attributes by name; nested blocks as ``name: [body, …]``, with one
   ``{'"label"': …}`` level per label (``dynamic "ingress" {…}`` →
@@ -203,27 +201,17 @@ class _Parser:
             after = _INLINE.match(text, word.end()).end()
             if text.startswith("=", after) and not text.startswith(("==", "=>"), after):
                 self.define(defined, name, "attribute", pos)
+                # `value` ends at a newline, a comment, the end or a "}" (a one-line block's;
+                # at the top level the loop refuses it)
                 out[name], pos = self.value(after + 1, "\n}", depth)
-                pos = self.end_of_item(pos, nested=top is None)
             else:
                 self.define(defined, name, "block", pos)
                 pos = self.block(name, pos, after, out, top, depth)
 
     def define(self, defined: dict[str, str], name: str, what: str, pos: int) -> None:
-        before = defined.get(name)
-        if before == "attribute" or (before is not None and what == "attribute"):
+        if name in defined and "attribute" in (defined[name], what):
             raise self.problem(f"attribute {name} is already defined", pos)
         defined[name] = what
-
-    def end_of_item(self, pos: int, nested: bool) -> int:
-        """After an attribute: the end of its line (a comment may follow), or the ``}`` of a
-        one-line block."""
-        pos = _INLINE.match(self.text, pos).end()
-        if pos >= self.n or self.text[pos] == "\n" or self.text.startswith(("#", "//", "/*"), pos):
-            return pos
-        if nested and self.text[pos] == "}":
-            return pos
-        raise self.unexpected(pos)
 
     def block(self, kind: str, start: int, pos: int, out: dict[str, Any], top: list[Block] | None,
               depth: int) -> int:
@@ -239,13 +227,11 @@ class _Parser:
                 break
             if c == '"':
                 end = self.string_end(pos + 1)
-                labels.append(text[pos:end])
-            else:
-                word = _NAME.match(text, pos)
-                if word is None:
-                    raise self.unexpected(pos)
+            elif (word := _NAME.match(text, pos)) is not None:
                 end = word.end()
-                labels.append(word.group())
+            else:
+                raise self.unexpected(pos)
+            labels.append(text[pos:end])
             pos = _INLINE.match(text, end).end()
         body: dict[str, Any] = {}
         line = self.line_at(start) if top is not None else 0
@@ -287,8 +273,7 @@ class _Parser:
         elif (number := _NUMBER.match(text, start)) is not None:
             candidate, end = _number(number.group()), number.end()
         elif (word := _NAME.match(text, start)) is not None:
-            name = word.group()
-            candidate, end = (_KEYWORDS[name] if name in _KEYWORDS else name), word.end()
+            candidate, end = _KEYWORDS.get(word.group(), word.group()), word.end()
         else:
             return self.expression(start, enders)
         if "\n" in enders:  # an attribute or object item: ends with its line
@@ -314,12 +299,10 @@ class _Parser:
                 pos = _GAP.match(text, pos).end()
                 if text.startswith("]", pos):
                     return items, pos + 1
-                item, pos = self.value(pos, ",]", depth + 1)
+                item, pos = self.value(pos, ",]", depth + 1)  # at "," or "]", or the end
                 items.append(item)
                 if text.startswith(",", pos):
                     pos += 1
-                elif not text.startswith("]", pos):
-                    raise self.unexpected(pos)
         obj: dict[str, Any] = {}
         pos = inner
         while True:
@@ -329,12 +312,9 @@ class _Parser:
             if text[pos] == "}":
                 return obj, pos + 1
             key, pos = self.object_key(pos)
-            obj[key], pos = self.value(pos, ",\n}", depth + 1)
-            pos = _INLINE.match(text, pos).end()
+            obj[key], pos = self.value(pos, ",\n}", depth + 1)  # at one of them, a comment or the end
             if text.startswith(",", pos):
                 pos += 1
-            elif pos < self.n and text[pos] not in "\n}" and not text.startswith(("#", "//", "/*"), pos):
-                raise self.unexpected(pos)
 
     def object_key(self, pos: int) -> tuple[str, int]:
         """An object key in source form and the position after its ``=`` / ``:``."""
