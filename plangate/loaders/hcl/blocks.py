@@ -141,14 +141,12 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
     """Each attribute, and each nested block type as a whole, replaces the original's."""
     by_key = {(b.kind, b.labels): b for b in blocks if b.kind != "locals"}
     for block in overrides:
-        if block.kind == "locals":
-            owner = next((b for b in blocks if b.kind == "locals"), None)
-            if owner is None:
+        if block.kind == "locals":  # one namespace: merged into the first locals block, if any
+            original = next((b for b in blocks if b.kind == "locals"), None)
+            if original is None:
                 blocks.append(block)
-            else:
-                owner.body = {**owner.body, **block.body}
-            continue
-        original = by_key.get((block.kind, block.labels))
+        else:
+            original = by_key.get((block.kind, block.labels))
         if original is not None:
             original.body = {**original.body, **block.body}
 
