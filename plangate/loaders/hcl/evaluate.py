@@ -53,6 +53,7 @@ from plangate.types import TAGGABLE, is_aws_region
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
                              "connection", "dynamic"})
+_NOT_VALUES = _META_ARGUMENTS | {"__tfmeta", "id"}  # of a nested block (its id: tfparse's stand-in)
 # The last two steps of a resource address, after any module steps: TYPE.NAME and an optional key.
 _ADDRESS = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)([^.\[]+)\.([^.\[]+)(\[.*\])?$')
 _MODULE_STEP = re.compile(r'module\.([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
@@ -91,8 +92,8 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
             run.check_syntax(folder, run.evaluate(folder, []))
     out = ev.resources()
     if providers is not None:
-        providers.extend(ProviderConfig(name, alias, ev.regions.get((module, name, alias), ""), module, str(root))
-                         for module, name, alias in ev.providers)
+        providers.extend(ProviderConfig(name, alias, region, module, str(root))
+                         for (module, name, alias), region in ev.regions.items())
     return out
 
 
@@ -116,7 +117,6 @@ class _Evaluation:
         self.root = root
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
-        self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
         self._folders: dict[str, Path | None] = {"": root}
         self._references: dict[str, tuple] = {}  # by expression text
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
@@ -130,7 +130,7 @@ class _Evaluation:
         self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
-        self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' known regions
+        self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
         self._reads_data: dict[tuple[str, str, str], bool] = {}
 
     # -- the answer
@@ -141,15 +141,12 @@ class _Evaluation:
             if e.kind == "resource":
                 groups.setdefault(e.path, []).append(e)
         merged = [self._merge_overrides(es) for es in groups.values()]
-        for e in merged:
-            self.by_address[e.path] = e.body
+        self.by_address.update((e.path, e.body) for e in merged)
         for e in self.entries:
             if e.kind == "provider":
                 key = self._provider_key(e)
                 self.providers[key] = self._default_tags(e)
-                region = self._region(e)
-                if region:
-                    self.regions[key] = region
+                self.regions[key] = self._region(e)
         out: list[Resource] = []
         collapsed: set[str] = set()
         for e in merged:
@@ -161,7 +158,7 @@ class _Evaluation:
             if guessed is not None:  # a module call whose count / for_each only apply knows
                 meta, prefix = guessed
                 instances = Instances(meta, None)
-                base = _INSTANCE_KEY.sub("", prefix) + base[len(prefix):]
+                base = _module_path(prefix) + base[len(prefix):]
             if not instances.known:
                 if base in collapsed:
                     continue  # one resource stands for all the guessed instances
@@ -232,12 +229,8 @@ class _Evaluation:
     def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
         """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
         body = source if isinstance(source, dict) else {}
-        for meta in ("count", "for_each"):
-            if meta not in body:
-                continue
-            if _Scope(self, module.rstrip("."), body).guessed(e.body.get(meta), body[meta]):
-                return Instances(meta, None)
-        return ONE
+        meta = _Scope(self, module.rstrip("."), body).guessed(e.body, body)
+        return ONE if meta is None else Instances(meta, None)
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
         """(meta-argument, module instance path) of the outermost module call on ``module``'s
@@ -246,12 +239,8 @@ class _Evaluation:
             call = self.modules.get(prefix)
             if call is None:
                 continue
-            source = self._source(call, ("module", _MODULE_STEP.findall(prefix)[-1]))
-            body = source if isinstance(source, dict) else {}
-            scope = _Scope(self, _parent(prefix), {})
-            for meta in ("count", "for_each"):
-                if meta in body and scope.guessed(call.body.get(meta), body[meta]):
-                    return meta, prefix
+            if (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))) is not None:
+                return meta, prefix
         return None
 
     def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
@@ -267,17 +256,16 @@ class _Evaluation:
     # -- module calls tfparse did not expand
 
     def _module_calls(self, resources: list[Resource]) -> Iterator[Resource]:
-        expanded = {r.module for r in resources if r.module}
-        prefixes = {m for r in resources for m in _module_prefixes(r.module)}
+        expanded = {m for r in resources for m in _module_prefixes(r.module)}  # and the calls they are under
         for path, e in self.modules.items():
             source = e.body.get("source")
             location = Location(self.files[e.file], e.line)
             folder = self._folder(path)
             if folder is None:
-                if path not in expanded and path not in prefixes:  # else `terraform init` fetched it: tfparse read it
+                if path not in expanded:  # else `terraform init` fetched it: tfparse read it
                     yield self._unexpanded(path, source if isinstance(source, str) else "", location)
                 continue
-            if path in expanded or path in prefixes or self._guessed_module(path) is not None:
+            if path in expanded or self._guessed_module(path) is not None:
                 continue  # expanded, or one resource per block stands for a guessed module count
             if not folder.is_dir():
                 why = f"the module folder {source} is not there, so its resources were not checked"
@@ -375,9 +363,7 @@ class _Evaluation:
     def _providers_map(self, call: _Entry) -> dict[str, tuple[str, str]]:
         """``providers = { aws = aws.eu }`` of a module call, read from its source (tfparse
         evaluates the references to null)."""
-        name = _MODULE_STEP.findall(call.path)[-1]
-        source = self._source(call, ("module", name))
-        mapping = _at(source, "providers")
+        mapping = _at(self._call_source(call), "providers")
         out: dict[str, tuple[str, str]] = {}
         if isinstance(mapping, dict):
             for key, value in mapping.items():
@@ -412,14 +398,12 @@ class _Evaluation:
         if kind == "local" and folder is not None:
             expr = folder_blocks(folder, self._blocks).get(("locals",))
             return expr is not None and self.reads_data(module, expr.body.get(name))
-        if kind == "var" and module and folder is not None:
-            call = self.modules.get(module)
-            caller = self._source(call, ("module", _MODULE_STEP.findall(module)[-1])) if call is not None else None
-            return self.reads_data(_parent(module), _at(caller, name))
+        if kind == "var" and module and folder is not None:  # a folder: the call is there
+            return self.reads_data(_parent(module), _at(self._call_source(self.modules[module]), name))
         if kind == "module":
             called, output = name.split(".", 1)
-            inner = _INSTANCE_KEY.sub("", f"{module}.module.{called}" if module else f"module.{called}")
-            path = next((p for p in self.modules if _INSTANCE_KEY.sub("", p) == inner), None)
+            inner = _module_path(f"{module}.module.{called}" if module else f"module.{called}")
+            path = next((p for p in self.modules if _module_path(p) == inner), None)
             block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
                 if path is not None else None
             return block is not None and self.reads_data(path, block.body.get("value"))
@@ -444,10 +428,12 @@ class _Evaluation:
             self._references[source] = tuple(_references(source))
         return self._references[source]
 
+    def _call_source(self, call: _Entry) -> Any:
+        """A module call's body in source form."""
+        return self._source(call, ("module", _MODULE_STEP.findall(call.path)[-1]))
+
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        if e.file not in self._declared_in:
-            self._declared_in[e.file] = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks)
-        block = self._declared_in[e.file].get(key)
+        block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
         return block.body if block is not None else None
 
     def source_text(self) -> str:
@@ -470,10 +456,7 @@ class _Evaluation:
 
     def fake(self, text: str) -> bool:
         """Whether a string carries one of tfparse's stand-ins for an apply-time value."""
-        for match in _UUID.finditer(text):
-            if match.group() in self.block_ids or match.group() not in self.source_text():
-                return True
-        return False
+        return any(m.group() in self.block_ids or m.group() not in self.source_text() for m in _UUID.finditer(text))
 
 
 class Rejected(Exception):
@@ -510,19 +493,15 @@ class _Scope:
                 self.unknown.add(path)
                 return _UNKNOWN
             if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
-                return [self._block(value, path + ("0",), source)]  # `_at` reads a block's list
-            out: dict[str, Any] = {}
-            for key, sub in value.items():
-                got = self.value(sub, (*path, str(key)), _at(source, key))
-                if got is not _UNKNOWN:
-                    out[key] = got
+                return [self.fields(value, path + ("0",), source, _NOT_VALUES)]  # `_at` reads a block's list
+            out = self.fields(value, path, source)
             if isinstance(source, str) and self._sensitive(source):
                 self.secret.add(path)  # a whole map from a sensitive value: its keys are secret too, as in a plan
                 return redact(out)
             return out
         if isinstance(value, list):
             if value and all(isinstance(v, dict) and "__tfmeta" in v for v in value):
-                return [self._block(v, (*path, str(i)), None) for i, v in enumerate(value)]
+                return [self.fields(v, (*path, str(i)), None, _NOT_VALUES) for i, v in enumerate(value)]
             items = []
             for i, sub in enumerate(value):
                 # a literal list's element has its own expression; a computed list, the whole one
@@ -582,12 +561,12 @@ class _Scope:
             return call.body[name] is None
         return self._null_variable(f"var.{name}")
 
-    def _block(self, block: dict[str, Any], path: tuple[str, ...], source: Any) -> dict[str, Any]:
+    def fields(self, body: dict[str, Any], path: tuple[str, ...], source: Any,
+               skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The known values of an object or a nested block below ``path``, less the keys in ``skip``."""
         out: dict[str, Any] = {}
-        for key, sub in block.items():
-            if key in ("__tfmeta", "id") or key in _META_ARGUMENTS:
-                continue
-            got = self.value(sub, (*path, key), _at(source, key))
+        for key, sub in body.items():
+            got = _UNKNOWN if key in skip else self.value(sub, (*path, str(key)), _at(source, key))
             if got is not _UNKNOWN:
                 out[key] = got
         return out
@@ -629,23 +608,24 @@ class _Scope:
         value = self._named(*reference.groups())
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
 
-    def guessed(self, value: Any, source: Any) -> bool:
-        """Whether tfparse had to guess a ``count`` / ``for_each`` (``value``, from ``source``)."""
-        return value is None or not self.known_value(value) or not self.known_expression(source)
+    def guessed(self, values: dict[str, Any], source: Any) -> str | None:
+        """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form)
+        whose value tfparse had to guess, else None."""
+        for meta in ("count", "for_each") if isinstance(source, dict) else ():
+            value = values.get(meta)
+            if meta in source and (value is None or not self.known_value(value)
+                                   or not self.known_expression(source[meta])):
+                return meta
+        return None
 
     def known_expression(self, source: Any) -> bool:
         """Whether an expression (source form) reads only values known at plan time."""
-        for ref in self.ev.references(source):
-            kind, name, rtype, rname, index, attr = ref
+        if self.reads_unset(source) or self.reads_computed(source):
+            return False
+        for kind, name, *_ in self.ev.references(source):
             if kind in ("data", "module"):
                 return False
-            if kind == "var" and not self.module:
-                if self.reads_unset(f"${{var.{name}}}"):
-                    return False
-            elif kind in ("local", "var"):
-                if not self.known_value(self._named(kind, name)):
-                    return False
-            elif rtype and rtype not in self.iterators and self._computed(rtype, rname, index, attr):
+            if (kind == "local" or (kind == "var" and self.module)) and not self.known_value(self._named(kind, name)):
                 return False
         return True
 
@@ -656,8 +636,12 @@ class _Scope:
         if self.module:
             call = self.ev.modules.get(self.module)
             return call.body.get(name) if call is not None else None
-        declared = self.ev.variables.get(f"variable.{name}")
+        declared = self._variable(name)
         return declared.get("default") if isinstance(declared, dict) else None
+
+    def _variable(self, name: str) -> Any:
+        """How tfparse returned the declaration of ``var.NAME`` here."""
+        return self.ev.variables.get(f"{self.module}.variable.{name}" if self.module else f"variable.{name}")
 
     def resolve(self, source: Any) -> Any:
         """The value of an expression that is one reference to a known resource attribute
@@ -686,8 +670,7 @@ class _Scope:
     def _null_variable(self, reference: Any) -> bool:
         if not isinstance(reference, str) or not reference.startswith("var."):
             return False
-        prefix = f"{self.module}." if self.module else ""
-        declared = self.ev.variables.get(f"{prefix}variable.{reference[4:]}")
+        declared = self._variable(reference[4:])
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_unset(self, source: Any) -> bool:
@@ -695,8 +678,8 @@ class _Scope:
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        return any(kind == "var" and isinstance(v := self.ev.variables.get(f"variable.{name}"), dict)
-                   and "default" not in v for kind, name, *_ in self.ev.references(source))
+        return any(kind == "var" and isinstance(v := self._variable(name), dict) and "default" not in v
+                   for kind, name, *_ in self.ev.references(source))
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
@@ -718,17 +701,14 @@ class _Scope:
         return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in self.ev.references(source))
 
     def _sensitive_var(self, name: str) -> bool:
-        prefix = f"{self.module}." if self.module else ""
-        declared = self.ev.variables.get(f"{prefix}variable.{name}")
+        declared = self._variable(name)
         if isinstance(declared, dict) and declared.get("sensitive") is True:
             return True
-        if self.module:  # a module input built from a sensitive variable of the caller
-            call = self.ev.modules.get(self.module)
-            if call is not None:
-                parent = _Scope(self.ev, _parent(self.module), {})
-                source = self.ev._source(call, ("module", _MODULE_STEP.findall(self.module)[-1]))
-                return parent._sensitive(_at(source, name)) if source is not None else False
-        return False
+        call = self.ev.modules.get(self.module) if self.module else None
+        if call is None:
+            return False
+        # a module input built from a sensitive variable of the caller
+        return _Scope(self.ev, _parent(self.module), {})._sensitive(_at(self.ev._call_source(call), name))
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -752,13 +732,9 @@ def _expressions(source: Any) -> Iterator[str]:
 
 def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
     for label, items in data.items():
-        if not isinstance(items, list):
-            continue
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("__tfmeta"), dict):
-                continue
-            meta = item["__tfmeta"]
-            path = meta.get("path")
+        for item in items if isinstance(items, list) else ():
+            meta = item.get("__tfmeta") if isinstance(item, dict) else None
+            path = meta.get("path") if isinstance(meta, dict) else None
             if not isinstance(path, str):
                 continue
             kind = meta.get("type") or label  # resources and data say so; other blocks come keyed by kind
@@ -768,14 +744,10 @@ def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
 
 
 def _block_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if "__tfmeta" in value and isinstance(value.get("id"), str):
-            yield value["id"]
-        for sub in value.values():
-            if isinstance(sub, (dict, list)):
-                yield from _block_ids(sub)
-    elif isinstance(value, list):
-        for sub in value:
+    if isinstance(value, dict) and "__tfmeta" in value and isinstance(value.get("id"), str):
+        yield value["id"]
+    for sub in value.values() if isinstance(value, dict) else value:
+        if isinstance(sub, (dict, list)):
             yield from _block_ids(sub)
 
 
