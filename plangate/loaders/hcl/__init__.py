@@ -30,7 +30,7 @@ from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, folder_block
 if TYPE_CHECKING:
     from plangate.model import Load, Location, Resource
 
-__all__ = ["MODULE_CALL", "SOURCE_FORMAT", "engine", "is_config_file", "load", "load_file", "load_tree", "roots"]
+__all__ = ["MODULE_CALL", "SOURCE_FORMAT", "is_config_file", "load", "load_file", "load_tree", "roots"]
 
 #: What a user without tfparse is told.
 NEEDS_TFPARSE = "scanning Terraform HCL needs tfparse: pip install 'plangate[hcl]' (or scan the plan JSON)"

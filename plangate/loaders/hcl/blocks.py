@@ -61,17 +61,14 @@ def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...
     """The blocks a folder declares in source form, by (kind, *labels); parsed once per scan
     (``declared`` is the scan's memo)."""
     key = os.path.abspath(folder)
-    found = declared.get(key)
-    if found is None:
-        found = {}
-        if os.path.isdir(key):
-            for block in declared_blocks(Path(folder)):
-                if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
-                    found["locals",].body.update(block.body)
-                    continue
+    if key not in declared:
+        declared[key] = found = {}
+        for block in declared_blocks(Path(folder)) if os.path.isdir(key) else ():
+            if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
+                found["locals",].body.update(block.body)
+            else:
                 found.setdefault((block.kind, *block.labels), block)
-        declared[key] = found
-    return found
+    return declared[key]
 
 
 def local_source(body: dict[str, Any]) -> str | None:

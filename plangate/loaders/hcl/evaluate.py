@@ -39,6 +39,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,6 @@ class _Evaluation:
         self._folders: dict[str, Path | None] = {"": root}
         self._references: dict[str, tuple] = {}  # by expression text
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
-        self._source_text: str | None = None
         self._blocks = declared
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
@@ -159,13 +159,11 @@ class _Evaluation:
                 meta, prefix = guessed
                 instances = Instances(meta, None)
                 base = _module_path(prefix) + base[len(prefix):]
-            if not instances.known:
-                if base in collapsed:
-                    continue  # one resource stands for all the guessed instances
+            if instances.known:
+                out.append(self._resource(e, e.path, rtype, module, source, ONE))
+            elif base not in collapsed:  # one resource stands for all the guessed instances
                 collapsed.add(base)
                 out.append(self._resource(e, base, rtype, module, source, instances))
-            else:
-                out.append(self._resource(e, e.path, rtype, module, source, ONE))
         out.extend(self._module_calls(out))
         return out
 
@@ -319,16 +317,15 @@ class _Evaluation:
 
     def _default_tags(self, e: _Entry) -> DefaultTags | None:
         block = e.body.get("default_tags")
-        if isinstance(block, list):
-            block = block[-1] if block else None
+        if isinstance(block, list) and block:
+            block = block[-1]
         if not isinstance(block, dict):
             return None
         source = self._source(e, ("provider", e.label))
         settings = _at(source, "default_tags")
         scope = _Scope(self, _provider_module(e), {})
-        raw = block.get("tags")
-        value = scope.value(raw, ("tags",), _at(settings[0] if isinstance(settings, list) and settings else None,
-                                                   "tags"))
+        value = scope.value(block.get("tags"), ("tags",),
+                            _at(settings[0] if isinstance(settings, list) and settings else None, "tags"))
         if value is _UNKNOWN or not isinstance(value, (dict, type(None))):
             return UNKNOWN_DEFAULTS
         return DefaultTags(clean_tags(value), frozenset(p[1] for p in scope.unknown if len(p) == 2),
@@ -436,41 +433,30 @@ class _Evaluation:
         block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
         return block.body if block is not None else None
 
+    @cached_property
     def source_text(self) -> str:
         """Every configuration and variable file tfparse read, for the "absent from the source" test."""
-        if self._source_text is None:
-            folders = {os.path.dirname(os.path.normpath(path)) for path in self.files.values()}
-            folders.add(str(self.root))
-            texts = []
-            for folder in sorted(folders):
-                try:
-                    names = sorted(e.name for e in os.scandir(folder) if e.is_file())
-                except OSError:
-                    continue
-                for n in names:
-                    if n.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
-                        path = Path(folder) / n
-                        texts.append(decode(read_bytes(path), str(path)))
-            self._source_text = "\n".join(texts)
-        return self._source_text
+        folders = {os.path.dirname(os.path.normpath(path)) for path in self.files.values()} | {str(self.root)}
+        texts = []
+        for folder in sorted(folders):
+            try:
+                names = sorted(e.name for e in os.scandir(folder) if e.is_file())
+            except OSError:
+                continue
+            for path in (Path(folder) / n for n in names if n.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))):
+                texts.append(decode(read_bytes(path), str(path)))
+        return "\n".join(texts)
 
     def fake(self, text: str) -> bool:
         """Whether a string carries one of tfparse's stand-ins for an apply-time value."""
-        return any(m.group() in self.block_ids or m.group() not in self.source_text() for m in _UUID.finditer(text))
+        return any(m.group() in self.block_ids or m.group() not in self.source_text for m in _UUID.finditer(text))
 
 
 class Rejected(Exception):
     """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where)."""
 
 
-class _UnknownType:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-_UNKNOWN = _UnknownType()
+_UNKNOWN: Any = object()  # a value tfparse could not know: left out of the properties, its path recorded
 
 
 class _Scope:

@@ -159,10 +159,8 @@ class _Parser:
         return self.problem(f"unexpected {shown.group() if shown else self.text[pos]!r}", pos)
 
     def end_of_file(self, expected: str | None = None) -> SyntaxProblem:
-        text = self.text
-        last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
         reason = "unexpected end of file" + (f", expected {expected!r}" if expected else "")
-        return SyntaxProblem(reason, last_line, None)
+        return SyntaxProblem(reason, max(1, self.text.count("\n") + (0 if self.text.endswith("\n") else 1)), None)
 
     # bodies
 
