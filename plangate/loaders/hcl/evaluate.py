@@ -119,6 +119,7 @@ class _Evaluation:
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
         self._folders: dict[str, Path | None] = {"": root}
+        self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
         self._references: dict[str, tuple] = {}  # by expression text
         self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
         self._blocks = declared
@@ -226,8 +227,9 @@ class _Evaluation:
 
     def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
         """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
-        body = source if isinstance(source, dict) else {}
-        meta = _Scope(self, module.rstrip("."), body).guessed(e.body, body)
+        if not isinstance(source, dict) or ("count" not in source and "for_each" not in source):
+            return ONE
+        meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source)
         return ONE if meta is None else Instances(meta, None)
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
@@ -362,11 +364,10 @@ class _Evaluation:
         evaluates the references to null)."""
         mapping = _at(self._call_source(call), "providers")
         out: dict[str, tuple[str, str]] = {}
-        if isinstance(mapping, dict):
-            for key, value in mapping.items():
-                target = _provider_ref(value, "")
-                if target[0]:
-                    out[str(key).strip('"')] = target
+        for key, value in mapping.items() if isinstance(mapping, dict) else ():
+            target = _provider_ref(value, "")
+            if target[0]:
+                out[str(key).strip('"')] = target
         return out
 
     # -- what an expression is derived from
@@ -430,7 +431,9 @@ class _Evaluation:
         return self._source(call, ("module", _MODULE_STEP.findall(call.path)[-1]))
 
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
+        if e.file not in self._declared_in:  # folder_blocks' memo costs an abspath per look-up
+            self._declared_in[e.file] = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks)
+        block = self._declared_in[e.file].get(key)
         return block.body if block is not None else None
 
     @cached_property
@@ -648,10 +651,9 @@ class _Scope:
 
     def _target(self, rtype: str, rname: str, index: str) -> dict[str, Any] | None:
         prefix = f"{self.module}." if self.module else ""
-        target = self.ev.by_address.get(f"{prefix}{rtype}.{rname}{index}")
-        if target is None and not index:
-            target = self.ev.by_address.get(f"{prefix}{rtype}.{rname}[0]")
-        return target
+        found = self.ev.by_address.get(f"{prefix}{rtype}.{rname}{index}")
+        # `aws_x.y` without an index where tfparse wrote `aws_x.y[0]`
+        return found if found is not None or index else self.ev.by_address.get(f"{prefix}{rtype}.{rname}[0]")
 
     def _null_variable(self, reference: Any) -> bool:
         if not isinstance(reference, str) or not reference.startswith("var."):
