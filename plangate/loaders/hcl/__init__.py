@@ -45,10 +45,9 @@ def load(folders: Iterable[Path]) -> Load:
     providers: list = []
     declared: dict = {}  # the folders' blocks, parsed once for the scan
     resources = load_tree(folders, providers, declared)
-    found = roots(folders, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
     return Load(resources, roots=tuple(Root(str(root), "hcl", evaluator_version(), refused.get(str(root), ()))
-                                       for root in found), providers=tuple(providers))
+                                       for root in roots(folders, declared)), providers=tuple(providers))
 
 
 def load_tree(folders: Iterable[Path], providers: list | None = None, declared: dict | None = None) -> list[Resource]:

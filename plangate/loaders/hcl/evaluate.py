@@ -773,15 +773,12 @@ def _at(source: Any, key: Any) -> Any:
         source = source[0]
     if isinstance(source, dict):
         return source.get(key)
-    if isinstance(source, str) and "${" in source:
-        return source
-    return None
+    return source if isinstance(source, str) and "${" in source else None
 
 
 def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
     """(position, character, bracket depth before it) of each character outside quoted strings."""
-    depth = 0
-    quoted = False
+    depth, quoted = 0, False
     for i, ch in enumerate(text):
         if quoted:
             quoted = ch != '"' or text[i - 1] == "\\"
@@ -845,9 +842,7 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
         raw = raw.get("__attribute__")
         raw = "${" + raw + "}" if isinstance(raw, str) else None
     match = _PROVIDER_REF.fullmatch(raw) if isinstance(raw, str) else None
-    if match:
-        return match[1], match[2] or ""
-    return rtype.split("_", 1)[0], ""
+    return (match[1], match[2] or "") if match else (rtype.split("_", 1)[0], "")
 
 
 def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:

@@ -34,7 +34,6 @@ MAX_INSTANCES = 10_000
 #: Instances of all the blocks of one root module's folders.
 MAX_TOTAL = 100_000
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _VARIABLE = re.compile(r"\$\{var\.([A-Za-z_][\w-]*)\}")
 _RANGE = re.compile(r"\$\{\s*(?:toset\(\s*)?range\(\s*(\d+)\s*\)\s*\)?\s*\}")
 
@@ -112,13 +111,8 @@ def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
     if isinstance(raw, str) and (m := _VARIABLE.fullmatch(raw)):
         variable = blocks.get(("variable", m[1]))
         raw = variable.body.get("default") if variable is not None else None
-    if meta == "count":
-        if isinstance(raw, bool):
-            return None
-        if isinstance(raw, (int, float)):
-            return raw
-        text = raw[2:-1].strip() if isinstance(raw, str) and raw.startswith("${") else None
-        return float(text) if text and _NUMBER.fullmatch(text) else None
+    if meta == "count":  # `syntax` reads a number written out as a number, never as ${…}
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else None
     if isinstance(raw, str) and (m := _RANGE.fullmatch(raw)):
         return int(m[1])
     return len(raw) if isinstance(raw, (list, dict)) else None

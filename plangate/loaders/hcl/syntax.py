@@ -146,9 +146,8 @@ class _Parser:
 
     def problem(self, reason: str, pos: int, column: bool = True) -> SyntaxProblem:
         pos = min(pos, self.n)
-        line = self.text.count("\n", 0, pos) + 1
         col = pos - self.text.rfind("\n", 0, pos) if column else None
-        return SyntaxProblem(reason, line, col)
+        return SyntaxProblem(reason, self.text.count("\n", 0, pos) + 1, col)
 
     def unexpected(self, pos: int) -> SyntaxProblem:
         if pos >= self.n:
