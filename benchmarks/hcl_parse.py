@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "loaders"))
 import terraform_oracle  # noqa: E402
 
-from plangate.loaders.hcl import evaluate, is_config_file, limits, load_tree, roots  # noqa: E402
+from plangate.loaders.hcl import blocks, is_config_file, limits, load_tree, roots  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "hcl-real"
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         found = roots([tree])
         # tfparse called as plangate calls it (run.evaluate): the same roots, options and variable files
         ours, theirs = median_seconds([lambda t=tree: load_tree([t]), lambda r=found: [tfparse.load_from_path(
-            str(x), stop_on_hcl_error=True, allow_downloads=False, vars_paths=evaluate.tfvars_files(x)) for x in r]],
+            str(x), stop_on_hcl_error=True, allow_downloads=False, vars_paths=blocks.tfvars_files(x)) for x in r]],
             args.runs)
         if no_terraform:
             plan = float("nan")

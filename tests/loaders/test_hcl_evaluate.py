@@ -22,7 +22,7 @@ from conftest import FIXTURES, ROOT
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
-from plangate.loaders.hcl import evaluate
+from plangate.loaders.hcl import blocks, evaluate
 from plangate.model import Instances, Resource
 
 pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
@@ -68,7 +68,7 @@ def test_tfvars_and_auto_tfvars_are_loaded_and_win_over_defaults() -> None:
     assert "aws_lambda_provisioned_concurrency_config.warm[0]" in by
     assert by["aws_sqs_queue.events[\"click\"]"].tags["Environment"] == "prod"
     assert not any(a.startswith("aws_lambda_function.shadow") for a in by)  # count = false ? 1 : 0
-    assert evaluate.tfvars_files(PLANS / "counts") == ["terraform.tfvars", "prod.auto.tfvars"]
+    assert blocks.tfvars_files(PLANS / "counts") == ["terraform.tfvars", "prod.auto.tfvars"]
 
 
 def test_fake_uuids_for_apply_time_values_are_unknown(tmp_path: Path) -> None:
@@ -354,6 +354,45 @@ def test_an_expansion_past_the_limits_is_bad_input_before_tfparse_is_asked(tmp_p
     with pytest.raises(InputError) as caught:
         load(tmp_path)
     assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / "main.tf"), 1, message)
+
+
+@pytest.mark.parametrize("files,file,line,message", [
+    ({"main.tf": 'variable "n" {\n  default = 1\n}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n',
+      "terraform.tfvars": "n = 100000000000\n"},
+     "main.tf", 4, "aws_sqs_queue.q: count makes 100000000000 instances, more than the limit of 10,000 per block"),
+    ({"main.tf": 'variable "names" {\n  default = []\n}\nresource "aws_sqs_queue" "q" {\n  for_each = var.names\n}\n',
+      "x.auto.tfvars.json": json.dumps({"names": {f"q{i}": i for i in range(10_001)}})},
+     "main.tf", 4, "aws_sqs_queue.q: for_each makes 10001 instances, more than the limit of 10,000 per block"),
+    ({"main.tf": 'module "m" {\n  source = "./m"\n  n      = -2\n}\n',
+      "m/main.tf": 'variable "n" {}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n'},
+     "m/main.tf", 2, "aws_sqs_queue.q: count = -2 is negative"),
+    ({"main.tf": 'variable "n" {}\nmodule "m" {\n  source = "./m"\n  n      = var.n\n}\n',
+      "terraform.tfvars": "n = 20000\n",
+      "m/main.tf": 'variable "n" {\n  default = 1\n}\nmodule "inner" {\n  source = "../inner"\n  size   = var.n\n}\n',
+      "inner/main.tf": 'variable "size" {}\nresource "aws_sqs_queue" "q" {\n  count = var.size\n}\n'},
+     "inner/main.tf", 2, "aws_sqs_queue.q: count makes 20000 instances, more than the limit of 10,000 per block"),
+])
+def test_a_count_set_by_a_variable_file_or_a_module_argument_is_limited_before_tfparse(
+        tmp_path: Path, files: dict[str, str], file: str, line: int, message: str, monkeypatch) -> None:
+    """tfparse never returned on ``count = var.n`` with ``n = 100000000000`` in terraform.tfvars
+    (a scan that hangs CI): the value a variable may be given is checked, wherever it is set."""
+    from plangate.loaders.hcl import run
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(run, "evaluate", lambda *a: pytest.fail("tfparse was asked"))
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / file), line, message)
+
+
+def test_a_variable_file_that_is_not_an_object_is_bad_input(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', "terraform.tfvars.json": "[1]"})
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.problem) == (
+        str(tmp_path / "terraform.tfvars.json"), "the file: Terraform's JSON needs an object here, not an array")
 
 
 def test_invalid_hcl_is_one_clear_error(tmp_path: Path) -> None:

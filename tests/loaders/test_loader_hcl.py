@@ -277,13 +277,13 @@ def test_a_function_called_on_null_is_found_only_where_the_null_reaches_the_call
 
 
 @pytest.mark.parametrize("doc,why", [
-    ('{"resource": {"aws_sqs_queue": {"q": {"name": "q"}}}, "variable": 5}', "variable: Terraform's JSON syntax "
+    ('{"resource": {"aws_sqs_queue": {"q": {"name": "q"}}}, "variable": 5}', "variable: Terraform's JSON "
      "needs an object here, not a number"),
-    ('{"resource": {"aws_sqs_queue": {"q": null}}}', 'resource "aws_sqs_queue" "q": Terraform\'s JSON syntax needs '
+    ('{"resource": {"aws_sqs_queue": {"q": null}}}', 'resource "aws_sqs_queue" "q": Terraform\'s JSON needs '
      "an object here, not null"),
-    ('{"module": {"m": [{"source": "./m"}, true]}}', 'module "m": Terraform\'s JSON syntax needs an object here, '
+    ('{"module": {"m": [{"source": "./m"}, true]}}', 'module "m": Terraform\'s JSON needs an object here, '
      "not true or false"),
-    ("[[]]", "the file: Terraform's JSON syntax needs an object here, not an array"),
+    ("[[]]", "the file: Terraform's JSON needs an object here, not an array"),
 ])
 def test_a_json_configuration_of_the_wrong_shape_is_bad_input(tmp_path: Path, doc: str, why: str) -> None:
     """Terraform refuses each ("Incorrect JSON value type"); tfparse's Go code crashed the

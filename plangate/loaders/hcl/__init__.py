@@ -67,10 +67,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
     rejected = {root: limits.rejected(root, declared) for root in found}
-    requests = [(root, evaluate.tfvars_files(root)) for root in found if rejected[root] is None]
-    for root, names in requests:
-        for name in names:
-            blocks.check_vars_file(root / name)
+    requests = [(root, blocks.tfvars_files(root)) for root in found if rejected[root] is None]
     weight = sum(_config_bytes(Path(k)) for k in declared) if len(requests) > 1 else 0  # one root: no processes
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
@@ -98,8 +95,7 @@ def load_file(path: Path) -> list[Resource]:
 
         read_bytes(path)  # the reading error, worded as for every input
     mine = os.path.abspath(path)
-    return [r for r in load_tree([path.parent]) if r.location is not None
-            and os.path.abspath(r.location.file) == mine]
+    return [r for r in load_tree([path.parent]) if r.location and os.path.abspath(r.location.file) == mine]
 
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:

@@ -24,6 +24,8 @@ from plangate.model import Location
 SOURCE_FORMAT = "hcl"
 #: The type of a module call the scan could not expand, in the resource list rules see.
 MODULE_CALL = "terraform_module_call"
+_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
+_AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 
 
 @dataclass(slots=True)
@@ -108,10 +110,20 @@ def _file_blocks(path: Path) -> list[SourceBlock]:
             for b in _parsed(path).blocks]
 
 
-def check_vars_file(path: Path) -> None:
-    """Raise `InputError` (file and line) when a variable file is not valid HCL or JSON: bad
-    input, as a configuration file is, before tfparse is asked."""
-    _parsed(path)
+def tfvars_files(root: Path) -> list[str]:
+    """The variable files Terraform loads by itself, in its order (later wins), relative to root."""
+    try:
+        names = sorted(e.name for e in os.scandir(root) if e.is_file())
+    except OSError as exc:
+        raise path_error(root, exc, "list") from None
+    return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
+
+
+def variable_values(path: Path) -> dict[str, Any]:
+    """The values a variable file sets, in source form; `InputError` (file and line) when it is
+    not valid HCL or a JSON object: bad input, as a configuration file is."""
+    parsed = _parsed(path)
+    return parsed.attributes if isinstance(parsed, syntax.Parsed) else _objects(path, [parsed], "the file")[0]
 
 
 def _parsed(path: Path) -> Any:
@@ -151,7 +163,7 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
 def _json_blocks(path: Path, doc: Any) -> list[SourceBlock]:
     out: list[SourceBlock] = []
     where = Location(str(path))
-    for kind, named in _members(path, doc, "the file"):
+    for kind, named in _members(path, [doc], "the file"):  # one object: not an array of them
         if kind in ("resource", "data"):
             for rtype, by_name in _members(path, named, kind):
                 for name, body in _members(path, by_name, f'{kind} "{rtype}"'):
@@ -175,9 +187,8 @@ def _objects(path: Path, value: Any, what: str) -> list[dict[str, Any]]:
     is `InputError` (Terraform refuses it, and tfparse's Go code crashes or guesses on it)."""
     for one in value if isinstance(value, list) else [value]:
         if not isinstance(one, dict):
-            kind = "null" if one is None else "an array" if isinstance(one, list) else "a string" if isinstance(
-                one, str) else "true or false" if isinstance(one, bool) else "a number"
-            raise InputError(str(path), f"{what}: Terraform's JSON syntax needs an object here, not {kind}")
+            kind = {type(None): "null", list: "an array", str: "a string", bool: "true or false"}.get(type(one))
+            raise InputError(str(path), f"{what}: Terraform's JSON needs an object here, not {kind or 'a number'}")
     return value if isinstance(value, list) else [value]
 
 

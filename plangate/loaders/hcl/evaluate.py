@@ -4,7 +4,7 @@ tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or 
 each covered by a test:
 
 - it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
-  the root: `tfvars_files` passes them, in Terraform's order, as names relative to the root;
+  the root: `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
 - a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced
   block, or a fresh one), as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the
   template, or as null: any UUID that is a block id or absent from the source, any such
@@ -68,18 +68,7 @@ _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
 _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
                            "toset", "tomap", "sensitive", "nonsensitive", "type"})
-_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
-_AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
 _LOCAL_SOURCE = ("./", "../")
-
-
-def tfvars_files(root: Path) -> list[str]:
-    """The variable files Terraform loads by itself, in its order (later wins), relative to root."""
-    try:
-        names = sorted(e.name for e in os.scandir(root) if e.is_file())
-    except OSError as exc:
-        raise InputError(str(root), f"cannot list: {exc.strerror or exc}") from None
-    return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
 
 
 def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None,
@@ -222,8 +211,7 @@ class _Evaluation:
             secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
             location=Location(self.files[e.file], e.line), action="create", provider=provider,
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
-            region=self.regions.get(config, "") if config else "",
-        )
+            region=self.regions.get(config, "") if config else "")
 
     def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
         """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
@@ -564,8 +552,7 @@ class _Scope:
 
     def known_value(self, value: Any) -> bool:
         if isinstance(value, dict):
-            return "__attribute__" not in value and all(
-                self.known_value(k) and self.known_value(v) for k, v in value.items())
+            return "__attribute__" not in value and all(map(self.known_value, [*value, *value.values()]))
         if isinstance(value, list):
             return all(self.known_value(v) for v in value)
         if isinstance(value, str):

@@ -2,10 +2,11 @@
 
 tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square
 of the instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never
-returns).  A count or collection written as a literal, or as a variable whose default /
-tfvars value is a literal, is checked here first: a negative count, more than
-`MAX_INSTANCES` instances of one block, or more than `MAX_TOTAL` in a root, is bad input
-(`InputError`, naming file and line).  Counts only tfparse can compute are left to it.
+returns).  A count or collection written as a literal, or as a variable whose default, variable
+file value or module argument (a caller's variable passed on too) is a literal, is checked
+here first, at the largest of them: a negative count, more than `MAX_INSTANCES` instances of
+one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and
+line).  Counts only tfparse can compute are left to it.
 
 `rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict
 would rest on a configuration that never runs): an argument the module declares no variable
@@ -18,6 +19,7 @@ empty module.)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,7 +29,7 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import syntax
-from plangate.loaders.hcl.blocks import folder_blocks, local_source
+from plangate.loaders.hcl.blocks import folder_blocks, local_source, tfvars_files, variable_values
 
 #: Instances of one resource or module block (count, or for_each elements).
 MAX_INSTANCES = 10_000
@@ -40,24 +42,49 @@ _RANGE = re.compile(r"\$\{\s*(?:toset\(\s*)?range\(\s*(\d+)\s*\)\s*\)?\s*\}")
 
 def check(root: Path, declared: dict) -> None:
     """Raise `InputError` when a block of ``root``'s folder (or of the local modules it calls)
-    asks for more instances than the limits allow."""
+    asks for more instances than the limits allow, with any value its variables may be given."""
+    folders = list(module_folders(root, declared))
+    given = _given(root, folders)
     total = 0
-    for _, blocks in module_folders(root, declared):
+    for folder, blocks in folders:
         for key, block in blocks.items():
-            if key[0] not in ("resource", "module"):
-                continue
-            for meta in ("count", "for_each"):
-                if meta in block.body:
-                    n = _instances(meta, block.body[meta], blocks)
-                    where = block.location
-                    if n is not None and n < 0:
-                        raise InputError(where.file, f"{'.'.join(key[1:])}: count = {n} is negative", where.line)
-                    if n is not None and n > MAX_INSTANCES:
-                        raise InputError(where.file, f"{'.'.join(key[1:])}: {meta} makes {n} instances, more than "
-                                         f"the limit of {MAX_INSTANCES:,} per block", where.line)
-                    total += n or 0
+            for meta in ("count", "for_each") if key[0] in ("resource", "module") else ():
+                where, found = block.location, [0]
+                for value in _possible(block.body.get(meta), blocks, given[str(folder)]) if meta in block.body else ():
+                    n = _instances(meta, value) or 0
+                    why = f"count = {n} is negative" if n < 0 else f"{meta} makes {n} instances, more than the " \
+                        f"limit of {MAX_INSTANCES:,} per block" if n > MAX_INSTANCES else None
+                    if why is not None:
+                        raise InputError(where.file, f"{'.'.join(key[1:])}: {why}", where.line)
+                    found.append(n)
+                total += max(found)
         if total > MAX_TOTAL:
             raise InputError(str(root), f"the configuration makes more than {MAX_TOTAL:,} resource instances")
+
+
+def _given(root: Path, folders: list[tuple[Path, dict]]) -> dict[str, dict[str, list[Any]]]:
+    """The literal values each folder's variables may be given: the root's by its variable
+    files, a local module's by each call's arguments (a caller's variable passed on: its values)."""
+    given: dict[str, dict[str, list[Any]]] = {str(folder): {} for folder, _ in folders}
+    for name in tfvars_files(root):
+        for variable, value in variable_values(root / name).items():
+            given[str(folders[0][0])].setdefault(variable, []).append(value)
+    for folder, blocks in folders:
+        for key, block in blocks.items():
+            source = local_source(block.body) if key[0] == "module" else None
+            callee = given.get(os.path.abspath(os.path.join(folder, source))) if source is not None else None
+            for argument, raw in block.body.items() if callee is not None else ():
+                callee.setdefault(argument, []).extend(_possible(raw, blocks, given[str(folder)]))
+    return given
+
+
+def _possible(raw: Any, blocks: dict, given: dict[str, list[Any]]) -> list[Any]:
+    """The literal values an expression may have: itself, or a variable's (given, or its default)."""
+    match = _VARIABLE.fullmatch(raw) if isinstance(raw, str) else None
+    if match is None:
+        return [raw]
+    declared = blocks[("variable", match[1])].body if ("variable", match[1]) in blocks else {}
+    return [*given.get(match[1], []), *([declared["default"]] if "default" in declared else [])]
 
 
 _META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -106,11 +133,8 @@ def module_folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
                 todo.append(os.path.abspath(os.path.join(folder, source)))
 
 
-def _instances(meta: str, raw: Any, blocks: dict) -> int | float | None:
-    """The instances a literal count / collection (or a variable's literal default) makes."""
-    if isinstance(raw, str) and (m := _VARIABLE.fullmatch(raw)):
-        variable = blocks.get(("variable", m[1]))
-        raw = variable.body.get("default") if variable is not None else None
+def _instances(meta: str, raw: Any) -> int | float | None:
+    """The instances a literal count / collection makes (None: not a literal)."""
     if meta == "count":  # `syntax` reads a number written out as a number, never as ${…}
         return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else None
     if isinstance(raw, str) and (m := _RANGE.fullmatch(raw)):
@@ -124,32 +148,28 @@ _NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 def type_problem(raw: Any, file: str) -> str | None:
     """Why Terraform refuses a variable's ``type`` (source form; ``.tf.json`` writes it as a
-    string), else None: a primitive, ``list`` / ``set`` / ``map`` of one type (bare ``list`` and
-    ``map`` alone), ``tuple([…])``, ``object({…})`` whose attributes may be ``optional(type[,
-    literal])``, as Terraform 1.11 answers (tests/loaders/test_hcl_types.py)."""
+    string), else None.  Types are as Terraform 1.11 takes them (tests/loaders/test_hcl_types.py)."""
     in_json = file.endswith(".json")
     if isinstance(raw, str) and raw[:1] == '"' and not in_json:
         return f"type = {raw} is a quoted type (write it unquoted)"
     text = raw[1:-1] if in_json and isinstance(raw, str) else None
-    try:
-        found = syntax.arguments(text) if text is not None else [raw]
+    with contextlib.suppress(syntax.SyntaxProblem):
+        found = _arguments(text) if text is not None else [raw]
         if len(found) == 1 and _type(found[0], top=True):
             return None
-    except syntax.SyntaxProblem:
-        pass
     if text is None:
         text = (raw[2:-1] if raw.startswith("${") else raw) if isinstance(raw, str) else json.dumps(raw)
     return f"type = {' '.join(text.split())[:80]} is not a type constraint (Invalid type specification)"
 
 
 def _type(value: Any, top: bool = False, attribute: bool = False) -> bool:
-    """Whether a value in source form is a type constraint (an object's ``attribute``: or
-    ``optional(type[, default])``, the default a literal: Terraform reads it without variables
-    or functions)."""
+    """Whether a value in source form is a type: a primitive, ``list`` / ``set`` / ``map`` of one
+    type (bare ``list`` and ``map`` alone), ``tuple([…])``, ``object({…})`` (an ``attribute``:
+    or ``optional(type[, default])``, the default a literal: read without variables or calls)."""
     if value in ("string", "number", "bool", "any") or (top and value in ("list", "map")):
         return True
     call = _TYPE_CALL.fullmatch(value) if isinstance(value, str) else None
-    args = syntax.arguments(call[2]) if call else []
+    args = _arguments(call[2]) if call else []
     if call is None or not 1 <= len(args) <= (2 if call[1] == "optional" else 1):
         return False
     if call[1] == "tuple":
@@ -158,6 +178,12 @@ def _type(value: Any, top: bool = False, attribute: bool = False) -> bool:
         return isinstance(args[0], dict) and all(_NAME.fullmatch(k) and _type(v, attribute=True)
                                                  for k, v in args[0].items())
     return (call[1] != "optional" or attribute) and _type(args[0]) and all(map(_literal, args[1:]))
+
+
+def _arguments(text: str) -> list[Any]:
+    """A call's comma-separated arguments in source form: read as a list by the one parser."""
+    got = syntax.parse(f"x = [\n{text}\n]").attributes["x"]
+    return got if isinstance(got, list) else []
 
 
 def _literal(value: Any) -> bool:

@@ -56,8 +56,7 @@ def evaluate(root: Path | str, vars_paths: list[str]) -> dict[str, Any] | Refuse
     import tfparse
 
     try:
-        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False,
-                                      vars_paths=vars_paths)
+        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False, vars_paths=vars_paths)
     except tfparse.ParseError as exc:
         lines = str(exc).strip().splitlines()
         return Refused(f"tfparse refused it: {lines[0][:300] if lines else '(no message)'}")

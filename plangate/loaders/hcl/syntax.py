@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse"]
+__all__ = ["Block", "Parsed", "SyntaxProblem", "parse"]
 
 MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
@@ -71,19 +71,6 @@ def parse(text: str) -> Parsed:
         raise SyntaxProblem("nested too deeply", 1, None) from None
 
 
-def arguments(text: str) -> list[Any]:
-    """The comma-separated values of a call's argument text (``string, -1``), each in source
-    form; raises `SyntaxProblem`."""
-    parser, items, pos = _Parser(text + ")"), [], 0  # the ")" ends the last one, as in the call
-    while _GAP.match(parser.text, pos).end() < len(text):
-        item, pos = parser.value(pos, ",)", 0)
-        items.append(item)
-        if parser.text[pos] == ")" and pos < len(text):
-            raise parser.unexpected(pos)
-        pos += 1
-    return items
-
-
 # --- tokens --------------------------------------------------------------------------------------
 
 _IDENT = r"[^\W\d][\w-]*"
@@ -98,8 +85,7 @@ _INTEGER = re.compile(r"-?\d+")
 _FAST_ATTRIBUTE = re.compile(
     rf"({_IDENT})[ \t]*=[ \t]*"
     r'("(?:[^"\\$%\n]|\\[^\n]|\$(?![{$])|%(?![{%]))*"|-?\d+(?:\.\d+)?|true|false|null)'
-    r"[ \t\r]*(?=\n|\Z)"
-)
+    r"[ \t\r]*(?=\n|\Z)")
 # Inside a quoted string: plain text, escapes and $${ / %%{ (escaped template marks).
 _STRING_TEXT = re.compile(r'(?:[^"\\$%\n]+|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
 _HEREDOC_OPEN = re.compile(rf"<<(-?)({_IDENT})[ \t]*\r?\n")
@@ -112,9 +98,7 @@ _TOKEN = re.compile(
     r"|(?P<open>[(\[{])"
     r"|(?P<close>[)\]}])"
     r"|(?P<operand>[\w.]+)"  # names with their steps (var.a.b, x.*.id: `*` is an operator), numbers
-    r"|(?P<op>==|!=|<=|>=|&&|\|\||=>|::|[-+*/%<>!?:=,])",
-    re.S,
-)
+    r"|(?P<op>==|!=|<=|>=|&&|\|\||=>|::|[-+*/%<>!?:=,])", re.S)
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 
@@ -210,8 +194,7 @@ class _Parser:
             raise self.problem(f"attribute {name} is already defined", pos)
         defined[name] = what
 
-    def block(self, kind: str, start: int, pos: int, out: dict[str, Any], top: list[Block] | None,
-              depth: int) -> int:
+    def block(self, kind: str, start: int, pos: int, out: dict, top: list[Block] | None, depth: int) -> int:
         if depth >= MAX_DEPTH:
             raise self.problem("nested too deeply", start, column=False)
         text = self.text
