@@ -17,12 +17,16 @@ Regenerate with ``make fixtures`` (``PYTHONPATH=tests python tests/loaders/terra
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import FIXTURES as ALL_FIXTURES  # as a script, tests/ must be on PYTHONPATH (make fixtures sets it)
@@ -31,6 +35,18 @@ FIXTURES = ALL_FIXTURES / "hcl_plan"
 CLI_CONFIG = FIXTURES / "terraform.rc"
 MIRROR = Path("/opt/tf-plugins/registry.terraform.io/hashicorp/aws")
 VOLATILE = ("timestamp",)  # fields that change on every run
+# The hcl-real roots that read data.aws_caller_identity point STS here; the committed plans were
+# made with a stand-in answering this (../shared/corpus/hcl-real/SOURCES.md, "STS stand-in").
+STS_ADDRESS = ("127.0.0.1", 18733)
+STS_ANSWER = b"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:iam::123456789012:user/offline-plan</Arn>
+    <UserId>AIDAOFFLINEPLAN000000</UserId>
+    <Account>123456789012</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>
+"""
 
 
 def unavailable() -> str | None:
@@ -87,9 +103,39 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
+class _STS(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the handler's protocol names it)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(STS_ANSWER)))
+        self.end_headers()
+        self.wfile.write(STS_ANSWER)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def sts_stand_in() -> Iterator[None]:
+    """The STS stand-in on `STS_ADDRESS` for as long as the block runs (none started when the
+    address is taken: another plan, or the user's own stand-in, answers)."""
+    try:
+        server = http.server.ThreadingHTTPServer(STS_ADDRESS, _STS)
+    except OSError:
+        yield
+        return
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def plan(case: Path, root: Path) -> dict:
     """The normalised plan JSON of one root (run on a copy, so the tree stays clean)."""
-    with tempfile.TemporaryDirectory(prefix="pg-tfplan-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pg-tfplan-") as tmp, sts_stand_in():
         work = Path(tmp) / case.name
         shutil.copytree(case, work)
         cwd = work / root.relative_to(case)
