@@ -40,6 +40,15 @@ class Forecast:
     def over_budget(self) -> bool:
         return self.budget is not None and self.expected > self.budget
 
+    def likely_breach(self, threshold: float) -> bool:
+        """What ``--fail-on-breach`` fails on: a breach probability that reaches ``threshold`` or,
+        where too few past windows bound any probability, a point forecast over the budget (a
+        forecast over budget never passes for want of calibration, and one under budget never
+        fails on an unbounded tail alone)."""
+        if self.breach_probability is not None:
+            return self.breach_probability >= threshold
+        return self.over_budget
+
     @property
     def bounded(self) -> bool:
         return math.isfinite(self.high)

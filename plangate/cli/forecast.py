@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from plangate.analytics.records import Forecast
 from plangate.cli.common import add_lake_reading, add_report_output, amount, conclude, iso_date, share
 
 FORMATS = ("table", "json", "html")
@@ -90,22 +89,12 @@ def run(args: argparse.Namespace) -> int:
             lake.close()
         inputs = [args.lake, *([args.config] if args.config else [])]
     over = [f for f in forecasts if f.over_budget]
-    likely = [f for f in forecasts if _likely_breach(f, threshold)]
+    likely = [f for f in forecasts if f.likely_breach(threshold)]
     return conclude(args, "forecast", _render(args.format, forecasts), inputs,
                     {"forecasts": len(forecasts), "over_budget": [f.scope for f in over],
                      "breach_probability_threshold": threshold, "likely_breach": [f.scope for f in likely],
                      "no_upper_bound": [f.scope for f in forecasts if not f.bounded]},
                     args.fail_on_breach and bool(likely))
-
-
-def _likely_breach(f: Forecast, threshold: float) -> bool:
-    """Whether ``--fail-on-breach`` fails on ``f``: its breach probability reaches ``threshold`` or,
-    where too few past windows bound any probability, its point forecast is over the budget (the
-    gate then does what a plain forecast-versus-budget check does; it never passes a forecast over
-    budget for want of calibration, and never fails one under budget on an unbounded tail alone)."""
-    if f.breach_probability is not None:
-        return f.breach_probability >= threshold
-    return f.over_budget
 
 
 def _render(fmt: str, forecasts) -> str:

@@ -18,6 +18,7 @@ from plangate.cli.common import (
     emit,
     named_path,
     record_decision,
+    warn,
 )
 
 MAX_HEADROOM = 10.0  # a ceiling eleven times the forecast's upper bound is no longer a budget
@@ -81,8 +82,6 @@ def run(args: argparse.Namespace) -> int:
         finally:
             lake.close()
         budgets = budget_suggestions(forecasts, args.headroom)
-        from plangate.cli.common import warn
-
         for f in forecasts:
             if not f.bounded:
                 warn(f"suggest: no budget for {f.scope}: its forecast's {f.unbounded_reason}")

@@ -412,3 +412,17 @@ def test_an_unbounded_forecast_in_the_html_report(tmp_path):
     page = out.read_text()
     assert "<svg" in page and "inf" not in page.lower().replace("info", "") and "nan" not in page.lower()
     assert "upper bound: none — 0 past 23-day windows, 4 needed" in page and "– none</td>" in page
+
+
+@pytest.mark.parametrize("probability,expected,high,threshold,fails", [
+    (0.8, 90.0, 120.0, 0.8, True),  # bounded: the probability decides
+    (0.79, 110.0, 120.0, 0.8, False),  # … even with the point forecast over budget
+    (None, 110.0, float("inf"), 0.8, True),  # unbounded: the point forecast against the budget
+    (None, 90.0, float("inf"), 0.0, False),  # … and never the unbounded tail alone
+])
+def test_a_forecast_says_whether_the_breach_gate_fails(probability, expected, high, threshold, fails) -> None:
+    from plangate.analytics.records import Forecast
+
+    day = dt.date(2024, 9, 1)
+    f = Forecast("stack", day, day, 10.0, expected, 50.0, high, budget=100.0, breach_probability=probability)
+    assert f.likely_breach(threshold) is fails
