@@ -371,11 +371,20 @@ def test_an_expansion_past_the_limits_is_bad_input_before_tfparse_is_asked(tmp_p
       "m/main.tf": 'variable "n" {\n  default = 1\n}\nmodule "inner" {\n  source = "../inner"\n  size   = var.n\n}\n',
       "inner/main.tf": 'variable "size" {}\nresource "aws_sqs_queue" "q" {\n  count = var.size\n}\n'},
      "inner/main.tf", 2, "aws_sqs_queue.q: count makes 20000 instances, more than the limit of 10,000 per block"),
+    ({"main.tf": 'locals {\n  n = 100000\n}\nresource "aws_sqs_queue" "q" {\n  count = local.n\n}\n'},
+     "main.tf", 4, "aws_sqs_queue.q: count makes 100000 instances, more than the limit of 10,000 per block"),
+    ({"main.tf": 'variable "n" {\n  default = 3\n}\nlocals {\n  m = var.n\n}\nmodule "m" {\n  source = "./m"\n'
+                 '  n      = local.m\n}\n',
+      "terraform.tfvars": "n = 50000\n",
+      "m/main.tf": 'variable "n" {}\nlocals {\n  size = var.n\n}\n'
+                   'resource "aws_sqs_queue" "q" {\n  count = local.size\n}\n'},
+     "m/main.tf", 5, "aws_sqs_queue.q: count makes 50000 instances, more than the limit of 10,000 per block"),
 ])
 def test_a_count_set_by_a_variable_file_or_a_module_argument_is_limited_before_tfparse(
         tmp_path: Path, files: dict[str, str], file: str, line: int, message: str, monkeypatch) -> None:
-    """tfparse never returned on ``count = var.n`` with ``n = 100000000000`` in terraform.tfvars
-    (a scan that hangs CI): the value a variable may be given is checked, wherever it is set."""
+    """tfparse never returned on ``count = var.n`` with ``n = 100000000000`` in terraform.tfvars,
+    nor on ``count = local.n`` (a scan that hangs CI): the value a variable or a local may be given
+    is checked, wherever it is set."""
     from plangate.loaders.hcl import run
 
     for name, text in files.items():
@@ -385,6 +394,14 @@ def test_a_count_set_by_a_variable_file_or_a_module_argument_is_limited_before_t
     with pytest.raises(InputError) as caught:
         load(tmp_path)
     assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / file), line, message)
+
+
+def test_a_count_through_locals_that_refer_to_each_other_is_left_to_tfparse(tmp_path: Path) -> None:
+    """A cycle gives the limits no value (and does not recurse forever)."""
+    from plangate.loaders.hcl import blocks, limits
+
+    _write(tmp_path, {"main.tf": 'locals {\n  a = local.b\n  b = local.a\n}\n'})
+    assert limits._possible("${local.a}", blocks.folder_blocks(tmp_path, {}), {}) == []
 
 
 def test_a_variable_file_that_is_not_an_object_is_bad_input(tmp_path: Path) -> None:

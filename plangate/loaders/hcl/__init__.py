@@ -150,10 +150,7 @@ def _refused(root: Path, why: str, where: Location | None = None, address: str =
                            "the configuration or scan the plan JSON",))
 
 
-def _rejected(root: Path, why: str, where: Location | None = None) -> Resource:
-    from plangate.model import Location
-
-    where = where or Location(str(root))
+def _rejected(root: Path, why: str, where: Location) -> Resource:
     line = f":{where.line}" if where.line else ""
     return _refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where)
 

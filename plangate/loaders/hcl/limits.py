@@ -2,8 +2,9 @@
 
 tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square
 of the instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never
-returns).  A count or collection written as a literal, or as a variable whose default, variable
-file value or module argument (a caller's variable passed on too) is a literal, is checked
+returns).  A count or collection written as a literal, as a local whose value is one, or as a
+variable whose default, variable file value or module argument (a caller's variable or local
+passed on too) is a literal, is checked
 here first, at the largest of them: a negative count, more than `MAX_INSTANCES` instances of
 one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and
 line).  Counts only tfparse can compute are left to it.
@@ -36,7 +37,7 @@ MAX_INSTANCES = 10_000
 #: Instances of all the blocks of one root module's folders.
 MAX_TOTAL = 100_000
 
-_VARIABLE = re.compile(r"\$\{var\.([A-Za-z_][\w-]*)\}")
+_NAMED = re.compile(r"\$\{(var|local)\.([A-Za-z_][\w-]*)\}")
 _RANGE = re.compile(r"\$\{\s*(?:toset\(\s*)?range\(\s*(\d+)\s*\)\s*\)?\s*\}")
 
 
@@ -78,13 +79,17 @@ def _given(root: Path, folders: list[tuple[Path, dict]]) -> dict[str, dict[str, 
     return given
 
 
-def _possible(raw: Any, blocks: dict, given: dict[str, list[Any]]) -> list[Any]:
-    """The literal values an expression may have: itself, or a variable's (given, or its default)."""
-    match = _VARIABLE.fullmatch(raw) if isinstance(raw, str) else None
+def _possible(raw: Any, blocks: dict, given: dict[str, list[Any]], seen: frozenset = frozenset()) -> list[Any]:
+    """The literal values an expression may have: itself, a local's, a variable's (given or default)."""
+    match = _NAMED.fullmatch(raw) if isinstance(raw, str) else None
     if match is None:
         return [raw]
-    declared = blocks[("variable", match[1])].body if ("variable", match[1]) in blocks else {}
-    return [*given.get(match[1], []), *([declared["default"]] if "default" in declared else [])]
+    kind, name = match.groups()
+    block = blocks.get(("locals",) if kind == "local" else ("variable", name))
+    body = block.body if block is not None else {}
+    if kind == "local":
+        return _possible(body[name], blocks, given, seen | {raw}) if name in body and raw not in seen else []
+    return [*given.get(name, []), *([body["default"]] if "default" in body else [])]
 
 
 _META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})

@@ -74,10 +74,8 @@ def processes(roots: int, weight: int) -> int:
         return min(int(raw), roots)
     if weight < WORTH_PROCESSES:
         return 0
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        cores = os.cpu_count() or 1
+    # the cores this process may use (macOS and Windows have no affinity: all of them)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(cores, roots) if cores > 1 else 0
 
 
