@@ -354,6 +354,21 @@ def test_thin_history_gives_no_upper_bound_and_says_why():
     assert forecast_month(days, [300.0] * 7, budget=1000).breach_probability == 1.0
 
 
+def test_too_few_windows_of_the_days_left_are_not_stood_in_for_by_shorter_ones():
+    # the purchase-rate series' shape: 24 days of weekday-and-noise, as of Nov 7 (23 days left).  Four
+    # past 7-day windows (and one 10-day one) have happened since two weeks of history, no 23-day one.
+    # Calibrating on the shorter windows was measured (the backtest's 14 such intervals held 7 of
+    # their month-ends; README): the interval stays unbounded, its reason names today's length
+    rng = np.random.default_rng(3)
+    days = _days(dt.date(2026, 10, 15), 24)
+    cost = [(120.0 if d.weekday() < 5 else 60.0) + e for d, e in zip(days, rng.normal(0, 10, 24), strict=True)]
+    f = forecast_month(days, cost, budget=5000)
+    assert f.as_of == dt.date(2026, 11, 7) and len(f.path) == 23
+    assert (f.bounded, f.past_windows, f.breach_probability) == (False, 0, None)
+    assert f.unbounded_reason == ("upper bound: none — 0 past 23-day windows, 4 needed; "
+                                  "breach probability not bounded by history")
+
+
 def test_an_unbounded_forecast_in_the_table_and_json(tmp_path, capsys):
     path = _daily_csv(tmp_path, _days(NOV1, 7), [10.0, 10.0, 10.0, 10.0, 10.0, 60.0, 80.0])
     assert main(["forecast", "--daily", str(path), "--budget", "5000"]) == 0
