@@ -510,6 +510,39 @@ def test_default_tags_merge_under_own_tags(tmp_path: Path, body: str, tags: dict
     assert (res.tags, res.unknown, res.notes) == (tags, frozenset(unknown), notes)
 
 
+@pytest.mark.parametrize("value,tags,secret,unknown", [
+    ("var.owner", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ("data.aws_region.current.name", {}, set(), {"tags.Owner"}),
+], ids=["sensitive", "read at plan time"])
+def test_an_aliased_providers_default_tags_are_read_from_its_own_block(
+        tmp_path: Path, value: str, tags: dict, secret: set, unknown: set) -> None:
+    """The default configuration's literal tags once stood for the alias's source: a sensitive
+    value came out in the clear, and a value tfparse invented for a data source counted as known."""
+    res = _one(tmp_path, f"""
+        variable "owner" {{
+          default   = "s3cr3t-owner"
+          sensitive = true
+        }}
+        data "aws_region" "current" {{}}
+        provider "aws" {{
+          default_tags {{
+            tags = {{ Owner = "platform" }}
+          }}
+        }}
+        provider "aws" {{
+          alias = "west"
+          default_tags {{
+            tags = {{ Owner = {value} }}
+          }}
+        }}
+        resource "aws_sqs_queue" "q" {{
+          provider = aws.west
+        }}
+        """)
+    assert (res.tags, res.secret, res.unknown) == (tags, frozenset(secret), frozenset(unknown))
+    assert "s3cr3t-owner" not in repr(res)
+
+
 @pytest.mark.parametrize("meta,addresses", [
     ("count = 0", []),  # zero instances: nothing, as in the plan (not "unexpanded")
     ("for_each = {}", []),

@@ -69,8 +69,16 @@ def folder_blocks(folder: Path | str, declared: Declared) -> dict[tuple[str, ...
             if block.kind == "locals" and ("locals",) in found:  # one namespace, many blocks
                 found["locals",].body.update(block.body)
             else:
-                found.setdefault((block.kind, *block.labels), block)
+                found.setdefault(block_key(block), block)
     return declared[key]
+
+
+def block_key(block: SourceBlock) -> tuple[str, ...]:
+    """(kind, *labels), and a provider's alias: each configuration of a provider is its own block."""
+    if block.kind != "provider":
+        return (block.kind, *block.labels)
+    alias = block.body.get("alias")
+    return (block.kind, *block.labels, _unquote(alias) if isinstance(alias, str) else "")
 
 
 def local_source(body: dict[str, Any]) -> str | None:
@@ -83,16 +91,12 @@ def _check_unique(blocks: list[SourceBlock]) -> None:
     """Terraform rejects a second block of one name (tfparse keeps one of them silently)."""
     first: dict[tuple, Location] = {}
     for b in blocks:
-        if b.kind == "provider":
-            alias = b.body.get("alias")
-            alias = _unquote(alias) if isinstance(alias, str) else ""
-            key: tuple = (b.kind, b.labels, alias)
-            what = f'provider configuration "{".".join((*b.labels, alias) if alias else b.labels)}"'
-        elif b.kind in ("resource", "data", "module", "variable", "output"):
-            key, what = (b.kind, b.labels), f'{b.kind} "{".".join(b.labels)}"'
-        else:
+        if b.kind not in ("provider", "resource", "data", "module", "variable", "output"):
             continue
+        key = block_key(b)  # a provider's alias: "" for its default configuration
         if key in first:
+            what = f'provider configuration "{".".join(filter(None, key[1:]))}"' if b.kind == "provider" \
+                else f'{b.kind} "{".".join(b.labels)}"'
             raise InputError(b.location.file, f"duplicate {what} (first declared at {first[key]})", b.location.line)
         first[key] = b.location
 

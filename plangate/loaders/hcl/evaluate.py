@@ -135,8 +135,9 @@ class _Evaluation:
         for e in self.entries:
             if e.kind == "provider":
                 key = self._provider_key(e)
-                self.providers[key] = self._default_tags(e)
-                self.regions[key] = self._region(e)
+                source = self._source(e, ("provider", *key[1:]))  # its own block: an alias's too
+                self.providers[key] = self._default_tags(e, source)
+                self.regions[key] = self._region(e, source)
         out: list[Resource] = []
         collapsed: set[str] = set()
         for e in merged:
@@ -305,25 +306,20 @@ class _Evaluation:
         alias = e.body.get("alias")
         return _module_path(_provider_module(e)), e.label, alias if isinstance(alias, str) else ""
 
-    def _default_tags(self, e: _Entry) -> DefaultTags | None:
+    def _default_tags(self, e: _Entry, source: Any) -> DefaultTags | None:
         block = e.body.get("default_tags")
-        if isinstance(block, list) and block:
-            block = block[-1]
+        block = block[-1] if isinstance(block, list) and block else block
         if not isinstance(block, dict):
             return None
-        source = self._source(e, ("provider", e.label))
-        settings = _at(source, "default_tags")
-        scope = _Scope(self, _provider_module(e), {})
-        value = scope.value(block.get("tags"), ("tags",),
-                            _at(settings[0] if isinstance(settings, list) and settings else None, "tags"))
+        scope = _Scope(self, _provider_module(e), {})  # one default_tags block: Terraform refuses two
+        value = scope.value(block.get("tags"), ("tags",), _at(_at(source, "default_tags"), "tags"))
         if value is _UNKNOWN or not isinstance(value, (dict, type(None))):
             return UNKNOWN_DEFAULTS
         return DefaultTags(clean_tags(value), frozenset(p[1] for p in scope.unknown if len(p) == 2),
                            frozenset(p[1] for p in scope.secret if len(p) == 2))
 
-    def _region(self, e: _Entry) -> str:
+    def _region(self, e: _Entry, source: Any) -> str:
         """A provider configuration's region when it is known at plan time, else ""."""
-        source = self._source(e, ("provider", e.label))
         value = _Scope(self, _provider_module(e), {}).value(e.body.get("region"), ("region",), _at(source, "region"))
         value = comparable(value) if value is not _UNKNOWN else None  # a sensitive region still prices
         return value if is_aws_region(value) else ""
