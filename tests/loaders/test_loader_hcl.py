@@ -477,6 +477,54 @@ def test_sensitive_variables_are_redacted_keys_kept(tmp_path: Path) -> None:
     assert "ml-platform" not in repr(res)
 
 
+SENSITIVE_ROOT = """
+variable "owner" {
+  default   = "ml-platform"
+  sensitive = true
+}
+locals {
+  owner = var.owner
+  label = "${var.owner}-team"
+}
+module "m" {
+  source = "./m"
+  owner  = var.owner
+  plain  = local.owner
+}
+"""
+SENSITIVE_MODULE = """
+variable "owner" {}
+variable "plain" {}
+output "owner" {
+  value     = var.owner
+  sensitive = true
+}
+output "shout" {
+  value     = upper(var.plain)
+  sensitive = true
+}
+"""
+
+
+@pytest.mark.parametrize("owner,tags,secret,unknown", [
+    ("local.owner", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ("local.label", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ("module.m.owner", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ("module.m.shout", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ('sensitive("ml-platform")', {}, set(), {"tags.Owner"}),  # tfparse writes "(sensitive value)"
+], ids=["a local", "an interpolated local", "a sensitive module output", "a module input from a local",
+        "sensitive()"])
+def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Path, owner: str, tags: dict,
+                                                                   secret: set, unknown: set) -> None:
+    """Terraform carries sensitivity through every expression; tfparse does not, so a sensitive
+    variable read through a local came out in the clear."""
+    _write(tmp_path / "m", {"main.tf": SENSITIVE_MODULE})
+    text = SENSITIVE_ROOT + f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Owner = {owner} }}\n}}\n'
+    res, = _load_dir(_write(tmp_path, {"main.tf": text}))
+    assert (res.tags, res.secret, res.unknown) == (tags, frozenset(secret), frozenset(unknown))
+    assert "ml-platform" not in repr(res).lower()
+
+
 PROVIDERS = """
 provider "aws" {
   default_tags {

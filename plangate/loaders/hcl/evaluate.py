@@ -29,8 +29,8 @@ each covered by a test:
 - ``override.tf`` blocks come back as separate objects: they are merged into the block they
   override, as Terraform does; data sources come back like resources: they are dropped.
 
-Values computed from ``sensitive`` variables (directly, or through module inputs) are replaced
-by their redacted stand-in (`plangate.model.redact`) and their paths are secret, as in a plan.
+Values computed from ``sensitive`` variables or outputs (through locals and module inputs too) are
+redacted (`plangate.model.redact`) and their paths secret, as in a plan; ``sensitive(…)``: unknown.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class _Evaluation:
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
-        self._reads_data: dict[tuple[str, str, str], bool] = {}
+        self._derives: dict[tuple[str, str, str, str], bool] = {}
 
     # -- the answer
 
@@ -356,39 +356,46 @@ class _Evaluation:
 
     # -- what an expression is derived from
 
-    def reads_data(self, module: str, source: Any) -> bool:
-        """Whether an expression of ``module`` reads a data source, directly or through locals,
-        module inputs or module outputs (tfparse invents data source attributes, and a
-        conditional, ``lookup`` or interpolation over an invented value is invented too)."""
+    def derives(self, what: str, module: str, source: Any) -> bool:
+        """Whether an expression of ``module`` reads a data source (``what`` = "data": tfparse
+        invents its attributes, and a conditional, ``lookup`` or interpolation over an invented
+        value is invented too) or a sensitive variable or output ("sensitive"), directly or
+        through locals, module inputs or module outputs."""
         for kind, name, *_ in self.references(source):
-            if kind == "data" or (kind in ("local", "var") and self._name_reads_data(module, kind, name)):
+            if kind == what or (kind in ("local", "var") and self._name_derives(what, module, kind, name)):
                 return True
-        return any(self._name_reads_data(module, "module", f"{called}.{output}")
+        return any(self._name_derives(what, module, "module", f"{called}.{output}")
                    for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
 
-    def _name_reads_data(self, module: str, kind: str, name: str) -> bool:
-        """Whether a local, a module's variable or a module output (``M.OUT``) of ``module``
-        reads a data source; asked once per name and evaluation (every value asks again)."""
-        key = (module, kind, name)
-        if key not in self._reads_data:
-            self._reads_data[key] = False  # a cycle (a Terraform error) stops here
-            self._reads_data[key] = self._definition_reads_data(module, kind, name)
-        return self._reads_data[key]
+    def _name_derives(self, what: str, module: str, kind: str, name: str) -> bool:
+        """`derives` for a local, a module's variable or a module output (``M.OUT``) of
+        ``module``; asked once per name and evaluation (every value asks again)."""
+        key = (what, module, kind, name)
+        if key not in self._derives:
+            self._derives[key] = False  # a cycle (a Terraform error) stops here
+            self._derives[key] = self._definition_derives(what, module, kind, name)
+        return self._derives[key]
 
-    def _definition_reads_data(self, module: str, kind: str, name: str) -> bool:
+    def _definition_derives(self, what: str, module: str, kind: str, name: str) -> bool:
         folder = self._folder(module)
         if kind == "local" and folder is not None:
             expr = folder_blocks(folder, self._blocks).get(("locals",))
-            return expr is not None and self.reads_data(module, expr.body.get(name))
-        if kind == "var" and module and folder is not None:  # a folder: the call is there
-            return self.reads_data(_parent(module), _at(self._call_source(self.modules[module]), name))
+            return expr is not None and self.derives(what, module, expr.body.get(name))
+        if kind == "var":
+            declared = self.variables.get(f"{module}.variable.{name}" if module else f"variable.{name}")
+            if what == "sensitive" and isinstance(declared, dict) and declared.get("sensitive") is True:
+                return True
+            # a module's variable is its caller's argument
+            return bool(module) and folder is not None and self.derives(
+                what, _parent(module), _at(self._call_source(self.modules[module]), name))
         if kind == "module":
             called, output = name.split(".", 1)
             inner = _module_path(f"{module}.module.{called}" if module else f"module.{called}")
             path = next((p for p in self.modules if _module_path(p) == inner), None)
             block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
                 if path is not None else None
-            return block is not None and self.reads_data(path, block.body.get("value"))
+            return block is not None and ((what == "sensitive" and block.body.get("sensitive") is True)
+                                          or self.derives(what, path, block.body.get("value")))
         return False
 
     def _folder(self, module: str) -> Path | None:
@@ -435,8 +442,10 @@ class _Evaluation:
         return "\n".join(texts)
 
     def fake(self, text: str) -> bool:
-        """Whether a string carries one of tfparse's stand-ins for an apply-time value."""
-        return any(m.group() in self.block_ids or m.group() not in self.source_text for m in _UUID.finditer(text))
+        """Whether a string carries one of tfparse's stand-ins: for an apply-time value, or for
+        what ``sensitive(…)`` returns (tfparse does not show it)."""
+        return text == "(sensitive value)" or any(m.group() in self.block_ids or m.group() not in self.source_text
+                                                  for m in _UUID.finditer(text))
 
 
 class Rejected(Exception):
@@ -486,7 +495,7 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and (self.ev.reads_data(self.module, source) or self.reads_computed(source)):
+        if source is not None and (self.ev.derives("data", self.module, source) or self.reads_computed(source)):
             # tfparse invents data source attributes ("current-region" for aws_region.name) and
             # resource attributes the configuration does not set (``id``); Terraform reads the
             # first at plan time and the second at apply, so only the plan (or apply) knows them
@@ -669,17 +678,7 @@ class _Scope:
                    for kind, _, rtype, *_ in self.ev.references(source))
 
     def _sensitive(self, source: Any) -> bool:
-        return any(kind == "var" and self._sensitive_var(name) for kind, name, *_ in self.ev.references(source))
-
-    def _sensitive_var(self, name: str) -> bool:
-        declared = self._variable(name)
-        if isinstance(declared, dict) and declared.get("sensitive") is True:
-            return True
-        call = self.ev.modules.get(self.module) if self.module else None
-        if call is None:
-            return False
-        # a module input built from a sensitive variable of the caller
-        return _Scope(self.ev, _parent(self.module), {})._sensitive(_at(self.ev._call_source(call), name))
+        return self.ev.derives("sensitive", self.module, source)
 
 
 # ------------------------------------------------------------------------------ helpers
