@@ -525,6 +525,34 @@ def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Pat
     assert "ml-platform" not in repr(res).lower()
 
 
+@pytest.mark.parametrize("value,tags,secret,unknown", [
+    ("var.s", {"Owner": REDACTED}, {"tags.Owner"}, set()),
+    ("data.aws_region.current.name", {}, set(), {"tags.Owner"}),
+    ('"ml-platform"', {"Owner": "ml-platform"}, set(), set()),
+], ids=["sensitive", "read at plan time", "a literal"])
+def test_a_resource_attribute_carries_what_its_expression_reads(tmp_path: Path, value: str, tags: dict,
+                                                                 secret: set, unknown: set) -> None:
+    """``aws_x.a.name`` is what ``a`` sets it to: a sensitive variable stays secret (it came out
+    in the clear), a data source's attribute tfparse invented stays unknown (it counted as known)."""
+    text = f"""
+        variable "s" {{
+          default   = "ml-platform"
+          sensitive = true
+        }}
+        data "aws_region" "current" {{}}
+        resource "aws_ssm_parameter" "a" {{
+          name  = "n"
+          type  = "String"
+          value = {value}
+        }}
+        resource "aws_sqs_queue" "q" {{
+          tags = {{ Owner = aws_ssm_parameter.a.value }}
+        }}
+        """
+    res = _by_address(_load_dir(_write(tmp_path, {"main.tf": text})))["aws_sqs_queue.q"]
+    assert (res.tags, res.secret, res.unknown) == (tags, frozenset(secret), frozenset(unknown))
+
+
 PROVIDERS = """
 provider "aws" {
   default_tags {

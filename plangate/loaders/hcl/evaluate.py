@@ -357,19 +357,22 @@ class _Evaluation:
     # -- what an expression is derived from
 
     def derives(self, what: str, module: str, source: Any) -> bool:
-        """Whether an expression of ``module`` reads a data source (``what`` = "data": tfparse
-        invents its attributes, and a conditional, ``lookup`` or interpolation over an invented
-        value is invented too) or a sensitive variable or output ("sensitive"), directly or
-        through locals, module inputs or module outputs."""
-        for kind, name, *_ in self.references(source):
-            if kind == what or (kind in ("local", "var") and self._name_derives(what, module, kind, name)):
+        """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
+        attributes, and whatever is computed from them) or a sensitive variable or output ("sensitive"),
+        directly or through locals, module inputs and outputs, or other resources' attributes."""
+        for kind, name, rtype, rname, _, attr in self.references(source):
+            name = f"{rtype}.{rname}.{attr}" if kind == "resource" else name
+            if kind == what or (kind in ("local", "var", "resource") and self._name_derives(what, module, kind, name)):
                 return True
         return any(self._name_derives(what, module, "module", f"{called}.{output}")
                    for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
 
+    def variable(self, module: str, name: str) -> Any:
+        """How tfparse returned the declaration of ``var.NAME`` in ``module``."""
+        return self.variables.get(f"{module}.variable.{name}" if module else f"variable.{name}")
+
     def _name_derives(self, what: str, module: str, kind: str, name: str) -> bool:
-        """`derives` for a local, a module's variable or a module output (``M.OUT``) of
-        ``module``; asked once per name and evaluation (every value asks again)."""
+        """`derives` for a local, variable, module output (``M.OUT``) or resource attribute: memoised."""
         key = (what, module, kind, name)
         if key not in self._derives:
             self._derives[key] = False  # a cycle (a Terraform error) stops here
@@ -378,11 +381,12 @@ class _Evaluation:
 
     def _definition_derives(self, what: str, module: str, kind: str, name: str) -> bool:
         folder = self._folder(module)
-        if kind == "local" and folder is not None:
-            expr = folder_blocks(folder, self._blocks).get(("locals",))
-            return expr is not None and self.derives(what, module, expr.body.get(name))
+        if kind in ("local", "resource") and folder is not None:  # the expression it is set to
+            *labels, attr = name.split(".") if kind == "resource" else (name,)  # TYPE.NAME.ATTR
+            block = folder_blocks(folder, self._blocks).get(("resource", *labels) if labels else ("locals",))
+            return block is not None and self.derives(what, module, _at(block.body, attr))
         if kind == "var":
-            declared = self.variables.get(f"{module}.variable.{name}" if module else f"variable.{name}")
+            declared = self.variable(module, name)
             if what == "sensitive" and isinstance(declared, dict) and declared.get("sensitive") is True:
                 return True
             # a module's variable is its caller's argument
@@ -617,12 +621,8 @@ class _Scope:
         if self.module:
             call = self.ev.modules.get(self.module)
             return call.body.get(name) if call is not None else None
-        declared = self._variable(name)
+        declared = self.ev.variable(self.module, name)
         return declared.get("default") if isinstance(declared, dict) else None
-
-    def _variable(self, name: str) -> Any:
-        """How tfparse returned the declaration of ``var.NAME`` here."""
-        return self.ev.variables.get(f"{self.module}.variable.{name}" if self.module else f"variable.{name}")
 
     def resolve(self, source: Any) -> Any:
         """The value of an expression that is one reference to a known resource attribute
@@ -650,7 +650,7 @@ class _Scope:
     def _null_variable(self, reference: Any) -> bool:
         if not isinstance(reference, str) or not reference.startswith("var."):
             return False
-        declared = self._variable(reference[4:])
+        declared = self.ev.variable(self.module, reference[4:])
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_unset(self, source: Any) -> bool:
@@ -658,7 +658,7 @@ class _Scope:
         Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
         if self.module:
             return False  # a module's variables are its caller's arguments
-        return any(kind == "var" and isinstance(v := self._variable(name), dict) and "default" not in v
+        return any(kind == "var" and isinstance(v := self.ev.variable(self.module, name), dict) and "default" not in v
                    for kind, name, *_ in self.ev.references(source))
 
     def reads_computed(self, source: Any) -> bool:
