@@ -361,6 +361,8 @@ locals {
   loop_a  = local.loop_b
   loop_b  = local.loop_a
   partial = { known = "k", later = var.unset }
+  unset_copy   = var.unset
+  unset_choice = var.unset == "a" ? "a" : "b"
 }
 """
 
@@ -418,6 +420,14 @@ def test_unknown_values_are_left_out_and_named(tmp_path: Path, expression: str) 
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n', variables_tf=VARIABLES)
     assert "x" not in res.properties
     assert res.unknown == frozenset({"x"})
+
+
+@pytest.mark.parametrize("expression", ["local.unset_copy", "local.unset_choice"])
+def test_an_unset_variable_read_through_a_local_is_unknown_inside_a_map(tmp_path: Path, expression: str) -> None:
+    """tfparse writes null there: the tag counted as set to null (missing), not as unknown."""
+    res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Environment = {expression} }}\n}}\n',
+               variables_tf=VARIABLES)
+    assert (res.tags, res.unknown) == ({}, frozenset({"tags.Environment"}))
 
 
 def test_unknown_parts_of_lists_maps_and_blocks(tmp_path: Path) -> None:
@@ -631,6 +641,17 @@ def test_count_and_for_each_make_the_planned_instances(tmp_path: Path, meta: str
     resources = _load_dir(_write(tmp_path, {"main.tf": text}))
     assert [(r.address, r.properties, r.instances, r.notes) for r in resources] == [
         (a, {"name": "q"}, Instances(), ()) for a in addresses]
+
+
+def test_a_count_from_a_variable_the_variable_file_sets_is_expanded(tmp_path: Path) -> None:
+    """A variable without a default that terraform.tfvars sets is known: its count was "unknown"."""
+    text = ('variable "n" {}\nlocals {\n  m = var.n\n}\n'
+            'resource "aws_sqs_queue" "a" {\n  count = var.n\n}\n'
+            'resource "aws_sqs_queue" "b" {\n  count = local.m\n}\n')
+    resources = _load_dir(_write(tmp_path, {"main.tf": text, "terraform.tfvars": "n = 2\n"}))
+    assert [(r.address, r.instances, r.notes) for r in resources] == [
+        (a, Instances(), ()) for a in ("aws_sqs_queue.a[0]", "aws_sqs_queue.a[1]", "aws_sqs_queue.b[0]",
+                                       "aws_sqs_queue.b[1]")]
 
 
 def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:

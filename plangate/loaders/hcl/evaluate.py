@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import evaluator_version, limits, run
+from plangate.loaders.hcl import blocks, evaluator_version, limits, run
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -77,8 +77,8 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     its provider configurations (alias and known region) are added to ``providers``."""
     ev = _Evaluation(Path(root), data, {} if declared is None else declared)
     read = {os.path.dirname(os.path.abspath(path)) for path in ev.files.values()}
-    for folder, blocks in limits.module_folders(ev.root, ev._blocks):
-        if blocks and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
+    for folder, declares in limits.module_folders(ev.root, ev._blocks):
+        if declares and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
             run.check_syntax(folder, run.evaluate(folder, []))
     out = ev.resources()
     if providers is not None:
@@ -190,9 +190,9 @@ class _Evaluation:
         if rtype == "aws_lambda_function":  # as the provider plans it: one unknown value, the whole map
             for whole in {u[:3] for u in scope.unknown if len(u) > 3 and u[0] == "environment" and u[2] == "variables"}:
                 scope.unknown = {u for u in scope.unknown if u[:3] != whole} | {whole}
-                blocks = properties.get("environment")
-                if isinstance(blocks, list) and len(blocks) > int(whole[1]) and isinstance(blocks[int(whole[1])], dict):
-                    blocks[int(whole[1])].pop("variables", None)
+                envs = properties.get("environment")
+                if isinstance(envs, list) and len(envs) > int(whole[1]) and isinstance(envs[int(whole[1])], dict):
+                    envs[int(whole[1])].pop("variables", None)
         notes: list[str] = []
         if not instances.known:
             notes.append(f"{instances.why} over values only known after apply: {address} stands for "
@@ -216,8 +216,6 @@ class _Evaluation:
 
     def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
         """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
-        if not isinstance(source, dict) or ("count" not in source and "for_each" not in source):
-            return ONE
         meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source)
         return ONE if meta is None else Instances(meta, None)
 
@@ -358,14 +356,19 @@ class _Evaluation:
 
     def derives(self, what: str, module: str, source: Any) -> bool:
         """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
-        attributes, and whatever is computed from them) or a sensitive variable or output ("sensitive"),
-        directly or through locals, module inputs and outputs, or other resources' attributes."""
+        attributes, and whatever is computed from them), a sensitive variable or output ("sensitive")
+        or a root variable without a value ("unset"), directly or through locals, module inputs and
+        outputs, or other resources' attributes."""
         for kind, name, rtype, rname, _, attr in self.references(source):
             name = f"{rtype}.{rname}.{attr}" if kind == "resource" else name
             if kind == what or (kind in ("local", "var", "resource") and self._name_derives(what, module, kind, name)):
                 return True
         return any(self._name_derives(what, module, "module", f"{called}.{output}")
                    for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
+
+    @cached_property
+    def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
+        return {name for file in blocks.tfvars_files(self.root) for name in blocks.variable_values(self.root / file)}
 
     def variable(self, module: str, name: str) -> Any:
         """How tfparse returned the declaration of ``var.NAME`` in ``module``."""
@@ -387,7 +390,8 @@ class _Evaluation:
             return block is not None and self.derives(what, module, _at(block.body, attr))
         if kind == "var":
             declared = self.variable(module, name)
-            if what == "sensitive" and isinstance(declared, dict) and declared.get("sensitive") is True:
+            if isinstance(declared, dict) and ((what == "sensitive" and declared.get("sensitive") is True) or (
+                    what == "unset" and not module and "default" not in declared and name not in self.given)):
                 return True
             # a module's variable is its caller's argument
             return bool(module) and folder is not None and self.derives(
@@ -654,12 +658,9 @@ class _Scope:
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_unset(self, source: Any) -> bool:
-        """Whether an expression reads a root variable that has no default (set only when
-        Terraform runs: -var, TF_VAR_…); tfparse writes null for it inside collections."""
-        if self.module:
-            return False  # a module's variables are its caller's arguments
-        return any(kind == "var" and isinstance(v := self.ev.variable(self.module, name), dict) and "default" not in v
-                   for kind, name, *_ in self.ev.references(source))
+        """Whether an expression reads a root variable that has no default (set only when Terraform
+        runs: -var, TF_VAR_…), through locals and module inputs too: tfparse writes null for it."""
+        return self.ev.derives("unset", self.module, source)
 
     def reads_computed(self, source: Any) -> bool:
         """Whether an expression reads a resource attribute its configuration does not set
@@ -739,13 +740,11 @@ def _module_path(module: str) -> str:
 
 def _module_prefixes(module: str) -> Iterator[str]:
     parts = [m.group() for m in _MODULE_STEP.finditer(module)]
-    for i in range(1, len(parts) + 1):
-        yield ".".join(parts[:i])
+    yield from (".".join(parts[:i]) for i in range(1, len(parts) + 1))
 
 
 def _parent(module: str) -> str:
-    prefixes = list(_module_prefixes(module))
-    return prefixes[-2] if len(prefixes) > 1 else ""
+    return ".".join(m.group() for m in list(_MODULE_STEP.finditer(module))[:-1])
 
 
 def _at(source: Any, key: Any) -> Any:
