@@ -407,6 +407,7 @@ def test_known_values(tmp_path: Path, expression: str, value: object) -> None:
     "local.loop_a", "local.partial.later", "var.map.missing", "var.list[5]",
     "aws_iam_role.r.arn", "data.aws_caller_identity.current.account_id", "module.net.vpc_id",
     "each.value", "count.index", "aws_instance.x[*].id",
+    "timestamp()", 'formatdate("YYYY", timestamp())',  # apply time in the plan; tfparse: the scan's time
     # tfparse leaves the escaped `$${` as `${`, which plangate cannot tell from an unresolved
     # template: unknown (Terraform gives 'a"b ${lit}'), never a wrong value
     r'"a\"b $${lit}"',

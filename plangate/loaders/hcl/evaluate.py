@@ -63,6 +63,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:timestamp|bcrypt)\(")  # tfparse evaluates them now; the plan cannot
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
@@ -359,6 +360,8 @@ class _Evaluation:
         attributes, and whatever is computed from them), a sensitive variable or output ("sensitive")
         or a root variable without a value ("unset"), directly or through locals, module inputs and
         outputs, or other resources' attributes."""
+        if what == "data" and any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)):
+            return True
         for kind, name, rtype, rname, _, attr in self.references(source):
             name = f"{rtype}.{rname}.{attr}" if kind == "resource" else name
             if kind == what or (kind in ("local", "var", "resource") and self._name_derives(what, module, kind, name)):
@@ -450,8 +453,7 @@ class _Evaluation:
         return "\n".join(texts)
 
     def fake(self, text: str) -> bool:
-        """Whether a string carries one of tfparse's stand-ins: for an apply-time value, or for
-        what ``sensitive(…)`` returns (tfparse does not show it)."""
+        """Whether a string carries a tfparse stand-in: for an apply-time value, or what ``sensitive(…)`` gives."""
         return text == "(sensitive value)" or any(m.group() in self.block_ids or m.group() not in self.source_text
                                                   for m in _UUID.finditer(text))
 
