@@ -564,6 +564,22 @@ def test_a_resource_attribute_carries_what_its_expression_reads(tmp_path: Path, 
     assert (res.tags, res.secret, res.unknown) == (tags, frozenset(secret), frozenset(unknown))
 
 
+@pytest.mark.parametrize("value", ["module.m.bucket", "local.bucket", "module.m.name"])
+def test_an_attribute_the_provider_sets_at_apply_is_unknown_through_locals_and_modules(tmp_path: Path,
+                                                                                       value: str) -> None:
+    """``try(aws_s3_bucket.b.id, "")`` behind a module output: tfparse gave the bucket's name, the
+    plan says "known after apply" (terraform-aws-modules/s3-bucket's s3_bucket_id output)."""
+    _write(tmp_path / "m", {"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "data"\n}\n'
+                                       'output "bucket" {\n  value = try(aws_s3_bucket.b.id, "")\n}\n'
+                                       'output "name" {\n  value = aws_s3_bucket.b.bucket\n}\n'})
+    text = ('module "m" {\n  source = "./m"\n}\nlocals {\n  bucket = module.m.bucket\n}\n'
+            f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Bucket = {value} }}\n}}\n')
+    res = _by_address(_load_dir(_write(tmp_path, {"main.tf": text})))["aws_sqs_queue.q"]
+    known = value == "module.m.name"  # an attribute the configuration sets is known
+    assert (res.tags, res.unknown) == (({"Bucket": "data"}, frozenset()) if known else
+                                       ({}, frozenset({"tags.Bucket"})))
+
+
 PROVIDERS = """
 provider "aws" {
   default_tags {

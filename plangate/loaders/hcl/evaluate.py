@@ -357,7 +357,8 @@ class _Evaluation:
 
     def derives(self, what: str, module: str, source: Any) -> bool:
         """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
-        attributes, and whatever is computed from them), a sensitive variable or output ("sensitive")
+        attributes, and whatever is computed from them), an attribute the provider sets at apply
+        ("computed"), a sensitive variable or output ("sensitive")
         or a root variable without a value ("unset"), directly or through locals, module inputs and
         outputs, or other resources' attributes."""
         if what == "data" and any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)):
@@ -390,6 +391,9 @@ class _Evaluation:
         if kind in ("local", "resource") and folder is not None:  # the expression it is set to
             *labels, attr = name.split(".") if kind == "resource" else (name,)  # TYPE.NAME.ATTR
             block = folder_blocks(folder, self._blocks).get(("resource", *labels) if labels else ("locals",))
+            unset = bool(labels) and block is not None and (attr in ("id", "None") or attr not in block.body)
+            if what == "computed" and unset:
+                return True  # an attribute the configuration does not set: the provider sets it at apply
             return block is not None and self.derives(what, module, _at(block.body, attr))
         if kind == "var":
             declared = self.variable(module, name)
@@ -665,15 +669,9 @@ class _Scope:
         return self.ev.derives("unset", self.module, source)
 
     def reads_computed(self, source: Any) -> bool:
-        """Whether an expression reads a resource attribute its configuration does not set
-        with a known value (``id``, ``arn``: computed by the provider at apply)."""
-        return any(kind == "resource" and rtype not in self.iterators and self._computed(rtype, rname, index, attr)
-                   for kind, _, rtype, rname, index, attr in self.ev.references(source))
-
-    def _computed(self, rtype: str, rname: str, index: str, attr: str | None) -> bool:
-        """Whether ``TYPE.NAME[INDEX].ATTR`` is known only after apply (tfparse's ``id`` is a stand-in)."""
-        target = self._target(rtype, rname, index)
-        return attr in (None, "id") or target is None or attr not in target or not self.known_value(target[attr])
+        """Whether an expression reads a resource attribute its configuration does not set (``id``,
+        ``arn``: computed by the provider at apply), directly or through locals and modules."""
+        return self.ev.derives("computed", self.module, source)
 
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
