@@ -70,10 +70,10 @@ _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring"
                            "toset", "tomap", "sensitive", "nonsensitive", "type"})
 _LOCAL_SOURCE = ("./", "../")
 # What reads only a collection's shape: length(x), length(keys(x)); {for k, v in x : k => v if cond} (the
-# cond in group 7); x as the whole expression (a for_each: its keys make the instances).
+# cond in group 7); x as the whole expression or a whole branch of it (a for_each: its keys make the instances).
 _SHAPE_READ = re.compile(r"length\(\s*(?:keys\(\s*)?(var|local)\.([\w-]+)\s*\)?\s*\)"
                          r"|for\s+(\w+)\s*,\s*(\w+)\s+in\s+(var|local)\.([\w-]+)\s*:\s*\3\s*=>\s*\4\s*(?:if\b([^{}]*))?(?=\})"
-                         r"|^\$\{\s*(var|local)\.([\w-]+)\s*\}$")
+                         r"|(?:^\$\{|[?:])\s*(var|local)\.([\w-]+)\s*(?=:|\}$)")
 
 
 def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None,
