@@ -320,6 +320,29 @@ def test_instances_decided_by_a_data_source_are_unknown_never_dropped(tmp_path: 
         ("aws_sqs_queue.replica", Instances("count", None)), ("aws_sqs_queue.shard", Instances("for_each", None))]
 
 
+@pytest.mark.xfail(strict=True, reason="Terraform 1.11.4 refuses regexall() on a null variable inside a local "
+                   "(\"Invalid function argument\", found on philschmid/terraform-aws-sagemaker-huggingface "
+                   "examples/serverless_inference: instance_type null for a serverless endpoint); the HCL scan "
+                   "gives verdicts.  called_on_null reads only a property's whole expression, not locals nor "
+                   "calls nested in a condition: widening it does not fit the 1,900-line budget of loaders/hcl")
+def test_a_function_called_on_null_in_a_local_is_rejected_not_scanned(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": """
+        variable "instance_type" {
+          type    = string
+          default = null
+        }
+        locals {
+          device = length(regexall("^ml[.][gp]", var.instance_type)) > 0 ? "gpu" : "cpu"
+        }
+        resource "aws_sqs_queue" "requests" {
+          name = "requests-${local.device}"
+        }
+        """})
+    (only,) = load(tmp_path)
+    assert (only.address, only.location) == ("(root module)", Location(str(tmp_path / "main.tf"), 7))
+    assert "a function called on null" in only.notes[0]
+
+
 @pytest.mark.parametrize("doc,why", [
     ('{"resource": {"aws_sqs_queue": {"q": {"name": "q"}}}, "variable": 5}', "variable: Terraform's JSON "
      "needs an object here, not a number"),
