@@ -70,6 +70,11 @@ _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
 _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
                            "toset", "tomap", "sensitive", "nonsensitive", "type"})
 _LOCAL_SOURCE = ("./", "../")
+# What reads only a collection's shape: length(x), length(keys(x)); {for k, v in x : k => v if cond} (the
+# cond in group 7); x as the whole expression or a whole branch of it (a for_each: its keys make the instances).
+_SHAPE_READ = re.compile(r"length\(\s*(?:keys\(\s*)?(var|local)\.([\w-]+)\s*\)?\s*\)"
+                         r"|for\s+(\w+)\s*,\s*(\w+)\s+in\s+(var|local)\.([\w-]+)\s*:\s*\3\s*=>\s*\4\s*(?:if\b([^{}]*))?(?=\})"
+                         r"|(?:^\$\{|[?:])\s*(var|local)\.([\w-]+)\s*(?=:|\}$)")
 
 
 def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None,
@@ -291,13 +296,13 @@ class _Evaluation:
                 yield self._unexpanded(path, source, block.location)
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
-        """Whether a module call whose inputs are all known, every block of whose folder has a
-        ``count`` or ``for_each``, made nothing because each made zero instances (the
-        ``create = false`` pattern): nothing planned, nothing unexpanded."""
-        inputs = {k: v for k, v in call.body.items() if k not in ("__tfmeta", "id")}
+        """Whether a module call made nothing because every block of its folder has a ``count`` or
+        ``for_each`` known at plan time, and each made zero instances (the ``create = false``
+        pattern, whatever its other inputs): nothing planned, nothing unexpanded."""
+        scope = _Scope(self, call.path, {})
         blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
-        return _Scope(self, _parent(call.path), {}).known_value(inputs) and all(
-            "count" in b.body or "for_each" in b.body for b in blocks)
+        return all(any(m in b.body and scope.known_expression(b.body[m]) for m in ("count", "for_each"))
+                   for b in blocks)
 
     # -- providers and default tags
 
@@ -426,11 +431,9 @@ class _Evaluation:
 
     def references(self, source: Any) -> tuple[tuple[str, str, str, str, str, str | None], ...]:
         """`_references` of an expression, read once per expression text in an evaluation."""
-        if not isinstance(source, str):
-            return tuple(_references(source))
-        if source not in self._references:
+        if isinstance(source, str) and source not in self._references:
             self._references[source] = tuple(_references(source))
-        return self._references[source]
+        return self._references[source] if isinstance(source, str) else tuple(_references(source))
 
     def _call_source(self, call: _Entry) -> Any:
         """A module call's body in source form."""
@@ -545,17 +548,8 @@ class _Scope:
         if _closing_at(text) != len(text) - 1:
             return None  # `f(a) + g(b)`: not one call
         nulls = [f"{kind}.{name}" for kind, name, *_ in self.ev.references(source) if kind in ("var", "local")
-                 and self._is_null(kind, name)]
+                 and self._named(kind, name, _UNKNOWN) is None]
         return f"{text} with {nulls[0]} null" if nulls else None
-
-    def _is_null(self, kind: str, name: str) -> bool:
-        if kind == "local":
-            values = self.ev.locals.get(self.module, {})
-            return name in values and values[name] is None
-        call = self.ev.modules.get(self.module) if self.module else None
-        if call is not None and name in call.body:
-            return call.body[name] is None
-        return self._null_variable(f"var.{name}")
 
     def fields(self, body: dict[str, Any], path: tuple[str, ...], source: Any,
                skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -608,31 +602,43 @@ class _Scope:
         whose value tfparse had to guess, else None."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             value = values.get(meta)
-            if meta in source and (value is None or not self.known_value(value)
+            keys = list(value) if isinstance(value, dict) else value  # a map's values may be unknown
+            if meta in source and (value is None or not self.known_value(keys)
                                    or not self.known_expression(source[meta])):
                 return meta
         return None
 
     def known_expression(self, source: Any) -> bool:
-        """Whether an expression (source form) reads only values known at plan time."""
-        if self.reads_unset(source) or self.reads_computed(source):
+        """Whether an expression (source form) reads only values known at plan time; a collection
+        read only for its shape (``length(x)``, ``{for k, v in x : k => v if …}``) needs only that known."""
+        source = _SHAPE_READ.sub(self._shape_read, source) if isinstance(source, str) else source
+        if self.reads_unset(source) or self.reads_computed(source) or self.ev.derives("data", self.module, source):
             return False
         for kind, name, *_ in self.ev.references(source):
-            if kind in ("data", "module"):
+            if kind == "module":
                 return False
             if (kind == "local" or (kind == "var" and self.module)) and not self.known_value(self._named(kind, name)):
                 return False
         return True
 
-    def _named(self, kind: str, name: str) -> Any:
-        """The value tfparse gave ``local.NAME`` or ``var.NAME`` here (a root variable: its default)."""
+    def _shape_read(self, m: re.Match[str]) -> str:
+        """A `_SHAPE_READ` match less the collection: its shape known (and read from no data source), a ``for``'s
+        condition not reading its values."""
+        value = self._named(m[1] or m[5] or m[8], m[2] or m[6] or m[9])
+        if not (m[1] and isinstance(value, list) or isinstance(value, dict) and self.known_value(list(value))) \
+                or m[4] and re.search(rf"\b{m[4]}\b", m[7] or "") or self.ev.derives("data", self.module, m[0]):
+            return m[0]
+        return m[7] or ("0" if m[1] else "")
+
+    def _named(self, kind: str, name: str, absent: Any = None) -> Any:
+        """tfparse's ``local.NAME`` / ``var.NAME`` here (a variable no call sets: its default), else ``absent``."""
         if kind == "local":
-            return self.ev.locals.get(self.module, {}).get(name)
-        if self.module:
-            call = self.ev.modules.get(self.module)
-            return call.body.get(name) if call is not None else None
+            return self.ev.locals.get(self.module, {}).get(name, absent)
+        call = self.ev.modules.get(self.module) if self.module else None
+        if call is not None and name in call.body:
+            return call.body[name]
         declared = self.ev.variable(self.module, name)
-        return declared.get("default") if isinstance(declared, dict) else None
+        return declared.get("default", absent) if isinstance(declared, dict) else absent
 
     def resolve(self, source: Any) -> Any:
         """The value of an expression that is one reference to a known resource attribute
@@ -690,12 +696,8 @@ _MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\
 
 def _expressions(source: Any) -> Iterator[str]:
     """Every string with an expression in a source-form value, object keys included."""
-    if isinstance(source, dict):
-        for key, sub in source.items():
-            yield from _expressions(key)
-            yield from _expressions(sub)
-    elif isinstance(source, list):
-        for sub in source:
+    if isinstance(source, (dict, list, tuple)):  # a map's (key, value) pairs in order
+        for sub in source.items() if isinstance(source, dict) else source:
             yield from _expressions(sub)
     elif isinstance(source, str) and "${" in source:
         yield source

@@ -105,11 +105,9 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
             if why is not None:
                 return f'variable "{key[1]}": {why}', where
             source = local_source(body) if key[0] == "module" else None
-            if source is None:
-                continue
-            called = folder / source
-            if not called.is_dir():
-                continue  # reported per call, with the caller's path (`evaluate`)
+            called = folder / source if source is not None else None
+            if called is None or not called.is_dir():
+                continue  # no local module call; a missing folder is reported per call, with the caller's path
             variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
             for name in body:
                 if name not in _META and name not in variables:
