@@ -296,12 +296,11 @@ def test_a_reference_to_an_undeclared_resource_is_rejected_not_scanned(tmp_path:
     assert only.notes[0].startswith(f"Terraform rejects this configuration: {tmp_path / 'main.tf'}:6: ")
 
 
-@pytest.mark.xfail(strict=True, reason="tfparse invents data.aws_region.current.name (\"current-region\") and "
-                   "evaluates both blocks to zero instances, so it returns nothing for them and the HCL scan checks "
-                   "nothing (terraform plan 1.11.4 in us-east-1 plans replica[0], replica[1], shard[\"a\"], "
-                   "shard[\"b\"]); standing in for blocks tfparse dropped does not fit the 1,900-line budget of "
-                   "loaders/hcl (issue 20)")
 def test_instances_decided_by_a_data_source_are_unknown_never_dropped(tmp_path: Path) -> None:
+    """tfparse invents data.aws_region.current.name ("current-region") and takes both counts as zero,
+    returning nothing for them: the scan checked nothing (terraform plan 1.11.4 in us-east-1 plans
+    replica[0], replica[1], shard["a"], shard["b"]).  Each stands for all its instances, its values
+    unknown; a module call so decided is reported not expanded."""
     _write(tmp_path, {"main.tf": """
         data "aws_region" "current" {}
         locals {
@@ -316,8 +315,15 @@ def test_instances_decided_by_a_data_source_are_unknown_never_dropped(tmp_path: 
           name     = each.value
         }
         """})
-    assert sorted((r.address, r.instances) for r in load(tmp_path)) == [
-        ("aws_sqs_queue.replica", Instances("count", None)), ("aws_sqs_queue.shard", Instances("for_each", None))]
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text('resource "aws_sqs_queue" "inner" {\n  name = "i"\n}\n')
+    (tmp_path / "calls.tf").write_text('module "m" {\n  source = "./m"\n'
+                                       '  count  = data.aws_region.current.name == "us-east-1" ? 1 : 0\n}\n')
+    got = sorted(load(tmp_path), key=lambda r: r.address)
+    assert [(r.address, r.type, r.instances, r.tags, r.unknown) for r in got] == [
+        ("aws_sqs_queue.replica", "aws_sqs_queue", Instances("count", None), {}, frozenset({"name"})),
+        ("aws_sqs_queue.shard", "aws_sqs_queue", Instances("for_each", None), {}, frozenset({"name"})),
+        ("module.m", hcl.MODULE_CALL, Instances(), {}, frozenset())]
 
 
 @pytest.mark.xfail(strict=True, reason="Terraform 1.11.4 refuses regexall() on a null variable inside a local "

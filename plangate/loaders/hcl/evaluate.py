@@ -269,7 +269,7 @@ class _Evaluation:
             else:
                 continue
             yield self._unexpanded(path, source, location, (why,))
-        yield from self._calls_without_entries()
+        yield from self._blocks_without_entries()
 
     def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
         """The one resource that stands for a module call whose resources were not checked."""
@@ -277,23 +277,28 @@ class _Evaluation:
                         "source": source}, location=location, provider="terraform", module=_parent(path),
                         stack=str(self.root), notes=notes)
 
-    def _calls_without_entries(self) -> Iterator[Resource]:
-        """Module blocks of the root and of every expanded local module for which tfparse
-        returned nothing (a missing folder, a call it dropped): never a silent pass.  A call
-        with ``count`` / ``for_each`` may rightly make no instance, so it is trusted."""
+    def _blocks_without_entries(self) -> Iterator[Resource]:
+        """Module and resource blocks of the root and of each expanded local module that tfparse returned
+        nothing for (a missing folder, a call it dropped, a count it took as zero from a value it
+        invented): never a silent pass.  A count / for_each known at plan time may rightly make nothing."""
         for prefix in ("", *self.modules):
             folder = self._folder(prefix)
-            if folder is None:
-                continue
-            for key, block in folder_blocks(folder, self._blocks).items():
-                if key[0] != "module" or "count" in block.body or "for_each" in block.body:
+            for key, block in folder_blocks(folder, self._blocks).items() if folder is not None else ():
+                meta = next((m for m in ("count", "for_each") if m in block.body), None)
+                path = ".".join(filter(None, (prefix, "module" if key[0] == "module" else "", *key[1:])))
+                made = self.by_address if key[0] == "resource" else self.modules
+                if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or any(
+                        p == path or p.startswith(path + "[") for p in made) or (
+                        meta and _Scope(self, prefix, block.body).known_expression(block.body[meta])):
                     continue
-                path = f"{prefix}.module.{key[1]}" if prefix else f"module.{key[1]}"
-                if any(p == path or p.startswith(path + "[") for p in self.modules):
+                if key[0] == "module":  # its source, unquoted
+                    yield self._unexpanded(path, str(block.body.get("source") or '""')[1:-1], block.location)
                     continue
-                raw = block.body.get("source")
-                source = raw[1:-1] if isinstance(raw, str) and raw[:1] == raw[-1:] == '"' else ""
-                yield self._unexpanded(path, source, block.location)
+                # a stand-in for all its instances, each configured value unknown (tfparse gave none)
+                file = self.files.setdefault(block.location.file, block.location.file)
+                body = {k: v if k == "provider" else {"__attribute__": k} for k, v in block.body.items()}
+                yield self._resource(_Entry("resource", key[1], path, file, block.location.line, body), path, key[1],
+                                     f"{prefix}." if prefix else "", block.body, Instances(meta, None))
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call made nothing because every block of its folder has a ``count`` or
@@ -449,15 +454,9 @@ class _Evaluation:
     def source_text(self) -> str:
         """Every configuration and variable file tfparse read, for the "absent from the source" test."""
         folders = {os.path.dirname(os.path.normpath(path)) for path in self.files.values()} | {str(self.root)}
-        texts = []
-        for folder in sorted(folders):
-            try:
-                names = sorted(e.name for e in os.scandir(folder) if e.is_file())
-            except OSError:
-                continue
-            for path in (Path(folder) / n for n in names if n.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))):
-                texts.append(decode(read_bytes(path), str(path)))
-        return "\n".join(texts)
+        paths = [Path(f) / e.name for f in folders if os.path.isdir(f) for e in os.scandir(f)
+                 if e.is_file() and e.name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))]
+        return "\n".join(decode(read_bytes(path), str(path)) for path in sorted(paths))
 
     def fake(self, text: str) -> bool:
         """Whether a string carries a tfparse stand-in: for an apply-time value, or what ``sensitive(…)`` gives."""
