@@ -744,6 +744,21 @@ def test_a_count_from_a_variable_the_variable_file_sets_is_expanded(tmp_path: Pa
                                        "aws_sqs_queue.b[1]")]
 
 
+def test_a_for_each_map_whose_values_are_known_only_after_apply_is_keyed_by_its_keys(tmp_path: Path) -> None:
+    """Terraform needs only a for_each map's keys at plan time (terraform-aws-modules/kms's aliases:
+    merge(local.aliases, var.computed_aliases), the second's values reading a role's name)."""
+    _write(tmp_path / "m", {"main.tf": 'variable "computed" {}\nlocals {\n  fixed = { b = "x" }\n}\n'
+                                       'resource "aws_sqs_queue" "q" {\n'
+                                       '  for_each = { for k, v in merge(local.fixed, var.computed) : k => v }\n'
+                                       '  name     = each.key\n}\n'})
+    text = ('resource "aws_iam_role" "r" {\n  name_prefix = "r"\n}\n'  # its name: known after apply
+            'module "m" {\n  source   = "./m"\n  computed = { a = { name = aws_iam_role.r.name } }\n}\n')
+    got = [r for r in _load_dir(_write(tmp_path, {"main.tf": text})) if r.type == "aws_sqs_queue"]
+    assert [(r.address, r.instances, r.properties) for r in got] == [
+        ('module.m.aws_sqs_queue.q["a"]', Instances(), {"name": "a"}),
+        ('module.m.aws_sqs_queue.q["b"]', Instances(), {"name": "b"})]
+
+
 def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:
     res = _one(tmp_path, """
         resource "aws_sqs_queue" "q" {

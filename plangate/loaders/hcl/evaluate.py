@@ -63,6 +63,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
 _APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:timestamp|bcrypt)\(")  # tfparse evaluates them now; the plan cannot
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
@@ -365,19 +366,19 @@ class _Evaluation:
 
     # -- what an expression is derived from
 
-    def derives(self, what: str, module: str, source: Any) -> bool:
+    def derives(self, what: str, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> bool:
         """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
         attributes, and whatever is computed from them), an attribute the provider sets at apply
-        ("computed"), a sensitive variable or output ("sensitive")
-        or a root variable without a value ("unset"), directly or through locals, module inputs and
-        outputs, or other resources' attributes."""
+        ("computed"), a sensitive variable or output ("sensitive") or a root variable without a value
+        ("unset"), directly or through the names in ``through``: locals, module inputs and outputs,
+        other resources' attributes."""
         if what == "data" and any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)):
             return True
         for kind, name, rtype, rname, _, attr in self.references(source):
             name = f"{rtype}.{rname}.{attr}" if kind == "resource" else name
-            if kind == what or (kind in ("local", "var", "resource") and self._name_derives(what, module, kind, name)):
+            if kind == what or (kind in through and self._name_derives(what, module, kind, name)):
                 return True
-        return any(self._name_derives(what, module, "module", f"{called}.{output}")
+        return "output" in through and any(self._name_derives(what, module, "module", f"{called}.{output}")
                    for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
 
     @cached_property
@@ -611,7 +612,9 @@ class _Scope:
         """Whether an expression (source form) reads only values known at plan time; a collection
         read only for its shape (``length(x)``, ``{for k, v in x : k => v if …}``) needs only that known."""
         source = _SHAPE_READ.sub(self._shape_read, source) if isinstance(source, str) else source
-        if self.reads_unset(source) or self.reads_computed(source) or self.ev.derives("data", self.module, source):
+        # an apply-time value read directly (a map's values behind a name may be: only its keys count)
+        if self.reads_unset(source) or self.ev.derives("computed", self.module, source, ("resource",)) \
+                or self.ev.derives("data", self.module, source):
             return False
         for kind, name, *_ in self.ev.references(source):
             if kind == "module":
