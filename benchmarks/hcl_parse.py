@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'tree':60} {'files':>5} {'bytes':>8} {'plangate':>9} {'tfparse':>8} {'pg/tfp':>7} {'terraform':>9} "
           f"{'tf/pg':>6}")
     ratios: list[tuple[float, float, float]] = []  # plangate, tfparse, terraform seconds
-    for tree in args.tree or trees():
+    for tree in [t.resolve() for t in args.tree] if args.tree else trees():
         found = roots([tree])
         # tfparse called as plangate calls it (run.evaluate): the same roots, options and variable files
         ours, theirs = median_seconds([lambda t=tree: load_tree([t]), lambda r=found: [tfparse.load_from_path(
@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         if no_terraform:
             plan = float("nan")
         else:
-            # a real root is copied with its repository: its modules are reached through ../
-            case = REAL / tree.relative_to(REAL).parts[0] if tree.is_relative_to(REAL) else tree
+            # a root is copied with its repository or fixture case: its modules are reached through ../
+            home = next((h for h in (REAL, terraform_oracle.FIXTURES) if tree.is_relative_to(h)), None)
+            case = home / tree.relative_to(home).parts[0] if home is not None else tree
             start = time.perf_counter()
             try:
                 terraform_oracle.plan(case, tree)
