@@ -227,6 +227,37 @@ def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case:
                "checked; fix the configuration or scan the plan JSON",))]
 
 
+@pytest.mark.parametrize("files,file,line,why", [
+    ({"main.tf": 'module "m" {\n  source = "./"\n}\n'}, "main.tf", 1, 'module "m": ./ calls this module again'),
+    ({"main.tf": 'module "a" {\n  source = "./a"\n}\n', "a/main.tf": 'module "back" {\n  source = "../"\n}\n'},
+     "main.tf", 1, 'module "a": ./a calls this module again'),
+], ids=["itself", "through another folder"])
+def test_a_module_that_calls_itself_is_rejected_before_tfparse(tmp_path: Path, files: dict, file: str, line: int,
+                                                               why: str, monkeypatch) -> None:
+    """tfparse recursed for ever on it (the scan hung; terraform init recurses until a file name is
+    too long); a folder calling only itself was not even a root: "0 resources scanned, gate passed"."""
+    from plangate.loaders.hcl import run
+
+    for name, text in files.items():
+        _write((tmp_path / name).parent, {Path(name).name: text})
+    monkeypatch.setattr(run, "evaluate", lambda *a: pytest.fail("tfparse was asked"))
+    (only,) = load(tmp_path)
+    assert (only.address, only.location) == ("(root module)", Location(str(tmp_path / file), line))
+    assert only.notes[0].startswith(f"Terraform rejects this configuration: {tmp_path / file}:{line}: {why} "
+                                    "(Terraform recurses without end)")
+
+
+def test_an_override_block_without_its_original_is_bad_input(tmp_path: Path) -> None:
+    """Terraform 1.11.4: "Missing base variable declaration to override" (and so for resources and
+    modules); tfparse read it as a new block, and a module call there made it recurse for ever."""
+    _write(tmp_path, {"main.tf": 'output "o" {\n  value = 1\n}\n', "override.tf": 'module "m" {\n  source = "./"\n}\n'})
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.line, caught.value.problem) == (
+        str(tmp_path / "override.tf"), 1,
+        'module "m" overrides no block (Terraform refuses an override file\'s block without its original)')
+
+
 def test_an_argument_to_a_module_folder_without_configuration_is_rejected_not_passed() -> None:
     """Terraform 1.11.4 refuses ``name = "x"`` for a module folder that holds only a sub-folder
     (validate and plan: "Unsupported argument"); without arguments it plans the call as an

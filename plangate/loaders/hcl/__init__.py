@@ -68,7 +68,8 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
         limits.check(root, declared)  # before tfparse is asked to expand anything
     rejected = {root: limits.rejected(root, declared) for root in found}
     requests = [(root, blocks.tfvars_files(root)) for root in found if rejected[root] is None]
-    weight = sum(_config_bytes(Path(k)) for k in declared) if len(requests) > 1 else 0  # one root: no processes
+    files = {b.location.file for folder in declared.values() for b in folder.values()}  # one root: no processes
+    weight = sum(os.path.getsize(f) for f in files) if len(requests) > 1 else 0
     evaluations = iter(run.evaluations(requests, weight))
     for root in found:
         if rejected[root] is not None:
@@ -111,9 +112,9 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
     top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
     found: list[Path] = []
     modules: list[Path] = []
-    called = {os.path.abspath(folder / source) for folder in folders
-              for key, block in folder_blocks(folder, declared).items()
-              if key[0] == "module" and (source := local_source(block.body)) is not None}
+    called = {target for folder in folders for key, block in folder_blocks(folder, declared).items()
+              if key[0] == "module" and (source := local_source(block.body)) is not None
+              and (target := os.path.abspath(folder / source)) != os.path.abspath(folder)}  # calling itself: a root
     for folder in (f for f in folders if os.path.abspath(f) not in called):
         path = Path(os.path.abspath(folder))
         blocks = folder_blocks(folder, declared)
@@ -121,7 +122,8 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
         runs = any(k[0] == "provider" or (k[0] == "terraform" and "backend" in b.body) for k, b in blocks.items())
         module = path != top and ("modules" in path.relative_to(top).parts[:-1] or (required and not runs))
         (modules if module else found).append(folder)
-    return found, modules
+    # every folder called by another is a cycle (Terraform refuses it): the first is still scanned, to say so
+    return found or [f for f in folders[:1] if f not in modules], modules
 
 
 @cache
@@ -153,10 +155,3 @@ def _refused(root: Path, why: str, where: Location | None = None, address: str =
 def _rejected(root: Path, why: str, where: Location) -> Resource:
     line = f":{where.line}" if where.line else ""
     return _refused(root, f"Terraform rejects this configuration: {where.file}{line}: {why}", where)
-
-
-def _config_bytes(folder: Path) -> int:
-    try:
-        return sum(e.stat().st_size for e in os.scandir(folder) if is_config_file(e.name) and e.is_file())
-    except OSError:
-        return 0

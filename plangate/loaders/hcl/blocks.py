@@ -158,8 +158,9 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
             original = next((b for b in blocks if b.kind == "locals"), None)
             if original is None:
                 blocks.append(block)
-        else:
-            original = by_key.get((block.kind, block.labels))
+        elif (original := by_key.get((block.kind, block.labels))) is None and block.kind != "terraform":
+            raise InputError(block.location.file, f'{block.kind} "{".".join(block.labels)}" overrides no block '
+                             "(Terraform refuses an override file's block without its original)", block.location.line)
         if original is not None:
             original.body = {**original.body, **block.body}
 

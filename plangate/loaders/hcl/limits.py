@@ -108,6 +108,8 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
             called = folder / source if source is not None else None
             if called is None or not called.is_dir():
                 continue  # no local module call; a missing folder is reported per call, with the caller's path
+            if str(folder) in {str(f) for f, _ in module_folders(called, declared)}:  # tfparse recurses for ever
+                return f'module "{key[1]}": {source} calls this module again (Terraform recurses without end)', where
             variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
             for name in body:
                 if name not in _META and name not in variables:
