@@ -13,7 +13,8 @@ line).  Counts only tfparse can compute are left to it.
 would rest on a configuration that never runs): an argument the module declares no variable
 for, a required module variable not given, a quoted type constraint (``type = "string"``).
 The root is then reported not checked.  A type constraint Terraform does not accept at all is
-found here too: tfparse's Go code crashes the whole process on one (`type_problem`).  (A local
+found here too: tfparse's Go code crashes the whole process on one (`type_problem`), and so is a
+module that calls itself, on which it recurses for ever.  (A local
 module folder with no configuration file is not among them: Terraform 1.11 plans it as an
 empty module.)
 """
