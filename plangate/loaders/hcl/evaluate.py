@@ -64,6 +64,7 @@ _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
+_NOTHING: frozenset[str] = frozenset()
 _APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:timestamp|bcrypt)\(")  # tfparse evaluates them now; the plan cannot
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
@@ -128,7 +129,7 @@ class _Evaluation:
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
-        self._derives: dict[tuple[str, str, str, str], bool] = {}
+        self._derived: dict[tuple[str, str, Any], frozenset[str]] = {}  # by expression, and by name
 
     # -- the answer
 
@@ -372,14 +373,29 @@ class _Evaluation:
         ("computed"), a sensitive variable or output ("sensitive") or a root variable without a value
         ("unset"), directly or through the names in ``through``: locals, module inputs and outputs,
         other resources' attributes."""
-        if what == "data" and any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)):
-            return True
+        return what in self.derivations(module, source, through)
+
+    def derivations(self, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> frozenset[str]:
+        """Which of `derives`' four an expression derives from: one walk for all four, kept per
+        expression text (most values are literals, read by no walk)."""
+        if isinstance(source, str):
+            key = (module, source, through)  # a name's key (`_named_derivations`) ends in a str
+            if key not in self._derived:
+                self._derived[key] = self._reads(module, source, through) if "${" in source else _NOTHING
+            return self._derived[key]
+        return self._reads(module, source, through) if isinstance(source, (dict, list)) else _NOTHING
+
+    def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
+        found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
         for kind, name, rtype, rname, _, attr in self.references(source):
-            name = f"{rtype}.{rname}.{attr}" if kind == "resource" else name
-            if kind == what or (kind in through and self._name_derives(what, module, kind, name)):
-                return True
-        return "output" in through and any(self._name_derives(what, module, "module", f"{called}.{output}")
-                   for text in _expressions(source) for called, output in _MODULE_OUTPUT.findall(text))
+            if kind == "data":
+                found.add("data")
+            elif kind in through:  # a resource attribute by TYPE.NAME.ATTR
+                found |= self._named_derivations(module, kind, f"{rtype}.{rname}.{attr}" if rtype else name)
+        for called, output in (m for text in _expressions(source) for m in _MODULE_OUTPUT.findall(text)) \
+                if "output" in through else ():
+            found |= self._named_derivations(module, "module", f"{called}.{output}")
+        return frozenset(found)
 
     @cached_property
     def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
@@ -389,40 +405,45 @@ class _Evaluation:
         """How tfparse returned the declaration of ``var.NAME`` in ``module``."""
         return self.variables.get(f"{module}.variable.{name}" if module else f"variable.{name}")
 
-    def _name_derives(self, what: str, module: str, kind: str, name: str) -> bool:
-        """`derives` for a local, variable, module output (``M.OUT``) or resource attribute: memoised."""
-        key = (what, module, kind, name)
-        if key not in self._derives:
-            self._derives[key] = False  # a cycle (a Terraform error) stops here
-            self._derives[key] = self._definition_derives(what, module, kind, name)
-        return self._derives[key]
+    def _named_derivations(self, module: str, kind: str, name: str) -> frozenset[str]:
+        """`derivations` of a local, variable, module output (``M.OUT``) or resource attribute: memoised."""
+        key = (module, kind, name)
+        if key not in self._derived:
+            self._derived[key] = _NOTHING  # a cycle (a Terraform error) stops here
+            self._derived[key] = frozenset(self._definition_derivations(module, kind, name))
+        return self._derived[key]
 
-    def _definition_derives(self, what: str, module: str, kind: str, name: str) -> bool:
+    def _definition_derivations(self, module: str, kind: str, name: str) -> set[str] | frozenset[str]:
         folder = self._folder(module)
         if kind in ("local", "resource") and folder is not None:  # the expression it is set to
             *labels, attr = name.split(".") if kind == "resource" else (name,)  # TYPE.NAME.ATTR
             block = folder_blocks(folder, self._blocks).get(("resource", *labels) if labels else ("locals",))
-            unset = bool(labels) and block is not None and (attr in ("id", "None") or attr not in block.body)
-            if what == "computed" and unset:
-                return True  # an attribute the configuration does not set: the provider sets it at apply
-            return block is not None and self.derives(what, module, _at(block.body, attr))
+            if block is None:
+                return _NOTHING
+            # an attribute the configuration does not set: the provider sets it at apply
+            unset = bool(labels) and (attr in ("id", "None") or attr not in block.body)
+            return ({"computed"} if unset else set()) | self.derivations(module, _at(block.body, attr))
         if kind == "var":
             declared = self.variable(module, name)
-            if isinstance(declared, dict) and ((what == "sensitive" and declared.get("sensitive") is True) or (
-                    what == "unset" and not module and "default" not in declared and name not in self.given)):
-                return True
+            found = set()
+            if isinstance(declared, dict) and declared.get("sensitive") is True:
+                found.add("sensitive")
+            if isinstance(declared, dict) and not module and "default" not in declared and name not in self.given:
+                found.add("unset")
             # a module's variable is its caller's argument
-            return bool(module) and folder is not None and self.derives(
-                what, _parent(module), _at(self._call_source(self.modules[module]), name))
+            if module and folder is not None:
+                found |= self.derivations(_parent(module), _at(self._call_source(self.modules[module]), name))
+            return found
         if kind == "module":
             called, output = name.split(".", 1)
             inner = _module_path(f"{module}.module.{called}" if module else f"module.{called}")
             path = next((p for p in self.modules if _module_path(p) == inner), None)
             block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
                 if path is not None else None
-            return block is not None and ((what == "sensitive" and block.body.get("sensitive") is True)
-                                          or self.derives(what, path, block.body.get("value")))
-        return False
+            if block is not None:
+                sensitive = {"sensitive"} if block.body.get("sensitive") is True else set()
+                return sensitive | self.derivations(path, block.body.get("value"))
+        return _NOTHING
 
     def _folder(self, module: str) -> Path | None:
         """The folder of a module instance's configuration (None: not a local module)."""
@@ -494,7 +515,7 @@ class _Scope:
             if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
                 return [self.fields(value, path + ("0",), source, _NOT_VALUES)]  # `_at` reads a block's list
             out = self.fields(value, path, source)
-            if isinstance(source, str) and self._sensitive(source):
+            if isinstance(source, str) and self.ev.derives("sensitive", self.module, source):
                 self.secret.add(path)  # a whole map from a sensitive value: its keys are secret too, as in a plan
                 return redact(out)
             return out
@@ -512,7 +533,8 @@ class _Scope:
             if "${" in value or "%{" in value or self.ev.fake(value):
                 self.unknown.add(path)
                 return _UNKNOWN
-        if source is not None and (self.ev.derives("data", self.module, source) or self.reads_computed(source)):
+        derived = self.ev.derivations(self.module, source)
+        if "data" in derived or "computed" in derived:
             # tfparse invents data source attributes ("current-region" for aws_region.name) and
             # resource attributes the configuration does not set (``id``); Terraform reads the
             # first at plan time and the second at apply, so only the plan (or apply) knows them
@@ -521,10 +543,10 @@ class _Scope:
         if value is None and isinstance(source, str) and _READS_FILE.search(source):
             self.unknown.add(path)  # tfparse writes null for a file it cannot read
             return _UNKNOWN
-        if value is not None and source is not None and self._sensitive(source):
+        if value is not None and "sensitive" in derived:
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
             return redact(value)
-        if value is None and source is not None and (self.reads_objects(source) or self.reads_unset(source)):
+        if value is None and source is not None and (self.reads_objects(source) or "unset" in derived):
             # tfparse writes null for some values it cannot know (data source attributes,
             # references in .tf.json); a null computed from variables and locals is real
             known = self.resolve(source)
@@ -613,8 +635,8 @@ class _Scope:
         read only for its shape (``length(x)``, ``{for k, v in x : k => v if …}``) needs only that known."""
         source = _SHAPE_READ.sub(self._shape_read, source) if isinstance(source, str) else source
         # an apply-time value read directly (a map's values behind a name may be: only its keys count)
-        if self.reads_unset(source) or self.ev.derives("computed", self.module, source, ("resource",)) \
-                or self.ev.derives("data", self.module, source):
+        if {"unset", "data"} & self.ev.derivations(self.module, source) \
+                or self.ev.derives("computed", self.module, source, ("resource",)):
             return False
         for kind, name, *_ in self.ev.references(source):
             if kind == "module":
@@ -671,23 +693,10 @@ class _Scope:
         declared = self.ev.variable(self.module, reference[4:])
         return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
-    def reads_unset(self, source: Any) -> bool:
-        """Whether an expression reads a root variable that has no default (set only when Terraform
-        runs: -var, TF_VAR_…), through locals and module inputs too: tfparse writes null for it."""
-        return self.ev.derives("unset", self.module, source)
-
-    def reads_computed(self, source: Any) -> bool:
-        """Whether an expression reads a resource attribute its configuration does not set (``id``,
-        ``arn``: computed by the provider at apply), directly or through locals and modules."""
-        return self.ev.derives("computed", self.module, source)
-
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
         return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
                    for kind, _, rtype, *_ in self.ev.references(source))
-
-    def _sensitive(self, source: Any) -> bool:
-        return self.ev.derives("sensitive", self.module, source)
 
 
 # ------------------------------------------------------------------------------ helpers
