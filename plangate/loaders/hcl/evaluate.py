@@ -7,7 +7,7 @@ each covered by a test:
   the root: `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
 - a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced
   block, or a fresh one), as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the
-  template, or as null: any UUID that is a block id or absent from the source, any such
+  template, or as null: any UUID absent from the source (a block id never is in it), any such
   reference or template text, and a null whose source expression reads a resource, data source
   or module output (or a root variable nobody set), mark the path unknown; a data source's
   attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown
@@ -54,7 +54,7 @@ from plangate.types import TAGGABLE, is_aws_region
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
                              "connection", "dynamic"})
-_NOT_VALUES = _META_ARGUMENTS | {"__tfmeta", "id"}  # of a nested block (its id: tfparse's stand-in)
+_NOT_VALUES = _META_ARGUMENTS | {"__tfmeta", "id"}  # of a block: its id is tfparse's, written over any configured
 # The last two steps of a resource address, after any module steps: TYPE.NAME and an optional key.
 _ADDRESS = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)([^.\[]+)\.([^.\[]+)(\[.*\])?$')
 _MODULE_STEP = re.compile(r'module\.([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
@@ -118,7 +118,6 @@ class _Evaluation:
         self._folders: dict[str, Path | None] = {"": root}
         self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
         self._references: dict[str, tuple] = {}  # by expression text
-        self.block_ids = {i for e in self.entries for i in _block_ids(e.body)}
         self._blocks = declared
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
@@ -173,7 +172,7 @@ class _Evaluation:
         scope = _Scope(self, module.rstrip("."), source if isinstance(source, dict) else {})
         properties: dict[str, Any] = {}
         for key, value in e.body.items():
-            if key in _META_ARGUMENTS or key == "__tfmeta" or (key == "id" and value in self.block_ids):
+            if key in _NOT_VALUES:
                 continue
             try:
                 got = scope.value(value, (key,), _at(source, key))
@@ -481,9 +480,9 @@ class _Evaluation:
         return "\n".join(decode(read_bytes(path), str(path)) for path in sorted(paths))
 
     def fake(self, text: str) -> bool:
-        """Whether a string carries a tfparse stand-in: for an apply-time value, or what ``sensitive(…)`` gives."""
-        return text == "(sensitive value)" or any(m.group() in self.block_ids or m.group() not in self.source_text
-                                                  for m in _UUID.finditer(text))
+        """Whether a string carries a tfparse stand-in: a UUID the source does not hold (an apply-time value,
+        a block's id), or what ``sensitive(…)`` gives."""
+        return text == "(sensitive value)" or any(m.group() not in self.source_text for m in _UUID.finditer(text))
 
 
 class Rejected(Exception):
@@ -725,14 +724,6 @@ def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
             line = meta.get("line_start")
             yield _Entry(str(kind), str(meta.get("label") or label), path, str(meta.get("filename") or ""),
                          line if isinstance(line, int) else None, item)
-
-
-def _block_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict) and "__tfmeta" in value and isinstance(value.get("id"), str):
-        yield value["id"]
-    for sub in value.values() if isinstance(value, dict) else value:
-        if isinstance(sub, (dict, list)):
-            yield from _block_ids(sub)
 
 
 def _split(address: str) -> tuple[str, str, str, str]:
