@@ -25,7 +25,9 @@ enough history), simulated daily paths, and intervals calibrated on the series' 
   assumption that the normalised error does not grow with the horizon.  On the backtest those
   intervals held 7 of 14 month-end totals, 3 of 8 as of day 7: four windows from consecutive origins
   overlap almost wholly, and where the level moved over the longer horizon the error outgrew the
-  spread.)  Only days up to the as-of day are read, so a backtest of this function is honest.
+  spread.  Nor with that growth fitted on the series' own past, q(k) = a k^b over k from a week to the
+  longest with four windows, b in [0, 1], read at h: 4 of 6 such intervals held, 67 %; see the README.)
+  Only days up to the as-of day are read, so a backtest of this function is honest.
 * **Selection** (`calibrate`): the latest past origins (each over up to h days after it; cruder
   origins join when fewer than `MIN_SCORES` took today's form) also score seasonal-naive (the last
   week repeated, over the same spreads); where its mean absolute score is the smaller and the fit has
