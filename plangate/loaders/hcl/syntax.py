@@ -81,11 +81,11 @@ _INLINE_OR_COMMENT = re.compile(r"(?:[ \t\r\f]+|/\*.*?\*/)*", re.S)  # before a 
 _NAME = re.compile(_IDENT)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"-?\d+")
-# `name = <literal>` alone on its line: the common case, read in one match.
+# `name = <literal>` or `name = <reference>` (var.x, aws_x.y[0].id) alone on its line: read in one match.
 _FAST_ATTRIBUTE = re.compile(
     rf"({_IDENT})[ \t]*=[ \t]*"
-    r'("(?:[^"\\$%\n]|\\[^\n]|\$(?![{$])|%(?![{%]))*"|-?\d+(?:\.\d+)?|true|false|null)'
-    r"[ \t\r]*(?=\n|\Z)")
+    r'(?:("(?:[^"\\$%\n]|\\[^\n]|\$(?![{$])|%(?![{%]))*"|-?\d+(?:\.\d+)?|true|false|null)'
+    rf"|({_IDENT}(?:\.{_IDENT}|\[\d+\])+))[ \t\r]*(?=\n|\Z)")
 # Inside a quoted string: plain text, escapes and $${ / %%{ (escaped template marks).
 _STRING_TEXT = re.compile(r'(?:[^"\\$%\n]+|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
 _HEREDOC_OPEN = re.compile(rf"<<(-?)({_IDENT})[ \t]*\r?\n")
@@ -170,9 +170,10 @@ class _Parser:
                 return pos + 1
             fast = _FAST_ATTRIBUTE.match(text, pos)
             if fast is not None:
-                name, raw = fast.group(1, 2)
+                name, raw, reference = fast.group(1, 2, 3)
                 self.define(defined, name, "attribute", pos)
-                out[name] = raw if raw[0] == '"' else _KEYWORDS[raw] if raw in _KEYWORDS else _number(raw)
+                out[name] = f"${{{reference}}}" if reference else raw if raw[0] == '"' \
+                    else _KEYWORDS[raw] if raw in _KEYWORDS else _number(raw)
                 pos = fast.end()
                 continue
             word = _NAME.match(text, pos)
