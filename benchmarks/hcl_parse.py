@@ -51,7 +51,7 @@ def median_seconds(fns: list[Callable[[], object]], runs: int) -> list[float]:
 def size(tree: Path) -> tuple[int, int]:
     """Files and bytes of configuration the scan reads: the files of each root folder and of the
     local module folders its roots call (``../modules/x`` outside the tree included)."""
-    folders = {folder.resolve() for root in roots([tree]) for folder, _ in limits.module_folders(root, {})}
+    folders = {Path(folder).resolve() for root in roots([tree]) for folder, _ in limits.module_folders(root, {})}
     files = [p for folder in folders for p in folder.iterdir() if p.is_file() and is_config_file(p.name)]
     return len(files), sum(p.stat().st_size for p in files)
 

@@ -109,18 +109,18 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
     """(root modules, module folders no scanned root calls).  Terraform never plans the second
     on their own: below a ``modules`` folder, or with a required variable and no provider or
     backend block.  The folder the scan was named by (the one all others are inside) is a root."""
-    top = Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
+    top = os.path.commonpath([os.path.abspath(f) for f in folders]) if folders else None
     found: list[Path] = []
     modules: list[Path] = []
     called = {target for folder in folders for key, block in folder_blocks(folder, declared).items()
               if key[0] == "module" and (source := local_source(block.body)) is not None
               and (target := os.path.abspath(folder / source)) != os.path.abspath(folder)}  # calling itself: a root
     for folder in (f for f in folders if os.path.abspath(f) not in called):
-        path = Path(os.path.abspath(folder))
+        path = os.path.abspath(folder)
         blocks = folder_blocks(folder, declared)
         required = any(k[0] == "variable" and "default" not in b.body for k, b in blocks.items())
         runs = any(k[0] == "provider" or (k[0] == "terraform" and "backend" in b.body) for k, b in blocks.items())
-        module = path != top and ("modules" in path.relative_to(top).parts[:-1] or (required and not runs))
+        module = path != top and ("modules" in os.path.relpath(path, top).split(os.sep)[:-1] or (required and not runs))
         (modules if module else found).append(folder)
     # every folder called by another is a cycle (Terraform refuses it): the first is still scanned, to say so
     return found or [f for f in folders[:1] if f not in modules], modules

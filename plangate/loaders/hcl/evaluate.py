@@ -86,7 +86,7 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     ev = _Evaluation(Path(root), data, {} if declared is None else declared)
     read = {os.path.dirname(os.path.abspath(path)) for path in ev.files.values()}
     for folder, declares in limits.module_folders(ev.root, ev._blocks):
-        if declares and str(folder) not in read:  # tfparse drops a module it cannot parse, silently
+        if declares and folder not in read:  # tfparse drops a module it cannot parse, silently
             run.check_syntax(folder, run.evaluate(folder, []))
     out = ev.resources()
     if providers is not None:

@@ -52,7 +52,7 @@ def check(root: Path, declared: dict) -> None:
         for key, block in blocks.items():
             for meta in ("count", "for_each") if key[0] in ("resource", "module") else ():
                 where, found = block.location, [0]
-                for value in _possible(block.body.get(meta), blocks, given[str(folder)]) if meta in block.body else ():
+                for value in _possible(block.body.get(meta), blocks, given[folder]) if meta in block.body else ():
                     n = _instances(meta, value) or 0
                     why = f"count = {n} is negative" if n < 0 else f"{meta} makes {n} instances, more than the " \
                         f"limit of {MAX_INSTANCES:,} per block" if n > MAX_INSTANCES else None
@@ -67,16 +67,16 @@ def check(root: Path, declared: dict) -> None:
 def _given(root: Path, folders: list[tuple[Path, dict]]) -> dict[str, dict[str, list[Any]]]:
     """The literal values each folder's variables may be given: the root's by its variable
     files, a local module's by each call's arguments (a caller's variable passed on: its values)."""
-    given: dict[str, dict[str, list[Any]]] = {str(folder): {} for folder, _ in folders}
+    given: dict[str, dict[str, list[Any]]] = {folder: {} for folder, _ in folders}
     for name in tfvars_files(root):
         for variable, value in variable_values(root / name).items():
-            given[str(folders[0][0])].setdefault(variable, []).append(value)
+            given[folders[0][0]].setdefault(variable, []).append(value)
     for folder, blocks in folders:
         for key, block in blocks.items():
             source = local_source(block.body) if key[0] == "module" else None
             callee = given.get(os.path.abspath(os.path.join(folder, source))) if source is not None else None
             for argument, raw in block.body.items() if callee is not None else ():
-                callee.setdefault(argument, []).extend(_possible(raw, blocks, given[str(folder)]))
+                callee.setdefault(argument, []).extend(_possible(raw, blocks, given[folder]))
     return given
 
 
@@ -106,10 +106,10 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
             if why is not None:
                 return f'variable "{key[1]}": {why}', where
             source = local_source(body) if key[0] == "module" else None
-            called = folder / source if source is not None else None
-            if called is None or not called.is_dir():
+            called = os.path.join(folder, source) if source is not None else None
+            if called is None or not os.path.isdir(called):
                 continue  # no local module call; a missing folder is reported per call, with the caller's path
-            if str(folder) in {str(f) for f, _ in module_folders(called, declared)}:  # tfparse recurses for ever
+            if folder in {f for f, _ in module_folders(called, declared)}:  # tfparse recurses for ever
                 return f'module "{key[1]}": {source} calls this module again (Terraform recurses without end)', where
             variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
             for name in body:
@@ -122,8 +122,8 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
     return None
 
 
-def module_folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
-    """(folder, its blocks) of ``root`` and of every local module folder it calls, once each."""
+def module_folders(root: Path | str, declared: dict) -> Iterator[tuple[str, dict]]:
+    """(absolute folder path, its blocks) of ``root`` and of every local module folder it calls, once each."""
     seen: set[str] = set()  # absolute paths as strings: this walk runs three times a root
     todo = [os.path.abspath(root)]
     while todo:
@@ -132,7 +132,7 @@ def module_folders(root: Path, declared: dict) -> Iterator[tuple[Path, dict]]:
             continue
         seen.add(folder)
         blocks = folder_blocks(folder, declared)
-        yield Path(folder), blocks
+        yield folder, blocks
         for key, block in blocks.items():
             source = local_source(block.body) if key[0] == "module" else None
             if source is not None:
