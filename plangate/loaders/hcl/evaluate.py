@@ -65,7 +65,9 @@ _REFERENCE = re.compile(
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
 _NOTHING: frozenset[str] = frozenset()
-_APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:timestamp|bcrypt)\(")  # tfparse evaluates them now; the plan cannot
+# tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
+# Terraform was started, before any -chdir) and abspath's base
+_APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:(?:timestamp|bcrypt|abspath)\(|path\.cwd\b)")
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
