@@ -243,6 +243,17 @@ def test_override_files_are_merged_and_tf_json_is_read() -> None:
     assert sorted(by) == _plan_addresses(PLANS / "overrides.plan.json")
 
 
+@pytest.mark.parametrize("started_in", [".", "working_directory"])
+def test_values_built_from_path_cwd_are_unknown_wherever_plangate_runs(monkeypatch, started_in: str) -> None:
+    """tfparse takes path.cwd (and abspath's base) from the scanning process's directory; Terraform from
+    where it was started: only the plan knows it, whichever directory the scan runs in."""
+    monkeypatch.chdir(PLANS / started_in)
+    (queue,) = load(PLANS / "working_directory")
+    assert (queue.properties.get("name"), queue.tags, queue.unknown) == (
+        None, {"Owner": "platform", "Project": "examples", "CostCenter": "cc-0001"},
+        frozenset({"name", "tags.Name", "tags.Environment"}))
+
+
 def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
     (fn,) = [r for r in load(PLANS / "plan_only_values") if r.address == "aws_lambda_function.embed"]
     assert "function_name" in fn.unknown and "function_name" not in fn.properties  # not "embed-current-region"

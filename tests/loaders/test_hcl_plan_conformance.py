@@ -45,6 +45,8 @@ INHERENT: dict[tuple[str, str, str], str] = {
     ("unknown_flows", "aws_s3_bucket.conditional", "PG-TAG-001"): _DATA_TAG,
     ("unknown_flows", "aws_s3_bucket.interpolated", "PG-TAG-001"): _DATA_TAG,
     ("unknown_flows", "aws_s3_bucket.merged", "PG-TAG-001"): _DATA_TAG,
+    ("working_directory", "aws_sqs_queue.this", "PG-TAG-001"):
+        "the Environment tag is built from path.cwd, the directory Terraform is started in",
 }
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).

@@ -16,8 +16,9 @@ from conftest import FIXTURES as ALL_FIXTURES
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
+from plangate.loaders.hcl import blocks
 from plangate.loaders.tags import DEFAULTS_UNKNOWN
-from plangate.model import REDACTED, Instances, Location, Resource
+from plangate.model import REDACTED, Instances, Location, ProviderConfig, Resource
 
 FIXTURES = ALL_FIXTURES / "hcl"
 INFERENCE = FIXTURES / "inference"
@@ -256,6 +257,46 @@ def test_an_override_block_without_its_original_is_bad_input(tmp_path: Path) -> 
     assert (caught.value.file, caught.value.line, caught.value.problem) == (
         str(tmp_path / "override.tf"), 1,
         'module "m" overrides no block (Terraform refuses an override file\'s block without its original)')
+
+
+def test_an_override_provider_block_merges_into_the_configuration_with_its_alias(tmp_path: Path) -> None:
+    """Terraform merges an override file's ``provider`` block into the block of the same name and
+    alias: main.tf's region and default tags stay unless the override sets them (plangate kept
+    the override's block alone, and merged a default provider's override into an alias's)."""
+    _write(tmp_path, {
+        "main.tf": """\
+            provider "aws" {
+              region = "eu-west-1"
+              default_tags {
+                tags = { Owner = "vision" }
+              }
+            }
+            provider "aws" {
+              alias  = "east"
+              region = "us-east-1"
+            }
+            resource "aws_sqs_queue" "q" {
+              name = "q"
+            }
+            """,
+        "override.tf": """\
+            provider "aws" {
+              access_key = "mock"
+            }
+            provider "aws" {
+              alias  = "east"
+              region = "us-east-2"
+            }
+            """})
+    found = hcl.load([tmp_path])
+    assert found.providers == (ProviderConfig("aws", "", "eu-west-1", "", str(tmp_path)),
+                               ProviderConfig("aws", "east", "us-east-2", "", str(tmp_path)))
+    (queue,) = found.resources
+    assert (queue.region, queue.tags) == ("eu-west-1", {"Owner": "vision"})
+    bodies = {b.body.get("alias"): b.body for b in blocks.declared_blocks(tmp_path) if b.kind == "provider"}
+    assert bodies == {None: {"region": '"eu-west-1"', "default_tags": bodies[None]["default_tags"],
+                             "access_key": '"mock"'},
+                      '"east"': {"alias": '"east"', "region": '"us-east-2"'}}
 
 
 def test_an_argument_to_a_module_folder_without_configuration_is_rejected_not_passed() -> None:

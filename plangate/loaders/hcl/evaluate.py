@@ -65,7 +65,9 @@ _REFERENCE = re.compile(
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
 _NOTHING: frozenset[str] = frozenset()
-_APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:timestamp|bcrypt)\(")  # tfparse evaluates them now; the plan cannot
+# tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
+# Terraform was started, before any -chdir) and abspath's base
+_APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:(?:timestamp|bcrypt|abspath)\(|path\.cwd\b)")
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
@@ -133,25 +135,21 @@ class _Evaluation:
     # -- the answer
 
     def resources(self) -> list[Resource]:
-        groups: dict[str, list[_Entry]] = {}
-        for e in self.entries:
-            if e.kind == "resource":
-                groups.setdefault(e.path, []).append(e)
-        merged = [self._merge_overrides(es) for es in groups.values()]
+        merged = self._merged("resource", lambda e: e.path)
         self.by_address.update((e.path, e.body) for e in merged)
-        for e in self.entries:
-            if e.kind == "provider":
-                key = self._provider_key(e)
-                source = self._source(e, ("provider", *key[1:]))  # its own block: an alias's too
-                self.providers[key] = self._default_tags(e, source)
-                self.regions[key] = self._region(e, source)
+        for e in self._merged("provider", self._provider_key):  # an override.tf's credentials, main.tf's region
+            key = self._provider_key(e)
+            source = self._source(e, ("provider", *key[1:]))  # its own block: an alias's too
+            self.providers[key] = self._default_tags(e, source)
+            self.regions[key] = self._region(e, source)
         out: list[Resource] = []
         collapsed: set[str] = set()
         for e in merged:
             module, rtype, name, key = _split(e.path)
             base = f"{module}{rtype}.{name}"
             source = self._source(e, ("resource", rtype, name))
-            instances = self._instances(e, source, module)
+            meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source)  # None: expanded from known values
+            instances = ONE if meta is None else Instances(meta, None)
             guessed = self._guessed_module(module.rstrip(".")) if instances.known else None
             if guessed is not None:  # a module call whose count / for_each only apply knows
                 meta, prefix = guessed
@@ -221,11 +219,6 @@ class _Evaluation:
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "")
 
-    def _instances(self, e: _Entry, source: Any, module: str) -> Instances:
-        """ONE for an instance tfparse expanded from known values; (meta, None) when guessed."""
-        meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source)
-        return ONE if meta is None else Instances(meta, None)
-
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
         """(meta-argument, module instance path) of the outermost module call on ``module``'s
         path whose ``count`` / ``for_each`` reads values only known after apply."""
@@ -236,6 +229,13 @@ class _Evaluation:
             if (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))) is not None:
                 return meta, prefix
         return None
+
+    def _merged(self, kind: str, key: Any) -> list[_Entry]:
+        """The entries of one kind, those with the same ``key(entry)`` merged (`_merge_overrides`)."""
+        groups: dict[Any, list[_Entry]] = {}
+        for e in (e for e in self.entries if e.kind == kind):
+            groups.setdefault(key(e), []).append(e)
+        return [self._merge_overrides(es) for es in groups.values()]
 
     def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
         """Override files' blocks merged into the block they override: each attribute, and each
