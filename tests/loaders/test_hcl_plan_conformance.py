@@ -51,10 +51,12 @@ INHERENT: dict[tuple[str, str, str], str] = {
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
 _MODULE_OUTPUT_COUNT = (
-    "count / for_each reading a module output known at plan time (module.label.enabled, from variable "
-    "defaults) is taken as apply-time: evaluate.py _Scope.known_expression returns False for every "
-    "`module` reference instead of following the output's derivations (as it does for locals), so "
-    "`guessed` leaves one unindexed resource where Terraform plans [0] / [\"a\"], [\"b\"]")
+    "tfparse expands a block before it reads module outputs: the root's `count = module.label.enabled ? 1 : 0` "
+    "comes back null and its for_each over the output makes nothing, so HCL keeps one resource standing for "
+    "all the instances (instances unknown; its values read from count.index / each unknown) where Terraform "
+    "plans aws_sns_topic.alerts[0], aws_sqs_queue.shards[\"a\"], [\"b\"].  Only a count tfparse expanded as "
+    "far as its value says is taken (module.requests' queue: exact); computing count / for_each from the "
+    "outputs ourselves would be the second evaluator issue 20 removed")
 XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attributes read as unknown
     "module_output_count": _MODULE_OUTPUT_COUNT,
 }

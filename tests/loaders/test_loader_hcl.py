@@ -398,6 +398,47 @@ def test_instances_decided_by_a_data_source_are_unknown_never_dropped(tmp_path: 
         ("module.m", hcl.MODULE_CALL, Instances(), {}, frozenset())]
 
 
+def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded_it(tmp_path: Path) -> None:
+    """A label module's ``enabled`` output gates a resource (cloudposse's ``module.this.enabled ? 1 : 0``):
+    known at plan time, and tfparse's one instance is the one Terraform plans.  But tfparse expands a
+    block before it reads module outputs: ``count = module.label.n`` (2) comes back as one instance and a
+    for_each over an output as none (Terraform 1.11.4 plans two of each), so those stand for all their
+    instances, never one instance short."""
+    _write(tmp_path, {"main.tf": """
+        module "label" {
+          source = "./label"
+        }
+        resource "aws_sns_topic" "gated" {
+          count = module.label.enabled ? 1 : 0
+          name  = "gated"
+        }
+        resource "aws_sns_topic" "two" {
+          count = module.label.n
+          name  = "two-${count.index}"
+        }
+        resource "aws_sqs_queue" "shard" {
+          for_each = module.label.enabled ? toset(["a", "b"]) : toset([])
+          name     = "shard-${each.key}"
+        }
+        resource "aws_sqs_queue" "named" {
+          count = module.label.arn == "" ? 0 : 1
+          name  = "named"
+        }
+        """})
+    _write(tmp_path / "label", {"main.tf": """
+        resource "aws_sns_topic" "t" {
+          name = "t"
+        }
+        output "enabled" { value = true }
+        output "n" { value = 2 }
+        output "arn" { value = aws_sns_topic.t.arn }
+        """})
+    got = {r.address: r.instances for r in load(tmp_path) if r.type != hcl.MODULE_CALL}
+    assert got == {"aws_sns_topic.gated[0]": Instances(), "aws_sns_topic.two": Instances("count", None),
+                   "aws_sqs_queue.shard": Instances("for_each", None), "aws_sqs_queue.named": Instances("count", None),
+                   "module.label.aws_sns_topic.t": Instances()}
+
+
 @pytest.mark.xfail(strict=True, reason="Terraform 1.11.4 refuses regexall() on a null variable inside a local "
                    "(\"Invalid function argument\", found on philschmid/terraform-aws-sagemaker-huggingface "
                    "examples/serverless_inference: instance_type null for a serverless endpoint); the HCL scan "

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -144,11 +145,12 @@ class _Evaluation:
             self.regions[key] = self._region(e, source)
         out: list[Resource] = []
         collapsed: set[str] = set()
+        made = Counter("{}{}.{}".format(*_split(e.path)) for e in merged)  # instances tfparse made of each block
         for e in merged:
             module, rtype, name, key = _split(e.path)
             base = f"{module}{rtype}.{name}"
             source = self._source(e, ("resource", rtype, name))
-            meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source)  # None: expanded from known values
+            meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source, made[base])  # None: known
             instances = ONE if meta is None else Instances(meta, None)
             guessed = self._guessed_module(module.rstrip(".")) if instances.known else None
             if guessed is not None:  # a module call whose count / for_each only apply knows
@@ -357,12 +359,9 @@ class _Evaluation:
         """``providers = { aws = aws.eu }`` of a module call, read from its source (tfparse
         evaluates the references to null)."""
         mapping = _at(self._call_source(call), "providers")
-        out: dict[str, tuple[str, str]] = {}
-        for key, value in mapping.items() if isinstance(mapping, dict) else ():
-            target = _provider_ref(value, "")
-            if target[0]:
-                out[str(key).strip('"')] = target
-        return out
+        mapping = mapping if isinstance(mapping, dict) else {}
+        targets = {str(k).strip('"'): _provider_ref(v, "") for k, v in mapping.items()}  # keys quoted or not
+        return {local: target for local, target in targets.items() if target[0]}
 
     # -- what an expression is derived from
 
@@ -618,27 +617,30 @@ class _Scope:
         value = self._named(*reference.groups())
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
 
-    def guessed(self, values: dict[str, Any], source: Any) -> str | None:
-        """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form)
-        whose value tfparse had to guess, else None."""
+    def guessed(self, values: dict[str, Any], source: Any, made: int | None = None) -> str | None:
+        """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form) whose value
+        tfparse had to guess, else None; one over a module output unless tfparse ``made`` as many instances as it
+        says (it expands before it reads module outputs: one instance whatever the count, none for a for_each)."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) else value  # a map's values may be unknown
+            expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
             if meta in source and (value is None or not self.known_value(keys)
-                                   or not self.known_expression(source[meta])):
+                                   or not self.known_expression(source[meta], outputs=expanded)):
                 return meta
         return None
 
-    def known_expression(self, source: Any) -> bool:
+    def known_expression(self, source: Any, outputs: bool = False) -> bool:
         """Whether an expression (source form) reads only values known at plan time; a collection
-        read only for its shape (``length(x)``, ``{for k, v in x : k => v if …}``) needs only that known."""
+        read only for its shape (``length(x)``, ``{for k, v in x : k => v if …}``) needs only that known;
+        a module output (only with ``outputs``) needs its value computed from no resource attribute."""
         source = _SHAPE_READ.sub(self._shape_read, source) if isinstance(source, str) else source
         # an apply-time value read directly (a map's values behind a name may be: only its keys count)
         if {"unset", "data"} & self.ev.derivations(self.module, source) \
                 or self.ev.derives("computed", self.module, source, ("resource",)):
             return False
         for kind, name, *_ in self.ev.references(source):
-            if kind == "module":
+            if kind == "module" and not (outputs and "computed" not in self.ev.derivations(self.module, source)):
                 return False
             if (kind == "local" or (kind == "var" and self.module)) and not self.known_value(self._named(kind, name)):
                 return False
@@ -754,8 +756,7 @@ def _parent(module: str) -> str:
 def _at(source: Any, key: Any) -> Any:
     """The source-form expression below ``key`` (a nested block's first body), or None; below
     an expression (``merge(…)``) it is the whole expression, which produced every part."""
-    if isinstance(source, list) and len(source) == 1:
-        source = source[0]
+    source = source[0] if isinstance(source, list) and len(source) == 1 else source
     if isinstance(source, dict):
         return source.get(key)
     return source if isinstance(source, str) and "${" in source else None
@@ -823,9 +824,8 @@ _PROVIDER_REF = re.compile(r"\$\{([A-Za-z][\w-]*)(?:\.([A-Za-z][\w-]*))?\}")
 
 def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
     """(provider name, alias) of ``provider = aws.west`` as tfparse or the source writes it."""
-    if isinstance(raw, dict):
-        raw = raw.get("__attribute__")
-        raw = "${" + raw + "}" if isinstance(raw, str) else None
+    if isinstance(raw, dict):  # {"__attribute__": "aws.west"}
+        raw = "${" + raw["__attribute__"] + "}" if isinstance(raw.get("__attribute__"), str) else None
     match = _PROVIDER_REF.fullmatch(raw) if isinstance(raw, str) else None
     return (match[1], match[2] or "") if match else (rtype.split("_", 1)[0], "")
 
