@@ -227,9 +227,13 @@ def _read_csv(path: str, columns: Sequence[str] | None) -> pa.Table:
         if missing:
             raise InputError(path, f"no column {missing[0]!r} (columns: {_names(names)})")
     try:
-        return pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        table.column_names  # noqa: B018  (Arrow keeps the header as bytes: it decodes the names only here)
+        return table
     except (pa.ArrowException, OSError) as exc:
         raise InputError(path, f"not a readable CSV table: {redacted_first_line(exc)}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not a readable CSV table: its header is not UTF-8 text") from None
 
 
 def _csv_header(path: str, delimiter: str) -> list[str]:

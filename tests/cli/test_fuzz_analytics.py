@@ -229,6 +229,7 @@ TABLE_HEADER = ["x", "label", "pred", "group"]
 
 @FUZZ
 @given(content=broken(TABLE_HEADER, table_rows()))
+@example(content=b"\x80\n")  # found once: Arrow decoded the header only when asked for its names, exit 3
 def test_drift(capsys, content):
     with tempfile.TemporaryDirectory() as folder:
         ref = _write(folder, "ref.csv", csv_text(TABLE_HEADER, table_rows()).encode())
@@ -240,6 +241,7 @@ def test_drift(capsys, content):
 @given(content=broken(TABLE_HEADER, table_rows()),
        positive=st.none() | st.sampled_from(["1", "yes", "nan", "a"]),
        threshold=st.none() | st.sampled_from(["0.5", "1e308", "nan", "-inf"]))
+@example(content=b"\x80\n", positive=None, threshold=None)
 def test_fairness(capsys, content, positive, threshold):
     with tempfile.TemporaryDirectory() as folder:
         argv = ["fairness", _write(folder, "d.csv", content), "--y-true", "label", "--y-pred", "pred",
