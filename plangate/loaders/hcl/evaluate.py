@@ -224,9 +224,7 @@ class _Evaluation:
         path whose ``count`` / ``for_each`` reads values only known after apply."""
         for prefix in _module_prefixes(module):
             call = self.modules.get(prefix)
-            if call is None:
-                continue
-            if (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))) is not None:
+            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))):
                 return meta, prefix
         return None
 
@@ -302,13 +300,15 @@ class _Evaluation:
                                      f"{prefix}." if prefix else "", block.body, Instances(meta, None))
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
-        """Whether a module call made nothing because every block of its folder has a ``count`` or
-        ``for_each`` known at plan time, and each made zero instances (the ``create = false``
-        pattern, whatever its other inputs): nothing planned, nothing unexpanded."""
+        """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
+        known at plan time, and each made zero instances (the ``create = false`` pattern, whatever its other
+        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded."""
         scope = _Scope(self, call.path, {})
-        blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
+        blocks = [(k, b) for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
         return all(any(m in b.body and scope.known_expression(b.body[m]) for m in ("count", "for_each"))
-                   for b in blocks)
+                   or k[0] == "module" and (inner := self.modules.get(f"{call.path}.module.{k[1]}")) is not None
+                   and (sub := self._folder(inner.path)) is not None and self._zero_instances(inner, sub)
+                   for k, b in blocks)
 
     # -- providers and default tags
 
