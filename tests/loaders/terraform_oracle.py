@@ -28,6 +28,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from conftest import FIXTURES as ALL_FIXTURES  # as a script, tests/ must be on PYTHONPATH (make fixtures sets it)
 
@@ -80,12 +81,23 @@ def plan_path(case: Path, root: Path, out: Path | None = None) -> Path:
 
 
 def normalise(data: dict) -> dict:
-    """Without the run's timestamp, and with ``relevant_attributes`` (whose order Terraform
-    does not keep from one run to the next) sorted."""
+    """Without the run's timestamp, and with ``relevant_attributes`` and the ``child_modules`` of
+    ``planned_values`` (whose order Terraform does not keep from one run to the next: the instances
+    of a module called with for_each inside another module came in either order) sorted."""
     out = {k: v for k, v in data.items() if k not in VOLATILE}
     if isinstance(out.get("relevant_attributes"), list):
         out["relevant_attributes"] = sorted(out["relevant_attributes"], key=lambda a: json.dumps(a, sort_keys=True))
+    if isinstance(out.get("planned_values"), dict):
+        planned = out["planned_values"]
+        out["planned_values"] = {**planned, "root_module": _sorted_modules(planned.get("root_module"))}
     return out
+
+
+def _sorted_modules(module: Any) -> Any:
+    if not isinstance(module, dict) or not isinstance(module.get("child_modules"), list):
+        return module
+    children = [_sorted_modules(child) for child in module["child_modules"]]
+    return {**module, "child_modules": sorted(children, key=lambda c: str(c.get("address")))}
 
 
 def _env(data_dir: Path) -> dict[str, str]:

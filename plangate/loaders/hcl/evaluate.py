@@ -77,6 +77,8 @@ _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring"
 _LOCAL_SOURCE = ("./", "../")
 # What reads only a collection's shape: length(x), length(keys(x)); {for k, v in x : k => v if cond} (the
 # cond in group 7); x as the whole expression or a whole branch of it (a for_each: its keys make the instances).
+_FOR_OBJECT = re.compile(  # ${{for k, v in x : key => value if cond}}
+    r"\$\{\{\s*for\s+(\w+)\s*(?:,\s*(\w+)\s*)?in\s+(.+?)\s*:\s*([\w.]+)\s*=>(.*?)(?:\sif\s([^{}]*))?\}\}", re.S)
 _SHAPE_READ = re.compile(r"length\(\s*(?:keys\(\s*)?(var|local)\.([\w-]+)\s*\)?\s*\)"
                          r"|for\s+(\w+)\s*,\s*(\w+)\s+in\s+(var|local)\.([\w-]+)\s*:\s*\3\s*=>\s*\4\s*(?:if\b([^{}]*))?(?=\})"
                          r"|(?:^\$\{|[?:])\s*(var|local)\.([\w-]+)\s*(?=:|\}$)")
@@ -124,9 +126,8 @@ class _Evaluation:
         self._blocks = declared
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
-        for e in self.entries:
-            if e.kind == "locals":
-                self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
+        for e in (e for e in self.entries if e.kind == "locals"):
+            self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
         self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
@@ -189,8 +190,7 @@ class _Evaluation:
                 got = properties.get(block_type)
                 written = source.get(block_type)
                 made = (len(got) if isinstance(got, list) else 0) - (len(written) if isinstance(written, list) else 0)
-                most = scope.most_items(for_each)
-                truncated = most is None or made < most
+                truncated = (most := scope.most_items(for_each)) is None or made < most
             if (lifecycle and truncated) or not scope.known_expression(for_each):
                 properties.pop(block_type, None)
                 scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
@@ -226,9 +226,7 @@ class _Evaluation:
         path whose ``count`` / ``for_each`` reads values only known after apply."""
         for prefix in _module_prefixes(module):
             call = self.modules.get(prefix)
-            if call is None:
-                continue
-            if (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))) is not None:
+            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))):
                 return meta, prefix
         return None
 
@@ -304,13 +302,15 @@ class _Evaluation:
                                      f"{prefix}." if prefix else "", block.body, Instances(meta, None))
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
-        """Whether a module call made nothing because every block of its folder has a ``count`` or
-        ``for_each`` known at plan time, and each made zero instances (the ``create = false``
-        pattern, whatever its other inputs): nothing planned, nothing unexpanded."""
+        """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
+        known at plan time, and each made zero instances (the ``create = false`` pattern, whatever its other
+        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded."""
         scope = _Scope(self, call.path, {})
-        blocks = [b for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
+        blocks = [(k, b) for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
         return all(any(m in b.body and scope.known_expression(b.body[m]) for m in ("count", "for_each"))
-                   for b in blocks)
+                   or k[0] == "module" and (inner := self.modules.get(f"{call.path}.module.{k[1]}")) is not None
+                   and (sub := self._folder(inner.path)) is not None and self._zero_instances(inner, sub)
+                   for k, b in blocks)
 
     # -- providers and default tags
 
@@ -341,10 +341,8 @@ class _Evaluation:
         maps of the module calls up to the root (None: Terraform's implicit empty one)."""
         for _ in range(64):  # module nesting is finite; a cycle would be a Terraform error
             key = (_module_path(module), name, alias)
-            if key in self.providers:
-                return key
-            if not module:
-                return None
+            if key in self.providers or not module:
+                return key if key in self.providers else None
             call = self.modules.get(module)
             mapping = self._providers_map(call) if call else {}
             local = name if not alias else f"{name}.{alias}"
@@ -382,6 +380,24 @@ class _Evaluation:
                 self._derived[key] = self._reads(module, source, through) if "${" in source else _NOTHING
             return self._derived[key]
         return self._reads(module, source, through) if isinstance(source, (dict, list)) else _NOTHING
+
+    def key_reads(self, module: str, source: Any, depth: int = 0) -> frozenset[str]:
+        """`derivations` of what decides a collection's keys (a map's keys, a list's length), not its values: ``{for
+        k, v in x : k => … if c}`` reads x's keys and c (and x's values if c does); a local or input: its definition."""
+        if isinstance(source, (dict, list)):  # a literal list: its length is written
+            return frozenset().union(*(self.derivations(module, k) for k in source if isinstance(source, dict)))
+        named = re.fullmatch(r"\$\{(var|local)\.([\w-]+)\}", source) if isinstance(source, str) and depth < 32 else None
+        if named and named[1] == "local" and (folder := self._folder(module)) is not None:
+            block = folder_blocks(folder, self._blocks).get(("locals",))
+            return self.key_reads(module, block.body.get(named[2]) if block else None, depth + 1)
+        if named and named[1] == "var" and module:  # a module's variable is its caller's argument
+            return self.key_reads(_parent(module), _at(self._call_source(self.modules[module]), named[2]), depth + 1)
+        if not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
+            return self.derivations(module, source)
+        coll, reads = f"${{{loop[3]}}}", f"{loop[4]} {loop[6] or ''}"  # the collection; the keys' and condition's text
+        keys = self.key_reads(module, coll, depth + 1) if loop[2] and loop[4] == loop[1] else _NOTHING
+        values = self.derivations(module, coll) if re.search(rf"\b{loop[2] or loop[1]}\b", reads) else _NOTHING
+        return keys | values | self.derivations(module, f"${{{reads}}}")
 
     def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
         found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
@@ -506,7 +522,9 @@ class _Scope:
         ``source`` is the expression that produced it, in source form (None when not known)."""
         if isinstance(value, dict):
             if "__attribute__" in value or "__name__" in value:
-                if self._null_variable(value.get("__attribute__")):
+                reference = value.get("__attribute__")
+                declared = self.ev.variable(self.module, reference[4:]) if str(reference).startswith("var.") else None
+                if isinstance(declared, dict) and "default" in declared and declared["default"] is None:
                     return None  # tfparse leaves a variable whose default is null unresolved
                 self.unknown.add(path)
                 return _UNKNOWN
@@ -527,19 +545,13 @@ class _Scope:
                 got = self.value(sub, (*path, str(i)), at)
                 items.append(None if got is _UNKNOWN else got)
             return items
-        if isinstance(value, str):
-            if "${" in value or "%{" in value or self.ev.fake(value):
-                self.unknown.add(path)
-                return _UNKNOWN
         derived = self.ev.derivations(self.module, source)
-        if "data" in derived or "computed" in derived:
-            # tfparse invents data source attributes ("current-region" for aws_region.name) and
-            # resource attributes the configuration does not set (``id``); Terraform reads the
-            # first at plan time and the second at apply, so only the plan (or apply) knows them
+        # a template tfparse left or a stand-in it wrote; data source attributes it invents ("current-region" for
+        # aws_region.name) and resource attributes the configuration does not set (``id``): Terraform reads the
+        # first at plan time and the second at apply, so only the plan (or apply) knows them; null for a file
+        if isinstance(value, str) and ("${" in value or "%{" in value or self.ev.fake(value)) or "data" in derived \
+                or "computed" in derived or value is None and isinstance(source, str) and _READS_FILE.search(source):
             self.unknown.add(path)
-            return _UNKNOWN
-        if value is None and isinstance(source, str) and _READS_FILE.search(source):
-            self.unknown.add(path)  # tfparse writes null for a file it cannot read
             return _UNKNOWN
         if value is not None and "sensitive" in derived:
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
@@ -623,7 +635,7 @@ class _Scope:
         says (it expands before it reads module outputs: one instance whatever the count, none for a for_each)."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             value = values.get(meta)
-            keys = list(value) if isinstance(value, dict) else value  # a map's values may be unknown
+            keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
             if meta in source and (value is None or not self.known_value(keys)
                                    or not self.known_expression(source[meta], outputs=expanded)):
@@ -649,9 +661,11 @@ class _Scope:
     def _shape_read(self, m: re.Match[str]) -> str:
         """A `_SHAPE_READ` match less the collection: its shape known (and read from no data source), a ``for``'s
         condition not reading its values."""
-        value = self._named(m[1] or m[5] or m[8], m[2] or m[6] or m[9])
+        kind, name = m[1] or m[5] or m[8], m[2] or m[6] or m[9]
+        value = self._named(kind, name)
         if not (m[1] and isinstance(value, list) or isinstance(value, dict) and self.known_value(list(value))) \
-                or m[4] and re.search(rf"\b{m[4]}\b", m[7] or "") or self.ev.derives("data", self.module, m[0]):
+                or m[4] and re.search(rf"\b{m[4]}\b", m[7] or "") \
+                or {"data", "unset"} & self.ev.key_reads(self.module, f"${{{kind}.{name}}}"):
             return m[0]
         return m[7] or ("0" if m[1] else "")
 
@@ -669,30 +683,16 @@ class _Scope:
         """The value of an expression that is one reference to a known resource attribute
         (``"${aws_x.y.name}"``, as .tf.json files write them), else _UNKNOWN."""
         text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
-        if not isinstance(text, str) or not (text.startswith("${") and text.endswith("}")):
-            return _UNKNOWN
-        refs = list(self.ev.references(text))
-        if len(refs) != 1 or refs[0][0] != "resource" or refs[0][5] is None:
+        refs = self.ev.references(text) if isinstance(text, str) and text[:2] == "${" and text[-1:] == "}" else ()
+        if len(refs) != 1 or refs[0][0] != "resource" or text[2:-1].strip() != "{2}.{3}{4}.{5}".format(*refs[0]):
             return _UNKNOWN
         _, _, rtype, rname, index, attr = refs[0]
-        if text[2:-1].strip() != f"{rtype}.{rname}{index}.{attr}":
-            return _UNKNOWN
-        target = self._target(rtype, rname, index)
+        address = f"{self.module}.{rtype}.{rname}" if self.module else f"{rtype}.{rname}"
+        # `aws_x.y` without an index where tfparse wrote `aws_x.y[0]`
+        target = self.ev.by_address.get(address + index) or (None if index else self.ev.by_address.get(f"{address}[0]"))
         value = target.get(attr) if target is not None else None
         return value if value is not None and self.known_value(value) and not isinstance(value, (dict, list)) \
             else _UNKNOWN
-
-    def _target(self, rtype: str, rname: str, index: str) -> dict[str, Any] | None:
-        prefix = f"{self.module}." if self.module else ""
-        found = self.ev.by_address.get(f"{prefix}{rtype}.{rname}{index}")
-        # `aws_x.y` without an index where tfparse wrote `aws_x.y[0]`
-        return found if found is not None or index else self.ev.by_address.get(f"{prefix}{rtype}.{rname}[0]")
-
-    def _null_variable(self, reference: Any) -> bool:
-        if not isinstance(reference, str) or not reference.startswith("var."):
-            return False
-        declared = self.ev.variable(self.module, reference[4:])
-        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
