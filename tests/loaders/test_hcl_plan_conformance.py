@@ -83,7 +83,8 @@ XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attribute
         "as wholly unknown tags and tags_all (PG-TAG-001 unknown), but HCL keeps the known keys and says pass (with "
         "complete default_tags) or violation (without): evaluate.py _Evaluation._resource builds OwnTags with "
         "known=True when only (\"tags\", key) paths are unknown; like its aws_lambda_function environment rule "
-        "(one unknown value, the whole map), any unknown tag value should make the whole tags unknown"),
+        "(one unknown value, the whole map), any unknown tag value should make the whole tags unknown (the Lambda "
+        "function's PG-RAI-001 / PG-TEL-* read its tags: unknown from the plan, not applicable from HCL)"),
     "keyed_by_attribute": _KEYED_BY_ATTRIBUTE,
 }
 XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too
