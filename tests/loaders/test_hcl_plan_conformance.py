@@ -51,17 +51,47 @@ INHERENT: dict[tuple[str, str, str], str] = {
 
 # case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
 _MODULE_OUTPUT_COUNT = (
-    "tfparse expands a block before it reads module outputs: the root's `count = module.label.enabled ? 1 : 0` "
-    "comes back null and its for_each over the output makes nothing, so HCL keeps one resource standing for "
-    "all the instances (instances unknown; its values read from count.index / each unknown) where Terraform "
-    "plans aws_sns_topic.alerts[0], aws_sqs_queue.shards[\"a\"], [\"b\"].  Only a count tfparse expanded as "
-    "far as its value says is taken (module.requests' queue: exact); computing count / for_each from the "
-    "outputs ourselves would be the second evaluator issue 20 removed")
+    "tfparse expands a block before it reads module outputs: a for_each over one "
+    "(`module.label.enabled ? toset([...]) : toset([])`) makes nothing, so HCL keeps one resource standing for "
+    "all the instances (instances unknown; values read from each.* unknown) where Terraform plans "
+    "aws_sqs_queue.shards[\"a\"], [\"b\"].  A count over one is taken where tfparse made as many instances as "
+    "its value says (alerts[0], module.requests' queues: exact); computing for_each from the outputs ourselves "
+    "would be the second evaluator issue 20 removed")
+_NULL_MODULE_ARGUMENT = (
+    "a module output read through a local (local.enabled = module.this.enabled) comes back from tfparse as an "
+    "unresolved {\"__attribute__\": \"module.this.enabled\"} when the call passes a null variable "
+    "(enabled = var.enabled, default null), though the called module's own locals evaluate to true; "
+    "evaluate.py (_Scope.known_value via guessed) rightly reads that as unknown, so the fix is to resolve the "
+    "output from the called module's evaluated locals/output expression: one unindexed resource where "
+    "Terraform plans [0] / [\"high\"], [\"low\"]")
+_KEYED_BY_ATTRIBUTE = (
+    "for_each = { for x in LIST : x.name => x } (module and resource) and { for i, v in LIST : i => v } over a list "
+    "some of whose elements hold an apply-time value are taken as apply-time: evaluate.py _Scope.known_expression "
+    "rejects the expression because it derives `computed` from a resource, and _SHAPE_READ only reads the shape of "
+    "`length(x)`, `{for k, v in x : k => v if …}` over a map and a bare `x`, not a `for` whose key is a literal "
+    "attribute of each element or a list index; Terraform plans [\"embed\"], [\"rerank\"], [\"audit\"], "
+    "[\"score\"], [\"0\"], [\"1\"], HCL one unindexed resource each")
 XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attributes read as unknown
     "module_output_count": _MODULE_OUTPUT_COUNT,
+    "null_module_argument": _NULL_MODULE_ARGUMENT,
+    "data_valued_map": (
+        "for_each over a local map with literal keys whose values read a data source (data.aws_partition) "
+        "is taken as apply-time: evaluate.py _Scope.known_expression refuses any expression whose derivations "
+        "include `data`, and _shape_read keeps `local.m` whole when the map derives from a data source, though "
+        "only its keys make the instances; Terraform plans [\"errors\"], [\"latency\"], HCL one unindexed resource"),
+    "unknown_tag_value": (
+        "a tags map with one apply-time value (Name = \"x-${terraform_data.run.id}\") is planned by the AWS provider "
+        "as wholly unknown tags and tags_all (PG-TAG-001 unknown), but HCL keeps the known keys and says pass (with "
+        "complete default_tags) or violation (without): evaluate.py _Evaluation._resource builds OwnTags with "
+        "known=True when only (\"tags\", key) paths are unknown; like its aws_lambda_function environment rule "
+        "(one unknown value, the whole map), any unknown tag value should make the whole tags unknown (the Lambda "
+        "function's PG-RAI-001 / PG-TEL-* read its tags: unknown from the plan, not applicable from HCL)"),
+    "keyed_by_attribute": _KEYED_BY_ATTRIBUTE,
 }
 XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too
     "module_output_count": "one resource stands for the two for_each instances: " + _MODULE_OUTPUT_COUNT,
+    "null_module_argument": "one resource stands for the two for_each instances: " + _NULL_MODULE_ARGUMENT,
+    "keyed_by_attribute": "one resource stands for several for_each instances: " + _KEYED_BY_ATTRIBUTE,
 }
 
 Verdicts = dict[tuple[str, str], Counter[str]]
