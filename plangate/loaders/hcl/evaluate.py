@@ -1,7 +1,6 @@
 """One Terraform root module evaluated as ``terraform plan`` would, with tfparse.
 
-tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or detected here,
-each covered by a test:
+tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or detected here, each covered by a test:
 
 - it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
   the root: `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
@@ -381,22 +380,26 @@ class _Evaluation:
             return self._derived[key]
         return self._reads(module, source, through) if isinstance(source, (dict, list)) else _NOTHING
 
-    def key_reads(self, module: str, source: Any, depth: int = 0) -> frozenset[str]:
-        """`derivations` of what decides a collection's keys (a map's keys, a list's length), not its values: ``{for
-        k, v in x : k => … if c}`` reads x's keys and c (and x's values if c does); a local or input: its definition."""
-        if isinstance(source, (dict, list)):  # a literal list: its length is written
-            return frozenset().union(*(self.derivations(module, k) for k in source if isinstance(source, dict)))
+    def key_reads(self, module: str, source: Any, depth: int = 0, attrs: tuple | None = None) -> frozenset[str]:
+        """`derivations` of what decides a collection's keys (``attrs``: its values' attributes), not its values:
+        ``{for k, v in x : k => … if c}``: x's keys, c, and x's values' ``a`` if c reads ``v.a``; a name: its value."""
+        if isinstance(source, (dict, list)):  # a literal: its keys (a list's length is written), or its values' attrs
+            items = [_at(v, a) for v in (source.values() if isinstance(source, dict) else source) for a in attrs or ()]
+            return frozenset().union(*(self.derivations(module, x) for x in (items if attrs is not None else [
+                k for k in source if isinstance(source, dict)])))
         named = re.fullmatch(r"\$\{(var|local)\.([\w-]+)\}", source) if isinstance(source, str) and depth < 32 else None
         if named and named[1] == "local" and (folder := self._folder(module)) is not None:
             block = folder_blocks(folder, self._blocks).get(("locals",))
-            return self.key_reads(module, block.body.get(named[2]) if block else None, depth + 1)
+            return self.key_reads(module, block.body.get(named[2]) if block else None, depth + 1, attrs)
         if named and named[1] == "var" and module:  # a module's variable is its caller's argument
-            return self.key_reads(_parent(module), _at(self._call_source(self.modules[module]), named[2]), depth + 1)
-        if not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
-            return self.derivations(module, source)
+            return self.key_reads(_parent(module), _at(self._call_source(self.modules[module]), named[2]), depth + 1,
+                                  attrs)
+        if attrs is not None or not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
+            return self.derivations(module, source) if attrs != () else _NOTHING
         coll, reads = f"${{{loop[3]}}}", f"{loop[4]} {loop[6] or ''}"  # the collection; the keys' and condition's text
         keys = self.key_reads(module, coll, depth + 1) if loop[2] and loop[4] == loop[1] else _NOTHING
-        values = self.derivations(module, coll) if re.search(rf"\b{loop[2] or loop[1]}\b", reads) else _NOTHING
+        uses = tuple(u[1:] for u in re.findall(rf"\b{loop[2] or loop[1]}\b(\.\w+)?", reads))  # v.a read ("": v)
+        values = self.key_reads(module, coll, depth + 1, uses) if all(uses) else self.derivations(module, coll)
         return keys | values | self.derivations(module, f"${{{reads}}}")
 
     def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
@@ -608,10 +611,8 @@ class _Scope:
         """The most elements a collection expression (source form) can have, where that is
         clear without Terraform: a literal list, set or map, ``toset(…)`` of one, ``local.x`` or
         ``var.x`` as evaluated, and a conditional between such; else None."""
-        if isinstance(source, (list, dict)):
-            return len(source)
         if not isinstance(source, str):
-            return None
+            return len(source) if isinstance(source, (list, dict)) else None
         text = source.strip()
         if text.startswith("${") and text.endswith("}") and _closing_at(text) == len(text) - 1:
             text = text[2:-1].strip()
@@ -792,10 +793,9 @@ def _top_level(text: str) -> Iterator[tuple[int, str]]:
 def _conditional(text: str) -> tuple[str, str] | None:
     """The two results of ``COND ? A : B`` written at the top level of ``text``, else None."""
     marks = [(i, ch) for i, ch in _top_level(text) if ch in "?:"]
-    if len(marks) != 2 or marks[0][1] != "?" or marks[1][1] != ":":
+    if [ch for _, ch in marks] != ["?", ":"]:
         return None
-    (q, _), (c, _) = marks
-    return text[q + 1:c].strip(), text[c + 1:].strip()
+    return text[marks[0][0] + 1:marks[1][0]].strip(), text[marks[1][0] + 1:].strip()
 
 
 def _literal_items(text: str) -> int | None:
