@@ -24,6 +24,9 @@ from plangate.types import MAX_QUANTITY
 _COUNTS = re.compile(r"(^|_)(count|instances|replicas|concurrency|concurrent_executions|units)$")
 #: Property names that hold a size: non-negative numbers.
 _SIZES = re.compile(r"(^|_)(size|size_in_mb|size_in_gb|memory_size_in_mb|storage|capacity|retention_in_days)$")
+#: Names shaped like a quantity's that hold a provider's choice of words: the AWS provider plans the S3
+#: lifecycle default "all_storage_classes_128K" into every aws_s3_bucket_lifecycle_configuration.
+_NOT_QUANTITIES = frozenset({"transition_default_minimum_object_size"})
 
 
 def check(resources: Iterable[Resource]) -> None:
@@ -69,7 +72,7 @@ def _judge(value: Any, path: str) -> str | None:
     count, size = bool(_COUNTS.search(name)), bool(_SIZES.search(name))
     if isinstance(value, float) and not math.isfinite(value):
         return "is not a number the model can hold"
-    if not (count or size) or isinstance(value, bool) or value is None:
+    if not (count or size) or name in _NOT_QUANTITIES or isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
         if "${" in value or not value.strip():
