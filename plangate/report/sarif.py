@@ -60,6 +60,14 @@ def _uri(path: str) -> str:
         return quote(path, safe=_URI_SAFE, errors="surrogatepass")
 
 
+def _file_uri(path: str) -> str:
+    """An absolute path as a file URI (`Path.as_uri` refuses a name with a lone surrogate)."""
+    try:
+        return Path(path).as_uri()
+    except UnicodeEncodeError:
+        return "file://" + _uri(path)
+
+
 def help_uri(r: Rule, docs_url: str | None = None) -> str:
     """Where the rule's documentation is: ``docs_url`` + its anchor, else the shipped docs."""
     anchor = r.url.rsplit("#", 1)[1]
@@ -101,7 +109,7 @@ def _artifact(file: str, root: str) -> dict[str, Any]:
     relative = repo_path(file, root)
     if relative is not None:
         return {"uri": _uri(relative), "uriBaseId": SRCROOT}
-    return {"uri": Path(file).as_uri()}
+    return {"uri": _file_uri(file)}
 
 
 def _physical(location: Location, root: str) -> dict[str, Any]:
@@ -149,7 +157,7 @@ def document(result: ScanResult, docs_url: str | None = None, root: str | None =
         "runs": [
             {
                 "tool": {"driver": driver},
-                "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(root).rstrip("/") + "/"}},
                 "results": [_result(f, index, levels, fallback, root, fingerprint)
                             for f, fingerprint in fingerprinted(result)],
             }
