@@ -78,7 +78,7 @@ def read(data: Any, file: str, raw: bytes | None) -> Load:
         with _no_gc():
             changes = data.get("resource_changes")
             if changes is not None:
-                configured = _Configured(data.get("configuration"))
+                configured = _Configured(data.get("configuration"), data.get("variables"))
                 resources = list(_from_changes(changes, file, lines, providers, configured))
             else:
                 for key, action in (("planned_values", "create"), ("values", "no-op")):
@@ -420,22 +420,57 @@ _SERVICE_DEFAULTS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
 
 
 class _Configured:
-    """Which arguments each resource block of ``configuration`` sets (indexed on first use)."""
+    """Which arguments each resource block of ``configuration`` sets (indexed on first use).  One
+    set to a variable that is null is not set: Terraform leaves it to the provider, as if absent."""
 
-    def __init__(self, configuration: Any):
+    def __init__(self, configuration: Any, variables: Any = None):
         self._configuration = configuration
+        self._variables = variables if isinstance(variables, dict) else {}
+        self._calls: dict[str, tuple[str, dict[str, Any]]] = {}  # module path -> (its caller's path, the call)
         self._keys: dict[tuple[str, str], frozenset[str]] | None = None
 
     def keys(self, module_address: str, rtype: str, name: Any) -> frozenset[str] | None:
         """The arguments set on the block, or None when the plan has no such block."""
         if self._keys is None:
             root = self._configuration.get("root_module") if isinstance(self._configuration, dict) else None
+            self._index_calls(root, "")
             self._keys = {
-                (path, str(res.get("address"))): frozenset(res["expressions"])
+                (path, str(res.get("address"))): frozenset(
+                    k for k, e in res["expressions"].items() if not self._null_variable(e, path))
                 for path, res in _config_resources(root, "")
                 if isinstance(res.get("expressions"), dict)
             }
         return self._keys.get((_module_path(module_address), f"{rtype}.{name}"))
+
+    def _index_calls(self, module: Any, path: str) -> None:
+        calls = module.get("module_calls") if isinstance(module, dict) else None
+        for name, call in calls.items() if isinstance(calls, dict) else ():
+            if isinstance(call, dict):
+                inner = f"{path}.module.{name}" if path else f"module.{name}"
+                self._calls[inner] = (path, call)
+                self._index_calls(call.get("module"), inner)
+
+    def _null_variable(self, expression: Any, path: str, depth: int = 0) -> bool:
+        """Whether an expression is one variable whose value is null: a root variable the plan
+        gives as null, or a module's that its call sets to null, to such a variable, or leaves
+        at a null default."""
+        if isinstance(expression, dict) and "constant_value" in expression:
+            return expression["constant_value"] is None
+        refs = expression.get("references") if isinstance(expression, dict) else None
+        if not (isinstance(refs, list) and len(refs) == 1 and str(refs[0]).startswith("var.")) or depth > 64:
+            return False
+        name = refs[0][4:]
+        if not path:
+            given = self._variables.get(name)
+            return isinstance(given, dict) and "value" in given and given["value"] is None
+        parent, call = self._calls.get(path, ("", {}))
+        expressions, module = call.get("expressions"), call.get("module")
+        argument = expressions.get(name) if isinstance(expressions, dict) else None
+        if argument is not None:
+            return self._null_variable(argument, parent, depth + 1)
+        variables = module.get("variables") if isinstance(module, dict) else None
+        declared = variables.get(name) if isinstance(variables, dict) else None
+        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
 
 def _with_service_defaults(rtype: str, after: dict[str, Any], unknown_tree: Any, module: str,

@@ -92,9 +92,6 @@ XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost read
     "module_output_count": "one resource stands for the two for_each instances: " + _MODULE_OUTPUT_COUNT,
     "null_module_argument": "one resource stands for the two for_each instances: " + _NULL_MODULE_ARGUMENT,
     "keyed_by_attribute": "one resource stands for several for_each instances: " + _KEYED_BY_ATTRIBUTE,
-    "null_argument": "log_group_class set to a variable whose default is null: Terraform reads it as unset and the "
-                     "provider applies STANDARD, but the plan loader fills the default only for an argument the "
-                     "configuration leaves out, so the plan prices ingestion as unknown while HCL prices Standard",
 }
 
 Verdicts = dict[tuple[str, str], Counter[str]]

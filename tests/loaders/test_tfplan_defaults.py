@@ -87,3 +87,23 @@ def test_an_unset_log_group_class_is_standard():
     group = _load(_plan("counts"))["aws_cloudwatch_log_group.shard[0]"]
     assert _change(_plan("counts"), "aws_cloudwatch_log_group.shard[0]")["after_unknown"]["log_group_class"] is True
     assert group.get("log_group_class") == "STANDARD" and not group.is_unknown("log_group_class")
+
+
+def test_an_argument_set_to_a_null_variable_is_unset():
+    """``log_group_class = var.x`` with x null — a root variable, a module input passed one, or a
+    module input left at its null default — is unset to Terraform: STANDARD, as when left out.
+    A variable the plan does not show as null (or an expression of several values) stays unknown."""
+    data = _plan("null_argument")
+    got = {a: (r.get("log_group_class"), r.is_unknown("log_group_class")) for a, r in _load(data).items()}
+    assert got == {a: ("INFREQUENT_ACCESS" if "infrequent" in a else "STANDARD", False) for a in got}
+    assert len(got) == 5
+    changed = copy.deepcopy(data)
+    changed["variables"]["log_group_class"] = {"value": "STANDARD"}  # a value, yet the plan says unknown
+    calls = changed["configuration"]["root_module"]["module_calls"]
+    calls["default_null"]["module"]["variables"]["log_group_class"] = {}  # no default shown
+    calls["passed_null"]["module"] = ["not a module"]  # a malformed configuration: nothing assumed, no crash
+    got = {a: r.is_unknown("log_group_class") for a, r in _load(changed).items()}
+    assert got == {"aws_cloudwatch_log_group.unset": False, "aws_cloudwatch_log_group.null_variable": True,
+                   "module.passed_null.aws_cloudwatch_log_group.this": True,
+                   "module.default_null.aws_cloudwatch_log_group.this": True,
+                   "module.infrequent.aws_cloudwatch_log_group.this": False}
