@@ -225,6 +225,20 @@ def _load_file(p: Path, forced: InputFormat | None, explicit: bool) -> Load | No
     return Load(found, roots=(Root(str(p), form.name, form.engine() if form.engine else ""),))
 
 
+def _data_lines(raw: bytes) -> bool:
+    """Whether a file that is not one JSON document is JSON Lines whose first value no format
+    reads (a DynamoDB import sample, a log beside the configuration): data, not an input.  Engine
+    event logs, the JSON Lines plangate reads, were recognised by their bytes before this."""
+    import json
+
+    lines = [line for line in raw.splitlines()[:3] if line.strip()]
+    try:
+        values = [json.loads(line) for line in lines]
+    except ValueError:  # not JSON Lines either (JSONDecodeError, bad UTF-8): a broken document
+        return False
+    return len(values) > 1 and REGISTRY.by_document(values[0]) is None
+
+
 def _detect(src: Input) -> InputFormat | None:
     """The format of a file: by its name, else by its bytes, else by its JSON document; None
     for a file found in a folder that is none (`InputError` for one named on purpose)."""
@@ -233,7 +247,13 @@ def _detect(src: Input) -> InputFormat | None:
         return form
     if not src.explicit and not src.raw.strip():
         return None
-    form = REGISTRY.by_document(src.data)
+    try:
+        data = src.data
+    except InputError:
+        if src.explicit or not _data_lines(src.raw):
+            raise  # a broken plan or preview found in a folder is still bad input
+        return None
+    form = REGISTRY.by_document(data)
     if form is None and src.explicit:
         known = _either([f.name for f in REGISTRY.values() if f.sniff is not None])
         raise InputError(src.file, f"not a document of a format recognised by its content ({known}); "

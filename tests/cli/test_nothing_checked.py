@@ -228,3 +228,23 @@ def test_numeric_fields_only_ever_exit_0_1_or_2(tmp_path, capsys, type_and_field
         assert captured.err.count("\n") == 1 and "internal error" not in captured.err
     if isinstance(value, float) and not math.isfinite(value):
         assert code == 2  # NaN / Infinity are not JSON: never a pass
+
+
+def test_json_lines_beside_the_configuration_are_data_but_a_broken_plan_is_not(tmp_path, capsys):
+    """A folder walk meets data files too: JSON Lines whose first value no format reads (a DynamoDB
+    import sample, found on terraform-aws-modules' dynamodb-table examples/s3-import) are not an
+    input; a truncated plan, or JSON Lines named on the command line, still are bad input."""
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    (tmp_path / "files").mkdir()
+    sample = tmp_path / "files" / "sample.json"
+    sample.write_text('{"Item": {"id": {"S": "1"}}}\n{"Item": {"id": {"S": "2"}}}\n')
+    assert main(["scan", str(tmp_path), "-f", "json", "-o", str(tmp_path / "out.json")]) in (0, 1)
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["resources"] == 1
+    capsys.readouterr()
+    assert main(["scan", str(sample)]) == 2
+    _one_error_line(capsys, f"{sample}:2:1: invalid JSON: Extra data")
+    sample.write_text('{"format_version": "1.2", "resource_changes": [')
+    assert main(["scan", str(tmp_path)]) == 2
+    _one_error_line(capsys, f"{sample}:1:48: invalid JSON: Expecting value")
+    sample.write_text('{"Item": 1}\n')  # one line: a document, not JSON Lines (valid and of no format: skipped)
+    assert main(["scan", str(tmp_path), "-o", str(tmp_path / "out.txt")]) in (0, 1)
