@@ -427,20 +427,20 @@ class _Configured:
         self._configuration = configuration
         self._variables = variables if isinstance(variables, dict) else {}
         self._calls: dict[str, tuple[str, dict[str, Any]]] = {}  # module path -> (its caller's path, the call)
-        self._keys: dict[tuple[str, str], frozenset[str]] | None = None
+        self._blocks: dict[tuple[str, str], dict[str, Any]] | None = None  # (module path, address) -> expressions
 
-    def keys(self, module_address: str, rtype: str, name: Any) -> frozenset[str] | None:
-        """The arguments set on the block, or None when the plan has no such block."""
-        if self._keys is None:
+    def unset(self, module_address: str, rtype: str, name: Any, arguments: list[str]) -> list[str] | None:
+        """Those of ``arguments`` the block leaves unset, or None when the plan has no such block."""
+        if self._blocks is None:
             root = self._configuration.get("root_module") if isinstance(self._configuration, dict) else None
             self._index_calls(root, "")
-            self._keys = {
-                (path, str(res.get("address"))): frozenset(
-                    k for k, e in res["expressions"].items() if not self._null_variable(e, path))
-                for path, res in _config_resources(root, "")
-                if isinstance(res.get("expressions"), dict)
-            }
-        return self._keys.get((_module_path(module_address), f"{rtype}.{name}"))
+            self._blocks = {(path, str(res.get("address"))): res["expressions"]
+                            for path, res in _config_resources(root, "") if isinstance(res.get("expressions"), dict)}
+        path = _module_path(module_address)
+        expressions = self._blocks.get((path, f"{rtype}.{name}"))
+        if expressions is None:
+            return None
+        return [a for a in arguments if a not in expressions or self._null_variable(expressions[a], path)]
 
     def _index_calls(self, module: Any, path: str) -> None:
         calls = module.get("module_calls") if isinstance(module, dict) else None
@@ -485,10 +485,10 @@ def _with_service_defaults(rtype: str, after: dict[str, Any], unknown_tree: Any,
     pending = [k for k in defaults if unknown_tree.get(k) is True and after.get(k) in (None, [])]
     if not pending:
         return after, unknown_tree
-    keys = configured.keys(module, rtype, name)
-    if keys is None:  # no configuration for it (an older or filtered plan): stay unknown
+    unset = configured.unset(module, rtype, name, pending)
+    if unset is None:  # no configuration for it (an older or filtered plan): stay unknown
         return after, unknown_tree
-    filled = {k: v for k in pending if k not in keys and (v := defaults[k](after)) is not None}
+    filled = {k: v for k in unset if (v := defaults[k](after)) is not None}
     if not filled:
         return after, unknown_tree
     return {**after, **filled}, {k: v for k, v in unknown_tree.items() if k not in filled}
