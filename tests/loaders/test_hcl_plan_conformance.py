@@ -79,13 +79,6 @@ XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attribute
         "is taken as apply-time: evaluate.py _Scope.known_expression refuses any expression whose derivations "
         "include `data`, and _shape_read keeps `local.m` whole when the map derives from a data source, though "
         "only its keys make the instances; Terraform plans [\"errors\"], [\"latency\"], HCL one unindexed resource"),
-    "unknown_tag_value": (
-        "a tags map with one apply-time value (Name = \"x-${terraform_data.run.id}\") is planned by the AWS provider "
-        "as wholly unknown tags and tags_all (PG-TAG-001 unknown), but HCL keeps the known keys and says pass (with "
-        "complete default_tags) or violation (without): evaluate.py _Evaluation._resource builds OwnTags with "
-        "known=True when only (\"tags\", key) paths are unknown; like its aws_lambda_function environment rule "
-        "(one unknown value, the whole map), any unknown tag value should make the whole tags unknown (the Lambda "
-        "function's PG-RAI-001 / PG-TEL-* read its tags: unknown from the plan, not applicable from HCL)"),
     "keyed_by_attribute": _KEYED_BY_ATTRIBUTE,
 }
 XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too

@@ -136,8 +136,9 @@ EXPECTED = {
         address="aws_cloudwatch_log_group.scorer[0]",  # count = var.replicas = 2: two instances, as planned
         source_format="hcl",
         properties={"name": "/aws/lambda/fraud-prod-scorer", "retention_in_days": 14, "tags": {"Owner": "ml-platform"}},
-        tags={**DEFAULTS, "Owner": "ml-platform"},  # its own Owner makes the default's moot
-        unknown=frozenset({"tags.Team"}),
+        # Team reads an unset variable: the provider plans the whole map unknown, defaults and all
+        tags={},
+        unknown=frozenset({"tags", "tags.Team"}),
         location=Location(MAIN, 68),
         provider="aws",
         region="eu-west-1",
@@ -147,8 +148,9 @@ EXPECTED = {
         address="aws_cloudwatch_log_group.scorer[1]",  # count = var.replicas = 2: two instances, as planned
         source_format="hcl",
         properties={"name": "/aws/lambda/fraud-prod-scorer", "retention_in_days": 14, "tags": {"Owner": "ml-platform"}},
-        tags={**DEFAULTS, "Owner": "ml-platform"},  # its own Owner makes the default's moot
-        unknown=frozenset({"tags.Team"}),
+        # Team reads an unset variable: the provider plans the whole map unknown, defaults and all
+        tags={},
+        unknown=frozenset({"tags", "tags.Team"}),
         location=Location(MAIN, 68),
         provider="aws",
         region="eu-west-1",
@@ -614,7 +616,7 @@ def test_an_unset_variable_read_through_a_local_is_unknown_inside_a_map(tmp_path
     """tfparse writes null there: the tag counted as set to null (missing), not as unknown."""
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Environment = {expression} }}\n}}\n',
                variables_tf=VARIABLES)
-    assert (res.tags, res.unknown) == ({}, frozenset({"tags.Environment"}))
+    assert (res.tags, res.unknown) == ({}, frozenset({"tags", "tags.Environment"}))
 
 
 def test_unknown_parts_of_lists_maps_and_blocks(tmp_path: Path) -> None:
@@ -651,8 +653,8 @@ def test_tfvars_files_win_over_defaults(tmp_path: Path) -> None:
           tags = { Environment = var.env, Team = var.team, Owner = var.owner }
         }
         """, terraform_tfvars='env = "staging"\nteam = "risk"\n', b_auto_tfvars_json='{"env": "prod"}')
-    assert res.tags == {"Environment": "prod", "Team": "risk"}  # *.auto.tfvars after terraform.tfvars
-    assert res.unknown == frozenset({"tags.Owner"})
+    assert res.properties["tags"] == {"Environment": "prod", "Team": "risk"}  # *.auto.tfvars after terraform.tfvars
+    assert res.unknown == frozenset({"tags", "tags.Owner"})  # one unknown value: the whole map, as planned
 
 
 def test_sensitive_variables_are_redacted_keys_kept(tmp_path: Path) -> None:
@@ -708,7 +710,7 @@ output "shout" {
     ("local.label", {"Owner": REDACTED}, {"tags.Owner"}, set()),
     ("module.m.owner", {"Owner": REDACTED}, {"tags.Owner"}, set()),
     ("module.m.shout", {"Owner": REDACTED}, {"tags.Owner"}, set()),
-    ('sensitive("ml-platform")', {}, set(), {"tags.Owner"}),  # tfparse writes "(sensitive value)"
+    ('sensitive("ml-platform")', {}, set(), {"tags", "tags.Owner"}),  # tfparse writes "(sensitive value)"
 ], ids=["a local", "an interpolated local", "a sensitive module output", "a module input from a local",
         "sensitive()"])
 def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Path, owner: str, tags: dict,
@@ -724,7 +726,7 @@ def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Pat
 
 @pytest.mark.parametrize("value,tags,secret,unknown", [
     ("var.s", {"Owner": REDACTED}, {"tags.Owner"}, set()),
-    ("data.aws_region.current.name", {}, set(), {"tags.Owner"}),
+    ("data.aws_region.current.name", {}, set(), {"tags", "tags.Owner"}),
     ('"ml-platform"', {"Owner": "ml-platform"}, set(), set()),
 ], ids=["sensitive", "read at plan time", "a literal"])
 def test_a_resource_attribute_carries_what_its_expression_reads(tmp_path: Path, value: str, tags: dict,
@@ -763,7 +765,7 @@ def test_an_attribute_the_provider_sets_at_apply_is_unknown_through_locals_and_m
     res = _by_address(_load_dir(_write(tmp_path, {"main.tf": text})))["aws_sqs_queue.q"]
     known = value == "module.m.name"  # an attribute the configuration sets is known
     assert (res.tags, res.unknown) == (({"Bucket": "data"}, frozenset()) if known else
-                                       ({}, frozenset({"tags.Bucket"})))
+                                       ({}, frozenset({"tags", "tags.Bucket"})))
 
 
 PROVIDERS = """
@@ -786,7 +788,8 @@ variable "tags" {}
 @pytest.mark.parametrize("body,tags,unknown,notes", [
     ("", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
     ('tags = { CostCenter = "cc-1", Owner = "" }', {"Owner": "", "CostCenter": "cc-1", "Team": ""}, set(), ()),
-    ("tags = { Owner = var.cc }", {"Team": ""}, {"tags.Owner", "tags.CostCenter"}, ()),
+    # one unknown value in its own tags: the provider plans the whole map unknown, defaults and all
+    ("tags = { Owner = var.cc }", {}, {"tags", "tags.Owner"}, ()),
     ("tags = null", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
     ("tags = var.tags", {}, {"tags"}, ()),
     ("provider = aws.exprs", {}, {"tags"}, (DEFAULTS_UNKNOWN,)),

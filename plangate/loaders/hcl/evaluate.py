@@ -209,7 +209,7 @@ class _Evaluation:
         own = OwnTags(clean_tags(properties.get("tags")),
                       frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
                       frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
-                      known=("tags",) not in scope.unknown)
+                      known=not any(p[0] == "tags" for p in scope.unknown))  # as planned: one unknown, all
         tags = merge(own, defaults)
         notes.extend(tags.notes)
         return Resource(
