@@ -64,13 +64,6 @@ _NULL_MODULE_ARGUMENT = (
     "evaluate.py (_Scope.known_value via guessed) rightly reads that as unknown, so the fix is to resolve the "
     "output from the called module's evaluated locals/output expression: one unindexed resource where "
     "Terraform plans [0] / [\"high\"], [\"low\"]")
-_KEYED_BY_ATTRIBUTE = (
-    "for_each = { for x in LIST : x.name => x } (module and resource) and { for i, v in LIST : i => v } over a list "
-    "some of whose elements hold an apply-time value are taken as apply-time: evaluate.py _Scope.known_expression "
-    "rejects the expression because it derives `computed` from a resource, and _SHAPE_READ only reads the shape of "
-    "`length(x)`, `{for k, v in x : k => v if …}` over a map and a bare `x`, not a `for` whose key is a literal "
-    "attribute of each element or a list index; Terraform plans [\"embed\"], [\"rerank\"], [\"audit\"], "
-    "[\"score\"], [\"0\"], [\"1\"], HCL one unindexed resource each")
 XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attributes read as unknown
     "module_output_count": _MODULE_OUTPUT_COUNT,
     "null_module_argument": _NULL_MODULE_ARGUMENT,
@@ -79,12 +72,10 @@ XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attribute
         "is taken as apply-time: evaluate.py _Scope.known_expression refuses any expression whose derivations "
         "include `data`, and _shape_read keeps `local.m` whole when the map derives from a data source, though "
         "only its keys make the instances; Terraform plans [\"errors\"], [\"latency\"], HCL one unindexed resource"),
-    "keyed_by_attribute": _KEYED_BY_ATTRIBUTE,
 }
 XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too
     "module_output_count": "one resource stands for the two for_each instances: " + _MODULE_OUTPUT_COUNT,
     "null_module_argument": "one resource stands for the two for_each instances: " + _NULL_MODULE_ARGUMENT,
-    "keyed_by_attribute": "one resource stands for several for_each instances: " + _KEYED_BY_ATTRIBUTE,
 }
 
 Verdicts = dict[tuple[str, str], Counter[str]]

@@ -875,6 +875,23 @@ def test_a_for_each_map_whose_values_are_known_only_after_apply_is_keyed_by_its_
         ('module.m.aws_sqs_queue.q["b"]', Instances(), {"name": "b"})]
 
 
+@pytest.mark.parametrize("key,addresses", [
+    ("x.name", ['aws_sqs_queue.q["audit"]', 'aws_sqs_queue.q["score"]']),
+    ("x.arn", ["aws_sqs_queue.q"]),  # keys known only after apply: one resource stands for all the instances
+], ids=["a written attribute", "an apply-time attribute"])
+def test_a_for_each_keyed_by_an_attribute_of_each_element_needs_only_that_attribute_known(
+        tmp_path: Path, key: str, addresses: list[str]) -> None:
+    """``{ for x in LIST : x.name => x }`` over elements some of which hold an apply-time value: Terraform
+    plans one instance per name (keyed_by_attribute in tests/fixtures/hcl_plan has the plan)."""
+    text = ('resource "aws_iam_role" "r" {\n  name_prefix = "r"\n}\n'
+            f'resource "aws_sqs_queue" "q" {{\n  for_each = {{ for x in [\n'
+            '    { name = "score", arn = aws_iam_role.r.arn },\n    { name = "audit", arn = "arn:aws:sqs:x" },\n'
+            f'  ] : {key} => x }}\n  name = "q"\n}}\n')
+    got = [r for r in _load_dir(_write(tmp_path, {"main.tf": text})) if r.type == "aws_sqs_queue"]
+    assert sorted(r.address for r in got) == addresses
+    assert all(r.instances.known == (len(addresses) > 1) for r in got)
+
+
 def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:
     res = _one(tmp_path, """
         resource "aws_sqs_queue" "q" {

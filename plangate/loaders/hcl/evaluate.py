@@ -34,6 +34,7 @@ redacted (`plangate.model.redact`) and their paths secret, as in a plan; ``sensi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections import Counter
@@ -44,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
-from plangate.loaders.hcl import blocks, evaluator_version, limits, run
+from plangate.loaders.hcl import blocks, evaluator_version, limits, run, syntax
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
@@ -225,7 +226,8 @@ class _Evaluation:
         path whose ``count`` / ``for_each`` reads values only known after apply."""
         for prefix in _module_prefixes(module):
             call = self.modules.get(prefix)
-            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call))):
+            made = sum(_parent(p) == _parent(prefix) and _module_path(p) == _module_path(prefix) for p in self.modules)
+            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call), made)):
                 return meta, prefix
         return None
 
@@ -394,6 +396,10 @@ class _Evaluation:
         if named and named[1] == "var" and module:  # a module's variable is its caller's argument
             return self.key_reads(_parent(module), _at(self._call_source(self.modules[module]), named[2]), depth + 1,
                                   attrs)
+        if isinstance(source, str) and source[2:3] in ("[", "{"):  # a collection written in the expression
+            with contextlib.suppress(syntax.SyntaxProblem):
+                if len(inline := syntax.arguments(source[2:-1])) == 1 and isinstance(inline[0], (list, dict)):
+                    return self.key_reads(module, inline[0], depth + 1, attrs)
         if attrs is not None or not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
             return self.derivations(module, source) if attrs != () else _NOTHING
         coll, reads = f"${{{loop[3]}}}", f"{loop[4]} {loop[6] or ''}"  # the collection; the keys' and condition's text
@@ -541,13 +547,10 @@ class _Scope:
         if isinstance(value, list):
             if value and all(isinstance(v, dict) and "__tfmeta" in v for v in value):
                 return [self.fields(v, (*path, str(i)), None, _NOT_VALUES) for i, v in enumerate(value)]
-            items = []
-            for i, sub in enumerate(value):
-                # a literal list's element has its own expression; a computed list, the whole one
-                at = source[i] if isinstance(source, list) and len(source) == len(value) else _at(source, i)
-                got = self.value(sub, (*path, str(i)), at)
-                items.append(None if got is _UNKNOWN else got)
-            return items
+            # a literal list's element has its own expression; a computed list, the whole one
+            own = isinstance(source, list) and len(source) == len(value)
+            got = [self.value(v, (*path, str(i)), source[i] if own else _at(source, i)) for i, v in enumerate(value)]
+            return [None if item is _UNKNOWN else item for item in got]
         derived = self.ev.derivations(self.module, source)
         # a template tfparse left or a stand-in it wrote; data source attributes it invents ("current-region" for
         # aws_region.name) and resource attributes the configuration does not set (``id``): Terraform reads the
@@ -562,13 +565,11 @@ class _Scope:
         if value is None and source is not None and (self.reads_objects(source) or "unset" in derived):
             # tfparse writes null for some values it cannot know (data source attributes,
             # references in .tf.json); a null computed from variables and locals is real
-            known = self.resolve(source)
-            if known is not _UNKNOWN:
+            if (known := self.resolve(source)) is not _UNKNOWN:
                 return known
             self.unknown.add(path)
             return _UNKNOWN
-        call = self.called_on_null(source) if value is None else None
-        if call is not None:
+        if value is None and (call := self.called_on_null(source)) is not None:
             raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)")
         return value
 
@@ -633,15 +634,21 @@ class _Scope:
     def guessed(self, values: dict[str, Any], source: Any, made: int | None = None) -> str | None:
         """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form) whose value
         tfparse had to guess, else None; one over a module output unless tfparse ``made`` as many instances as it
-        says (it expands before it reads module outputs: one instance whatever the count, none for a for_each)."""
+        says (it expands before it reads module outputs: one instance whatever the count, none for a for_each), or
+        it made one per key of a ``for`` whose keys are known though its values are not (`known_keys`)."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
-            if meta in source and (value is None or not self.known_value(keys)
-                                   or not self.known_expression(source[meta], outputs=expanded)):
+            if meta in source and (value is None or not self.known_value(keys) or not (self.known_expression(
+                    source[meta], outputs=expanded) or expanded and self.known_keys(source[meta]))):
                 return meta
         return None
+
+    def known_keys(self, source: Any) -> bool:
+        """Whether ``{for x in … : x.a => …}`` has keys known at plan time (the values may be apply-time)."""
+        return isinstance(source, str) and _FOR_OBJECT.fullmatch(source) is not None \
+            and not {"data", "unset", "computed"} & self.ev.key_reads(self.module, source)
 
     def known_expression(self, source: Any, outputs: bool = False) -> bool:
         """Whether an expression (source form) reads only values known at plan time; a collection

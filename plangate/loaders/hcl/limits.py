@@ -1,22 +1,20 @@
 """Resource limits and what Terraform rejects, checked on the source before tfparse is asked.
 
-tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square
-of the instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never
-returns).  A count or collection written as a literal, as a local whose value is one, or as a
-variable whose default, variable file value or module argument (a caller's variable or local
-passed on too) is a literal, is checked
-here first, at the largest of them: a negative count, more than `MAX_INSTANCES` instances of
-one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and
-line).  Counts only tfparse can compute are left to it.
+tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square of the
+instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never returns).  A count or
+collection written as a literal, as a local whose value is one, or as a variable whose default,
+variable file value or module argument (a caller's variable or local passed on too) is a literal, is
+checked here first, at the largest of them: a negative count, more than `MAX_INSTANCES` instances of
+one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and line).
+Counts only tfparse can compute are left to it.
 
-`rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict
-would rest on a configuration that never runs): an argument the module declares no variable
-for, a required module variable not given, a quoted type constraint (``type = "string"``).
-The root is then reported not checked.  A type constraint Terraform does not accept at all is
-found here too: tfparse's Go code crashes the whole process on one (`type_problem`), and so is a
-module that calls itself, on which it recurses for ever.  (A local
-module folder with no configuration file is not among them: Terraform 1.11 plans it as an
-empty module.)
+`rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict would
+rest on a configuration that never runs): an argument the module declares no variable for, a
+required module variable not given, a quoted type constraint (``type = "string"``).  The root is
+then reported not checked.  A type constraint Terraform does not accept at all is found here too:
+tfparse's Go code crashes the whole process on one (`type_problem`), and so is a module that calls
+itself, on which it recurses for ever.  (A local module folder with no configuration file is not
+among them: Terraform 1.11 plans it as an empty module.)
 """
 
 from __future__ import annotations
@@ -160,7 +158,7 @@ def type_problem(raw: Any, file: str) -> str | None:
         return f"type = {raw} is a quoted type (write it unquoted)"
     text = raw[1:-1] if in_json and isinstance(raw, str) else None
     with contextlib.suppress(syntax.SyntaxProblem):
-        found = _arguments(text) if text is not None else [raw]
+        found = syntax.arguments(text) if text is not None else [raw]
         if len(found) == 1 and _type(found[0], top=True):
             return None
     if text is None:
@@ -175,7 +173,7 @@ def _type(value: Any, top: bool = False, attribute: bool = False) -> bool:
     if value in ("string", "number", "bool", "any") or (top and value in ("list", "map")):
         return True
     call = _TYPE_CALL.fullmatch(value) if isinstance(value, str) else None
-    args = _arguments(call[2]) if call else []
+    args = syntax.arguments(call[2]) if call else []
     if call is None or not 1 <= len(args) <= (2 if call[1] == "optional" else 1):
         return False
     if call[1] == "tuple":
@@ -184,12 +182,6 @@ def _type(value: Any, top: bool = False, attribute: bool = False) -> bool:
         return isinstance(args[0], dict) and all(_NAME.fullmatch(k) and _type(v, attribute=True)
                                                  for k, v in args[0].items())
     return (call[1] != "optional" or attribute) and _type(args[0]) and all(map(_literal, args[1:]))
-
-
-def _arguments(text: str) -> list[Any]:
-    """A call's comma-separated arguments in source form: read as a list by the one parser."""
-    got = syntax.parse(f"x = [\n{text}\n]").attributes["x"]
-    return got if isinstance(got, list) else []
 
 
 def _literal(value: Any) -> bool:

@@ -1,15 +1,14 @@
 """tfparse's evaluation of the root modules of one scan, side by side when that pays.
 
 Each root is one ``tfparse.load_from_path``.  Two roots or more whose configuration weighs
-`WORTH_PROCESSES` bytes or more run in a standard `concurrent.futures.ProcessPoolExecutor`
-(one process a core, at most one a root), created and shut down within the call.  Its
-processes start with Go's collector set to ``GOGC=off`` and ``GOMEMLIMIT=512MiB`` (unless the
-user's environment sets either: theirs win): tfparse's Go runtime reads them only when its
-process starts, and at Go's default its collector takes a large share of the CPU on
-module-heavy trees (terraform-aws-lambda's ``examples/build-package``: 1.53 s wall / 2.1 s CPU
-at Go's default, 1.21 s / 1.3 s with these).  Smaller trees run in this process: starting
-processes (about 50 ms) costs more than it saves there.  ``PLANGATE_HCL_WORKERS=N`` forces N
-processes for two roots or more (0: this process).
+`WORTH_PROCESSES` bytes or more run in a standard `concurrent.futures.ProcessPoolExecutor` (one
+process a core, at most one a root), created and shut down within the call.  Its processes start
+with Go's collector set to ``GOGC=off`` and ``GOMEMLIMIT=512MiB`` (unless the user's environment
+sets either: theirs win): tfparse's Go runtime reads them only when its process starts, and at Go's
+default its collector takes a large share of the CPU on module-heavy trees (terraform-aws-lambda's
+``examples/build-package``: 1.53 s wall / 2.1 s CPU at Go's default, 1.21 s / 1.3 s with these).
+Smaller trees run in this process: starting processes (about 50 ms) costs more than it saves there.
+``PLANGATE_HCL_WORKERS=N`` forces N processes for two roots or more (0: this process).
 """
 
 from __future__ import annotations
@@ -67,16 +66,13 @@ def evaluate(root: Path | str, vars_paths: list[str]) -> dict[str, Any] | Refuse
 
 def processes(roots: int, weight: int) -> int:
     """How many processes evaluate ``roots`` root modules of ``weight`` bytes (0: this one)."""
-    raw = os.environ.get(WORKERS, "").strip()
     if roots < 2:
         return 0
-    if raw.isdigit():
+    if (raw := os.environ.get(WORKERS, "").strip()).isdigit():
         return min(int(raw), roots)
-    if weight < WORTH_PROCESSES:
-        return 0
     # the cores this process may use (macOS and Windows have no affinity: all of them)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cores, roots) if cores > 1 else 0
+    return min(cores, roots) if cores > 1 and weight >= WORTH_PROCESSES else 0
 
 
 def evaluations(requests: Sequence[tuple[Path, list[str]]], weight: int) -> list[dict[str, Any] | Refused]:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Parsed", "SyntaxProblem", "parse"]
+__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse"]
 
 MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
@@ -57,9 +57,7 @@ class SyntaxProblem(Exception):
 
     def __init__(self, reason: str, line: int, column: int | None) -> None:
         super().__init__(reason)
-        self.reason = reason
-        self.line = line
-        self.column = column
+        self.reason, self.line, self.column = reason, line, column
 
 
 def parse(text: str) -> Parsed:
@@ -69,6 +67,12 @@ def parse(text: str) -> Parsed:
         return parser.file()
     except RecursionError:  # MAX_DEPTH keeps well clear of it; a last guard, not a path
         raise SyntaxProblem("nested too deeply", 1, None) from None
+
+
+def arguments(text: str) -> list[Any]:
+    """Comma-separated expressions (a call's arguments) in source form, read as a list; raises `SyntaxProblem`."""
+    got = parse(f"x = [\n{text}\n]").attributes["x"]
+    return got if isinstance(got, list) else []
 
 
 # --- tokens --------------------------------------------------------------------------------------
