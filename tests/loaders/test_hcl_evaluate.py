@@ -590,14 +590,15 @@ def test_literal_lists_are_counted_by_their_top_level_elements(text: str, items)
     assert evaluate._literal_items(text) == items
 
 
-@pytest.mark.parametrize(("text", "branches"), [
-    ("var.on ? [1] : []", ("[1]", "[]")),
-    ('var.on ? ["a:b", "c?"] : ["d"]', ('["a:b", "c?"]', '["d"]')),
-    ("var.on ? (var.x ? [1] : [2]) : []", ("(var.x ? [1] : [2])", "[]")),
+@pytest.mark.parametrize(("text", "parts"), [
+    ("var.on ? [1] : []", ("var.on", "[1]", "[]")),
+    ('var.on ? ["a:b", "c?"] : ["d"]', ("var.on", '["a:b", "c?"]', '["d"]')),
+    ("var.on ? (var.x ? [1] : [2]) : []", ("var.on", "(var.x ? [1] : [2])", "[]")),
+    ('local.m["k"] == "x" ? {} : { a = 1 }', ('local.m["k"] == "x"', "{}", "{ a = 1 }")),
     ("[1, 2]", None), ("var.a ? var.b ? [1] : [2] : []", None),  # unbracketed nesting: not read
 ])
-def test_conditionals_split_at_their_top_level_marks(text: str, branches) -> None:
-    assert evaluate._conditional(text) == branches
+def test_conditionals_split_at_their_top_level_marks(text: str, parts) -> None:
+    assert evaluate._conditional(text) == parts
 
 def _taggable_from_provider() -> list[str]:
     """AWS types with tags_all, from the provider schema (terraform + the offline mirror)."""

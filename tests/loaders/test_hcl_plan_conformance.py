@@ -67,11 +67,6 @@ _NULL_MODULE_ARGUMENT = (
 XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attributes read as unknown
     "module_output_count": _MODULE_OUTPUT_COUNT,
     "null_module_argument": _NULL_MODULE_ARGUMENT,
-    "data_valued_map": (
-        "for_each over a local map with literal keys whose values read a data source (data.aws_partition) "
-        "is taken as apply-time: evaluate.py _Scope.known_expression refuses any expression whose derivations "
-        "include `data`, and _shape_read keeps `local.m` whole when the map derives from a data source, though "
-        "only its keys make the instances; Terraform plans [\"errors\"], [\"latency\"], HCL one unindexed resource"),
 }
 XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too
     "module_output_count": "one resource stands for the two for_each instances: " + _MODULE_OUTPUT_COUNT,

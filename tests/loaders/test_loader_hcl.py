@@ -892,6 +892,29 @@ def test_a_for_each_keyed_by_an_attribute_of_each_element_needs_only_that_attrib
     assert all(r.instances.known == (len(addresses) > 1) for r in got)
 
 
+@pytest.mark.parametrize("for_each,addresses", [
+    ("local.topics", ['aws_sns_topic.t["errors"]', 'aws_sns_topic.t["latency"]']),
+    ("{ errors = data.aws_partition.p.partition }", ['aws_sns_topic.t["errors"]']),
+    # tfparse resolves the map's keys but makes one unindexed instance (terraform-aws-modules' create ? … : {})
+    ("var.on ? local.topics : {}", ['aws_sns_topic.t["errors"]', 'aws_sns_topic.t["latency"]']),
+    ("var.on ? { audit = local.arn } : {}", ['aws_sns_topic.t["audit"]']),
+    # which keys there are is decided by a data source: one resource stands for all the instances
+    ('data.aws_partition.p.partition == "aws" ? local.topics : {}', ["aws_sns_topic.t"]),
+], ids=["a local map", "a map written in place", "a conditional local", "a conditional map", "a data condition"])
+def test_a_for_each_over_a_map_with_written_keys_and_data_valued_values_makes_one_instance_a_key(
+        tmp_path: Path, for_each: str, addresses: list[str]) -> None:
+    """Terraform needs only the keys at plan time (lgallard/terraform-aws-backup's data_valued_map in
+    tests/fixtures/hcl_plan has the plan): tfparse keys the instances and leaves the map unresolved, or
+    makes one unindexed instance."""
+    text = ('data "aws_partition" "p" {}\nvariable "on" {\n  default = true\n}\n'
+            'locals {\n  arn = "arn:${data.aws_partition.p.partition}:sns:x"\n'
+            '  topics = {\n    latency = local.arn\n    errors  = "arn:${data.aws_partition.p.partition}:sns:y"\n  }\n}\n'
+            f'resource "aws_sns_topic" "t" {{\n  for_each = {for_each}\n  name = "t"\n}}\n')
+    got = _load_dir(_write(tmp_path, {"main.tf": text}))
+    assert sorted(r.address for r in got) == addresses
+    assert all(r.instances.known == (addresses != ["aws_sns_topic.t"]) for r in got)
+
+
 def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:
     res = _one(tmp_path, """
         resource "aws_sqs_queue" "q" {

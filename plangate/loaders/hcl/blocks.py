@@ -78,7 +78,7 @@ def block_key(block: SourceBlock) -> tuple[str, ...]:
     if block.kind != "provider":
         return (block.kind, *block.labels)
     alias = block.body.get("alias")
-    return (block.kind, *block.labels, _unquote(alias) if isinstance(alias, str) else "")
+    return (block.kind, *block.labels, unquote(alias) if isinstance(alias, str) else "")
 
 
 def local_source(body: dict[str, Any]) -> str | None:
@@ -110,7 +110,7 @@ def is_override(name: str) -> bool:
 def _file_blocks(path: Path) -> list[SourceBlock]:
     if path.name.endswith(".tf.json"):
         return list(_json_blocks(path, _parsed(path)))
-    return [SourceBlock(b.kind, tuple(_unquote(label) for label in b.labels), b.body, Location(str(path), b.line))
+    return [SourceBlock(b.kind, tuple(unquote(label) for label in b.labels), b.body, Location(str(path), b.line))
             for b in _parsed(path).blocks]
 
 
@@ -141,7 +141,7 @@ def _parsed(path: Path) -> Any:
         raise InputError(str(path), f"invalid HCL: {problem.reason}", problem.line, problem.column) from None
 
 
-def _unquote(label: str) -> str:
+def unquote(label: str) -> str:
     if len(label) >= 2 and label[0] == label[-1] == '"':
         try:
             return json.loads(label) if "\\" in label else label[1:-1]

@@ -35,6 +35,7 @@ redacted (`plangate.model.redact`) and their paths secret, as in a plan; ``sensi
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections import Counter
@@ -151,14 +152,16 @@ class _Evaluation:
             module, rtype, name, key = _split(e.path)
             base = f"{module}{rtype}.{name}"
             source = self._source(e, ("resource", rtype, name))
-            meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source, made[base])  # None: known
+            meta = _Scope(self, module.rstrip("."), source).guessed(e.body, source, made[base], key[:1] == "[")
             instances = ONE if meta is None else Instances(meta, None)
             guessed = self._guessed_module(module.rstrip(".")) if instances.known else None
             if guessed is not None:  # a module call whose count / for_each only apply knows
                 meta, prefix = guessed
                 instances = Instances(meta, None)
                 base = _module_path(prefix) + base[len(prefix):]
-            if instances.known:
+            if guessed is None and not key and made[base] == 1 and (keys := self._unexpanded_keys(e, module, source)):
+                out.extend(self._resource(e, f"{base}[{json.dumps(k)}]", rtype, module, source, ONE) for k in keys[0])
+            elif instances.known:
                 out.append(self._resource(e, e.path, rtype, module, source, ONE))
             elif base not in collapsed:  # one resource stands for all the guessed instances
                 collapsed.add(base)
@@ -221,13 +224,27 @@ class _Evaluation:
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "")
 
+    def _unexpanded_keys(self, e: _Entry, module: str, source: Any) -> tuple[list[str]] | None:
+        """The keys (in a 1-tuple) of a for_each tfparse made one unindexed instance of: its own value's when they
+        are known at plan time, else those of a map written out with literal keys; None when neither is known."""
+        value, written = e.body.get("for_each"), source.get("for_each") if isinstance(source, dict) else None
+        if written is None:
+            return None
+        if isinstance(value, (dict, list)) and "__attribute__" not in value and all(isinstance(k, str) for k in value) \
+                and _Scope(self, module.rstrip("."), source).known_keys(written):
+            return (list(dict.fromkeys(value)),)  # a set written as a list: each element once
+        _, at = self.written(module.rstrip("."), written)
+        literal = isinstance(at, dict) and at and not any(str(k).startswith("${") for k in at)
+        return ([blocks.unquote(str(k)) for k in at],) if literal else None
+
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
         """(meta-argument, module instance path) of the outermost module call on ``module``'s
         path whose ``count`` / ``for_each`` reads values only known after apply."""
         for prefix in _module_prefixes(module):
             call = self.modules.get(prefix)
             made = sum(_parent(p) == _parent(prefix) and _module_path(p) == _module_path(prefix) for p in self.modules)
-            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call), made)):
+            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call), made,
+                                                                            prefix.endswith("]"))):
                 return meta, prefix
         return None
 
@@ -385,21 +402,18 @@ class _Evaluation:
     def key_reads(self, module: str, source: Any, depth: int = 0, attrs: tuple | None = None) -> frozenset[str]:
         """`derivations` of what decides a collection's keys (``attrs``: its values' attributes), not its values:
         ``{for k, v in x : k => … if c}``: x's keys, c, and x's values' ``a`` if c reads ``v.a``; a name: its value."""
+        module, source = self.written(module, source) if depth < 32 else (module, source)  # a cycle: Terraform's error
         if isinstance(source, (dict, list)):  # a literal: its keys (a list's length is written), or its values' attrs
             items = [_at(v, a) for v in (source.values() if isinstance(source, dict) else source) for a in attrs or ()]
             return frozenset().union(*(self.derivations(module, x) for x in (items if attrs is not None else [
                 k for k in source if isinstance(source, dict)])))
-        named = re.fullmatch(r"\$\{(var|local)\.([\w-]+)\}", source) if isinstance(source, str) and depth < 32 else None
-        if named and named[1] == "local" and (folder := self._folder(module)) is not None:
-            block = folder_blocks(folder, self._blocks).get(("locals",))
-            return self.key_reads(module, block.body.get(named[2]) if block else None, depth + 1, attrs)
-        if named and named[1] == "var" and module:  # a module's variable is its caller's argument
-            return self.key_reads(_parent(module), _at(self._call_source(self.modules[module]), named[2]), depth + 1,
-                                  attrs)
         if isinstance(source, str) and source[2:3] in ("[", "{"):  # a collection written in the expression
             with contextlib.suppress(syntax.SyntaxProblem):
                 if len(inline := syntax.arguments(source[2:-1])) == 1 and isinstance(inline[0], (list, dict)):
                     return self.key_reads(module, inline[0], depth + 1, attrs)
+        if isinstance(source, str) and source[:2] == "${" and (parts := _conditional(source[2:-1])) is not None:
+            return self.derivations(module, f"${{{parts[0]}}}").union(
+                *(self.key_reads(module, f"${{{part}}}", depth + 1, attrs) for part in parts[1:]))
         if attrs is not None or not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
             return self.derivations(module, source) if attrs != () else _NOTHING
         coll, reads = f"${{{loop[3]}}}", f"{loop[4]} {loop[6] or ''}"  # the collection; the keys' and condition's text
@@ -407,6 +421,20 @@ class _Evaluation:
         uses = tuple(u[1:] for u in re.findall(rf"\b{loop[2] or loop[1]}\b(\.\w+)?", reads))  # v.a read ("": v)
         values = self.key_reads(module, coll, depth + 1, uses) if all(uses) else self.derivations(module, coll)
         return keys | values | self.derivations(module, f"${{{reads}}}")
+
+    def written(self, module: str, source: Any) -> tuple[str, Any]:
+        """(module, source form) of what ``${local.x}`` or a module's ``${var.x}`` is set to, followed through
+        such names; else (``module``, ``source``)."""
+        for _ in range(32):  # a cycle is a Terraform error
+            named = re.fullmatch(r"\$\{(var|local)\.([\w-]+)\}", source) if isinstance(source, str) else None
+            if named and named[1] == "local" and (folder := self._folder(module)) is not None:
+                block = folder_blocks(folder, self._blocks).get(("locals",))
+                source = block.body.get(named[2]) if block else None
+            elif named and named[1] == "var" and module:  # a module's variable is its caller's argument
+                module, source = _parent(module), _at(self._call_source(self.modules[module]), named[2])
+            else:
+                break
+        return module, source
 
     def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
         found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
@@ -617,9 +645,9 @@ class _Scope:
         text = source.strip()
         if text.startswith("${") and text.endswith("}") and _closing_at(text) == len(text) - 1:
             text = text[2:-1].strip()
-        branches = _conditional(text)
-        if branches is not None:
-            bounds = [self.most_items(b) for b in branches]
+        parts = _conditional(text)
+        if parts is not None:
+            bounds = [self.most_items(b) for b in parts[1:]]
             return None if None in bounds else max(b for b in bounds if b is not None)
         if text.startswith("toset(") and text.endswith(")"):
             text = text[6:-1].strip()
@@ -631,12 +659,14 @@ class _Scope:
         value = self._named(*reference.groups())
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
 
-    def guessed(self, values: dict[str, Any], source: Any, made: int | None = None) -> str | None:
+    def guessed(self, values: dict[str, Any], source: Any, made: int | None = None, keyed: bool = False) -> str | None:
         """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form) whose value
         tfparse had to guess, else None; one over a module output unless tfparse ``made`` as many instances as it
         says (it expands before it reads module outputs: one instance whatever the count, none for a for_each), or
-        it made one per key of a ``for`` whose keys are known though its values are not (`known_keys`)."""
+        it made one per key (or ``keyed`` them) of a for_each whose keys are known though its values are not."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
+            if meta == "for_each" and keyed and meta in source and self.known_keys(source[meta]):
+                continue  # tfparse left the map unresolved (a value is apply-time) but keyed the instances
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
@@ -646,9 +676,8 @@ class _Scope:
         return None
 
     def known_keys(self, source: Any) -> bool:
-        """Whether ``{for x in … : x.a => …}`` has keys known at plan time (the values may be apply-time)."""
-        return isinstance(source, str) and _FOR_OBJECT.fullmatch(source) is not None \
-            and not {"data", "unset", "computed"} & self.ev.key_reads(self.module, source)
+        """Whether a collection's keys are known at plan time (its values may be apply-time)."""
+        return not {"data", "unset", "computed"} & self.ev.key_reads(self.module, source)
 
     def known_expression(self, source: Any, outputs: bool = False) -> bool:
         """Whether an expression (source form) reads only values known at plan time; a collection
@@ -797,12 +826,12 @@ def _top_level(text: str) -> Iterator[tuple[int, str]]:
     return ((i, ch) for i, ch, depth in _outside_strings(text) if depth == 0 and ch not in "{[()]}")
 
 
-def _conditional(text: str) -> tuple[str, str] | None:
-    """The two results of ``COND ? A : B`` written at the top level of ``text``, else None."""
+def _conditional(text: str) -> tuple[str, str, str] | None:
+    """``COND``, ``A`` and ``B`` of ``COND ? A : B`` written at the top level of ``text``, else None."""
     marks = [(i, ch) for i, ch in _top_level(text) if ch in "?:"]
     if [ch for _, ch in marks] != ["?", ":"]:
         return None
-    return text[marks[0][0] + 1:marks[1][0]].strip(), text[marks[1][0] + 1:].strip()
+    return text[:marks[0][0]].strip(), text[marks[0][0] + 1:marks[1][0]].strip(), text[marks[1][0] + 1:].strip()
 
 
 def _literal_items(text: str) -> int | None:
