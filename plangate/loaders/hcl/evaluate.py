@@ -663,15 +663,15 @@ class _Scope:
         """The ``count`` / ``for_each`` of a block (tfparse's ``values``, ``source`` in source form) whose value
         tfparse had to guess, else None; one over a module output unless tfparse ``made`` as many instances as it
         says (it expands before it reads module outputs: one instance whatever the count, none for a for_each), or
-        it made one per key (or ``keyed`` them) of a for_each whose keys are known though its values are not."""
+        ``keyed`` the instances of a for_each whose keys are known though its values are not (`known_keys`)."""
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             if meta == "for_each" and keyed and meta in source and self.known_keys(source[meta]):
                 continue  # tfparse left the map unresolved (a value is apply-time) but keyed the instances
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
-            if meta in source and (value is None or not self.known_value(keys) or not (self.known_expression(
-                    source[meta], outputs=expanded) or expanded and self.known_keys(source[meta]))):
+            if meta in source and (value is None or not self.known_value(keys)
+                                   or not self.known_expression(source[meta], outputs=expanded)):
                 return meta
         return None
 
