@@ -582,12 +582,12 @@ def test_dynamic_blocks_tfparse_cuts_short_beside_a_lifecycle_block_are_unknown(
 
 
 @pytest.mark.parametrize(("text", "items"), [
-    ("[]", 0), ("[1]", 1), ('["a,b", [1, 2], {x = 1}]', 3), ("[1, 2,]", 2), ("{}", 0),
-    ("{a = 1}", None),  # a map written out: not counted
-    ("[for p in var.ports : p]", None), ('["${var.a}"]', None),
+    ("[]", 0), ("[1]", 1), ('["a,b", [1, 2], {x = 1}]', 3), ("[1, 2,]", 2), ("{}", 0), ("{a = 1, b = [2]}", 2),
+    ('["${var.a}", var.b]', 2),  # an element whatever its value
+    ("[for p in var.ports : p]", None), ("[1] + [2]", None), ("[1", None),  # not a collection written out
 ])
-def test_literal_lists_are_counted_by_their_top_level_elements(text: str, items) -> None:
-    assert evaluate._literal_items(text) == items
+def test_collections_written_out_are_counted_by_their_top_level_elements(text: str, items) -> None:
+    assert evaluate._written_items(text) == items
 
 
 @pytest.mark.parametrize(("text", "parts"), [

@@ -908,7 +908,8 @@ def test_a_for_each_over_a_map_with_written_keys_and_data_valued_values_makes_on
     makes one unindexed instance."""
     text = ('data "aws_partition" "p" {}\nvariable "on" {\n  default = true\n}\n'
             'locals {\n  arn = "arn:${data.aws_partition.p.partition}:sns:x"\n'
-            '  topics = {\n    latency = local.arn\n    errors  = "arn:${data.aws_partition.p.partition}:sns:y"\n  }\n}\n'
+            '  topics = {\n    latency = local.arn\n'
+            '    errors  = "arn:${data.aws_partition.p.partition}:sns:y"\n  }\n}\n'
             f'resource "aws_sns_topic" "t" {{\n  for_each = {for_each}\n  name = "t"\n}}\n')
     got = _load_dir(_write(tmp_path, {"main.tf": text}))
     assert sorted(r.address for r in got) == addresses

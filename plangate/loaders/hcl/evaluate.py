@@ -652,7 +652,7 @@ class _Scope:
         if text.startswith("toset(") and text.endswith(")"):
             text = text[6:-1].strip()
         if text[:1] in "[{" and text[-1:] in "]}":
-            return _literal_items(text)
+            return _written_items(text)
         reference = re.fullmatch(r"(local|var)\.([A-Za-z_][\w-]*)", text)
         if reference is None:
             return None
@@ -834,15 +834,12 @@ def _conditional(text: str) -> tuple[str, str, str] | None:
     return text[:marks[0][0]].strip(), text[marks[0][0] + 1:marks[1][0]].strip(), text[marks[1][0] + 1:].strip()
 
 
-def _literal_items(text: str) -> int | None:
-    """Elements of a literal list ``[…]`` written out in full (and of an empty ``{}``), else None."""
-    inner = text[1:-1].strip()
-    if not inner:
-        return 0
-    if text[0] == "{" or "${" in inner or " for " in f" {inner} ":
-        return None  # a map, a for expression or an interpolation: not counted here
-    commas = sum(1 for _, ch in _top_level(inner) if ch == ",")
-    return commas + (0 if inner.endswith(",") else 1)
+def _written_items(text: str) -> int | None:
+    """Elements of a list or map written out in full (a set of them has as many or fewer), else None."""
+    with contextlib.suppress(syntax.SyntaxProblem):
+        got = syntax.arguments(text)
+        return len(got[0]) if len(got) == 1 and isinstance(got[0], (list, dict)) else None
+    return None
 
 
 def _dynamic_blocks(source: Any) -> Iterator[tuple[str, Any]]:
