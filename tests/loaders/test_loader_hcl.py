@@ -230,6 +230,21 @@ def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case:
                "checked; fix the configuration or scan the plan JSON",))]
 
 
+@pytest.mark.parametrize("tfvars,addresses", [
+    ("", ["(root module)"]), ('queues = { a = 1 }\n', ['aws_sqs_queue.q["a"]']), ("queues = {}\n", []),
+], ids=["null", "given", "given empty"])
+def test_a_for_each_that_is_null_is_rejected_not_zero_instances(tmp_path: Path, tfvars: str,
+                                                                addresses: list[str]) -> None:
+    """Terraform refuses a null for_each (Invalid for_each argument); tfparse made nothing of it, and the scan
+    said "0 resources scanned, gate passed".  (A null count: tfparse makes one instance, instances unknown.)"""
+    files = {"main.tf": 'variable "queues" {\n  default = null\n}\n'
+                        'resource "aws_sqs_queue" "q" {\n  for_each = var.queues\n  name = "q"\n}\n'}
+    got = load(_write(tmp_path, {**files, **({"terraform.tfvars": tfvars} if tfvars else {})}))
+    assert [r.address for r in got] == addresses
+    assert all(r.notes[0].startswith(f"Terraform rejects this configuration: {tmp_path / 'main.tf'}:4: for_each = "
+                                     "var.queues, which is null") for r in got if r.address == "(root module)")
+
+
 @pytest.mark.parametrize("files,file,line,why", [
     ({"main.tf": 'module "m" {\n  source = "./"\n}\n'}, "main.tf", 1, 'module "m": ./ calls this module again'),
     ({"main.tf": 'module "a" {\n  source = "./a"\n}\n', "a/main.tf": 'module "back" {\n  source = "../"\n}\n'},

@@ -65,6 +65,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
+_NAME_REF = re.compile(r"\$\{(var|local)\.([\w-]+)\}")  # a local or variable as the whole expression
 _NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
 _NOTHING: frozenset[str] = frozenset()
 # tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
@@ -306,8 +307,12 @@ class _Evaluation:
                 meta = next((m for m in ("count", "for_each") if m in block.body), None)
                 path = ".".join(filter(None, (prefix, "module" if key[0] == "module" else "", *key[1:])))
                 made = self.by_address if key[0] == "resource" else self.modules
-                if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or any(
-                        p == path or p.startswith(path + "[") for p in made) or (
+                found = any(p == path or p.startswith(path + "[") for p in made)
+                named = _NAME_REF.fullmatch(str(block.body[meta])) if meta and not found else None
+                if named and not (named[1] == "var" and not prefix and named[2] in self.given) and key[0] != "data" \
+                        and _Scope(self, prefix, {})._named(named[1], named[2], _UNKNOWN) is None:
+                    raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
+                if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or found or (
                         meta and _Scope(self, prefix, block.body).known_expression(block.body[meta])):
                     continue
                 if key[0] == "module":  # its source, unquoted
@@ -426,7 +431,7 @@ class _Evaluation:
         """(module, source form) of what ``${local.x}`` or a module's ``${var.x}`` is set to, followed through
         such names; else (``module``, ``source``)."""
         for _ in range(32):  # a cycle is a Terraform error
-            named = re.fullmatch(r"\$\{(var|local)\.([\w-]+)\}", source) if isinstance(source, str) else None
+            named = _NAME_REF.fullmatch(source) if isinstance(source, str) else None
             if named and named[1] == "local" and (folder := self._folder(module)) is not None:
                 block = folder_blocks(folder, self._blocks).get(("locals",))
                 source = block.body.get(named[2]) if block else None
