@@ -160,8 +160,9 @@ class _Evaluation:
                 meta, prefix = guessed
                 instances = Instances(meta, None)
                 base = _module_path(prefix) + base[len(prefix):]
-            if guessed is None and not key and made[base] == 1 and (keys := self._unexpanded_keys(e, module, source)):
-                out.extend(self._resource(e, f"{base}[{json.dumps(k)}]", rtype, module, source, ONE) for k in keys[0])
+            keys = self._unexpanded_keys(e, module, source) if guessed is None and not key and made[base] == 1 else None
+            if keys is not None:  # tfparse made one unindexed instance of a for_each whose keys are known: one a key
+                out.extend(self._resource(e, f"{base}[{json.dumps(k)}]", rtype, module, source, ONE) for k in keys)
             elif instances.known:
                 out.append(self._resource(e, e.path, rtype, module, source, ONE))
             elif base not in collapsed:  # one resource stands for all the guessed instances
@@ -225,18 +226,18 @@ class _Evaluation:
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "")
 
-    def _unexpanded_keys(self, e: _Entry, module: str, source: Any) -> tuple[list[str]] | None:
-        """The keys (in a 1-tuple) of a for_each tfparse made one unindexed instance of: its own value's when they
-        are known at plan time, else those of a map written out with literal keys; None when neither is known."""
+    def _unexpanded_keys(self, e: _Entry, module: str, source: Any) -> list[str] | None:
+        """The keys of a for_each tfparse made one unindexed instance of: its own value's when they are known at
+        plan time, else those of a map written out with literal keys; None when neither is known."""
         value, written = e.body.get("for_each"), source.get("for_each") if isinstance(source, dict) else None
         if written is None:
             return None
         if isinstance(value, (dict, list)) and "__attribute__" not in value and all(isinstance(k, str) for k in value) \
                 and _Scope(self, module.rstrip("."), source).known_keys(written):
-            return (list(dict.fromkeys(value)),)  # a set written as a list: each element once
+            return list(dict.fromkeys(value))  # a set written as a list: each element once
         _, at = self.written(module.rstrip("."), written)
         literal = isinstance(at, dict) and at and not any(str(k).startswith("${") for k in at)
-        return ([blocks.unquote(str(k)) for k in at],) if literal else None
+        return [blocks.unquote(str(k)) for k in at] if literal else None
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
         """(meta-argument, module instance path) of the outermost module call on ``module``'s
