@@ -250,7 +250,8 @@ def test_values_built_from_path_cwd_are_unknown_wherever_plangate_runs(monkeypat
     monkeypatch.chdir(PLANS / started_in)
     (queue,) = load(PLANS / "working_directory")
     assert (queue.properties.get("name"), queue.tags, queue.unknown) == (
-        None, {}, frozenset({"name", "tags", "tags.Name", "tags.Environment"}))
+        None, {"Owner": "platform", "Project": "examples", "CostCenter": "cc-0001"},
+        frozenset({"name", "tags.Name", "tags.Environment"}))
 
 
 def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
@@ -260,12 +261,13 @@ def test_values_read_from_data_sources_are_unknown_not_invented() -> None:
 
 def test_values_derived_from_data_sources_are_unknown_wherever_they_flow() -> None:
     got = _by_address(load(PLANS / "unknown_flows"))
-    # the tag's value is unknown, so the whole map is (as the provider plans it): never "missing"
-    unknown = frozenset({"tags", "tags.Environment"})
+    known = {"CostCenter": "cc-4410", "Owner": "ml-platform", "Project": "fraud"}
     # item 1: through a local and a conditional (tfparse's invented region chose "dev")
-    assert (got["aws_s3_bucket.conditional"].tags, got["aws_s3_bucket.conditional"].unknown) == ({}, unknown)
+    assert (got["aws_s3_bucket.conditional"].tags, got["aws_s3_bucket.conditional"].unknown) == (
+        known, frozenset({"tags.Environment"}))
     # item 2: an interpolation inside a local object: present and unknown, never missing
-    assert (got["aws_s3_bucket.interpolated"].tags, got["aws_s3_bucket.interpolated"].unknown) == ({}, unknown)
+    assert (got["aws_s3_bucket.interpolated"].tags, got["aws_s3_bucket.interpolated"].unknown) == (
+        known, frozenset({"tags.Environment"}))
     # through lookup() into an interpolated name, and merge() of a local
     assert {"bucket", "tags"} <= got["aws_s3_bucket.merged"].unknown
     assert "bucket" not in got["aws_s3_bucket.merged"].properties

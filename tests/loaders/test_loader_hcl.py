@@ -136,9 +136,8 @@ EXPECTED = {
         address="aws_cloudwatch_log_group.scorer[0]",  # count = var.replicas = 2: two instances, as planned
         source_format="hcl",
         properties={"name": "/aws/lambda/fraud-prod-scorer", "retention_in_days": 14, "tags": {"Owner": "ml-platform"}},
-        # Team reads an unset variable: the provider plans the whole map unknown, defaults and all
-        tags={},
-        unknown=frozenset({"tags", "tags.Team"}),
+        tags={**DEFAULTS, "Owner": "ml-platform"},  # its own Owner makes the default's moot
+        unknown=frozenset({"tags.Team"}),
         location=Location(MAIN, 68),
         provider="aws",
         region="eu-west-1",
@@ -148,9 +147,8 @@ EXPECTED = {
         address="aws_cloudwatch_log_group.scorer[1]",  # count = var.replicas = 2: two instances, as planned
         source_format="hcl",
         properties={"name": "/aws/lambda/fraud-prod-scorer", "retention_in_days": 14, "tags": {"Owner": "ml-platform"}},
-        # Team reads an unset variable: the provider plans the whole map unknown, defaults and all
-        tags={},
-        unknown=frozenset({"tags", "tags.Team"}),
+        tags={**DEFAULTS, "Owner": "ml-platform"},  # its own Owner makes the default's moot
+        unknown=frozenset({"tags.Team"}),
         location=Location(MAIN, 68),
         provider="aws",
         region="eu-west-1",
@@ -631,7 +629,7 @@ def test_an_unset_variable_read_through_a_local_is_unknown_inside_a_map(tmp_path
     """tfparse writes null there: the tag counted as set to null (missing), not as unknown."""
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Environment = {expression} }}\n}}\n',
                variables_tf=VARIABLES)
-    assert (res.tags, res.unknown) == ({}, frozenset({"tags", "tags.Environment"}))
+    assert (res.tags, res.unknown) == ({}, frozenset({"tags.Environment"}))
 
 
 def test_unknown_parts_of_lists_maps_and_blocks(tmp_path: Path) -> None:
@@ -668,8 +666,8 @@ def test_tfvars_files_win_over_defaults(tmp_path: Path) -> None:
           tags = { Environment = var.env, Team = var.team, Owner = var.owner }
         }
         """, terraform_tfvars='env = "staging"\nteam = "risk"\n', b_auto_tfvars_json='{"env": "prod"}')
-    assert res.properties["tags"] == {"Environment": "prod", "Team": "risk"}  # *.auto.tfvars after terraform.tfvars
-    assert res.unknown == frozenset({"tags", "tags.Owner"})  # one unknown value: the whole map, as planned
+    assert res.tags == {"Environment": "prod", "Team": "risk"}  # *.auto.tfvars after terraform.tfvars
+    assert res.unknown == frozenset({"tags.Owner"})
 
 
 def test_sensitive_variables_are_redacted_keys_kept(tmp_path: Path) -> None:
@@ -725,7 +723,7 @@ output "shout" {
     ("local.label", {"Owner": REDACTED}, {"tags.Owner"}, set()),
     ("module.m.owner", {"Owner": REDACTED}, {"tags.Owner"}, set()),
     ("module.m.shout", {"Owner": REDACTED}, {"tags.Owner"}, set()),
-    ('sensitive("ml-platform")', {}, set(), {"tags", "tags.Owner"}),  # tfparse writes "(sensitive value)"
+    ('sensitive("ml-platform")', {}, set(), {"tags.Owner"}),  # tfparse writes "(sensitive value)"
 ], ids=["a local", "an interpolated local", "a sensitive module output", "a module input from a local",
         "sensitive()"])
 def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Path, owner: str, tags: dict,
@@ -741,7 +739,7 @@ def test_a_sensitive_value_stays_secret_through_locals_and_modules(tmp_path: Pat
 
 @pytest.mark.parametrize("value,tags,secret,unknown", [
     ("var.s", {"Owner": REDACTED}, {"tags.Owner"}, set()),
-    ("data.aws_region.current.name", {}, set(), {"tags", "tags.Owner"}),
+    ("data.aws_region.current.name", {}, set(), {"tags.Owner"}),
     ('"ml-platform"', {"Owner": "ml-platform"}, set(), set()),
 ], ids=["sensitive", "read at plan time", "a literal"])
 def test_a_resource_attribute_carries_what_its_expression_reads(tmp_path: Path, value: str, tags: dict,
@@ -783,6 +781,23 @@ def test_an_attribute_the_provider_sets_at_apply_is_unknown_through_locals_and_m
                                        ({}, frozenset({"tags", "tags.Bucket"})))
 
 
+@pytest.mark.parametrize("name,tags,unknown", [
+    ("aws_iam_role.r.arn", {}, {"tags", "tags.Name"}),  # known after apply: the provider plans all tags unknown
+    ("each.key", {"Team": "ml"}, {"tags.Name"}),  # the plan knows it (the instances HCL could not expand)
+    ("data.aws_region.current.name", {"Team": "ml"}, {"tags.Name"}),  # the plan reads it
+], ids=["apply time", "each of a collapsed block", "a data source"])
+def test_only_a_tag_value_known_after_apply_makes_the_whole_tags_unknown(tmp_path: Path, name: str, tags: dict,
+                                                                         unknown: set) -> None:
+    """The AWS provider plans ``tags`` / ``tags_all`` wholly unknown when one value is known only after apply
+    (case unknown_tag_value); a value the plan knows leaves the other keys judged, as the plan judges them
+    (cloudposse's sns-topic: a violation in the plan, which whole-map unknown turned into unknown)."""
+    text = ('data "aws_region" "current" {}\nresource "aws_iam_role" "r" {\n  name_prefix = "r"\n}\n'
+            'resource "aws_sqs_queue" "q" {\n  for_each = toset([data.aws_region.current.name])\n'
+            f'  tags     = {{ Name = {name}, Team = "ml" }}\n}}\n')
+    (got,) = [r for r in _load_dir(_write(tmp_path, {"main.tf": text})) if r.type == "aws_sqs_queue"]
+    assert (got.tags, got.unknown) == (tags, frozenset(unknown))
+
+
 PROVIDERS = """
 provider "aws" {
   default_tags {
@@ -803,8 +818,7 @@ variable "tags" {}
 @pytest.mark.parametrize("body,tags,unknown,notes", [
     ("", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
     ('tags = { CostCenter = "cc-1", Owner = "" }', {"Owner": "", "CostCenter": "cc-1", "Team": ""}, set(), ()),
-    # one unknown value in its own tags: the provider plans the whole map unknown, defaults and all
-    ("tags = { Owner = var.cc }", {}, {"tags", "tags.Owner"}, ()),
+    ("tags = { Owner = var.cc }", {"Team": ""}, {"tags.Owner", "tags.CostCenter"}, ()),
     ("tags = null", {"Owner": "ml", "Team": ""}, {"tags.CostCenter"}, ()),
     ("tags = var.tags", {}, {"tags"}, ()),
     ("provider = aws.exprs", {}, {"tags"}, (DEFAULTS_UNKNOWN,)),
@@ -925,10 +939,13 @@ def test_a_for_each_over_a_map_with_written_keys_and_data_valued_values_makes_on
             'locals {\n  arn = "arn:${data.aws_partition.p.partition}:sns:x"\n'
             '  topics = {\n    latency = local.arn\n'
             '    errors  = "arn:${data.aws_partition.p.partition}:sns:y"\n  }\n}\n'
-            f'resource "aws_sns_topic" "t" {{\n  for_each = {for_each}\n  name = "t"\n}}\n')
+            f'resource "aws_sns_topic" "t" {{\n  for_each = {for_each}\n  name = each.key\n}}\n')
     got = _load_dir(_write(tmp_path, {"main.tf": text}))
     assert sorted(r.address for r in got) == addresses
     assert all(r.instances.known == (addresses != ["aws_sns_topic.t"]) for r in got)
+    # each.key read: its own key, or unknown where one instance of tfparse's stood for them all
+    assert all(r.address.endswith(f'["{r.properties["name"]}"]') if "name" in r.properties else "name" in r.unknown
+               for r in got)
 
 
 def test_meta_arguments_are_not_properties(tmp_path: Path) -> None:

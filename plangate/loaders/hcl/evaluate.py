@@ -71,6 +71,7 @@ _NOTHING: frozenset[str] = frozenset()
 # tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
 # Terraform was started, before any -chdir) and abspath's base
 _APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:(?:timestamp|bcrypt|abspath)\(|path\.cwd\b)")
+_EACH = re.compile(r"(?<![\w.])(?:each\.(?:key|value)|count\.index)\b")  # what one instance reads of its own
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
 # One function call as a whole expression, and the functions that may take or give null.
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
@@ -162,7 +163,8 @@ class _Evaluation:
                 base = _module_path(prefix) + base[len(prefix):]
             keys = self._unexpanded_keys(e, module, source) if guessed is None and not key and made[base] == 1 else None
             if keys is not None:  # tfparse made one unindexed instance of a for_each whose keys are known: one a key
-                out.extend(self._resource(e, f"{base}[{json.dumps(k)}]", rtype, module, source, ONE) for k in keys)
+                out.extend(self._resource(e, f"{base}[{json.dumps(k)}]", rtype, module, source, ONE, False)
+                           for k in keys)
             elif instances.known:
                 out.append(self._resource(e, e.path, rtype, module, source, ONE))
             elif base not in collapsed:  # one resource stands for all the guessed instances
@@ -174,8 +176,9 @@ class _Evaluation:
     # -- one resource
 
     def _resource(self, e: _Entry, address: str, rtype: str, module: str, source: Any,
-                  instances: Instances) -> Resource:
+                  instances: Instances, own_instance: bool = True) -> Resource:
         scope = _Scope(self, module.rstrip("."), source if isinstance(source, dict) else {})
+        scope.own_instance = own_instance and instances.known  # else each.* / count.index is not this one's
         properties: dict[str, Any] = {}
         for key, value in e.body.items():
             if key in _NOT_VALUES:
@@ -215,7 +218,11 @@ class _Evaluation:
         own = OwnTags(clean_tags(properties.get("tags")),
                       frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
                       frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
-                      known=not any(p[0] == "tags" for p in scope.unknown))  # as planned: one unknown, all
+                      # a value only known after apply makes the provider plan the whole map unknown (a value only
+                      # the plan knows, a data source's or an each.* HCL could not expand, leaves the other keys)
+                      known=("tags",) not in scope.unknown and not (any(p[0] == "tags" for p in scope.unknown)
+                                                                     and self.derives("computed", module.rstrip("."),
+                                                                                      _at(source, "tags"))))
         tags = merge(own, defaults)
         notes.extend(tags.notes)
         return Resource(
@@ -559,6 +566,7 @@ class _Scope:
         self.iterators = {label for label, _ in _dynamic_blocks(source)}
         self.unknown: set[tuple[str, ...]] = set()
         self.secret: set[tuple[str, ...]] = set()
+        self.own_instance = True  # values read through each.* / count.index are this instance's
 
     def value(self, value: Any, path: tuple[str, ...], source: Any) -> Any:
         """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded);
@@ -590,7 +598,8 @@ class _Scope:
         # aws_region.name) and resource attributes the configuration does not set (``id``): Terraform reads the
         # first at plan time and the second at apply, so only the plan (or apply) knows them; null for a file
         if isinstance(value, str) and ("${" in value or "%{" in value or self.ev.fake(value)) or "data" in derived \
-                or "computed" in derived or value is None and isinstance(source, str) and _READS_FILE.search(source):
+                or "computed" in derived or value is None and isinstance(source, str) and _READS_FILE.search(source) \
+                or not self.own_instance and isinstance(source, str) and _EACH.search(source):
             self.unknown.add(path)
             return _UNKNOWN
         if value is not None and "sensitive" in derived:
