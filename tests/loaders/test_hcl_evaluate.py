@@ -168,6 +168,62 @@ def test_count_and_for_each_over_apply_time_values_are_instances_unknown(tmp_pat
     assert not any("[" in a for a in by if a.startswith(("aws_sqs_queue.n", "aws_sqs_queue.fe")))
 
 
+def test_a_branch_chosen_by_a_module_output_known_at_plan_time_makes_the_instances_terraform_plans(
+        tmp_path: Path) -> None:
+    # tfparse expands for_each before it reads module outputs (and leaves a local reading one
+    # unresolved when the call passes a null): the branch its own output value chooses is taken,
+    # never one standing for all, unless the output reads what only the plan knows
+    _write(tmp_path, {"main.tf": """
+        variable "off" {
+          default = null
+        }
+        module "on" {
+          source  = "./label"
+          enabled = var.off
+        }
+        module "off" {
+          source  = "./label"
+          enabled = false
+        }
+        module "region" {
+          source  = "./label"
+          enabled = data.aws_region.current.name == "us-east-1"
+        }
+        data "aws_region" "current" {}
+        locals {
+          on = module.on.enabled
+        }
+        resource "aws_sqs_queue" "shard" {
+          for_each = local.on ? toset(["a", "b"]) : toset([])
+          name     = "shard-${each.key}"
+        }
+        resource "aws_sqs_queue" "control" {
+          count = local.on ? 1 : 0
+          name  = "control"
+        }
+        resource "aws_sqs_queue" "none" {
+          for_each = module.off.enabled ? toset(["a"]) : toset([])
+          name     = "none"
+        }
+        resource "aws_sqs_queue" "regional" {
+          for_each = module.region.enabled ? toset(["a"]) : toset([])
+          name     = "regional"
+        }
+        """, "label/main.tf": """
+        variable "enabled" {
+          default = null
+        }
+        output "enabled" {
+          value = var.enabled == null ? true : var.enabled
+        }
+        """})
+    by = _by_address(load(tmp_path))
+    assert {a for a in by if a.startswith("aws_sqs_queue.")} == {
+        'aws_sqs_queue.shard["a"]', 'aws_sqs_queue.shard["b"]', "aws_sqs_queue.control[0]", "aws_sqs_queue.regional"}
+    assert by['aws_sqs_queue.shard["a"]'].instances.known and "name" in by['aws_sqs_queue.shard["a"]'].unknown
+    assert by["aws_sqs_queue.regional"].instances == Instances("for_each", None)
+
+
 def test_a_module_count_over_apply_time_values_makes_its_resources_instances_unknown(tmp_path: Path) -> None:
     _write(tmp_path, {
         "main.tf": """
@@ -586,10 +642,13 @@ def test_dynamic_blocks_tfparse_cuts_short_beside_a_lifecycle_block_are_unknown(
 @pytest.mark.parametrize(("text", "items"), [
     ("[]", 0), ("[1]", 1), ('["a,b", [1, 2], {x = 1}]', 3), ("[1, 2,]", 2), ("{}", 0), ("{a = 1, b = [2]}", 2),
     ('["${var.a}", var.b]', 2),  # an element whatever its value
+    ('toset(["a", "b"])', 2), ("toset([])", 0),
     ("[for p in var.ports : p]", None), ("[1] + [2]", None), ("[1", None),  # not a collection written out
+    ("toset(var.x)", None), ("toset([1]) + toset([2])", None),
 ])
 def test_collections_written_out_are_counted_by_their_top_level_elements(text: str, items) -> None:
-    assert evaluate._written_items(text) == items
+    written = evaluate._written(f"${{{text}}}")
+    assert (len(written) if written is not None else None) == items
 
 
 @pytest.mark.parametrize(("text", "parts"), [

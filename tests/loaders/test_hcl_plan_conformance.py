@@ -49,29 +49,9 @@ INHERENT: dict[tuple[str, str, str], str] = {
         "the Environment tag is built from path.cwd, the directory Terraform is started in",
 }
 
-# case -> the defect that makes HCL differ from the plan today (verdicts, then cost).
-_MODULE_OUTPUT_COUNT = (
-    "tfparse expands a block before it reads module outputs: a for_each over one "
-    "(`module.label.enabled ? toset([...]) : toset([])`) makes nothing, so HCL keeps one resource standing for "
-    "all the instances (instances unknown; values read from each.* unknown) where Terraform plans "
-    "aws_sqs_queue.shards[\"a\"], [\"b\"].  A count over one is taken where tfparse made as many instances as "
-    "its value says (alerts[0], module.requests' queues: exact); computing for_each from the outputs ourselves "
-    "would be the second evaluator issue 20 removed")
-_NULL_MODULE_ARGUMENT = (
-    "a module output read through a local (local.enabled = module.this.enabled) comes back from tfparse as an "
-    "unresolved {\"__attribute__\": \"module.this.enabled\"} when the call passes a null variable "
-    "(enabled = var.enabled, default null), though the called module's own locals evaluate to true; "
-    "evaluate.py (_Scope.known_value via guessed) rightly reads that as unknown, so the fix is to resolve the "
-    "output from the called module's evaluated locals/output expression: one unindexed resource where "
-    "Terraform plans [0] / [\"high\"], [\"low\"]")
-XFAIL: dict[str, str] = {  # plan_only_values agrees since data source attributes read as unknown
-    "module_output_count": _MODULE_OUTPUT_COUNT,
-    "null_module_argument": _NULL_MODULE_ARGUMENT,
-}
-XFAIL_COST: dict[str, str] = {  # expressions, plan_only_values: HCL's cost reads the provider region too
-    "module_output_count": "one resource stands for the two for_each instances: " + _MODULE_OUTPUT_COUNT,
-    "null_module_argument": "one resource stands for the two for_each instances: " + _NULL_MODULE_ARGUMENT,
-}
+# case -> the defect that makes HCL differ from the plan today (verdicts, then cost); none at present.
+XFAIL: dict[str, str] = {}
+XFAIL_COST: dict[str, str] = {}  # expressions, plan_only_values: HCL's cost reads the provider region too
 
 Verdicts = dict[tuple[str, str], Counter[str]]
 

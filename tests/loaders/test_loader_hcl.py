@@ -417,8 +417,8 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
     """A label module's ``enabled`` output gates a resource (cloudposse's ``module.this.enabled ? 1 : 0``):
     known at plan time, and tfparse's one instance is the one Terraform plans.  But tfparse expands a
     block before it reads module outputs: ``count = module.label.n`` (2) comes back as one instance and a
-    for_each over an output as none (Terraform 1.11.4 plans two of each), so those stand for all their
-    instances, never one instance short."""
+    for_each over an output as none (Terraform 1.11.4 plans two of each).  The branch an output known at
+    plan time chooses is taken; the count read whole stands for all its instances, never one short."""
     _write(tmp_path, {"main.tf": """
         module "label" {
           source = "./label"
@@ -450,7 +450,8 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
         """})
     got = {r.address: r.instances for r in load(tmp_path) if r.type != hcl.MODULE_CALL}
     assert got == {"aws_sns_topic.gated[0]": Instances(), "aws_sns_topic.two": Instances("count", None),
-                   "aws_sqs_queue.shard": Instances("for_each", None), "aws_sqs_queue.named": Instances("count", None),
+                   'aws_sqs_queue.shard["a"]': Instances(), 'aws_sqs_queue.shard["b"]': Instances(),
+                   "aws_sqs_queue.named": Instances("count", None),
                    "module.label.aws_sns_topic.t": Instances()}
 
 

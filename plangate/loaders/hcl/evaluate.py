@@ -132,6 +132,7 @@ class _Evaluation:
         for e in (e for e in self.entries if e.kind == "locals"):
             self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
         self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
+        self.outputs = {e.path: e.body for e in self.entries if e.kind == "output"}
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
@@ -242,9 +243,7 @@ class _Evaluation:
         if isinstance(value, (dict, list)) and "__attribute__" not in value and all(isinstance(k, str) for k in value) \
                 and _Scope(self, module.rstrip("."), source).known_keys(written):
             return list(dict.fromkeys(value))  # a set written as a list: each element once
-        _, at = self.written(module.rstrip("."), written)
-        literal = isinstance(at, dict) and at and not any(str(k).startswith("${") for k in at)
-        return [blocks.unquote(str(k)) for k in at] if literal else None
+        return _instance_keys("for_each", self.written(module.rstrip("."), written)[1]) or None
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
         """(meta-argument, module instance path) of the outermost module call on ``module``'s
@@ -326,11 +325,16 @@ class _Evaluation:
                 if key[0] == "module":  # its source, unquoted
                     yield self._unexpanded(path, str(block.body.get("source") or '""')[1:-1], block.location)
                     continue
-                # a stand-in for all its instances, each configured value unknown (tfparse gave none)
+                # each configured value unknown (tfparse gave none): one resource a key of the branch a known
+                # condition takes (tfparse expanded it before it read the module output), else one for all
                 file = self.files.setdefault(block.location.file, block.location.file)
-                body = {k: v if k == "provider" else {"__attribute__": k} for k, v in block.body.items()}
-                yield self._resource(_Entry("resource", key[1], path, file, block.location.line, body), path, key[1],
-                                     f"{prefix}." if prefix else "", block.body, Instances(meta, None))
+                entry = _Entry("resource", key[1], path, file, block.location.line,
+                               {k: v if k == "provider" else {"__attribute__": k} for k, v in block.body.items()})
+                module = prefix and prefix + "."
+                keys = _instance_keys(meta, _Scope(self, prefix, block.body).branch(block.body[meta]))
+                yield from (self._resource(entry, f"{path}[{json.dumps(k)}]", key[1], module, block.body, ONE, False)
+                            for k in keys) if keys is not None else [
+                    self._resource(entry, path, key[1], module, block.body, Instances(meta, None))]
 
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
@@ -393,6 +397,14 @@ class _Evaluation:
         return {local: target for local, target in targets.items() if target[0]}
 
     # -- what an expression is derived from
+
+    def output(self, module: str, value: Any) -> Any:
+        """tfparse's value of the module output that ``value``, a reference it left unresolved in ``module``
+        (``{"__attribute__": "module.M.OUT"}``), names; else ``value``."""
+        ref = value.get("__attribute__") if isinstance(value, dict) else None
+        step = re.fullmatch(r"module\.([\w-]+)\.([\w-]+)", ref) if isinstance(ref, str) else None
+        found = self.outputs.get(".".join(filter(None, (module, "module", step[1], "output", step[2])))) if step else 0
+        return found.get("value", value) if isinstance(found, dict) else value
 
     def derives(self, what: str, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> bool:
         """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
@@ -624,7 +636,9 @@ class _Scope:
         if match is None or match[1] in _NULL_PASSING:
             return None
         text = source[2:-1].strip()
-        if _closing_at(text) != len(text) - 1:
+        try:
+            syntax.arguments(match[2])
+        except syntax.SyntaxProblem:
             return None  # `f(a) + g(b)`: not one call
         nulls = [f"{kind}.{name}" for kind, name, *_ in self.ev.references(source) if kind in ("var", "local")
                  and self._named(kind, name, _UNKNOWN) is None]
@@ -652,26 +666,16 @@ class _Scope:
         return True
 
     def most_items(self, source: Any) -> int | None:
-        """The most elements a collection expression (source form) can have, where that is
-        clear without Terraform: a literal list, set or map, ``toset(…)`` of one, ``local.x`` or
-        ``var.x`` as evaluated, and a conditional between such; else None."""
-        if not isinstance(source, str):
-            return len(source) if isinstance(source, (list, dict)) else None
-        text = source.strip()
-        if text.startswith("${") and text.endswith("}") and _closing_at(text) == len(text) - 1:
-            text = text[2:-1].strip()
-        parts = _conditional(text)
-        if parts is not None:
-            bounds = [self.most_items(b) for b in parts[1:]]
+        """The most elements a collection expression (source form) can have, where that is clear
+        without Terraform: one written out (`_written`), ``local.x`` or ``var.x`` as evaluated, and a
+        conditional between such; else None."""
+        if (parts := _conditional(source[2:-1]) if isinstance(source, str) and source[:2] == "${" else None):
+            bounds = [self.most_items(f"${{{b}}}") for b in parts[1:]]
             return None if None in bounds else max(b for b in bounds if b is not None)
-        if text.startswith("toset(") and text.endswith(")"):
-            text = text[6:-1].strip()
-        if text[:1] in "[{" and text[-1:] in "]}":
-            return _written_items(text)
-        reference = re.fullmatch(r"(local|var)\.([A-Za-z_][\w-]*)", text)
-        if reference is None:
-            return None
-        value = self._named(*reference.groups())
+        if (written := _written(source)) is not None:
+            return len(written)
+        reference = _NAME_REF.fullmatch(source) if isinstance(source, str) else None
+        value = self._named(*reference.groups()) if reference else None
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
 
     def guessed(self, values: dict[str, Any], source: Any, made: int | None = None, keyed: bool = False) -> str | None:
@@ -682,6 +686,9 @@ class _Scope:
         for meta in ("count", "for_each") if isinstance(source, dict) else ():
             if meta == "for_each" and keyed and meta in source and self.known_keys(source[meta]):
                 continue  # tfparse left the map unresolved (a value is apply-time) but keyed the instances
+            if meta == "count" and values.get(meta) is None and meta in source \
+                    and (chosen := _instance_keys(meta, self.branch(source[meta]))) is not None and len(chosen) == made:
+                continue  # tfparse left the count, and made as many as the branch a known condition takes
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
@@ -720,6 +727,20 @@ class _Scope:
                 or {"data", "unset"} & self.ev.key_reads(self.module, f"${{{kind}.{name}}}"):
             return m[0]
         return m[7] or ("0" if m[1] else "")
+
+    def branch(self, source: Any) -> Any:
+        """The branch ``${COND ? A : B}`` takes (source form) when COND is a local or module output whose value
+        tfparse computed from values known at plan time, else None: tfparse expands count and for_each before it
+        reads module outputs, and leaves a local reading one unresolved when the call passes a null."""
+        parts = _conditional(source[2:-1]) if isinstance(source, str) and source[:2] == "${" else None
+        ref = re.fullmatch(r"local\.([\w-]+)|module\.[\w-]+\.[\w-]+", parts[0]) if parts else None
+        if ref is None or {"data", "unset", "computed"} & self.ev.derivations(self.module, f"${{{parts[0]}}}"):
+            return None
+        cond = self.ev.output(self.module, self._named("local", ref[1]) if ref[1] else {"__attribute__": ref[0]})
+        with contextlib.suppress(syntax.SyntaxProblem):
+            got = syntax.arguments(parts[1] if cond is True else parts[2]) if isinstance(cond, bool) else []
+            return got[0] if len(got) == 1 else None
+        return None
 
     def _named(self, kind: str, name: str, absent: Any = None) -> Any:
         """tfparse's ``local.NAME`` / ``var.NAME`` here (a variable no call sets: its default), else ``absent``."""
@@ -814,47 +835,35 @@ def _at(source: Any, key: Any) -> Any:
     return source if isinstance(source, str) and "${" in source else None
 
 
-def _outside_strings(text: str) -> Iterator[tuple[int, str, int]]:
-    """(position, character, bracket depth before it) of each character outside quoted strings."""
-    depth, quoted = 0, False
-    for i, ch in enumerate(text):
-        if quoted:
-            quoted = ch != '"' or text[i - 1] == "\\"
-            continue
-        if ch == '"':
-            quoted = True
-            continue
-        yield i, ch, depth
-        if ch in "{[(":
-            depth += 1
-        elif ch in "}])":
-            depth -= 1
-
-
-def _closing_at(text: str) -> int:
-    """Where the first bracket of ``text`` (``${``, ``f(``) closes (-1 when it does not)."""
-    return next((i for i, ch, depth in _outside_strings(text) if ch in "}])" and depth == 1), -1)
-
-
-def _top_level(text: str) -> Iterator[tuple[int, str]]:
-    """(position, character) of ``text`` outside strings and brackets."""
-    return ((i, ch) for i, ch, depth in _outside_strings(text) if depth == 0 and ch not in "{[()]}")
-
-
 def _conditional(text: str) -> tuple[str, str, str] | None:
     """``COND``, ``A`` and ``B`` of ``COND ? A : B`` written at the top level of ``text``, else None."""
-    marks = [(i, ch) for i, ch in _top_level(text) if ch in "?:"]
-    if [ch for _, ch in marks] != ["?", ":"]:
-        return None
-    return text[:marks[0][0]].strip(), text[marks[0][0] + 1:marks[1][0]].strip(), text[marks[1][0] + 1:].strip()
-
-
-def _written_items(text: str) -> int | None:
-    """Elements of a list or map written out in full (a set of them has as many or fewer), else None."""
     with contextlib.suppress(syntax.SyntaxProblem):
-        got = syntax.arguments(text)
-        return len(got[0]) if len(got) == 1 and isinstance(got[0], (list, dict)) else None
+        marks = syntax.top_level(text, "?:")
+        if [mark for _, mark in marks] == ["?", ":"]:
+            (q, _), (c, _) = marks
+            return text[:q].strip(), text[q + 1:c].strip(), text[c + 1:].strip()
     return None
+
+
+_WRITTEN = re.compile(r"\$\{\s*(?:toset\((.*)\)|([\[{].*))\s*\}", re.S)
+
+
+def _written(source: Any) -> Any:
+    """The list or map a collection expression (source form) writes out, ``toset(…)`` of one too, else None."""
+    inner = _WRITTEN.fullmatch(source) if isinstance(source, str) else None
+    with contextlib.suppress(syntax.SyntaxProblem):
+        got = syntax.arguments(inner[1] or inner[2]) if inner else [source]
+        return got[0] if len(got) == 1 and isinstance(got[0], (list, dict)) else None
+    return None
+
+
+def _instance_keys(meta: str, written: Any) -> list[Any] | None:
+    """The keys of the instances a count or for_each written out (source form) makes, else None."""
+    if meta == "count":
+        return list(range(written)) if type(written) is int and 0 <= written <= limits.MAX_INSTANCES else None
+    keys = _written(written)
+    return None if keys is None or any(not isinstance(k, str) or k[:2] == "${" or (k[:1] != '"' and isinstance(
+        keys, list)) for k in keys) else list(dict.fromkeys(blocks.unquote(k) for k in keys))
 
 
 def _dynamic_blocks(source: Any) -> Iterator[tuple[str, Any]]:

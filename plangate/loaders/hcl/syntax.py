@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse"]
+__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse", "top_level"]
 
 MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
@@ -73,6 +73,16 @@ def arguments(text: str) -> list[Any]:
     """Comma-separated expressions (a call's arguments) in source form, read as a list; raises `SyntaxProblem`."""
     got = parse(f"x = [\n{text}\n]").attributes["x"]
     return got if isinstance(got, list) else []
+
+
+def top_level(text: str, marks: str) -> list[tuple[int, str]]:
+    """(position, mark) of each of ``marks`` (one-character operators) outside the brackets and strings of the
+    expression ``text``; raises `SyntaxProblem`."""
+    parser, found, pos = _Parser(text), [], 0
+    while (pos := parser.scan(pos, marks)) < len(text):
+        found.append((pos, text[pos]))
+        pos += 1
+    return found
 
 
 # --- tokens --------------------------------------------------------------------------------------
