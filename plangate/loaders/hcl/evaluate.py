@@ -124,8 +124,6 @@ class _Evaluation:
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
         self._folders: dict[str, Path | None] = {"": root}
-        self._declared_in: dict[str, dict] = {}  # the blocks of each file's folder
-        self._references: dict[str, tuple] = {}  # by expression text
         self._blocks = declared
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
@@ -415,14 +413,10 @@ class _Evaluation:
         return what in self.derivations(module, source, through)
 
     def derivations(self, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> frozenset[str]:
-        """Which of `derives`' four an expression derives from: one walk for all four, kept per
-        expression text (most values are literals, read by no walk)."""
-        if isinstance(source, str):
-            key = (module, source, through)  # a name's key (`_named_derivations`) ends in a str
-            if key not in self._derived:
-                self._derived[key] = self._reads(module, source, through) if "${" in source else _NOTHING
-            return self._derived[key]
-        return self._reads(module, source, through) if isinstance(source, (dict, list)) else _NOTHING
+        """Which of `derives`' four an expression derives from: one walk for all four (a literal: none)."""
+        if isinstance(source, str) and "${" not in source or not isinstance(source, (str, dict, list)):
+            return _NOTHING
+        return self._reads(module, source, through)
 
     def key_reads(self, module: str, source: Any, depth: int = 0, attrs: tuple | None = None) -> frozenset[str]:
         """`derivations` of what decides a collection's keys (``attrs``: its values' attributes), not its values:
@@ -463,7 +457,7 @@ class _Evaluation:
 
     def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
         found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
-        for kind, name, rtype, rname, _, attr in self.references(source):
+        for kind, name, rtype, rname, _, attr in references(source):
             if kind == "data":
                 found.add("data")
             elif kind in through:  # a resource attribute by TYPE.NAME.ATTR
@@ -532,20 +526,12 @@ class _Evaluation:
 
     # -- the source, for what tfparse loses
 
-    def references(self, source: Any) -> tuple[tuple[str, str, str, str, str, str | None], ...]:
-        """`_references` of an expression, read once per expression text in an evaluation."""
-        if isinstance(source, str) and source not in self._references:
-            self._references[source] = tuple(_references(source))
-        return self._references[source] if isinstance(source, str) else tuple(_references(source))
-
     def _call_source(self, call: _Entry) -> Any:
         """A module call's body in source form."""
         return self._source(call, ("module", _MODULE_STEP.findall(call.path)[-1]))
 
     def _source(self, e: _Entry, key: tuple[str, ...]) -> Any:
-        if e.file not in self._declared_in:  # folder_blocks' memo costs an abspath per look-up
-            self._declared_in[e.file] = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks)
-        block = self._declared_in[e.file].get(key)
+        block = folder_blocks(os.path.dirname(self.files[e.file]), self._blocks).get(key)
         return block.body if block is not None else None
 
     @cached_property
@@ -640,7 +626,7 @@ class _Scope:
             syntax.arguments(match[2])
         except syntax.SyntaxProblem:
             return None  # `f(a) + g(b)`: not one call
-        nulls = [f"{kind}.{name}" for kind, name, *_ in self.ev.references(source) if kind in ("var", "local")
+        nulls = [f"{kind}.{name}" for kind, name, *_ in references(source) if kind in ("var", "local")
                  and self._named(kind, name, _UNKNOWN) is None]
         return f"{text} with {nulls[0]} null" if nulls else None
 
@@ -710,7 +696,7 @@ class _Scope:
         if {"unset", "data"} & self.ev.derivations(self.module, source) \
                 or self.ev.derives("computed", self.module, source, ("resource",)):
             return False
-        for kind, name, *_ in self.ev.references(source):
+        for kind, name, *_ in references(source):
             if kind == "module" and not (outputs and "computed" not in self.ev.derivations(self.module, source)):
                 return False
             if (kind == "local" or (kind == "var" and self.module)) and not self.known_value(self._named(kind, name)):
@@ -756,7 +742,7 @@ class _Scope:
         """The value of an expression that is one reference to a known resource attribute
         (``"${aws_x.y.name}"``, as .tf.json files write them), else _UNKNOWN."""
         text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
-        refs = self.ev.references(text) if isinstance(text, str) and text[:2] == "${" and text[-1:] == "}" else ()
+        refs = list(references(text)) if isinstance(text, str) and text[:2] == "${" and text[-1:] == "}" else []
         if len(refs) != 1 or refs[0][0] != "resource" or text[2:-1].strip() != "{2}.{3}{4}.{5}".format(*refs[0]):
             return _UNKNOWN
         _, _, rtype, rname, index, attr = refs[0]
@@ -770,7 +756,7 @@ class _Scope:
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
         return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
-                   for kind, _, rtype, *_ in self.ev.references(source))
+                   for kind, _, rtype, *_ in references(source))
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -887,7 +873,7 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
     return (match[1], match[2] or "") if match else (rtype.split("_", 1)[0], "")
 
 
-def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
+def references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
     """(kind, var/local name, resource type, name, index, attribute) of every reference in a
     source-form expression (see `syntax`; ``.tf.json`` strings are templates)."""
     for text in _expressions(source):

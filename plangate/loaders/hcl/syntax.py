@@ -4,8 +4,7 @@ Why a parser of our own: python-hcl2 builds a full Lark parse tree and then tran
 about 0.18 MB/s here; the 0.5 MB of a real multi-module tree (terraform-aws-eks) took it
 2.9 s, 30 times what this module takes (``benchmarks/hcl_parse.py``).  The loader needs only
 block types, labels and lines, and each attribute's value as a literal, a collection of
-literals, or "an expression" in source form, with a one-regex fast path for the ``key =
-"literal"`` lines that make up most Terraform.  python-hcl2 stays the oracle: tests parse every
+literals, or "an expression" in source form.  python-hcl2 stays the oracle: tests parse every
 fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and require the same.
 
 The output is the serialised form python-hcl2 8 gives:
@@ -95,11 +94,6 @@ _INLINE_OR_COMMENT = re.compile(r"(?:[ \t\r\f]+|/\*.*?\*/)*", re.S)  # before a 
 _NAME = re.compile(_IDENT)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"-?\d+")
-# `name = <literal>` or `name = <reference>` (var.x, aws_x.y[0].id) alone on its line: read in one match.
-_FAST_ATTRIBUTE = re.compile(
-    rf"({_IDENT})[ \t]*=[ \t]*"
-    r'(?:("(?:[^"\\$%\n]|\\[^\n]|\$(?![{$])|%(?![{%]))*"|-?\d+(?:\.\d+)?|true|false|null)'
-    rf"|({_IDENT}(?:\.{_IDENT}|\[\d+\])+))[ \t\r]*(?=\n|\Z)")
 # Inside a quoted string: plain text, escapes and $${ / %%{ (escaped template marks).
 _STRING_TEXT = re.compile(r'(?:[^"\\$%\n]+|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
 _HEREDOC_OPEN = re.compile(rf"<<(-?)({_IDENT})[ \t]*\r?\n")
@@ -182,14 +176,6 @@ class _Parser:
                 if top is not None:
                     raise self.unexpected(pos)
                 return pos + 1
-            fast = _FAST_ATTRIBUTE.match(text, pos)
-            if fast is not None:
-                name, raw, reference = fast.group(1, 2, 3)
-                self.define(defined, name, "attribute", pos)
-                out[name] = f"${{{reference}}}" if reference else raw if raw[0] == '"' \
-                    else _KEYWORDS[raw] if raw in _KEYWORDS else _number(raw)
-                pos = fast.end()
-                continue
             word = _NAME.match(text, pos)
             if word is None:
                 raise self.unexpected(pos)
