@@ -401,7 +401,8 @@ class _Evaluation:
         (``{"__attribute__": "module.M.OUT"}``), names; else ``value``."""
         ref = value.get("__attribute__") if isinstance(value, dict) else None
         step = re.fullmatch(r"module\.([\w-]+)\.([\w-]+)", ref) if isinstance(ref, str) else None
-        found = self.outputs.get(".".join(filter(None, (module, "module", step[1], "output", step[2])))) if step else 0
+        path = ".".join(filter(None, (module, "module", step[1], "output", step[2]))) if step else ""
+        found = self.outputs.get(path)
         return found.get("value", value) if isinstance(found, dict) else value
 
     def derives(self, what: str, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> bool:
@@ -457,7 +458,7 @@ class _Evaluation:
 
     def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
         found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
-        for kind, name, rtype, rname, _, attr in references(source):
+        for kind, name, rtype, rname, _, attr in _references(source):
             if kind == "data":
                 found.add("data")
             elif kind in through:  # a resource attribute by TYPE.NAME.ATTR
@@ -626,7 +627,7 @@ class _Scope:
             syntax.arguments(match[2])
         except syntax.SyntaxProblem:
             return None  # `f(a) + g(b)`: not one call
-        nulls = [f"{kind}.{name}" for kind, name, *_ in references(source) if kind in ("var", "local")
+        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
                  and self._named(kind, name, _UNKNOWN) is None]
         return f"{text} with {nulls[0]} null" if nulls else None
 
@@ -696,7 +697,7 @@ class _Scope:
         if {"unset", "data"} & self.ev.derivations(self.module, source) \
                 or self.ev.derives("computed", self.module, source, ("resource",)):
             return False
-        for kind, name, *_ in references(source):
+        for kind, name, *_ in _references(source):
             if kind == "module" and not (outputs and "computed" not in self.ev.derivations(self.module, source)):
                 return False
             if (kind == "local" or (kind == "var" and self.module)) and not self.known_value(self._named(kind, name)):
@@ -742,7 +743,7 @@ class _Scope:
         """The value of an expression that is one reference to a known resource attribute
         (``"${aws_x.y.name}"``, as .tf.json files write them), else _UNKNOWN."""
         text = source[1:-1] if isinstance(source, str) and source[:1] == source[-1:] == '"' else source
-        refs = list(references(text)) if isinstance(text, str) and text[:2] == "${" and text[-1:] == "}" else []
+        refs = list(_references(text)) if isinstance(text, str) and text[:2] == "${" and text[-1:] == "}" else []
         if len(refs) != 1 or refs[0][0] != "resource" or text[2:-1].strip() != "{2}.{3}{4}.{5}".format(*refs[0]):
             return _UNKNOWN
         _, _, rtype, rname, index, attr = refs[0]
@@ -756,7 +757,7 @@ class _Scope:
     def reads_objects(self, source: Any) -> bool:
         """Whether an expression reads a resource, data source or module output."""
         return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
-                   for kind, _, rtype, *_ in references(source))
+                   for kind, _, rtype, *_ in _references(source))
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -873,7 +874,7 @@ def _provider_ref(raw: Any, rtype: str) -> tuple[str, str]:
     return (match[1], match[2] or "") if match else (rtype.split("_", 1)[0], "")
 
 
-def references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
+def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | None]]:
     """(kind, var/local name, resource type, name, index, attribute) of every reference in a
     source-form expression (see `syntax`; ``.tf.json`` strings are templates)."""
     for text in _expressions(source):
