@@ -209,6 +209,22 @@ def test_a_branch_chosen_by_a_module_output_known_at_plan_time_makes_the_instanc
           for_each = module.region.enabled ? toset(["a"]) : toset([])
           name     = "regional"
         }
+        module "topic" {
+          source      = "./topic"
+          subscribers = { ops = "ops@example.com", "on-call" = "oncall@example.com" }
+        }
+        """, "topic/main.tf": """
+        variable "subscribers" {}
+        module "this" {
+          source = "../label"
+        }
+        locals {
+          enabled = module.this.enabled
+        }
+        resource "aws_sns_topic_subscription" "this" {
+          for_each = local.enabled ? var.subscribers : {}
+          endpoint = each.value
+        }
         """, "label/main.tf": """
         variable "enabled" {
           default = null
@@ -218,6 +234,9 @@ def test_a_branch_chosen_by_a_module_output_known_at_plan_time_makes_the_instanc
         }
         """})
     by = _by_address(load(tmp_path))
+    subscription = "module.topic.aws_sns_topic_subscription.this"
+    assert {a for a in by if a.startswith(subscription)} == {  # the caller's map, its keys written out
+        f'{subscription}["ops"]', f'{subscription}["on-call"]'}
     assert {a for a in by if a.startswith("aws_sqs_queue.")} == {
         'aws_sqs_queue.shard["a"]', 'aws_sqs_queue.shard["b"]', "aws_sqs_queue.control[0]", "aws_sqs_queue.regional"}
     assert by['aws_sqs_queue.shard["a"]'].instances.known and "name" in by['aws_sqs_queue.shard["a"]'].unknown

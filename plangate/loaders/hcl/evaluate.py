@@ -317,19 +317,21 @@ class _Evaluation:
                 if named and not (named[1] == "var" and not prefix and named[2] in self.given) and key[0] != "data" \
                         and _Scope(self, prefix, {})._named(named[1], named[2], _UNKNOWN) is None:
                     raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
+                # the branch a known condition takes: tfparse expanded it before it read the module output, so a
+                # condition known now may have made nothing there
+                scope = _Scope(self, prefix, block.body)
+                keys = _instance_keys(meta, scope.branch(block.body[meta])) if meta and key[0] == "resource" else None
                 if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or found or (
-                        meta and _Scope(self, prefix, block.body).known_expression(block.body[meta])):
+                        keys is None and meta and scope.known_expression(block.body[meta])):
                     continue
                 if key[0] == "module":  # its source, unquoted
                     yield self._unexpanded(path, str(block.body.get("source") or '""')[1:-1], block.location)
                     continue
-                # each configured value unknown (tfparse gave none): one resource a key of the branch a known
-                # condition takes (tfparse expanded it before it read the module output), else one for all
+                # each configured value unknown (tfparse gave none): one resource a key, else one for all
                 file = self.files.setdefault(block.location.file, block.location.file)
                 entry = _Entry("resource", key[1], path, file, block.location.line,
                                {k: v if k == "provider" else {"__attribute__": k} for k, v in block.body.items()})
                 module = prefix and prefix + "."
-                keys = _instance_keys(meta, _Scope(self, prefix, block.body).branch(block.body[meta]))
                 yield from (self._resource(entry, f"{path}[{json.dumps(k)}]", key[1], module, block.body, ONE, False)
                             for k in keys) if keys is not None else [
                     self._resource(entry, path, key[1], module, block.body, Instances(meta, None))]
@@ -716,9 +718,10 @@ class _Scope:
         return m[7] or ("0" if m[1] else "")
 
     def branch(self, source: Any) -> Any:
-        """The branch ``${COND ? A : B}`` takes (source form) when COND is a local or module output whose value
-        tfparse computed from values known at plan time, else None: tfparse expands count and for_each before it
-        reads module outputs, and leaves a local reading one unresolved when the call passes a null."""
+        """The branch ``${COND ? A : B}`` takes (source form, a name followed to what it is set to) when COND is a
+        local or module output whose value tfparse computed from values known at plan time, else None: tfparse
+        expands count and for_each before it reads module outputs, and leaves a local reading one unresolved when
+        the call passes a null."""
         parts = _conditional(source[2:-1]) if isinstance(source, str) and source[:2] == "${" else None
         ref = re.fullmatch(r"local\.([\w-]+)|module\.[\w-]+\.[\w-]+", parts[0]) if parts else None
         if ref is None or {"data", "unset", "computed"} & self.ev.derivations(self.module, f"${{{parts[0]}}}"):
@@ -726,7 +729,7 @@ class _Scope:
         cond = self.ev.output(self.module, self._named("local", ref[1]) if ref[1] else {"__attribute__": ref[0]})
         with contextlib.suppress(syntax.SyntaxProblem):
             got = syntax.arguments(parts[1] if cond is True else parts[2]) if isinstance(cond, bool) else []
-            return got[0] if len(got) == 1 else None
+            return self.ev.written(self.module, got[0])[1] if len(got) == 1 else None  # a name: what it is set to
         return None
 
     def _named(self, kind: str, name: str, absent: Any = None) -> Any:
