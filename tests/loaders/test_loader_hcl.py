@@ -439,6 +439,13 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
           count = module.label.arn == "" ? 0 : 1
           name  = "named"
         }
+        locals {
+          n = module.label.n
+        }
+        resource "aws_sns_topic" "via_local" {
+          count = local.n
+          name  = "via-local-${count.index}"
+        }
         """})
     _write(tmp_path / "label", {"main.tf": """
         resource "aws_sns_topic" "t" {
@@ -451,7 +458,7 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
     got = {r.address: r.instances for r in load(tmp_path) if r.type != hcl.MODULE_CALL}
     assert got == {"aws_sns_topic.gated[0]": Instances(), "aws_sns_topic.two": Instances("count", None),
                    'aws_sqs_queue.shard["a"]': Instances(), 'aws_sqs_queue.shard["b"]': Instances(),
-                   "aws_sqs_queue.named": Instances("count", None),
+                   "aws_sqs_queue.named": Instances("count", None), "aws_sns_topic.via_local": Instances("count", None),
                    "module.label.aws_sns_topic.t": Instances()}
 
 

@@ -681,7 +681,8 @@ class _Scope:
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
-            if meta in source and (value is None or not self.known_value(keys)
+            # a count tfparse knows now but did not make as many of: it expanded before it read a module output
+            if meta in source and (value is None or not self.known_value(keys) or type(value) is int and not expanded
                                    or not self.known_expression(source[meta], outputs=expanded)):
                 return meta
         return None
