@@ -418,7 +418,9 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
     known at plan time, and tfparse's one instance is the one Terraform plans.  But tfparse expands a
     block before it reads module outputs: ``count = module.label.n`` (2) comes back as one instance and a
     for_each over an output as none (Terraform 1.11.4 plans two of each).  The branch an output known at
-    plan time chooses is taken; the count read whole stands for all its instances, never one short."""
+    plan time chooses is taken; a count read whole, or through a local tfparse resolved after it expanded
+    the block, stands for all its instances, never one short; a for_each over such a local tfparse made
+    nothing of takes the keys of the local's value."""
     _write(tmp_path, {"main.tf": """
         module "label" {
           source = "./label"
@@ -441,6 +443,11 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
         }
         locals {
           n = module.label.n
+          m = module.label.enabled ? { a = "x" } : {}
+        }
+        resource "aws_sqs_queue" "by_local" {
+          for_each = local.m
+          name     = "by-local-${each.key}"
         }
         resource "aws_sns_topic" "via_local" {
           count = local.n
@@ -459,6 +466,7 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
     assert got == {"aws_sns_topic.gated[0]": Instances(), "aws_sns_topic.two": Instances("count", None),
                    'aws_sqs_queue.shard["a"]': Instances(), 'aws_sqs_queue.shard["b"]': Instances(),
                    "aws_sqs_queue.named": Instances("count", None), "aws_sns_topic.via_local": Instances("count", None),
+                   'aws_sqs_queue.by_local["a"]': Instances(),
                    "module.label.aws_sns_topic.t": Instances()}
 
 

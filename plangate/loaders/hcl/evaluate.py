@@ -321,6 +321,12 @@ class _Evaluation:
                 # condition known now may have made nothing there
                 scope = _Scope(self, prefix, block.body)
                 keys = _instance_keys(meta, scope.branch(block.body[meta])) if meta and key[0] == "resource" else None
+                # a name tfparse knows now, not empty: it too was read only after the expansion
+                final = scope._named(*named.groups()) if named and (named[1] == "local" or prefix) else None
+                if keys is None and final and key[0] == "resource" and scope.known_value(final) \
+                        and scope.known_keys(block.body[meta]):
+                    keys = _instance_keys(meta, final) if meta == "count" else list(dict.fromkeys(final)) \
+                        if isinstance(final, (dict, list)) and all(isinstance(k, str) for k in final) else None
                 if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or found or (
                         keys is None and meta and scope.known_expression(block.body[meta])):
                     continue
