@@ -238,9 +238,9 @@ class _Evaluation:
         value, written = e.body.get("for_each"), source.get("for_each") if isinstance(source, dict) else None
         if written is None:
             return None
-        if isinstance(value, (dict, list)) and "__attribute__" not in value and all(isinstance(k, str) for k in value) \
+        if (keys := _evaluated_keys("for_each", value)) is not None \
                 and _Scope(self, module.rstrip("."), source).known_keys(written):
-            return list(dict.fromkeys(value))  # a set written as a list: each element once
+            return keys
         return _instance_keys("for_each", self.written(module.rstrip("."), written)[1]) or None
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
@@ -325,8 +325,7 @@ class _Evaluation:
                 final = scope._named(*named.groups()) if named and (named[1] == "local" or prefix) else None
                 if keys is None and final and key[0] == "resource" and scope.known_value(final) \
                         and scope.known_keys(block.body[meta]):
-                    keys = _instance_keys(meta, final) if meta == "count" else list(dict.fromkeys(final)) \
-                        if isinstance(final, (dict, list)) and all(isinstance(k, str) for k in final) else None
+                    keys = _evaluated_keys(meta, final)
                 if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or found or (
                         keys is None and meta and scope.known_expression(block.body[meta])):
                     continue
@@ -861,6 +860,15 @@ def _instance_keys(meta: str, written: Any) -> list[Any] | None:
     keys = _written(written)
     return None if keys is None or any(not isinstance(k, str) or k[:2] == "${" or (k[:1] != '"' and isinstance(
         keys, list)) for k in keys) else list(dict.fromkeys(blocks.unquote(k) for k in keys))
+
+
+def _evaluated_keys(meta: str, value: Any) -> list[Any] | None:
+    """The keys of the instances a count or for_each as tfparse evaluated it makes (a set, which it gives as a
+    list: each element once), else None."""
+    if meta == "count":
+        return _instance_keys(meta, value)
+    keyed = isinstance(value, (dict, list)) and "__attribute__" not in value and all(isinstance(k, str) for k in value)
+    return list(dict.fromkeys(value)) if keyed else None
 
 
 def _dynamic_blocks(source: Any) -> Iterator[tuple[str, Any]]:
