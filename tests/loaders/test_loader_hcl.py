@@ -243,6 +243,15 @@ def test_a_for_each_that_is_null_is_rejected_not_zero_instances(tmp_path: Path, 
                                      "var.queues, which is null") for r in got if r.address == "(root module)")
 
 
+def test_a_local_named_count_that_is_null_is_no_null_count(tmp_path: Path) -> None:
+    """Only a resource or module block's count / for_each is a meta-argument: ``locals { count = var.n }`` with n
+    null is a local like any other (Terraform 1.11.4 plans this tree: aws_s3_bucket.b), and the root was reported
+    "Terraform rejects this configuration: count = var.n, which is null"."""
+    got = load(_write(tmp_path, {"main.tf": 'variable "n" {\n  default = null\n}\nlocals {\n  count = var.n\n}\n'
+                                            'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'}))
+    assert [(r.address, r.notes) for r in got] == [("aws_s3_bucket.b", ())]
+
+
 @pytest.mark.parametrize("files,file,line,why", [
     ({"main.tf": 'module "m" {\n  source = "./"\n}\n'}, "main.tf", 1, 'module "m": ./ calls this module again'),
     ({"main.tf": 'module "a" {\n  source = "./a"\n}\n', "a/main.tf": 'module "back" {\n  source = "../"\n}\n'},

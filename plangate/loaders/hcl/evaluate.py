@@ -61,12 +61,13 @@ _NOT_VALUES = _META_ARGUMENTS | {"__tfmeta", "id"}  # of a block: its id is tfpa
 _ADDRESS = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)([^.\[]+)\.([^.\[]+)(\[.*\])?$')
 _MODULE_STEP = re.compile(r'module\.([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
 _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
+_LAST_KEY = re.compile(_INSTANCE_KEY.pattern + "$")
 # References inside an expression's source: var.x, local.x, data.T.N, module.M, T.N (a resource).
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
 _NAME_REF = re.compile(r"\$\{(var|local)\.([\w-]+)\}")  # a local or variable as the whole expression
-_NAMES = ("local", "var", "resource", "output")  # what `derives` looks through to the expressions behind them
+_NAMES = ("local", "var", "resource", "output")  # what `derivations` looks through to the expressions behind them
 _NOTHING: frozenset[str] = frozenset()
 # tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
 # Terraform was started, before any -chdir) and abspath's base
@@ -134,7 +135,7 @@ class _Evaluation:
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
-        self._derived: dict[tuple[str, str, Any], frozenset[str]] = {}  # by expression, and by name
+        self._derived: dict[tuple[str, str, str], frozenset[str]] = {}  # by (module, kind, name)
 
     # -- the answer
 
@@ -214,14 +215,13 @@ class _Evaluation:
         provider, alias = _provider_ref(e.body.get("provider"), rtype)
         config = self._provider_for(module.rstrip("."), provider, alias)
         defaults = self.providers.get(config) if config and rtype in TAGGABLE else None
-        own = OwnTags(clean_tags(properties.get("tags")),
-                      frozenset(p[1] for p in scope.unknown if len(p) == 2 and p[0] == "tags"),
-                      frozenset(p[1] for p in scope.secret if len(p) == 2 and p[0] == "tags"),
-                      # a value only known after apply makes the provider plan the whole map unknown (a value only
-                      # the plan knows, a data source's or an each.* HCL could not expand, leaves the other keys)
-                      known=("tags",) not in scope.unknown and not (any(p[0] == "tags" for p in scope.unknown)
-                                                                     and self.derives("computed", module.rstrip("."),
-                                                                                      _at(source, "tags"))))
+        # a value only known after apply makes the provider plan the whole map unknown (a value only the plan
+        # knows, a data source's or an each.* HCL could not expand, leaves the other keys)
+        whole = ("tags",) in scope.unknown or any(p[0] == "tags" for p in scope.unknown) \
+            and "computed" in self.derivations(module.rstrip("."), _at(source, "tags"))
+        unknown, secret = (frozenset(p[1] for p in paths if len(p) == 2 and p[0] == "tags")
+                           for paths in (scope.unknown, scope.secret))
+        own = OwnTags(clean_tags(properties.get("tags")), unknown, secret, known=not whole)
         tags = merge(own, defaults)
         notes.extend(tags.notes)
         return Resource(
@@ -255,21 +255,17 @@ class _Evaluation:
         return None
 
     def _merged(self, kind: str, key: Any) -> list[_Entry]:
-        """The entries of one kind, those with the same ``key(entry)`` merged (`_merge_overrides`)."""
+        """The entries of one kind, those with the same ``key(entry)`` merged as Terraform merges override files'
+        blocks into the block they override: each attribute, and each nested block type as a whole, replaces it."""
         groups: dict[Any, list[_Entry]] = {}
         for e in (e for e in self.entries if e.kind == kind):
             groups.setdefault(key(e), []).append(e)
-        return [self._merge_overrides(es) for es in groups.values()]
-
-    def _merge_overrides(self, entries: list[_Entry]) -> _Entry:
-        """Override files' blocks merged into the block they override: each attribute, and each
-        nested block type as a whole, replaces the original's."""
-        primary = next((e for e in entries if not is_override(os.path.basename(e.file))), entries[0])
-        body = dict(primary.body)
-        for e in entries:
-            if e is not primary:
-                body.update((k, v) for k, v in e.body.items() if k not in ("__tfmeta", "id"))
-        return _Entry(primary.kind, primary.label, primary.path, primary.file, primary.line, body)
+        out = []
+        for entries in groups.values():
+            first, *rest = sorted(entries, key=lambda e: is_override(os.path.basename(e.file)))
+            body = {**first.body, **{k: v for e in rest for k, v in e.body.items() if k not in ("__tfmeta", "id")}}
+            out.append(_Entry(first.kind, first.label, first.path, first.file, first.line, body))
+        return out
 
     # -- module calls tfparse did not expand
 
@@ -306,31 +302,30 @@ class _Evaluation:
         """Module and resource blocks of the root and of each expanded local module that tfparse returned
         nothing for (a missing folder, a call it dropped, a count it took as zero from a value it
         invented): never a silent pass.  A count / for_each known at plan time may rightly make nothing."""
+        made = {_LAST_KEY.sub("", p) for p in (*self.by_address, *self.modules)}  # blocks with an instance
         for prefix in ("", *self.modules):
             folder = self._folder(prefix)
             for key, block in folder_blocks(folder, self._blocks).items() if folder is not None else ():
                 meta = next((m for m in ("count", "for_each") if m in block.body), None)
                 path = ".".join(filter(None, (prefix, "module" if key[0] == "module" else "", *key[1:])))
-                made = self.by_address if key[0] == "resource" else self.modules
-                found = any(p == path or p.startswith(path + "[") for p in made)
-                named = _NAME_REF.fullmatch(str(block.body[meta])) if meta and not found else None
-                if named and not (named[1] == "var" and not prefix and named[2] in self.given) and key[0] != "data" \
-                        and _Scope(self, prefix, {})._named(named[1], named[2], _UNKNOWN) is None:
-                    raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
-                # the branch a known condition takes: tfparse expanded it before it read the module output, so a
-                # condition known now may have made nothing there
-                scope = _Scope(self, prefix, block.body)
-                keys = _instance_keys(meta, scope.branch(block.body[meta])) if meta and key[0] == "resource" else None
-                # a name tfparse knows now, not empty: it too was read only after the expansion
-                final = scope._named(*named.groups()) if named and (named[1] == "local" or prefix) else None
-                if keys is None and final and key[0] == "resource" and scope.known_value(final) \
-                        and scope.known_keys(block.body[meta]):
-                    keys = _evaluated_keys(meta, final)
-                if key[0] not in ("module", "resource") or (key[0] == "resource" and meta is None) or found or (
-                        keys is None and meta and scope.known_expression(block.body[meta])):
+                if key[0] not in ("module", "resource") or path in made or key[0] == "resource" and meta is None:
                     continue
+                scope = _Scope(self, prefix, block.body)
+                named = _NAME_REF.fullmatch(str(block.body[meta])) if meta else None
+                if named and not (named[1] == "var" and not prefix and named[2] in self.given) \
+                        and scope._named(named[1], named[2], _UNKNOWN) is None:
+                    raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
                 if key[0] == "module":  # its source, unquoted
-                    yield self._unexpanded(path, str(block.body.get("source") or '""')[1:-1], block.location)
+                    if not (meta and scope.known_expression(block.body[meta])):
+                        yield self._unexpanded(path, str(block.body.get("source") or '""')[1:-1], block.location)
+                    continue
+                # the branch a known condition takes: tfparse expanded it before it read the module output, so a
+                # condition known now may have made nothing there; a name tfparse knows now, not empty, likewise
+                keys = _instance_keys(meta, scope.branch(block.body[meta]))
+                final = scope._named(*named.groups()) if named and (named[1] == "local" or prefix) else None
+                if keys is None and final and scope.known_value(final) and scope.known_keys(block.body[meta]):
+                    keys = _evaluated_keys(meta, final)
+                if keys is None and scope.known_expression(block.body[meta]):
                     continue
                 # each configured value unknown (tfparse gave none): one resource a key, else one for all
                 file = self.files.setdefault(block.location.file, block.location.file)
@@ -412,16 +407,11 @@ class _Evaluation:
         found = self.outputs.get(path)
         return found.get("value", value) if isinstance(found, dict) else value
 
-    def derives(self, what: str, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> bool:
-        """Whether an expression of ``module`` reads a data source (``what`` "data": tfparse invents its
-        attributes, and whatever is computed from them), an attribute the provider sets at apply
-        ("computed"), a sensitive variable or output ("sensitive") or a root variable without a value
-        ("unset"), directly or through the names in ``through``: locals, module inputs and outputs,
-        other resources' attributes."""
-        return what in self.derivations(module, source, through)
-
     def derivations(self, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> frozenset[str]:
-        """Which of `derives`' four an expression derives from: one walk for all four (a literal: none)."""
+        """What an expression of ``module`` reads, directly or through the names in ``through`` (locals, module
+        inputs and outputs, other resources' attributes): "data", a data source (tfparse invents its attributes,
+        and whatever is computed from them); "computed", an attribute the provider sets at apply; "sensitive", a
+        sensitive variable or output; "unset", a root variable without a value.  A literal reads none."""
         if isinstance(source, str) and "${" not in source or not isinstance(source, (str, dict, list)):
             return _NOTHING
         return self._reads(module, source, through)
@@ -588,7 +578,7 @@ class _Scope:
             if "__tfmeta" in value:  # one nested block: plan JSON holds blocks as lists
                 return [self.fields(value, path + ("0",), source, _NOT_VALUES)]  # `_at` reads a block's list
             out = self.fields(value, path, source)
-            if isinstance(source, str) and self.ev.derives("sensitive", self.module, source):
+            if isinstance(source, str) and "sensitive" in self.ev.derivations(self.module, source):
                 self.secret.add(path)  # a whole map from a sensitive value: its keys are secret too, as in a plan
                 return redact(out)
             return out
@@ -703,7 +693,7 @@ class _Scope:
         source = _SHAPE_READ.sub(self._shape_read, source) if isinstance(source, str) else source
         # an apply-time value read directly (a map's values behind a name may be: only its keys count)
         if {"unset", "data"} & self.ev.derivations(self.module, source) \
-                or self.ev.derives("computed", self.module, source, ("resource",)):
+                or "computed" in self.ev.derivations(self.module, source, ("resource",)):
             return False
         for kind, name, *_ in _references(source):
             if kind == "module" and not (outputs and "computed" not in self.ev.derivations(self.module, source)):
