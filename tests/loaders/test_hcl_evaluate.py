@@ -22,7 +22,7 @@ from conftest import FIXTURES, ROOT
 
 from plangate.errors import InputError
 from plangate.loaders import hcl, load
-from plangate.loaders.hcl import blocks, evaluate
+from plangate.loaders.hcl import blocks, evaluate, syntax
 from plangate.model import Instances, Resource
 
 pytest.importorskip("tfparse", reason="tfparse (the HCL evaluator) is not installed")
@@ -678,7 +678,8 @@ def test_collections_written_out_are_counted_by_their_top_level_elements(text: s
     ("[1, 2]", None), ("var.a ? var.b ? [1] : [2] : []", None),  # unbracketed nesting: not read
 ])
 def test_conditionals_split_at_their_top_level_marks(text: str, parts) -> None:
-    assert evaluate._conditional(text) == parts
+    assert syntax.conditional(f"${{{text}}}") == parts
+
 
 def _taggable_from_provider() -> list[str]:
     """AWS types with tags_all, from the provider schema (terraform + the offline mirror)."""

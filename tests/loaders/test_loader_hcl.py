@@ -243,6 +243,16 @@ def test_a_for_each_that_is_null_is_rejected_not_zero_instances(tmp_path: Path, 
                                      "var.queues, which is null") for r in got if r.address == "(root module)")
 
 
+def test_a_provider_setting_that_calls_a_function_on_null_is_rejected_with_its_line(tmp_path: Path) -> None:
+    """``region = upper(var.r)`` with r null in a provider block: Terraform 1.11.4 stops the plan (Invalid value for
+    "str" parameter); the scan stopped with an internal error (a rejection read outside a resource had no place)."""
+    got = load(_write(tmp_path, {"main.tf": 'variable "r" {\n  default = null\n}\nprovider "aws" {\n'
+                                            '  region = upper(var.r)\n}\nresource "aws_s3_bucket" "b" {}\n'}))
+    assert [(r.address, r.location.line) for r in got] == [("(root module)", 5)]
+    assert got[0].notes[0].startswith(f"Terraform rejects this configuration: {tmp_path / 'main.tf'}:5: upper(var.r) "
+                                      "with var.r null: a function called on null")
+
+
 def test_a_local_named_count_that_is_null_is_no_null_count(tmp_path: Path) -> None:
     """Only a resource or module block's count / for_each is a meta-argument: ``locals { count = var.n }`` with n
     null is a local like any other (Terraform 1.11.4 plans this tree: aws_s3_bucket.b), and the root was reported

@@ -145,8 +145,8 @@ class _Evaluation:
         for e in self._merged("provider", self._provider_key):  # an override.tf's credentials, main.tf's region
             key = self._provider_key(e)
             source = self._source(e, ("provider", *key[1:]))  # its own block: an alias's too
-            self.providers[key] = self._default_tags(e, source)
-            self.regions[key] = self._region(e, source)
+            with self._reading(e):
+                self.providers[key], self.regions[key] = self._default_tags(e, source), self._region(e, source)
         out: list[Resource] = []
         collapsed: set[str] = set()
         made = Counter("{}{}.{}".format(*_split(e.path)) for e in merged)  # instances tfparse made of each block
@@ -179,27 +179,15 @@ class _Evaluation:
                   instances: Instances, own_instance: bool = True) -> Resource:
         scope = _Scope(self, module.rstrip("."), source if isinstance(source, dict) else {})
         scope.own_instance = own_instance and instances.known  # else each.* / count.index is not this one's
-        properties: dict[str, Any] = {}
-        for key, value in e.body.items():
-            if key in _NOT_VALUES:
-                continue
-            try:
-                got = scope.value(value, (key,), _at(source, key))
-            except Rejected as rejection:
-                file = self.root / e.file
-                raise Rejected(str(rejection), Location(str(file), _attribute_line(file, e.line, key))) from None
-            if got is not _UNKNOWN:
-                properties[key] = got
-        lifecycle = isinstance(source, dict) and "lifecycle" in source
+        with self._reading(e):
+            properties = scope.fields(e.body, (), source, _NOT_VALUES)
         for block_type, for_each in _dynamic_blocks(source):
-            if lifecycle:
-                # tfparse drops the last block of the last `dynamic` before a lifecycle block: the
-                # blocks it returned are all there were only when no more could have been made.
-                got = properties.get(block_type)
-                written = source.get(block_type)
-                made = (len(got) if isinstance(got, list) else 0) - (len(written) if isinstance(written, list) else 0)
-                truncated = (most := scope.most_items(for_each)) is None or made < most
-            if (lifecycle and truncated) or not scope.known_expression(for_each):
+            # tfparse drops the last block of the last `dynamic` before a lifecycle block: the blocks it returned
+            # are all there were only when no more could have been made
+            got, written = properties.get(block_type), source.get(block_type)
+            made = (len(got) if isinstance(got, list) else 0) - (len(written) if isinstance(written, list) else 0)
+            if "lifecycle" in source and ((most := scope.most_items(for_each)) is None or made < most) \
+                    or not scope.known_expression(for_each):
                 properties.pop(block_type, None)
                 scope.unknown = {p for p in scope.unknown if p[0] != block_type} | {(block_type,)}
         if rtype == "aws_lambda_function":  # as the provider plans it: one unknown value, the whole map
@@ -231,6 +219,16 @@ class _Evaluation:
             location=Location(self.files[e.file], e.line), action="create", provider=provider,
             module=module.rstrip("."), notes=tuple(notes), instances=instances, stack=str(self.root),
             region=self.regions.get(config, "") if config else "")
+
+    @contextlib.contextmanager
+    def _reading(self, e: _Entry) -> Iterator[None]:
+        """`Rejected` for a value read within the block (`_Scope.value`: the value's path), at its attribute's line."""
+        try:
+            yield
+        except Rejected as rejection:
+            why, path = rejection.args
+            file = self.root / e.file
+            raise Rejected(why, Location(str(file), _attribute_line(file, e.line, path[0]))) from None
 
     def _unexpanded_keys(self, e: _Entry, module: str, source: Any) -> list[str] | None:
         """The keys of a for_each tfparse made one unindexed instance of: its own value's when they are known at
@@ -414,7 +412,16 @@ class _Evaluation:
         sensitive variable or output; "unset", a root variable without a value.  A literal reads none."""
         if isinstance(source, str) and "${" not in source or not isinstance(source, (str, dict, list)):
             return _NOTHING
-        return self._reads(module, source, through)
+        texts = list(_expressions(source))
+        found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in texts) else set()
+        for kind, name, rtype, rname, _, attr in _references(texts):
+            if kind == "data":
+                found.add("data")
+            elif kind in through:  # a resource attribute by TYPE.NAME.ATTR
+                found |= self._named_derivations(module, kind, f"{rtype}.{rname}.{attr}" if rtype else name)
+        for called, output in (m for t in texts for m in _MODULE_OUTPUT.findall(t)) if "output" in through else ():
+            found |= self._named_derivations(module, "module", f"{called}.{output}")
+        return frozenset(found)
 
     def key_reads(self, module: str, source: Any, depth: int = 0, attrs: tuple | None = None) -> frozenset[str]:
         """`derivations` of what decides a collection's keys (``attrs``: its values' attributes), not its values:
@@ -428,7 +435,7 @@ class _Evaluation:
             with contextlib.suppress(syntax.SyntaxProblem):
                 if len(inline := syntax.arguments(source[2:-1])) == 1 and isinstance(inline[0], (list, dict)):
                     return self.key_reads(module, inline[0], depth + 1, attrs)
-        if isinstance(source, str) and source[:2] == "${" and (parts := _conditional(source[2:-1])) is not None:
+        if (parts := syntax.conditional(source)) is not None:
             return self.derivations(module, f"${{{parts[0]}}}").union(
                 *(self.key_reads(module, f"${{{part}}}", depth + 1, attrs) for part in parts[1:]))
         if attrs is not None or not (loop := _FOR_OBJECT.fullmatch(source) if isinstance(source, str) else None):
@@ -452,18 +459,6 @@ class _Evaluation:
             else:
                 break
         return module, source
-
-    def _reads(self, module: str, source: Any, through: tuple[str, ...]) -> frozenset[str]:
-        found = {"data"} if any(_APPLY_TIME_CALL.search(text) for text in _expressions(source)) else set()
-        for kind, name, rtype, rname, _, attr in _references(source):
-            if kind == "data":
-                found.add("data")
-            elif kind in through:  # a resource attribute by TYPE.NAME.ATTR
-                found |= self._named_derivations(module, kind, f"{rtype}.{rname}.{attr}" if rtype else name)
-        for called, output in (m for text in _expressions(source) for m in _MODULE_OUTPUT.findall(text)) \
-                if "output" in through else ():
-            found |= self._named_derivations(module, "module", f"{called}.{output}")
-        return frozenset(found)
 
     @cached_property
     def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
@@ -547,7 +542,8 @@ class _Evaluation:
 
 
 class Rejected(Exception):
-    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where)."""
+    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where: a `Location`, or the path of the
+    value within the block being read)."""
 
 
 _UNKNOWN: Any = object()  # a value tfparse could not know: left out of the properties, its path recorded
@@ -609,7 +605,8 @@ class _Scope:
             self.unknown.add(path)
             return _UNKNOWN
         if value is None and (call := self.called_on_null(source)) is not None:
-            raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)")
+            raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)",
+                           path)
         return value
 
     def called_on_null(self, source: Any) -> str | None:
@@ -653,7 +650,7 @@ class _Scope:
         """The most elements a collection expression (source form) can have, where that is clear
         without Terraform: one written out (`_written`), ``local.x`` or ``var.x`` as evaluated, and a
         conditional between such; else None."""
-        if (parts := _conditional(source[2:-1]) if isinstance(source, str) and source[:2] == "${" else None):
+        if (parts := syntax.conditional(source)):
             bounds = [self.most_items(f"${{{b}}}") for b in parts[1:]]
             return None if None in bounds else max(b for b in bounds if b is not None)
         if (written := _written(source)) is not None:
@@ -718,7 +715,7 @@ class _Scope:
         local or module output whose value tfparse computed from values known at plan time, else None: tfparse
         expands count and for_each before it reads module outputs, and leaves a local reading one unresolved when
         the call passes a null."""
-        parts = _conditional(source[2:-1]) if isinstance(source, str) and source[:2] == "${" else None
+        parts = syntax.conditional(source)
         ref = re.fullmatch(r"local\.([\w-]+)|module\.[\w-]+\.[\w-]+", parts[0]) if parts else None
         if ref is None or {"data", "unset", "computed"} & self.ev.derivations(self.module, f"${{{parts[0]}}}"):
             return None
@@ -819,16 +816,6 @@ def _at(source: Any, key: Any) -> Any:
     if isinstance(source, dict):
         return source.get(key)
     return source if isinstance(source, str) and "${" in source else None
-
-
-def _conditional(text: str) -> tuple[str, str, str] | None:
-    """``COND``, ``A`` and ``B`` of ``COND ? A : B`` written at the top level of ``text``, else None."""
-    with contextlib.suppress(syntax.SyntaxProblem):
-        marks = syntax.top_level(text, "?:")
-        if [mark for _, mark in marks] == ["?", ":"]:
-            (q, _), (c, _) = marks
-            return text[:q].strip(), text[q + 1:c].strip(), text[c + 1:].strip()
-    return None
 
 
 _WRITTEN = re.compile(r"\$\{\s*(?:toset\((.*)\)|([\[{].*))\s*\}", re.S)

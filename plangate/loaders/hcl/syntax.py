@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "parse", "top_level"]
+__all__ = ["Block", "Parsed", "SyntaxProblem", "arguments", "conditional", "parse"]
 
 MAX_DEPTH = 128  # blocks, collections and templates nested in each other; deeper is refused
 
@@ -61,9 +61,10 @@ class SyntaxProblem(Exception):
 
 def parse(text: str) -> Parsed:
     """Blocks and top-level attributes of one file's text; raises `SyntaxProblem`."""
-    parser = _Parser(text)
+    parsed = Parsed([], {})
     try:
-        return parser.file()
+        _Parser(text).body(0, parsed.attributes, parsed.blocks, depth=0)
+        return parsed
     except RecursionError:  # MAX_DEPTH keeps well clear of it; a last guard, not a path
         raise SyntaxProblem("nested too deeply", 1, None) from None
 
@@ -74,14 +75,21 @@ def arguments(text: str) -> list[Any]:
     return got if isinstance(got, list) else []
 
 
-def top_level(text: str, marks: str) -> list[tuple[int, str]]:
-    """(position, mark) of each of ``marks`` (one-character operators) outside the brackets and strings of the
-    expression ``text``; raises `SyntaxProblem`."""
-    parser, found, pos = _Parser(text), [], 0
-    while (pos := parser.scan(pos, marks)) < len(text):
-        found.append((pos, text[pos]))
-        pos += 1
-    return found
+def conditional(source: Any) -> tuple[str, str, str] | None:
+    """``COND``, ``A`` and ``B`` of an expression in source form that is one ``${COND ? A : B}`` at its top level
+    (outside brackets and strings), else None."""
+    text = source[2:-1] if isinstance(source, str) and source[:2] == "${" else ""
+    parser, marks, pos = _Parser(text), [], 0
+    try:
+        while (pos := parser.scan(pos, "?:")) < len(text):
+            marks.append(pos)
+            pos += 1
+    except SyntaxProblem:
+        return None
+    if len(marks) != 2 or text[marks[0]] != "?":
+        return None
+    q, c = marks
+    return text[:q].strip(), text[q + 1:c].strip(), text[c + 1:].strip()
 
 
 # --- tokens --------------------------------------------------------------------------------------
@@ -154,12 +162,6 @@ class _Parser:
         return SyntaxProblem(reason, max(1, self.text.count("\n") + (0 if self.text.endswith("\n") else 1)), None)
 
     # bodies
-
-    def file(self) -> Parsed:
-        blocks: list[Block] = []
-        attributes: dict[str, Any] = {}
-        self.body(0, attributes, blocks, depth=0)
-        return Parsed(blocks, attributes)
 
     def body(self, pos: int, out: dict[str, Any], top: list[Block] | None, depth: int) -> int:
         """Items from ``pos`` up to the closing ``}`` (nested) or the end of the file (top level,
