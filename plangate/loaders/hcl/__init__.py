@@ -8,16 +8,12 @@ the source (`blocks`, `syntax`): source blocks and lines, the corrections and un
 tfparse refuses is reported as not checked (PG-GOV-002, with tfparse's reason), never read
 by a second evaluator.  Scanning HCL needs tfparse (``pip install 'plangate[hcl]'``).
 
-`roots` splits a scanned folder into root modules: a folder that a scanned folder calls as a
-local module (``source = "./…"``) is evaluated through that call, with the caller's
-arguments, not on its own; a folder no scanned folder calls is its own root (variable
-defaults and its own tfvars).  Each root is its own stack (`Resource.stack`).
-
 tfparse is imported lazily, inside `run`: importing plangate.engine never loads it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from functools import cache
@@ -100,8 +96,9 @@ def load_file(path: Path) -> list[Resource]:
 
 
 def roots(folders: list[Path], declared: dict | None = None) -> list[Path]:
-    """The root modules among the scanned folders, in the given order: those no other scanned
-    folder calls as a local module, and that are not shaped like a module (`split`)."""
+    """The root modules among the scanned folders, in the given order: those no other scanned folder calls as a
+    local module (``source = "./…"``: evaluated through that call, with the caller's arguments), and that are not
+    shaped like a module (`split`).  Each is its own stack (`Resource.stack`): variable defaults, its own tfvars."""
     return split(folders, {} if declared is None else declared)[0]
 
 
@@ -131,10 +128,9 @@ def evaluator_version() -> str:
     """The evaluator's name and version, for the report's inputs."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
+    with contextlib.suppress(PackageNotFoundError):
         return f"tfparse {version('tfparse')}"
-    except PackageNotFoundError:
-        return "tfparse"
+    return "tfparse"
 
 
 # The address of the one resource that stands for a root tfparse refused; a module folder no root calls.

@@ -146,7 +146,7 @@ class _Evaluation:
             key = self._provider_key(e)
             source = self._source(e, ("provider", *key[1:]))  # its own block: an alias's too
             with self._reading(e):
-                self.providers[key], self.regions[key] = self._default_tags(e, source), self._region(e, source)
+                self.providers[key], self.regions[key] = self._settings(e, source)
         out: list[Resource] = []
         collapsed: set[str] = set()
         made = Counter("{}{}.{}".format(*_split(e.path)) for e in merged)  # instances tfparse made of each block
@@ -207,9 +207,7 @@ class _Evaluation:
         # knows, a data source's or an each.* HCL could not expand, leaves the other keys)
         whole = ("tags",) in scope.unknown or any(p[0] == "tags" for p in scope.unknown) \
             and "computed" in self.derivations(module.rstrip("."), _at(source, "tags"))
-        unknown, secret = (frozenset(p[1] for p in paths if len(p) == 2 and p[0] == "tags")
-                           for paths in (scope.unknown, scope.secret))
-        own = OwnTags(clean_tags(properties.get("tags")), unknown, secret, known=not whole)
+        own = OwnTags(clean_tags(properties.get("tags")), *scope.tag_keys(), known=not whole)
         tags = merge(own, defaults)
         notes.extend(tags.notes)
         return Resource(
@@ -273,21 +271,18 @@ class _Evaluation:
             source = e.body.get("source")
             location = Location(self.files[e.file], e.line)
             folder = self._folder(path)
-            if folder is None:
-                if path not in expanded:  # else `terraform init` fetched it: tfparse read it
-                    yield self._unexpanded(path, source if isinstance(source, str) else "", location)
-                continue
-            if path in expanded or self._guessed_module(path) is not None:
+            if path in expanded or folder is not None and self._guessed_module(path) is not None:
                 continue  # expanded, or one resource per block stands for a guessed module count
-            if not folder.is_dir():
-                why = f"the module folder {source} is not there, so its resources were not checked"
+            if folder is None:  # not a local module, and `terraform init` did not fetch it: tfparse read nothing
+                yield self._unexpanded(path, source if isinstance(source, str) else "", location)
+            elif not folder.is_dir():
+                yield self._unexpanded(path, source, location, (f"the module folder {source} is not there, so its "
+                                                                "resources were not checked",))
             elif any(k[0] in ("resource", "module") for k in folder_blocks(folder, self._blocks)) \
                     and not self._zero_instances(e, folder):
-                why = (f"{evaluator_version()} returned no resources for this local module call (its inputs may depend "
-                       "on values only known after apply): its resources were not checked; scan the plan JSON")
-            else:
-                continue
-            yield self._unexpanded(path, source, location, (why,))
+                yield self._unexpanded(path, source, location, (
+                    f"{evaluator_version()} returned no resources for this local module call (its inputs may depend on "
+                    "values only known after apply): its resources were not checked; scan the plan JSON",))
         yield from self._blocks_without_entries()
 
     def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
@@ -351,23 +346,20 @@ class _Evaluation:
         alias = e.body.get("alias")
         return _module_path(_provider_module(e)), e.label, alias if isinstance(alias, str) else ""
 
-    def _default_tags(self, e: _Entry, source: Any) -> DefaultTags | None:
+    def _settings(self, e: _Entry, source: Any) -> tuple[DefaultTags | None, str]:
+        """A provider configuration's default tags, and its region when it is known at plan time (else "")."""
+        scope = _Scope(self, _provider_module(e), {})
+        region = scope.value(e.body.get("region"), ("region",), _at(source, "region"))
+        region = comparable(region) if region is not _UNKNOWN else None  # a sensitive region still prices
+        region = region if is_aws_region(region) else ""
         block = e.body.get("default_tags")
-        block = block[-1] if isinstance(block, list) and block else block
+        block = block[-1] if isinstance(block, list) and block else block  # one block: Terraform refuses two
         if not isinstance(block, dict):
-            return None
-        scope = _Scope(self, _provider_module(e), {})  # one default_tags block: Terraform refuses two
+            return None, region
         value = scope.value(block.get("tags"), ("tags",), _at(_at(source, "default_tags"), "tags"))
         if value is _UNKNOWN or not isinstance(value, (dict, type(None))):
-            return UNKNOWN_DEFAULTS
-        return DefaultTags(clean_tags(value), frozenset(p[1] for p in scope.unknown if len(p) == 2),
-                           frozenset(p[1] for p in scope.secret if len(p) == 2))
-
-    def _region(self, e: _Entry, source: Any) -> str:
-        """A provider configuration's region when it is known at plan time, else ""."""
-        value = _Scope(self, _provider_module(e), {}).value(e.body.get("region"), ("region",), _at(source, "region"))
-        value = comparable(value) if value is not _UNKNOWN else None  # a sensitive region still prices
-        return value if is_aws_region(value) else ""
+            return UNKNOWN_DEFAULTS, region
+        return DefaultTags(clean_tags(value), *scope.tag_keys()), region
 
     def _provider_for(self, module: str, name: str, alias: str) -> tuple[str, str, str] | None:
         """The provider configuration a resource in ``module`` uses, following the ``providers``
@@ -624,6 +616,11 @@ class _Scope:
         nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
                  and self._named(kind, name, _UNKNOWN) is None]
         return f"{text} with {nulls[0]} null" if nulls else None
+
+    def tag_keys(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The keys of the ``tags`` map read so far whose value is unknown, and those whose value is secret."""
+        return tuple(frozenset(p[1] for p in paths if len(p) == 2 and p[0] == "tags")
+                     for paths in (self.unknown, self.secret))
 
     def fields(self, body: dict[str, Any], path: tuple[str, ...], source: Any,
                skip: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -183,19 +183,16 @@ class _Parser:
                 raise self.unexpected(pos)
             name = word.group()
             after = _INLINE.match(text, word.end()).end()
-            if text.startswith("=", after) and not text.startswith(("==", "=>"), after):
-                self.define(defined, name, "attribute", pos)
+            what = "attribute" if text.startswith("=", after) and not text.startswith(("==", "=>"), after) else "block"
+            if name in defined and "attribute" in (defined[name], what):
+                raise self.problem(f"attribute {name} is already defined", pos)
+            defined[name] = what
+            if what == "attribute":
                 # `value` ends at a newline, a comment, the end or a "}" (a one-line block's;
                 # at the top level the loop refuses it)
                 out[name], pos = self.value(after + 1, "\n}", depth)
             else:
-                self.define(defined, name, "block", pos)
                 pos = self.block(name, pos, after, out, top, depth)
-
-    def define(self, defined: dict[str, str], name: str, what: str, pos: int) -> None:
-        if name in defined and "attribute" in (defined[name], what):
-            raise self.problem(f"attribute {name} is already defined", pos)
-        defined[name] = what
 
     def block(self, kind: str, start: int, pos: int, out: dict, top: list[Block] | None, depth: int) -> int:
         if depth >= MAX_DEPTH:
