@@ -12,9 +12,9 @@ tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or 
   attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown
   (only the plan, which reads the data source, knows them);
 - a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
-  later local module calls of the root come back without resources: a local module call whose
-  folder declares resources but that produced none is reported as a ``terraform_module_call``
-  (PG-GOV-002 names it), never passed in silence;
+  later local module calls of the root come back without resources, as do the module instances past
+  the 32 it evaluates in a root: a local module call whose folder declares resources but that
+  produced none is reported as a ``terraform_module_call`` (PG-GOV-002 names it), never passed in silence;
 - a local module folder it cannot parse is dropped without a word: one it returned nothing from
   (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
@@ -282,7 +282,8 @@ class _Evaluation:
                     and not self._zero_instances(e, folder):
                 yield self._unexpanded(path, source, location, (
                     f"{evaluator_version()} returned no resources for this local module call (its inputs may depend on "
-                    "values only known after apply): its resources were not checked; scan the plan JSON",))
+                    "values only known after apply, or it is past the 32 module instances tfparse evaluates in a "
+                    "root): its resources were not checked; scan the plan JSON",))
         yield from self._blocks_without_entries()
 
     def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
@@ -332,9 +333,14 @@ class _Evaluation:
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
         known at plan time, and each made zero instances (the ``create = false`` pattern, whatever its other
-        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded."""
+        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded.  Never one tfparse
+        left unevaluated: it evaluates 32 module instances of a root at most (Terraform plans them all), and returns
+        the others with nothing below them, not even the variables, locals and outputs their folder declares."""
+        declared = folder_blocks(folder, self._blocks)
+        if call.path not in self.evaluated and any(k[0] in ("variable", "locals", "output") for k in declared):
+            return False
         scope = _Scope(self, call.path, {})
-        blocks = [(k, b) for k, b in folder_blocks(folder, self._blocks).items() if k[0] in ("resource", "module")]
+        blocks = [(k, b) for k, b in declared.items() if k[0] in ("resource", "module")]
         return all(any(m in b.body and scope.known_expression(b.body[m]) for m in ("count", "for_each"))
                    or k[0] == "module" and (inner := self.modules.get(f"{call.path}.module.{k[1]}")) is not None
                    and (sub := self._folder(inner.path)) is not None and self._zero_instances(inner, sub)
@@ -453,6 +459,10 @@ class _Evaluation:
         return module, source
 
     @cached_property
+    def evaluated(self) -> set[str]:  # the module instances tfparse returned anything below
+        return {p for e in self.entries for p in list(_module_prefixes(e.path))[:-1 if e.kind == "module" else None]}
+
+    @cached_property
     def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
         return {name for file in blocks.tfvars_files(self.root) for name in blocks.variable_values(self.root / file)}
 
@@ -480,13 +490,11 @@ class _Evaluation:
             return ({"computed"} if unset else set()) | self.derivations(module, _at(block.body, attr))
         if kind == "var":
             declared = self.variable(module, name)
-            found = set()
-            if isinstance(declared, dict) and declared.get("sensitive") is True:
-                found.add("sensitive")
-            if isinstance(declared, dict) and not module and "default" not in declared and name not in self.given:
+            declared = declared if isinstance(declared, dict) else {}
+            found = {"sensitive"} if declared.get("sensitive") is True else set()
+            if declared and not module and "default" not in declared and name not in self.given:
                 found.add("unset")
-            # a module's variable is its caller's argument
-            if module and folder is not None:
+            if module and folder is not None:  # a module's variable is its caller's argument
                 found |= self.derivations(_parent(module), _at(self._call_source(self.modules[module]), name))
             return found
         if kind == "module":
@@ -496,8 +504,8 @@ class _Evaluation:
             block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
                 if path is not None else None
             if block is not None:
-                sensitive = {"sensitive"} if block.body.get("sensitive") is True else set()
-                return sensitive | self.derivations(path, block.body.get("value"))
+                return ({"sensitive"} if block.body.get("sensitive") is True else set()) \
+                    | self.derivations(path, block.body.get("value"))
         return _NOTHING
 
     def _folder(self, module: str) -> Path | None:

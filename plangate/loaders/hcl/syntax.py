@@ -364,14 +364,11 @@ class _Parser:
             raise self.problem("nested too deeply", opening, column=False)
         while True:
             pos = _STRING_TEXT.match(text, pos).end()
-            if pos >= self.n or text[pos] == "\n":
+            if pos >= self.n or text[pos] in "\n\\":  # a backslash here: before a newline or the end
                 raise self.problem("unterminated string", opening)
-            c = text[pos]
-            if c == '"':
+            if text[pos] == '"':
                 self._templates -= 1
                 return pos + 1
-            if c == "\\":  # a backslash before a newline or the end
-                raise self.problem("unterminated string", opening)
             # ${ or %{: an interpolation or a directive, up to its closing brace
             end = self.scan(pos + 2, "}")
             if end >= self.n:
