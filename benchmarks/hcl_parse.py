@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "loaders"))
 import terraform_oracle  # noqa: E402
 
-from plangate.loaders.hcl import blocks, is_config_file, limits, load_tree, roots, split  # noqa: E402
+from plangate.loaders.hcl import blocks, is_config_file, limits, load_tree, roots, split, syntax  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "hcl-real"
 
@@ -59,12 +59,21 @@ def source_checks(tree: Path) -> None:
         limits.rejected(root, declared)
 
 
-def size(tree: Path) -> tuple[int, int]:
-    """Files and bytes of configuration the scan reads: the files of each root folder and of the
-    local module folders its roots call (``../modules/x`` outside the tree included)."""
+def config_files(tree: Path) -> list[Path]:
+    """The configuration files the scan reads: those of each root folder and of the local module folders its
+    roots call (``../modules/x`` outside the tree included)."""
     folders = {Path(folder).resolve() for root in roots([tree]) for folder, _ in limits.module_folders(root, {})}
-    files = [p for folder in folders for p in folder.iterdir() if p.is_file() and is_config_file(p.name)]
-    return len(files), sum(p.stat().st_size for p in files)
+    return sorted(p for folder in folders for p in folder.iterdir() if p.is_file() and is_config_file(p.name))
+
+
+def parse_seconds(files: list[Path], runs: int) -> tuple[float, float, int]:
+    """(plangate's parser, python-hcl2's parse to its dict, bytes) on the ``.tf`` files given: why `syntax` is ours."""
+    import hcl2
+
+    texts = [p.read_text(encoding="utf-8") for p in files if p.name.endswith(".tf")]
+    ours, theirs = median_seconds([lambda: [syntax.parse(t) for t in texts], lambda: [hcl2.loads(t) for t in texts]],
+                                  runs)
+    return ours, theirs, sum(len(t.encode()) for t in texts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'tree':60} {'files':>5} {'bytes':>8} {'plangate':>9} {'tfparse':>8} {'pg/tfp':>7} {'pre/tfp':>7} "
           f"{'terraform':>9} {'tf/pg':>6}")
     ratios: list[tuple[float, float, float, float]] = []  # plangate, tfparse, terraform, source checks seconds
+    parsed: set[Path] = set()
     for tree in [t.resolve() for t in args.tree] if args.tree else trees():
         found = roots([tree])
         # tfparse called as plangate calls it (run.evaluate): the same roots, options and variable files
@@ -98,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             except RuntimeError as exc:  # e.g. a root whose data source needs the STS stand-in
                 print(f"  terraform: {str(exc).splitlines()[0][:100]}", file=sys.stderr)
                 plan = float("nan")
-        files, nbytes = size(tree)
+        read = config_files(tree)
+        parsed.update(read)
+        files, nbytes = len(read), sum(p.stat().st_size for p in read)
         name = str(tree.relative_to(REAL) if tree.is_relative_to(REAL) else tree.relative_to(ROOT))
         print(f"{name[-60:]:60} {files:5} {nbytes:8} {ours:8.3f}s {theirs:7.3f}s {ours / theirs:6.2f}x "
               f"{(checks + theirs) / theirs:6.2f}x {plan:8.2f}s {plan / ours:5.1f}x", flush=True)
@@ -110,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(ratios)} trees: plangate / tfparse median {pg_tfp:.2f}x (total time {total:.2f}x; the source "
           f"checks before tfparse alone, plus tfparse: {pre:.2f}x); "
           + (f"terraform / plangate median {statistics.median(planned):.0f}x" if planned else "terraform not run"))
+    ours, hcl2, nbytes = parse_seconds(sorted(parsed), args.runs)
+    print(f"parsing their {nbytes / 1e6:.2f} MB of .tf files: plangate's parser {nbytes / 1e6 / ours:.2f} MB/s, "
+          f"python-hcl2 {nbytes / 1e6 / hcl2:.2f} MB/s ({hcl2 / ours:.0f}x slower)")
     return 0
 
 

@@ -154,11 +154,10 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
     """Each attribute, and each nested block type as a whole, replaces the original's."""
     by_key = {block_key(b): b for b in blocks if b.kind != "locals"}  # a provider's alias too
     for block in overrides:
-        if block.kind == "locals":  # one namespace: merged into the first locals block, if any
-            original = next((b for b in blocks if b.kind == "locals"), None)
-            if original is None:
-                blocks.append(block)
-        elif (original := by_key.get(block_key(block))) is None and block.kind != "terraform":
+        if block.kind == "locals":  # one namespace (`folder_blocks`), later blocks' values replacing earlier ones'
+            blocks.append(block)
+            continue
+        if (original := by_key.get(block_key(block))) is None and block.kind != "terraform":
             raise InputError(block.location.file, f'{block.kind} "{".".join(block.labels)}" overrides no block '
                              "(Terraform refuses an override file's block without its original)", block.location.line)
         if original is not None:

@@ -1,11 +1,11 @@
 """HCL native syntax → blocks and attribute values, for `plangate.loaders.hcl.blocks`.
 
-Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it,
-about 0.18 MB/s here; the 0.5 MB of a real multi-module tree (terraform-aws-eks) took it
-2.9 s, 30 times what this module takes (``benchmarks/hcl_parse.py``).  The loader needs only
-block types, labels and lines, and each attribute's value as a literal, a collection of
-literals, or "an expression" in source form.  python-hcl2 stays the oracle: tests parse every
-fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and require the same.
+Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it: 0.15 MB/s on
+the configuration files of the benchmark's trees, 34 times slower than this module (the last line of
+``benchmarks/hcl_parse.py``).  The loader needs only block types, labels and lines, and each attribute's
+value as a literal, a collection of literals, or "an expression" in source form.  python-hcl2 stays the
+oracle: tests parse every fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and
+require the same.
 
 The output is the serialised form python-hcl2 8 gives:
 
@@ -137,9 +137,7 @@ class _Parser:
     # positions and errors
 
     def line_at(self, pos: int) -> int:
-        """1-based line of ``pos``; counted on from the last call, as blocks come in order."""
-        if pos < self._line_pos:
-            self._line_pos, self._line = 0, 1
+        """1-based line of ``pos``, counted on from the last call's: called for the top-level blocks, in order."""
         self._line += self.text.count("\n", self._line_pos, pos)
         self._line_pos = pos
         return self._line
