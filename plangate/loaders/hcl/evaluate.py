@@ -130,7 +130,8 @@ class _Evaluation:
         self.locals = {}
         for e in (e for e in self.entries if e.kind == "locals"):
             self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
-        self.variables = {e.path: e.body for e in self.entries if e.kind == "variable"}
+        self.variables = {(module.rstrip("."), name): e.body for e in self.entries if e.kind == "variable"
+                          for module, _, name in [e.path.rpartition("variable.")]}  # by (module, name)
         self.outputs = {e.path: e.body for e in self.entries if e.kind == "output"}
         self.by_address: dict[str, dict[str, Any]] = {}
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
@@ -394,15 +395,6 @@ class _Evaluation:
 
     # -- what an expression is derived from
 
-    def output(self, module: str, value: Any) -> Any:
-        """tfparse's value of the module output that ``value``, a reference it left unresolved in ``module``
-        (``{"__attribute__": "module.M.OUT"}``), names; else ``value``."""
-        ref = value.get("__attribute__") if isinstance(value, dict) else None
-        step = re.fullmatch(r"module\.([\w-]+)\.([\w-]+)", ref) if isinstance(ref, str) else None
-        path = ".".join(filter(None, (module, "module", step[1], "output", step[2]))) if step else ""
-        found = self.outputs.get(path)
-        return found.get("value", value) if isinstance(found, dict) else value
-
     def derivations(self, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> frozenset[str]:
         """What an expression of ``module`` reads, directly or through the names in ``through`` (locals, module
         inputs and outputs, other resources' attributes): "data", a data source (tfparse invents its attributes,
@@ -466,10 +458,6 @@ class _Evaluation:
     def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
         return {name for file in blocks.tfvars_files(self.root) for name in blocks.variable_values(self.root / file)}
 
-    def variable(self, module: str, name: str) -> Any:
-        """How tfparse returned the declaration of ``var.NAME`` in ``module``."""
-        return self.variables.get(f"{module}.variable.{name}" if module else f"variable.{name}")
-
     def _named_derivations(self, module: str, kind: str, name: str) -> frozenset[str]:
         """`derivations` of a local, variable, module output (``M.OUT``) or resource attribute: memoised."""
         key = (module, kind, name)
@@ -489,7 +477,7 @@ class _Evaluation:
             unset = bool(labels) and (attr in ("id", "None") or attr not in block.body)
             return ({"computed"} if unset else set()) | self.derivations(module, _at(block.body, attr))
         if kind == "var":
-            declared = self.variable(module, name)
+            declared = self.variables.get((module, name))
             declared = declared if isinstance(declared, dict) else {}
             found = {"sensitive"} if declared.get("sensitive") is True else set()
             if declared and not module and "default" not in declared and name not in self.given:
@@ -565,8 +553,8 @@ class _Scope:
         ``source`` is the expression that produced it, in source form (None when not known)."""
         if isinstance(value, dict):
             if "__attribute__" in value or "__name__" in value:
-                reference = value.get("__attribute__")
-                declared = self.ev.variable(self.module, reference[4:]) if str(reference).startswith("var.") else None
+                reference = str(value.get("__attribute__"))
+                declared = self.ev.variables.get((self.module, reference[4:])) if reference.startswith("var.") else None
                 if isinstance(declared, dict) and "default" in declared and declared["default"] is None:
                     return None  # tfparse leaves a variable whose default is null unresolved
                 self.unknown.add(path)
@@ -724,7 +712,11 @@ class _Scope:
         ref = re.fullmatch(r"local\.([\w-]+)|module\.[\w-]+\.[\w-]+", parts[0]) if parts else None
         if ref is None or {"data", "unset", "computed"} & self.ev.derivations(self.module, f"${{{parts[0]}}}"):
             return None
-        cond = self.ev.output(self.module, self._named("local", ref[1]) if ref[1] else {"__attribute__": ref[0]})
+        cond = self._named("local", ref[1]) if ref[1] else {"__attribute__": ref[0]}
+        # a module output tfparse left unresolved here ({"__attribute__": "module.M.OUT"}): its value now
+        out = _MODULE_OUTPUT.fullmatch(str(cond.get("__attribute__"))) if isinstance(cond, dict) else None
+        found = self.ev.outputs.get(f"{self.module}.module.{out[1]}.output.{out[2]}".lstrip(".")) if out else None
+        cond = found.get("value", cond) if isinstance(found, dict) else cond
         with contextlib.suppress(syntax.SyntaxProblem):
             got = syntax.arguments(parts[1] if cond is True else parts[2]) if isinstance(cond, bool) else []
             return self.ev.written(self.module, got[0])[1] if len(got) == 1 else None  # a name: what it is set to
@@ -737,7 +729,7 @@ class _Scope:
         call = self.ev.modules.get(self.module) if self.module else None
         if call is not None and name in call.body:
             return call.body[name]
-        declared = self.ev.variable(self.module, name)
+        declared = self.ev.variables.get((self.module, name))
         return declared.get("default", absent) if isinstance(declared, dict) else absent
 
     def resolve(self, source: Any) -> Any:
