@@ -59,7 +59,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
         raise InputError(str(folders[0]) if folders else "HCL", NEEDS_TFPARSE) from None
     declared = {} if declared is None else declared
     found, modules = split(folders, declared)
-    out: list[Resource] = [_refused(f, _UNCALLED, address=_UNCALLED_ADDRESS) for f in modules]
+    out = [_refused(f, "module folder called by no scanned root: not checked", address=_UNCALLED) for f in modules]
     for root in found:
         limits.check(root, declared)  # before tfparse is asked to expand anything
     rejected = {root: limits.rejected(root, declared) for root in found}
@@ -134,9 +134,7 @@ def evaluator_version() -> str:
 
 
 # The address of the one resource that stands for a root tfparse refused; a module folder no root calls.
-_REFUSED = "(root module)"
-_UNCALLED = "module folder called by no scanned root: not checked"
-_UNCALLED_ADDRESS = "(module folder)"
+_REFUSED, _UNCALLED = "(root module)", "(module folder)"
 
 
 def _refused(root: Path, why: str, where: Location | None = None, address: str = _REFUSED) -> Resource:

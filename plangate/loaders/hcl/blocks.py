@@ -47,9 +47,7 @@ def declared_blocks(folder: Path) -> list[SourceBlock]:
         names = sorted(e.name for e in os.scandir(folder) if e.is_file() and is_config_file(e.name))
     except OSError as exc:
         raise path_error(folder, exc, "list") from None
-    blocks: list[SourceBlock] = []
-    for name in (n for n in names if not is_override(n)):
-        blocks.extend(_file_blocks(folder / name))
+    blocks = [block for name in names if not is_override(name) for block in _file_blocks(folder / name)]
     _check_unique(blocks)
     for name in (n for n in names if is_override(n)):
         _apply_overrides(blocks, _file_blocks(folder / name))

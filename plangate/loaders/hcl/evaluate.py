@@ -197,10 +197,8 @@ class _Evaluation:
                 envs = properties.get("environment")
                 if isinstance(envs, list) and len(envs) > int(whole[1]) and isinstance(envs[int(whole[1])], dict):
                     envs[int(whole[1])].pop("variables", None)
-        notes: list[str] = []
-        if not instances.known:
-            notes.append(f"{instances.why} over values only known after apply: {address} stands for "
-                         "all its instances, instances unknown")
+        notes = [] if instances.known else [f"{instances.why} over values only known after apply: {address} stands "
+                                            "for all its instances, instances unknown"]
         provider, alias = _provider_ref(e.body.get("provider"), rtype)
         config = self._provider_for(module.rstrip("."), provider, alias)
         defaults = self.providers.get(config) if config and rtype in TAGGABLE else None
@@ -541,8 +539,7 @@ class _Scope:
     """Reads tfparse's values for one block: unknown and secret paths, what references are known."""
 
     def __init__(self, ev: _Evaluation, module: str, source: dict[str, Any]):
-        self.ev = ev
-        self.module = module
+        self.ev, self.module = ev, module
         self.iterators = {label for label, _ in _dynamic_blocks(source)}
         self.unknown: set[tuple[str, ...]] = set()
         self.secret: set[tuple[str, ...]] = set()
@@ -585,9 +582,11 @@ class _Scope:
         if value is not None and "sensitive" in derived:
             self.secret.add(path)  # computed from a sensitive variable: secret, as in a plan
             return redact(value)
-        if value is None and source is not None and (self.reads_objects(source) or "unset" in derived):
-            # tfparse writes null for some values it cannot know (data source attributes,
-            # references in .tf.json); a null computed from variables and locals is real
+        # tfparse writes null for some values it cannot know (data source attributes, references in .tf.json): a
+        # null read from a resource, data source or module output; a null computed from variables and locals is real
+        if value is None and source is not None and ("unset" in derived or any(
+                kind in ("data", "module") or kind == "resource" and rtype not in self.iterators
+                for kind, _, rtype, *_ in _references(source))):
             if (known := self.resolve(source)) is not _UNKNOWN:
                 return known
             self.unknown.add(path)
@@ -604,14 +603,13 @@ class _Scope:
         match = _CALL.fullmatch(source) if isinstance(source, str) else None
         if match is None or match[1] in _NULL_PASSING:
             return None
-        text = source[2:-1].strip()
         try:
             syntax.arguments(match[2])
         except syntax.SyntaxProblem:
             return None  # `f(a) + g(b)`: not one call
         nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
                  and self._named(kind, name, _UNKNOWN) is None]
-        return f"{text} with {nulls[0]} null" if nulls else None
+        return f"{source[2:-1].strip()} with {nulls[0]} null" if nulls else None
 
     def tag_keys(self) -> tuple[frozenset[str], frozenset[str]]:
         """The keys of the ``tags`` map read so far whose value is unknown, and those whose value is secret."""
@@ -621,12 +619,8 @@ class _Scope:
     def fields(self, body: dict[str, Any], path: tuple[str, ...], source: Any,
                skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The known values of an object or a nested block below ``path``, less the keys in ``skip``."""
-        out: dict[str, Any] = {}
-        for key, sub in body.items():
-            got = _UNKNOWN if key in skip else self.value(sub, (*path, str(key)), _at(source, key))
-            if got is not _UNKNOWN:
-                out[key] = got
-        return out
+        got = {k: self.value(sub, (*path, str(k)), _at(source, k)) for k, sub in body.items() if k not in skip}
+        return {k: value for k, value in got.items() if value is not _UNKNOWN}
 
     # -- knownness of expressions
 
@@ -746,11 +740,6 @@ class _Scope:
         value = target.get(attr) if target is not None else None
         return value if value is not None and self.known_value(value) and not isinstance(value, (dict, list)) \
             else _UNKNOWN
-
-    def reads_objects(self, source: Any) -> bool:
-        """Whether an expression reads a resource, data source or module output."""
-        return any(kind in ("data", "module") or (kind == "resource" and rtype not in self.iterators)
-                   for kind, _, rtype, *_ in _references(source))
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -131,10 +131,8 @@ def module_folders(root: Path | str, declared: dict) -> Iterator[tuple[str, dict
         seen.add(folder)
         blocks = folder_blocks(folder, declared)
         yield folder, blocks
-        for key, block in blocks.items():
-            source = local_source(block.body) if key[0] == "module" else None
-            if source is not None:
-                todo.append(os.path.abspath(os.path.join(folder, source)))
+        todo.extend(os.path.abspath(os.path.join(folder, source)) for key, block in blocks.items()
+                    if key[0] == "module" and (source := local_source(block.body)) is not None)
 
 
 def _instances(meta: str, raw: Any) -> int | float | None:

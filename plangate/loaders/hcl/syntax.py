@@ -267,12 +267,11 @@ class _Parser:
     def collection(self, start: int, depth: int) -> tuple[Any, int] | None:
         """A list or object constructor of values at ``start``, or None for a ``for`` expression."""
         text = self.text
-        inner = _GAP.match(text, start + 1).end()
-        if text.startswith("for", inner) and not _NAME.match(text, inner + 3):
+        pos = _GAP.match(text, start + 1).end()
+        if text.startswith("for", pos) and not _NAME.match(text, pos + 3):
             return None
         if text[start] == "[":
             items: list[Any] = []
-            pos = inner
             while True:
                 pos = _GAP.match(text, pos).end()
                 if text.startswith("]", pos):
@@ -282,7 +281,6 @@ class _Parser:
                 if text.startswith(",", pos):
                     pos += 1
         obj: dict[str, Any] = {}
-        pos = inner
         while True:
             pos = _GAP.match(text, pos).end()
             if pos >= self.n:
