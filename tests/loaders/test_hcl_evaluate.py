@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -382,6 +383,16 @@ def test_a_scanned_folder_splits_into_root_modules_each_its_own_stack() -> None:
     resources = load(tree)
     assert {r.stack for r in resources} == {str(tree / "batch"), str(tree / "serving")}
     assert not any(r.address.startswith("aws_lambda_function.") for r in resources)  # only through its calls
+
+
+def test_the_hcl_path_stays_small_and_plain() -> None:
+    """Everything under plangate/loaders/hcl/ (its parser included) is at most 1,900 lines, and nothing in it
+    prestarts workers, passes stderr through memfd, runs a ``python -S`` worker or frames messages by hand: roots
+    run side by side through a standard process pool only (issue 20)."""
+    files = sorted((ROOT / "plangate" / "loaders" / "hcl").glob("*.py"))
+    assert sum(len(p.read_text(encoding="utf-8").splitlines()) for p in files) <= 1900
+    text = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    assert not re.search(r"prestart|memfd|[\"']-S[\"']|pickle|struct\.|os\.pipe|socket|atexit", text, re.I)
 
 
 def test_roots_side_by_side_in_processes_give_what_one_process_gives(monkeypatch) -> None:
