@@ -137,6 +137,8 @@ class _Evaluation:
         self.providers: dict[tuple[str, str, str], DefaultTags | None] = {}
         self.regions: dict[tuple[str, str, str], str] = {}  # provider configurations' regions ("": not known)
         self._derived: dict[tuple[str, str, str], frozenset[str]] = {}  # by (module, kind, name)
+        self._guessed: dict[str, tuple[str, str] | None] = {}
+        self.instances = Counter((_parent(p), _module_path(p)) for p in self.modules)  # by (its caller, path)
 
     # -- the answer
 
@@ -239,15 +241,18 @@ class _Evaluation:
         return _instance_keys("for_each", self.written(module.rstrip("."), written)[1]) or None
 
     def _guessed_module(self, module: str) -> tuple[str, str] | None:
-        """(meta-argument, module instance path) of the outermost module call on ``module``'s
-        path whose ``count`` / ``for_each`` reads values only known after apply."""
-        for prefix in _module_prefixes(module):
-            call = self.modules.get(prefix)
-            made = sum(_parent(p) == _parent(prefix) and _module_path(p) == _module_path(prefix) for p in self.modules)
-            if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call), made,
-                                                                            prefix.endswith("]"))):
-                return meta, prefix
-        return None
+        """(meta-argument, module instance path) of the outermost module call on ``module``'s path whose ``count`` /
+        ``for_each`` reads values only known after apply; once a module instance (asked for each of its resources)."""
+        if module not in self._guessed:
+            self._guessed[module] = None
+            for prefix in _module_prefixes(module):
+                call = self.modules.get(prefix)
+                made = self.instances[_parent(prefix), _module_path(prefix)]
+                if call and (meta := _Scope(self, _parent(prefix), {}).guessed(call.body, self._call_source(call), made,
+                                                                                prefix.endswith("]"))):
+                    self._guessed[module] = meta, prefix
+                    break
+        return self._guessed[module]
 
     def _merged(self, kind: str, key: Any) -> list[_Entry]:
         """The entries of one kind, those with the same ``key(entry)`` merged as Terraform merges override files'
@@ -354,9 +359,8 @@ class _Evaluation:
     def _settings(self, e: _Entry, source: Any) -> tuple[DefaultTags | None, str]:
         """A provider configuration's default tags, and its region when it is known at plan time (else "")."""
         scope = _Scope(self, _provider_module(e), {})
-        region = scope.value(e.body.get("region"), ("region",), _at(source, "region"))
-        region = comparable(region) if region is not _UNKNOWN else None  # a sensitive region still prices
-        region = region if is_aws_region(region) else ""
+        region = comparable(scope.value(e.body.get("region"), ("region",), _at(source, "region")))
+        region = region if is_aws_region(region) else ""  # a secret region still prices; unknown: ""
         block = e.body.get("default_tags")
         block = block[-1] if isinstance(block, list) and block else block  # one block: Terraform refuses two
         if not isinstance(block, dict):
