@@ -254,9 +254,9 @@ def test_a_provider_setting_that_calls_a_function_on_null_is_rejected_with_its_l
 
 
 def test_module_instances_past_the_32_tfparse_evaluates_are_reported_not_taken_as_empty(tmp_path: Path) -> None:
-    """tfparse evaluates 32 module instances of a root at most and returns the rest with nothing below them.  With a
-    ``count`` known at plan time on every block of the folder they were taken as the ``create = false`` pattern:
-    8 of the 40 buckets Terraform 1.11.4 plans here were left out in silence."""
+    """Of one module's calls tfparse evaluates 32 instances at most, and returns the rest with nothing below them.
+    With a ``count`` known at plan time on every block of the folder they were taken as the ``create = false``
+    pattern: 8 of the 40 buckets Terraform 1.11.4 plans here were left out in silence."""
     (tmp_path / "m").mkdir()
     tree = _write(tmp_path, {"main.tf": 'module "m" {\n  source = "./m"\n  count  = 40\n}\n',
                              "m/main.tf": 'variable "on" {\n  default = true\n}\nlocals {\n  n = var.on ? 1 : 0\n}\n'
@@ -266,10 +266,14 @@ def test_module_instances_past_the_32_tfparse_evaluates_are_reported_not_taken_a
         f"module.m[{i}].aws_s3_bucket.b[0]" for i in range(32))
     calls = [r for r in got if r.type == hcl.MODULE_CALL]
     assert [r.address for r in calls] == [f"module.m[{i}]" for i in range(32, 40)]
-    assert all("past the 32 module instances tfparse evaluates" in r.notes[0] for r in calls)
+    assert all("past the 32 instances tfparse evaluates of one module's calls" in r.notes[0] for r in calls)
     # switched off, every instance tfparse evaluated made nothing: nothing planned, nothing reported
     (tree / "main.tf").write_text('module "m" {\n  source = "./m"\n  count  = 20\n  on     = false\n}\n')
     assert load(tree) == []
+    # a folder with no variable, local or output: past 32 calls, an instance with nothing below is not taken as empty
+    (tree / "m" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  count  = 1\n  bucket = "x"\n}\n')
+    (tree / "main.tf").write_text('module "m" {\n  source = "./m"\n  count  = 40\n}\n')
+    assert [r.address for r in load(tree) if r.type == hcl.MODULE_CALL] == [f"module.m[{i}]" for i in range(32, 40)]
 
 
 def test_a_local_named_count_that_is_null_is_no_null_count(tmp_path: Path) -> None:

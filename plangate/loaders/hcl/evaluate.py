@@ -12,8 +12,8 @@ tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or 
   attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown
   (only the plan, which reads the data source, knows them);
 - a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
-  later local module calls of the root come back without resources, as do the module instances past
-  the 32 it evaluates in a root: a local module call whose folder declares resources but that
+  later local module calls of the root come back without resources, as do the instances past the 32
+  it evaluates of one module's calls: a local module call whose folder declares resources but that
   produced none is reported as a ``terraform_module_call`` (PG-GOV-002 names it), never passed in silence;
 - a local module folder it cannot parse is dropped without a word: one it returned nothing from
   (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
@@ -139,6 +139,8 @@ class _Evaluation:
         self._derived: dict[tuple[str, str, str], frozenset[str]] = {}  # by (module, kind, name)
         self._guessed: dict[str, tuple[str, str] | None] = {}
         self.instances = Counter((_parent(p), _module_path(p)) for p in self.modules)  # by (its caller, path)
+        self.evaluated = {p for e in self.entries  # the module instances tfparse returned anything below
+                          for p in list(_module_prefixes(e.path))[:-1 if e.kind == "module" else None]}
 
     # -- the answer
 
@@ -286,8 +288,8 @@ class _Evaluation:
                     and not self._zero_instances(e, folder):
                 yield self._unexpanded(path, source, location, (
                     f"{evaluator_version()} returned no resources for this local module call (its inputs may depend on "
-                    "values only known after apply, or it is past the 32 module instances tfparse evaluates in a "
-                    "root): its resources were not checked; scan the plan JSON",))
+                    "values only known after apply, or it is past the 32 instances tfparse evaluates of one "
+                    "module's calls): its resources were not checked; scan the plan JSON",))
         yield from self._blocks_without_entries()
 
     def _unexpanded(self, path: str, source: str, location: Location, notes: tuple[str, ...] = ()) -> Resource:
@@ -338,10 +340,12 @@ class _Evaluation:
         """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
         known at plan time, and each made zero instances (the ``create = false`` pattern, whatever its other
         inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded.  Never one tfparse
-        left unevaluated: it evaluates 32 module instances of a root at most (Terraform plans them all), and returns
-        the others with nothing below them, not even the variables, locals and outputs their folder declares."""
-        declared = folder_blocks(folder, self._blocks)
-        if call.path not in self.evaluated and any(k[0] in ("variable", "locals", "output") for k in declared):
+        left unevaluated: of the calls of one module (the root or another) it evaluates 32 instances at most
+        (Terraform plans them all), and returns the others with nothing below them, not even the variables, locals
+        and outputs their folder declares; past 32, an instance with nothing below it may be one of those."""
+        declared, parent = folder_blocks(folder, self._blocks), _parent(call.path)
+        if call.path not in self.evaluated and (any(k[0] in ("variable", "locals", "output") for k in declared)
+                                                or sum(n for (p, _), n in self.instances.items() if p == parent) > 32):
             return False
         scope = _Scope(self, call.path, {})
         blocks = [(k, b) for k, b in declared.items() if k[0] in ("resource", "module")]
@@ -451,10 +455,6 @@ class _Evaluation:
             else:
                 break
         return module, source
-
-    @cached_property
-    def evaluated(self) -> set[str]:  # the module instances tfparse returned anything below
-        return {p for e in self.entries for p in list(_module_prefixes(e.path))[:-1 if e.kind == "module" else None]}
 
     @cached_property
     def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
