@@ -1,8 +1,8 @@
 """HCL native syntax → blocks and attribute values, for `plangate.loaders.hcl.blocks`.
 
-Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it: 0.15 MB/s on
-the configuration files of the benchmark's trees, 34 times slower than this module (the last line of
-``benchmarks/hcl_parse.py``).  The loader needs only block types, labels and lines, and each attribute's
+Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it: 0.13-0.17 MB/s
+on the configuration files of the benchmark's trees, 34-54 times slower than this module in four runs (the
+last line of ``benchmarks/hcl_parse.py``).  The loader needs only block types, labels and lines, and each attribute's
 value as a literal, a collection of literals, or "an expression" in source form.  python-hcl2 stays the
 oracle: tests parse every fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and
 require the same.
