@@ -316,6 +316,16 @@ def test_an_override_block_without_its_original_is_bad_input(tmp_path: Path) -> 
         'module "m" overrides no block (Terraform refuses an override file\'s block without its original)')
 
 
+def test_an_override_files_local_replaces_the_local_it_names(tmp_path: Path) -> None:
+    """Terraform overrides locals value by value, whichever block holds them: a tag read from ``local.env``, which
+    main.tf derives from a data source and override.tf writes out, is the override's, known."""
+    got = load(_write(tmp_path, {
+        "main.tf": 'data "aws_region" "current" {}\nlocals {\n  env = data.aws_region.current.name\n}\n'
+                   'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  tags = { Environment = local.env }\n}\n',
+        "override.tf": 'locals {\n  env = "prod"\n}\n'}))
+    assert [(r.tags, r.unknown) for r in got] == [({"Environment": "prod"}, frozenset())]
+
+
 def test_an_override_provider_block_merges_into_the_configuration_with_its_alias(tmp_path: Path) -> None:
     """Terraform merges an override file's ``provider`` block into the block of the same name and
     alias: main.tf's region and default tags stay unless the override sets them (plangate kept
