@@ -6,6 +6,9 @@ itself when it holds ``.tf`` / ``.tf.json`` files, else each sub-folder except `
 (the "two roots in one folder" case).  The plan of a root is written beside the case tree:
 ``<case>.plan.json`` for a single root, ``<case>.<root>.plan.json`` for each of several.
 
+A tree that carries ``.terraform/modules`` (registry modules as ``terraform init`` leaves them) is
+planned with that manifest and ``init -get=false``: Terraform reads the downloaded folders, fetching none.
+
 Providers come from the filesystem mirror named in terraform.rc (no network); the provider
 blocks in the trees carry mock keys and skip every AWS API call.  The ``timestamp`` field is
 dropped and ``relevant_attributes`` sorted, so a regenerated plan is identical when nothing
@@ -152,7 +155,11 @@ def plan(case: Path, root: Path) -> dict:
         shutil.copytree(case, work)
         cwd = work / root.relative_to(case)
         env = _env(Path(tmp) / "data")
-        _run(["init", "-backend=false"], cwd, env)
+        manifest = cwd / ".terraform" / "modules" / "modules.json"
+        if manifest.is_file():  # modules downloaded with the tree: Terraform reads them offline, fetching none
+            (Path(tmp) / "data" / "modules").mkdir(parents=True)
+            shutil.copy(manifest, Path(tmp) / "data" / "modules" / "modules.json")
+        _run(["init", "-backend=false", *(["-get=false"] if manifest.is_file() else [])], cwd, env)
         _run(["plan", "-refresh=false", "-lock=false", "-out", str(Path(tmp) / "plan.bin")], cwd, env)
         data = json.loads(_run(["show", "-json", str(Path(tmp) / "plan.bin")], cwd, env))
     return normalise(data)

@@ -575,6 +575,76 @@ def test_a_registry_module_terraform_init_downloaded_is_expanded_and_one_it_did_
     (bucket,) = load(tmp_path / "initialised")
     assert bucket.address == "module.x.aws_s3_bucket.this" and bucket.properties["bucket"] == "b"
 
+def _downloaded(root: Path, module: str) -> Path:
+    """``root`` after ``terraform init``: registry module "x" (``module``: its main.tf) in .terraform/modules."""
+    return _write(root, {
+        ".terraform/modules/modules.json": json.dumps({"Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "x", "Source": "registry.terraform.io/acme/x/aws", "Version": "1.0.0",
+             "Dir": ".terraform/modules/x"}]}),
+        ".terraform/modules/x/main.tf": module})
+
+
+def test_values_flow_into_a_downloaded_module_as_into_a_local_one(tmp_path: Path) -> None:
+    # a sensitive variable stays secret, a data source's invented value unknown, through the module's variables
+    # and locals: before, a downloaded module's folder was not followed and both were taken as tfparse wrote them
+    _write(tmp_path, {"main.tf": """
+        data "aws_region" "current" {}
+        variable "token" {
+          sensitive = true
+          default   = "s3cr3t-value-123"
+        }
+        module "x" {
+          source  = "acme/x/aws"
+          version = "1.0.0"
+          env     = data.aws_region.current.name == "us-east-1" ? "prod" : "dev"
+          token   = var.token
+        }
+    """})
+    _downloaded(tmp_path, """
+        variable "env" {}
+        variable "token" {}
+        locals {
+          name = "svc-${var.env}"
+        }
+        resource "aws_lambda_function" "f" {
+          function_name = local.name
+          environment {
+            variables = {
+              TOKEN = var.token
+            }
+          }
+          tags = {
+            Environment = var.env
+          }
+        }
+    """)
+    (f,) = load(tmp_path)
+    assert f.address == "module.x.aws_lambda_function.f"
+    assert "s3cr3t" not in repr(f.properties) and f.secret == {"environment.0.variables.TOKEN"}
+    assert {"function_name", "tags.Environment"} <= f.unknown and "Environment" not in f.tags
+
+
+def test_a_downloaded_module_is_held_to_the_limits_and_to_what_terraform_rejects(tmp_path: Path) -> None:
+    _write(tmp_path / "big", {"main.tf": 'module "x" {\n  source = "acme/x/aws"\n  n = 100000000000\n}\n'})
+    _downloaded(tmp_path / "big", 'variable "n" {}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n')
+    with pytest.raises(InputError, match="more than the limit of 10,000 per block") as caught:
+        load(tmp_path / "big")  # tfparse never returns on it
+    assert caught.value.file.endswith(os.path.join(".terraform", "modules", "x", "main.tf"))
+    _write(tmp_path / "extra", {"main.tf": 'module "x" {\n  source = "acme/x/aws"\n  nme = "q"\n}\n'})
+    _downloaded(tmp_path / "extra", 'variable "name" {\n  default = "q"\n}\nresource "aws_sqs_queue" "q" {\n'
+                                    '  name = var.name\n}\n')
+    (refused,) = load(tmp_path / "extra")
+    assert refused.type == hcl.MODULE_CALL and 'an argument "nme" is not expected here' in refused.notes[0]
+
+
+def test_an_unreadable_module_manifest_is_bad_input_naming_it(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": 'module "x" {\n  source = "acme/x/aws"\n}\n',
+                      ".terraform/modules/modules.json": '{"Modules": [{"Key": "x"}]}'})
+    with pytest.raises(InputError, match="not a module manifest") as caught:
+        load(tmp_path)
+    assert caught.value.file.endswith("modules.json")
+
 _LIFECYCLE_TREE = {"main.tf": """
     variable "enable_capture" {
       default = true

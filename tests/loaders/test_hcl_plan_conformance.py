@@ -39,12 +39,18 @@ TODAY = "2026-12-01"
 # (case, address, rule id) -> why only the plan can decide it.  HCL must answer "unknown".
 _REGION = "function_name is built from data.aws_region.current.name, which Terraform reads at plan time"
 _DATA_TAG = "the Environment tag is derived from a data source through a local, which Terraform reads at plan time"
+_MODULE_TAG = "the Environment tag is a downloaded module's variable, set from a data source by its caller"
+_MODULE_NAME = "function_name is a downloaded module's local built from that variable"
 INHERENT: dict[tuple[str, str, str], str] = {
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-002"): _REGION,
     ("plan_only_values", "aws_lambda_function.embed", "PG-TEL-005"): _REGION,
     ("unknown_flows", "aws_s3_bucket.conditional", "PG-TAG-001"): _DATA_TAG,
     ("unknown_flows", "aws_s3_bucket.interpolated", "PG-TAG-001"): _DATA_TAG,
     ("unknown_flows", "aws_s3_bucket.merged", "PG-TAG-001"): _DATA_TAG,
+    **{("downloaded_module", f"module.service.{address}", "PG-TAG-001"): _MODULE_TAG for address in (
+        "aws_lambda_function.proxy", "aws_s3_bucket.artifacts[0]", "aws_s3_bucket.artifacts[1]")},
+    ("downloaded_module", "module.service.aws_lambda_function.proxy", "PG-TEL-002"): _MODULE_NAME,
+    ("downloaded_module", "module.service.aws_lambda_function.proxy", "PG-TEL-005"): _MODULE_NAME,
     ("working_directory", "aws_sqs_queue.this", "PG-TAG-001"):
         "the Environment tag is built from path.cwd, the directory Terraform is started in",
 }

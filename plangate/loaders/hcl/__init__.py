@@ -1,12 +1,11 @@
 """Terraform HCL (``.tf``, ``.tf.json``) → `Resource`s, converging on what ``terraform plan`` says.
 
-One evaluator: tfparse (trivy's Go HCL evaluator) evaluates each root module, with the modules
-it calls, ``count`` / ``for_each`` / ``dynamic``, locals and Terraform's functions, and writes
-addresses as a plan does (`run`).  plangate adds only what tfparse lacks, from one parser of
-the source (`blocks`, `syntax`): source blocks and lines, the corrections and unknowns of
-`evaluate`, and the resource limits (`limits`), checked before tfparse is asked.  A root
-tfparse refuses is reported as not checked (PG-GOV-002, with tfparse's reason), never read
-by a second evaluator.  Scanning HCL needs tfparse (``pip install 'plangate[hcl]'``).
+One evaluator: tfparse (trivy's Go HCL evaluator) evaluates each root module, with the modules it calls, ``count`` /
+``for_each`` / ``dynamic``, locals and Terraform's functions, and writes addresses as a plan does (`run`).  plangate
+adds only what tfparse lacks, from one parser of the source (`blocks`, `syntax`): source blocks and lines, the
+corrections and unknowns of `evaluate`, and the resource limits (`limits`), checked before tfparse is asked.  A root
+tfparse refuses is reported as not checked (PG-GOV-002, with tfparse's reason), never read by a second evaluator.
+Scanning HCL needs tfparse (``pip install 'plangate[hcl]'``).
 
 tfparse is imported lazily, inside `run`: importing plangate.engine never loads it.
 """
@@ -47,9 +46,8 @@ def load(folders: Iterable[Path]) -> Load:
 
 
 def load_tree(folders: Iterable[Path], providers: list | None = None, declared: dict | None = None) -> list[Resource]:
-    """Resources of the Terraform folders found in one scan, root module by root module (and
-    their provider configurations, added to ``providers`` when given; ``declared``: the
-    folders' blocks as parsed, `blocks.folder_blocks`)."""
+    """Resources of the Terraform folders found in one scan, root module by root module (and their provider
+    configurations, added to ``providers`` when given; ``declared``: the scan's memo, `blocks.folder_blocks`)."""
     from plangate.loaders.hcl import blocks, evaluate, limits, run
 
     folders = [Path(f) for f in folders]

@@ -2,16 +2,17 @@
 (source lines, the expression behind each value, module sources, locals) is read here, from
 one parser (`plangate.loaders.hcl.syntax` for ``.tf``, `json` for ``.tf.json``).
 
-Values are in python-hcl2's serialised form (see `syntax`): quoted strings and heredocs in
-source form, other expressions as ``${source}``; ``.tf.json`` strings are quoted the same way.
-Override files (``override.tf``, ``*_override.tf``) are merged into the blocks they override,
-as Terraform does.  A file that is not valid HCL or JSON raises `InputError` with its line.
+Values are in python-hcl2's serialised form (see `syntax`): quoted strings and heredocs in source form, other
+expressions as ``${source}``; ``.tf.json`` strings are quoted the same way. Override files (``override.tf``,
+``*_override.tf``) are merged into the blocks they override, as Terraform does.  A file that is not valid HCL or JSON
+raises `InputError` with its line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ SOURCE_FORMAT = "hcl"
 MODULE_CALL = "terraform_module_call"
 _TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
+#: A variable or local as the whole expression (source form): ``${var.x}``, ``${local.x}``.
+NAMED = re.compile(r"\$\{(var|local)\.([A-Za-z_][\w-]*)\}")
 
 
 @dataclass(slots=True)
@@ -85,12 +88,33 @@ def local_source(body: dict[str, Any]) -> str | None:
     return source.strip('"') if isinstance(source, str) and source[1:].startswith(("./", "../")) else None
 
 
+def called_folder(root: Path | str, folder: Path | str, name: str, body: dict, declared: Declared) -> str | None:
+    """The absolute folder of ``module "name"`` (``body`` in source form) in ``folder``: a local path's, else the one
+    ``terraform init`` downloaded it to, found as tfparse finds it (by key in the root's manifest: "x.y" is module "y"
+    of module "x"); None when neither.  ``declared`` keeps the manifest's entries, as blocks, under its path."""
+    if (source := local_source(body)) is not None:
+        return os.path.abspath(os.path.join(folder, source))
+    manifest = os.path.join(os.path.abspath(root), ".terraform", "modules", "modules.json")
+    if manifest not in declared:
+        declared[manifest] = _downloaded(manifest) if os.path.isfile(manifest) else {}
+    caller = next((k[1] for k, b in declared[manifest].items() if b.body["dir"] == os.path.abspath(folder)), None)
+    called = declared[manifest].get(("module", f"{caller}.{name}".lstrip("."))) if caller is not None else None
+    return called.body["dir"] if called else None
+
+
+def _downloaded(manifest: str) -> dict[tuple[str, ...], SourceBlock]:
+    root, where = os.path.dirname(os.path.dirname(os.path.dirname(manifest))), Location(manifest)
+    try:  # the root's key is ""
+        return {("module", k): SourceBlock("module", (k,), {"dir": os.path.abspath(os.path.join(root, d))}, where)
+                for k, d in [("", "."), *((m["Key"], m["Dir"]) for m in _parsed(Path(manifest))["Modules"])]}
+    except (TypeError, KeyError):
+        raise InputError(manifest, "not a module manifest (a Modules list, each with a Key and a Dir)") from None
+
+
 def _check_unique(blocks: list[SourceBlock]) -> None:
     """Terraform rejects a second block of one name (tfparse keeps one of them silently)."""
     first: dict[tuple, Location] = {}
-    for b in blocks:
-        if b.kind not in ("provider", "resource", "data", "module", "variable", "output"):
-            continue
+    for b in (b for b in blocks if b.kind in ("provider", "resource", "data", "module", "variable", "output")):
         key = block_key(b)  # a provider's alias: "" for its default configuration
         if key in first:
             what = f'provider configuration "{".".join(filter(None, key[1:]))}"' if b.kind == "provider" \

@@ -28,8 +28,8 @@ tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or 
 - ``override.tf`` blocks come back as separate objects: they are merged into the block they
   override, as Terraform does; data sources come back like resources: they are dropped.
 
-Values computed from ``sensitive`` variables or outputs (through locals and module inputs too) are
-redacted (`plangate.model.redact`) and their paths secret, as in a plan; ``sensitive(…)``: unknown.
+Values computed from ``sensitive`` variables or outputs (through locals and module inputs too) are redacted
+(`plangate.model.redact`) and their paths secret, as in a plan; ``sensitive(…)``: unknown.
 """
 
 from __future__ import annotations
@@ -47,15 +47,15 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import blocks, evaluator_version, limits, run, syntax
-from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, Declared, folder_blocks, is_override
+from plangate.loaders.hcl.blocks import MODULE_CALL, NAMED, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
 from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
 from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
 from plangate.types import TAGGABLE, is_aws_region
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner",
-                             "connection", "dynamic"})
+_META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection",
+                             "dynamic"})
 _NOT_VALUES = _META_ARGUMENTS | {"__tfmeta", "id"}  # of a block: its id is tfparse's, written over any configured
 # The last two steps of a resource address, after any module steps: TYPE.NAME and an optional key.
 _ADDRESS = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)([^.\[]+)\.([^.\[]+)(\[.*\])?$')
@@ -66,7 +66,6 @@ _LAST_KEY = re.compile(_INSTANCE_KEY.pattern + "$")
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(?:(var|local)\.([A-Za-z_][\w-]*)|(data)\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*|(module)\.[A-Za-z_][\w-]*"
     r"|([a-z][a-z0-9]*_[\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\[\"[^\"]*\"\])?)(?:\.([A-Za-z_][\w-]*))?)")
-_NAME_REF = re.compile(r"\$\{(var|local)\.([\w-]+)\}")  # a local or variable as the whole expression
 _NAMES = ("local", "var", "resource", "output")  # what `derivations` looks through to the expressions behind them
 _NOTHING: frozenset[str] = frozenset()
 # tfparse evaluates these now, or from its own process's directory; only the plan knows path.cwd (where
@@ -78,7 +77,6 @@ _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|
 _CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
 _NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
                            "toset", "tomap", "sensitive", "nonsensitive", "type"})
-_LOCAL_SOURCE = ("./", "../")
 # What reads only a collection's shape: length(x), length(keys(x)); {for k, v in x : k => v if cond} (the
 # cond in group 7); x as the whole expression or a whole branch of it (a for_each: its keys make the instances).
 _FOR_OBJECT = re.compile(  # ${{for k, v in x : key => value if cond}}
@@ -121,11 +119,10 @@ class _Entry:
 
 class _Evaluation:
     def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
-        self.root = root
+        self.root, self._blocks = root, declared
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
         self._folders: dict[str, Path | None] = {"": root}
-        self._blocks = declared
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
         for e in (e for e in self.entries if e.kind == "locals"):
@@ -213,8 +210,7 @@ class _Evaluation:
         own = OwnTags(clean_tags(properties.get("tags")), *scope.tag_keys(), known=not whole)
         tags = merge(own, defaults)
         notes.extend(tags.notes)
-        return Resource(
-            type=rtype, address=address, source_format=SOURCE_FORMAT, properties=properties, tags=tags.tags,
+        return Resource(type=rtype, address=address, source_format=SOURCE_FORMAT, properties=properties, tags=tags.tags,
             unknown=frozenset(".".join(p) for p in scope.unknown) | tags.unknown,
             secret=frozenset(".".join(p) for p in scope.secret) | tags.secret,
             location=Location(self.files[e.file], e.line), action="create", provider=provider,
@@ -311,7 +307,7 @@ class _Evaluation:
                 if key[0] not in ("module", "resource") or path in made or key[0] == "resource" and meta is None:
                     continue
                 scope = _Scope(self, prefix, block.body)
-                named = _NAME_REF.fullmatch(str(block.body[meta])) if meta else None
+                named = NAMED.fullmatch(str(block.body[meta])) if meta else None
                 if named and not (named[1] == "var" and not prefix and named[2] in self.given) \
                         and scope._named(named[1], named[2], _UNKNOWN) is None:
                     raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
@@ -339,10 +335,9 @@ class _Evaluation:
     def _zero_instances(self, call: _Entry, folder: Path) -> bool:
         """Whether a module call made nothing because every block of its folder has a ``count`` or ``for_each``
         known at plan time, and each made zero instances (the ``create = false`` pattern, whatever its other
-        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded.  Never one tfparse
-        left unevaluated: of the calls of one module (the root or another) it evaluates 32 instances at most
-        (Terraform plans them all), and returns the others with nothing below them, not even the variables, locals
-        and outputs their folder declares; past 32, an instance with nothing below it may be one of those."""
+        inputs), or is a module call that made nothing so: nothing planned, nothing unexpanded.  Never an instance
+        tfparse left unevaluated (past the 32 it evaluates of one module's calls: the module docstring), for which
+        it returns nothing, not even the variables, locals and outputs its folder declares."""
         declared, parent = folder_blocks(folder, self._blocks), _parent(call.path)
         if call.path not in self.evaluated and (any(k[0] in ("variable", "locals", "output") for k in declared)
                                                 or sum(n for (p, _), n in self.instances.items() if p == parent) > 32):
@@ -377,7 +372,7 @@ class _Evaluation:
     def _provider_for(self, module: str, name: str, alias: str) -> tuple[str, str, str] | None:
         """The provider configuration a resource in ``module`` uses, following the ``providers``
         maps of the module calls up to the root (None: Terraform's implicit empty one)."""
-        for _ in range(64):  # module nesting is finite; a cycle would be a Terraform error
+        while True:  # up to the root: each step leaves one module call
             key = (_module_path(module), name, alias)
             if key in self.providers or not module:
                 return key if key in self.providers else None
@@ -389,7 +384,6 @@ class _Evaluation:
             elif alias:
                 return None  # an aliased provider is never inherited implicitly
             module = _parent(module)
-        return None
 
     def _providers_map(self, call: _Entry) -> dict[str, tuple[str, str]]:
         """``providers = { aws = aws.eu }`` of a module call, read from its source (tfparse
@@ -446,7 +440,7 @@ class _Evaluation:
         """(module, source form) of what ``${local.x}`` or a module's ``${var.x}`` is set to, followed through
         such names; else (``module``, ``source``)."""
         for _ in range(32):  # a cycle is a Terraform error
-            named = _NAME_REF.fullmatch(source) if isinstance(source, str) else None
+            named = NAMED.fullmatch(source) if isinstance(source, str) else None
             if named and named[1] == "local" and (folder := self._folder(module)) is not None:
                 block = folder_blocks(folder, self._blocks).get(("locals",))
                 source = block.body.get(named[2]) if block else None
@@ -491,20 +485,21 @@ class _Evaluation:
             called, output = name.split(".", 1)
             inner = _module_path(f"{module}.module.{called}" if module else f"module.{called}")
             path = next((p for p in self.modules if _module_path(p) == inner), None)
-            block = folder_blocks(self._folder(path) or self.root, self._blocks).get(("output", output)) \
-                if path is not None else None
+            block = folder_blocks(folder, self._blocks).get(("output", output)) \
+                if path is not None and (folder := self._folder(path)) is not None else None
             if block is not None:
                 return ({"sensitive"} if block.body.get("sensitive") is True else set()) \
                     | self.derivations(path, block.body.get("value"))
         return _NOTHING
 
     def _folder(self, module: str) -> Path | None:
-        """The folder of a module instance's configuration (None: not a local module)."""
+        """A module instance's folder (None: neither local nor downloaded, `blocks.called_folder`)."""
         if module not in self._folders:
             call = self.modules.get(module)
-            source = call.body.get("source") if call is not None else None
-            local = isinstance(source, str) and source.startswith(_LOCAL_SOURCE)
-            self._folders[module] = Path(os.path.dirname(self.files[call.file]), source) if local else None
+            caller = os.path.dirname(self.files[call.file]) if call else ""
+            found = call and blocks.called_folder(self.root, caller, _MODULE_STEP.findall(module)[-1],
+                                                  self._call_source(call) or {}, self._blocks)
+            self._folders[module] = Path(found) if found else None
         return self._folders[module]
 
     # -- the source, for what tfparse loses
@@ -638,15 +633,14 @@ class _Scope:
         return True
 
     def most_items(self, source: Any) -> int | None:
-        """The most elements a collection expression (source form) can have, where that is clear
-        without Terraform: one written out (`_written`), ``local.x`` or ``var.x`` as evaluated, and a
-        conditional between such; else None."""
+        """The most elements a collection expression (source form) can have, where that is clear without Terraform: one
+        written out (`_written`), ``local.x`` or ``var.x`` as evaluated, and a conditional between such; else None."""
         if (parts := syntax.conditional(source)):
             bounds = [self.most_items(f"${{{b}}}") for b in parts[1:]]
             return None if None in bounds else max(b for b in bounds if b is not None)
         if (written := _written(source)) is not None:
             return len(written)
-        reference = _NAME_REF.fullmatch(source) if isinstance(source, str) else None
+        reference = NAMED.fullmatch(source) if isinstance(source, str) else None
         value = self._named(*reference.groups()) if reference else None
         return len(value) if isinstance(value, (list, dict)) and self.known_value(value) else None
 
@@ -765,13 +759,10 @@ def _entries(data: dict[str, Any]) -> Iterator[_Entry]:
     for label, items in data.items():
         for item in items if isinstance(items, list) else ():
             meta = item.get("__tfmeta") if isinstance(item, dict) else None
-            path = meta.get("path") if isinstance(meta, dict) else None
-            if not isinstance(path, str):
-                continue
-            kind = meta.get("type") or label  # resources and data say so; other blocks come keyed by kind
-            line = meta.get("line_start")
-            yield _Entry(str(kind), str(meta.get("label") or label), path, str(meta.get("filename") or ""),
-                         line if isinstance(line, int) else None, item)
+            if isinstance(meta, dict) and isinstance(path := meta.get("path"), str):  # resources and data name kind
+                line = meta.get("line_start")
+                yield _Entry(str(meta.get("type") or label), str(meta.get("label") or label), path,
+                             str(meta.get("filename") or ""), line if isinstance(line, int) else None, item)
 
 
 def _split(address: str) -> tuple[str, str, str, str]:

@@ -1,20 +1,18 @@
 """Resource limits and what Terraform rejects, checked on the source before tfparse is asked.
 
-tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square of the
-instances: 3.3 s at 2,000, 11.4 s at 4,000, and ``count = 100000000000`` never returns).  A count or
-collection written as a literal, as a local whose value is one, or as a variable whose default,
-variable file value or module argument (a caller's variable or local passed on too) is a literal, is
-checked here first, at the largest of them: a negative count, more than `MAX_INSTANCES` instances of
-one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and line).
-Counts only tfparse can compute are left to it.
+tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square of the instances: 3.3 s at
+2,000, 11.4 s at 4,000, and ``count = 100000000000`` never returns).  A count or collection written as a literal, as a
+local whose value is one, or as a variable whose default, variable file value or module argument (a caller's variable or
+local passed on too) is a literal, is checked here first, at the largest of them: a negative count, more than
+`MAX_INSTANCES` instances of one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and
+line). Counts only tfparse can compute are left to it.
 
-`rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict would
-rest on a configuration that never runs): an argument the module declares no variable for, a
-required module variable not given, a quoted type constraint (``type = "string"``).  The root is
-then reported not checked.  A type constraint Terraform does not accept at all is found here too:
-tfparse's Go code crashes the whole process on one (`type_problem`), and so is a module that calls
-itself, on which it recurses for ever.  (A local module folder with no configuration file is not
-among them: Terraform 1.11 plans it as an empty module.)
+`rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict would rest on a
+configuration that never runs): an argument the module declares no variable for, a required module variable not given, a
+quoted type constraint (``type = "string"``).  The root is then reported not checked.  A type constraint Terraform does
+not accept at all is found here too: tfparse's Go code crashes the whole process on one (`type_problem`), and so is a
+module that calls itself, on which it recurses for ever.  (A local module folder with no configuration file is not among
+them: Terraform 1.11 plans it as an empty module.)
 """
 
 from __future__ import annotations
@@ -29,22 +27,21 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import syntax
-from plangate.loaders.hcl.blocks import folder_blocks, local_source, tfvars_files, variable_values
+from plangate.loaders.hcl.blocks import NAMED, called_folder, folder_blocks, tfvars_files, variable_values
 
 #: Instances of one resource or module block (count, or for_each elements).
 MAX_INSTANCES = 10_000
 #: Instances of all the blocks of one root module's folders.
 MAX_TOTAL = 100_000
 
-_NAMED = re.compile(r"\$\{(var|local)\.([A-Za-z_][\w-]*)\}")
 _RANGE = re.compile(r"\$\{\s*(?:toset\(\s*)?range\(\s*(\d+)\s*\)\s*\)?\s*\}")
 
 
 def check(root: Path, declared: dict) -> None:
-    """Raise `InputError` when a block of ``root``'s folder (or of the local modules it calls)
+    """Raise `InputError` when a block of ``root``'s folder (or of the modules it calls, `module_folders`)
     asks for more instances than the limits allow, with any value its variables may be given."""
     folders = list(module_folders(root, declared))
-    given = _given(root, folders)
+    given = _given(root, folders, declared)
     total = 0
     for folder, blocks in folders:
         for key, block in blocks.items():
@@ -62,17 +59,17 @@ def check(root: Path, declared: dict) -> None:
             raise InputError(str(root), f"the configuration makes more than {MAX_TOTAL:,} resource instances")
 
 
-def _given(root: Path, folders: list[tuple[Path, dict]]) -> dict[str, dict[str, list[Any]]]:
+def _given(root: Path, folders: list[tuple[Path, dict]], declared: dict) -> dict[str, dict[str, list[Any]]]:
     """The literal values each folder's variables may be given: the root's by its variable
-    files, a local module's by each call's arguments (a caller's variable passed on: its values)."""
+    files, a module's by each call's arguments (a caller's variable passed on: its values)."""
     given: dict[str, dict[str, list[Any]]] = {folder: {} for folder, _ in folders}
     for name in tfvars_files(root):
         for variable, value in variable_values(root / name).items():
             given[folders[0][0]].setdefault(variable, []).append(value)
     for folder, blocks in folders:
         for key, block in blocks.items():
-            source = local_source(block.body) if key[0] == "module" else None
-            callee = given.get(os.path.abspath(os.path.join(folder, source))) if source is not None else None
+            callee = given.get(called_folder(root, folder, key[1], block.body, declared) or "") \
+                if key[0] == "module" else None
             for argument, raw in block.body.items() if callee is not None else ():
                 callee.setdefault(argument, []).extend(_possible(raw, blocks, given[folder]))
     return given
@@ -80,7 +77,7 @@ def _given(root: Path, folders: list[tuple[Path, dict]]) -> dict[str, dict[str, 
 
 def _possible(raw: Any, blocks: dict, given: dict[str, list[Any]], seen: frozenset = frozenset()) -> list[Any]:
     """The literal values an expression may have: itself, a local's, a variable's (given or default)."""
-    match = _NAMED.fullmatch(raw) if isinstance(raw, str) else None
+    match = NAMED.fullmatch(raw) if isinstance(raw, str) else None
     if match is None:
         return [raw]
     kind, name = match.groups()
@@ -96,17 +93,17 @@ _META = frozenset({"source", "version", "count", "for_each", "providers", "depen
 
 def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
     """(Terraform's objection, the block's location) for the first block of ``root`` or of
-    the local modules it calls that ``terraform plan`` rejects, else None."""
+    the modules it calls that ``terraform plan`` rejects, else None."""
     for folder, blocks in module_folders(root, declared):
         for key, block in blocks.items():
             where, body = block.location, block.body
             why = type_problem(body["type"], where.file) if key[0] == "variable" and "type" in body else None
             if why is not None:
                 return f'variable "{key[1]}": {why}', where
-            source = local_source(body) if key[0] == "module" else None
-            called = os.path.join(folder, source) if source is not None else None
+            called = called_folder(root, folder, key[1], body, declared) if key[0] == "module" else None
+            source = str(body.get("source"))[1:-1]
             if called is None or not os.path.isdir(called):
-                continue  # no local module call; a missing folder is reported per call, with the caller's path
+                continue  # no module folder; a missing one is reported per call, with the caller's path
             if folder in {f for f, _ in module_folders(called, declared)}:  # tfparse recurses for ever
                 return f'module "{key[1]}": {source} calls this module again (Terraform recurses without end)', where
             variables = {k[1]: b for k, b in folder_blocks(called, declared).items() if k[0] == "variable"}
@@ -121,7 +118,8 @@ def rejected(root: Path, declared: dict) -> tuple[str, Any] | None:
 
 
 def module_folders(root: Path | str, declared: dict) -> Iterator[tuple[str, dict]]:
-    """(absolute folder path, its blocks) of ``root`` and of every local module folder it calls, once each."""
+    """(absolute folder path, its blocks) of ``root`` and of every module folder it calls (local, or downloaded by
+    ``terraform init``: `called_folder`), once each."""
     seen: set[str] = set()  # absolute paths as strings: this walk runs three times a root
     todo = [os.path.abspath(root)]
     while todo:
@@ -131,8 +129,8 @@ def module_folders(root: Path | str, declared: dict) -> Iterator[tuple[str, dict
         seen.add(folder)
         blocks = folder_blocks(folder, declared)
         yield folder, blocks
-        todo.extend(os.path.abspath(os.path.join(folder, source)) for key, block in blocks.items()
-                    if key[0] == "module" and (source := local_source(block.body)) is not None)
+        todo.extend(called for key, block in blocks.items()
+                    if key[0] == "module" and (called := called_folder(root, folder, key[1], block.body, declared)))
 
 
 def _instances(meta: str, raw: Any) -> int | float | None:

@@ -1,11 +1,10 @@
 """HCL native syntax → blocks and attribute values, for `plangate.loaders.hcl.blocks`.
 
-Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it: 0.13-0.17 MB/s
-on the configuration files of the benchmark's trees, 34-54 times slower than this module in four runs (the
-last line of ``benchmarks/hcl_parse.py``).  The loader needs only block types, labels and lines, and each attribute's
-value as a literal, a collection of literals, or "an expression" in source form.  python-hcl2 stays the
-oracle: tests parse every fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and
-require the same.
+Why a parser of our own: python-hcl2 builds a full Lark parse tree and then transforms it: 0.13-0.17 MB/s on the
+configuration files of the benchmark's trees, 34-54 times slower than this module in four runs (the last line of
+``benchmarks/hcl_parse.py``).  The loader needs only block types, labels and lines, and each attribute's value as a
+literal, a collection of literals, or "an expression" in source form.  python-hcl2 stays the oracle: tests parse every
+fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and require the same.
 
 The output is the serialised form python-hcl2 8 gives:
 
@@ -19,11 +18,10 @@ The output is the serialised form python-hcl2 8 gives:
   text wrapped in ``${…}``.  Object keys: identifiers as is, quoted keys with their quotes,
   anything else ``${…}``.
 
-Expressions are read only as far as finding where they end (every character is part of an
-HCL token, brackets balance, strings close); the rest of their syntax is tfparse's to report
-(`run.check_syntax`).  Errors are `SyntaxProblem` with a line and column; the loader turns
-them into `InputError` naming the file.  Redefining an attribute, or using one name for an
-attribute and a block, is an error, as in Terraform.
+Expressions are read only as far as finding where they end (every character is part of an HCL token, brackets balance,
+strings close); the rest of their syntax is tfparse's to report (`run.check_syntax`).  Errors are `SyntaxProblem` with a
+line and column; the loader turns them into `InputError` naming the file.  Redefining an attribute, or using one name
+for an attribute and a block, is an error, as in Terraform.
 """
 
 from __future__ import annotations
@@ -100,8 +98,7 @@ _GAP = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
 _INLINE = re.compile(r"[ \t\r\f]*")
 _INLINE_OR_COMMENT = re.compile(r"(?:[ \t\r\f]+|/\*.*?\*/)*", re.S)  # before a value
 _NAME = re.compile(_IDENT)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"-?\d+")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")  # a fraction or an exponent: a float
 # Inside a quoted string: plain text, escapes and $${ / %%{ (escaped template marks).
 _STRING_TEXT = re.compile(r'(?:[^"\\$%\n]+|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
 _HEREDOC_OPEN = re.compile(rf"<<(-?)({_IDENT})[ \t]*\r?\n")
@@ -119,19 +116,13 @@ _CLOSER = {"(": ")", "[": "]", "{": "}"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 
 
-def _number(text: str) -> int | float:
-    return int(text) if _INTEGER.fullmatch(text) else float(text)
-
-
 # --- the parser ----------------------------------------------------------------------------------
 
 
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.n = len(text)
-        self._line_pos = 0
-        self._line = 1
+        self.text, self.n = text, len(text)
+        self._line_pos, self._line = 0, 1  # where line_at last counted to, and that position's line
         self._templates = 0  # strings being read inside other strings' interpolations
 
     # positions and errors
@@ -249,7 +240,7 @@ class _Parser:
             # the opening line as python-hcl2 gives it: marker, newline, no trailing blanks
             candidate = f'"<<{opening[1]}{opening[2]}\n{text[opening.end():end]}"'
         elif (number := _NUMBER.match(text, start)) is not None:
-            candidate, end = _number(number.group()), number.end()
+            candidate, end = (float if number[1] or number[2] else int)(number.group()), number.end()
         elif (word := _NAME.match(text, start)) is not None:
             candidate, end = _KEYWORDS.get(word.group(), word.group()), word.end()
         else:
