@@ -644,6 +644,30 @@ def test_an_unreadable_module_manifest_is_bad_input_naming_it(tmp_path: Path) ->
     with pytest.raises(InputError, match="not a module manifest") as caught:
         load(tmp_path)
     assert caught.value.file.endswith("modules.json")
+    # tfparse joins a Dir to the root, an absolute one too (it reads nothing there): so is it here, never the
+    # folder the absolute path names, which would be checked in place of the one tfparse reads
+    _write(tmp_path / "elsewhere", {"main.tf": 'resource "aws_sqs_queue" "q" {}\n'})
+    _write(tmp_path / "root", {"main.tf": 'module "x" {\n  source = "acme/x/aws"\n}\n',
+                               ".terraform/modules/modules.json": json.dumps(
+        {"Modules": [{"Key": "x", "Source": "acme/x/aws", "Dir": str(tmp_path / "elsewhere")}]})})
+    (call,) = load(tmp_path / "root")
+    assert call.type == hcl.MODULE_CALL and "is not there" in call.notes[0]
+
+def test_terraform_workspace_is_the_one_terraform_would_plan_in(tmp_path: Path, monkeypatch) -> None:
+    # Terraform 1.11.4 plans "data-prod" with TF_WORKSPACE=prod, else the workspace `terraform workspace select`
+    # recorded in .terraform/environment (TF_DATA_DIR's when set), else "default"; tfparse always took "default"
+    _write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "data-${terraform.workspace}"\n}\n'})
+    bucket = lambda: load(tmp_path)[0].properties["bucket"]  # noqa: E731
+    monkeypatch.delenv("TF_WORKSPACE", raising=False)
+    monkeypatch.delenv("TF_DATA_DIR", raising=False)
+    assert bucket() == "data-default"
+    _write(tmp_path, {".terraform/environment": "staging"})
+    assert bucket() == "data-staging"
+    monkeypatch.setenv("TF_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert bucket() == "data-default"
+    monkeypatch.setenv("TF_WORKSPACE", "prod")
+    assert bucket() == "data-prod"
+
 
 _LIFECYCLE_TREE = {"main.tf": """
     variable "enable_capture" {

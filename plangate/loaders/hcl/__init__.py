@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from plangate.errors import InputError
 from plangate.loaders.hcl.blocks import MODULE_CALL, SOURCE_FORMAT, folder_blocks, is_config_file, local_source
+from plangate.loaders.source import read_bytes
 
 if TYPE_CHECKING:
     from plangate.model import Load, Location, Resource
@@ -86,8 +87,6 @@ def load_file(path: Path) -> list[Resource]:
     Terraform reads it), with the module calls it makes."""
     path = Path(path)
     if not path.is_file():
-        from plangate.loaders.source import read_bytes
-
         read_bytes(path)  # the reading error, worded as for every input
     mine = os.path.abspath(path)
     return [r for r in load_tree([path.parent]) if r.location and os.path.abspath(r.location.file) == mine]

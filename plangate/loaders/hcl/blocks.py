@@ -104,8 +104,8 @@ def called_folder(root: Path | str, folder: Path | str, name: str, body: dict, d
 
 def _downloaded(manifest: str) -> dict[tuple[str, ...], SourceBlock]:
     root, where = os.path.dirname(os.path.dirname(os.path.dirname(manifest))), Location(manifest)
-    try:  # the root's key is ""
-        return {("module", k): SourceBlock("module", (k,), {"dir": os.path.abspath(os.path.join(root, d))}, where)
+    try:  # the root's key is ""; a Dir is joined to the root as tfparse joins it (an absolute one too)
+        return {("module", k): SourceBlock("module", (k,), {"dir": os.path.abspath(root + "/" + d)}, where)
                 for k, d in [("", "."), *((m["Key"], m["Dir"]) for m in _parsed(Path(manifest))["Modules"])]}
     except (TypeError, KeyError):
         raise InputError(manifest, "not a module manifest (a Modules list, each with a Key and a Dir)") from None

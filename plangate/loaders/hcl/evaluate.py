@@ -4,22 +4,20 @@ tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or 
 
 - it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
   the root: `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
-- a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced
-  block, or a fresh one), as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the
-  template, or as null: any UUID absent from the source (a block id never is in it), any such
-  reference or template text, and a null whose source expression reads a resource, data source
-  or module output (or a root variable nobody set), mark the path unknown; a data source's
-  attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown
-  (only the plan, which reads the data source, knows them);
+- a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced block, or a fresh one),
+  as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the template, or as null: any UUID absent from the
+  source (a block id never is in it), any such reference or template text, and a null whose source expression reads a
+  resource, data source or module output (or a root variable nobody set), mark the path unknown; a data source's
+  attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown (only the plan, which
+  reads the data source, knows them);
 - a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
   later local module calls of the root come back without resources, as do the instances past the 32
   it evaluates of one module's calls: a local module call whose folder declares resources but that
   produced none is reported as a ``terraform_module_call`` (PG-GOV-002 names it), never passed in silence;
 - a local module folder it cannot parse is dropped without a word: one it returned nothing from
   (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
-- provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per
-  provider alias, following module ``providers = {…}`` maps, for the AWS types that have
-  ``tags_all`` (`plangate.types.TAGGABLE`);
+- provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per provider alias,
+  following module ``providers = {…}`` maps, for the AWS types that have ``tags_all`` (`plangate.types.TAGGABLE`);
 - a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
   one `Resource` whose `Instances` number is None ("instances unknown");
 - the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give

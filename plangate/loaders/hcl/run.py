@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from plangate.errors import InputError
+from plangate.loaders.source import decode, read_bytes
 
 #: The variable that forces the process count (0: evaluate in this process).
 WORKERS = "PLANGATE_HCL_WORKERS"
@@ -54,8 +55,12 @@ def evaluate(root: Path | str, vars_paths: list[str]) -> dict[str, Any] | Refuse
     """tfparse's raw evaluation of the root module at ``root``, or why it refused it."""
     import tfparse
 
+    # terraform.workspace as Terraform takes it here: TF_WORKSPACE, else what `terraform workspace select` recorded
+    file = Path(root, os.environ.get("TF_DATA_DIR") or ".terraform", "environment")
+    name = os.environ.get("TF_WORKSPACE") or (decode(read_bytes(file), str(file)) if file.is_file() else "")
     try:
-        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False, vars_paths=vars_paths)
+        data = tfparse.load_from_path(str(root), stop_on_hcl_error=True, allow_downloads=False, vars_paths=vars_paths,
+                                      workspace_name=name.strip() or "default")
     except tfparse.ParseError as exc:
         lines = str(exc).strip().splitlines()
         return Refused(f"tfparse refused it: {lines[0][:300] if lines else '(no message)'}")

@@ -8,15 +8,13 @@ fixture (and any real tree named in ``PLANGATE_HCL_TREES``) with both and requir
 
 The output is the serialised form python-hcl2 8 gives:
 
-- A block body is a dict: attributes by name; nested blocks as ``name: [body, …]``, with one
-  ``{'"label"': …}`` level per label (``dynamic "ingress" {…}`` →
-  ``{"dynamic": [{'"ingress"': {...}}]}``).  Top-level blocks come out as `Block` with their
-  labels (in source form too) and the line of their first token.
-- Quoted strings and heredocs keep their source form, quotes included (``'"eu-${var.r}"'``,
-  ``'"<<EOF\\n…\\nEOF"'``); numbers, ``true``, ``false`` and ``null`` are Python values;
-  a lone identifier (``type = string``) is its name; every other expression is its source
-  text wrapped in ``${…}``.  Object keys: identifiers as is, quoted keys with their quotes,
-  anything else ``${…}``.
+- A block body is a dict: attributes by name; nested blocks as ``name: [body, …]``, with one ``{'"label"': …}`` level
+  per label (``dynamic "ingress" {…}`` → ``{"dynamic": [{'"ingress"': {...}}]}``).  Top-level blocks come out as `Block`
+  with their labels (in source form too) and the line of their first token.
+- Quoted strings and heredocs keep their source form, quotes included (``'"eu-${var.r}"'``, ``'"<<EOF\\n…\\nEOF"'``);
+  numbers, ``true``, ``false`` and ``null`` are Python values; a lone identifier (``type = string``) is its name; every
+  other expression is its source text wrapped in ``${…}``.  Object keys: identifiers as is, quoted keys with their
+  quotes, anything else ``${…}``.
 
 Expressions are read only as far as finding where they end (every character is part of an HCL token, brackets balance,
 strings close); the rest of their syntax is tfparse's to report (`run.check_syntax`).  Errors are `SyntaxProblem` with a
