@@ -669,6 +669,17 @@ def test_terraform_workspace_is_the_one_terraform_would_plan_in(tmp_path: Path, 
     assert bucket() == "data-prod"
 
 
+def test_a_null_given_to_a_non_nullable_module_variable_is_its_default(tmp_path: Path) -> None:
+    # Terraform 1.11.4 plans Environment = "prod" here (checked); tfparse passed the null: the tag was missing
+    _write(tmp_path, {
+        "main.tf": 'variable "env" {\n  default = null\n}\nmodule "m" {\n  source = "./m"\n'
+                   '  environment = var.env\n}\n',
+        "m/main.tf": 'variable "environment" {\n  default  = "prod"\n  nullable = false\n}\n'
+                     'resource "aws_sqs_queue" "q" {\n  tags = { Environment = var.environment }\n}\n'})
+    (queue,) = load(tmp_path)
+    assert queue.tags == {"Environment": "prod"}
+
+
 _LIFECYCLE_TREE = {"main.tf": """
     variable "enable_capture" {
       default = true

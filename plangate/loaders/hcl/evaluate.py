@@ -525,8 +525,7 @@ class _Evaluation:
 
 
 class Rejected(Exception):
-    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, where: a `Location`, or the path of the
-    value within the block being read)."""
+    """What ``terraform plan`` refuses, found in tfparse's evaluation: (why, a `Location` or the value's path)."""
 
 
 _UNKNOWN: Any = object()  # a value tfparse could not know: left out of the properties, its path recorded
@@ -568,6 +567,10 @@ class _Scope:
             got = [self.value(v, (*path, str(i)), source[i] if own else _at(source, i)) for i, v in enumerate(value)]
             return [None if item is _UNKNOWN else item for item in got]
         derived = self.ev.derivations(self.module, source)
+        declared = self.ev.variables.get((self.module, named[2])) if value is None and self.module and (
+            named := NAMED.fullmatch(str(source))) and named[1] == "var" else None
+        if isinstance(declared, dict) and declared.get("nullable") is False:  # given null, Terraform takes the default
+            value = declared.get("default")
         # a template tfparse left or a stand-in it wrote; data source attributes it invents ("current-region" for
         # aws_region.name) and resource attributes the configuration does not set (``id``): Terraform reads the
         # first at plan time and the second at apply, so only the plan (or apply) knows them; null for a file
@@ -862,10 +865,7 @@ def _references(source: Any) -> Iterable[tuple[str, str, str, str, str, str | No
 
 
 def _attribute_line(path: Path, start: int | None, key: str) -> int | None:
-    """The line of ``key = …`` in the block that starts at line ``start`` of ``path`` (a light
-    read of the file tfparse named), else ``start``."""
-    if start is None:
-        return None
-    lines = decode(read_bytes(path), str(path)).splitlines()[start - 1:]
+    """The line of ``key = …`` in the block that starts at line ``start`` of ``path``, else ``start``."""
+    lines = decode(read_bytes(path), str(path)).splitlines()[start - 1:] if start else []
     pattern = re.compile(rf"\s*{re.escape(key)}\s*=(?!=)")
     return next((start + i for i, text in enumerate(lines) if pattern.match(text)), start)
