@@ -6,7 +6,9 @@ The plan names no folder, so the root module is found by what it declares: the f
 ``two_roots.batch.plan.json`` → ``two_roots/batch`` — then the folders below the plan's and
 below the repository root) whose blocks hold every root-level resource and module call of the
 plan (or, failing one, the folder that holds most of them).  Module calls are followed through
-the ``source`` of each ``module`` block while it is a local path inside the repository root.
+the ``source`` of each ``module`` block while it is a local path inside the repository root, and
+into the folder ``terraform init`` downloaded a registry or git module to (the root's
+``.terraform/modules``, as the HCL scan reads it: `plangate.loaders.hcl.blocks.called_folder`).
 The configuration files are read by the HCL loader's parser (`plangate.loaders.hcl.blocks`:
 the source blocks and lines the HCL path uses, without the evaluator), so a plain scan stays
 light.  A resource
@@ -60,18 +62,19 @@ class _Tree:
 
     def __init__(self, root: Path):
         self.root = root.resolve()
-        self._read: dict[Path, tuple[dict[str, Location], dict[str, str]] | None] = {}
+        self._read: dict[Path, tuple[dict[str, Location], dict[str, dict]] | None] = {}
+        self._manifests: dict = {}  # the module manifests read, `called_folder`'s memo
 
-    def blocks(self, folder: Path) -> tuple[dict[str, Location], dict[str, str]] | None:
-        """(resource address → block location, module name → source) of ``folder``; None when
-        it holds no readable configuration."""
+    def blocks(self, folder: Path) -> tuple[dict[str, Location], dict[str, dict]] | None:
+        """(resource address → block location, module name → its block's body) of ``folder``;
+        None when it holds no readable configuration."""
         key = folder.resolve()
         if key not in self._read:
             self._read[key] = self._parse(folder)
         return self._read[key]
 
     @staticmethod
-    def _parse(folder: Path) -> tuple[dict[str, Location], dict[str, str]] | None:
+    def _parse(folder: Path) -> tuple[dict[str, Location], dict[str, dict]] | None:
         from plangate.loaders.hcl import is_config_file
         from plangate.loaders.hcl.blocks import declared_blocks
 
@@ -83,30 +86,28 @@ class _Tree:
             return None
         lines = {f"{b.labels[0]}.{b.labels[1]}": b.location
                  for b in blocks if b.kind == "resource" and len(b.labels) == 2}
-        calls = {b.labels[0]: _unquote(b.body.get("source")) for b in blocks if b.kind == "module" and b.labels}
-        return lines, {name: source for name, source in calls.items() if source}
+        return lines, {b.labels[0]: b.body for b in blocks if b.kind == "module" and b.labels}
 
     def inside(self, folder: Path) -> bool:
         return folder.resolve().is_relative_to(self.root)
 
-    def module_folder(self, folder: Path, chain: list[str]) -> Path | None:
-        """The folder of the module ``chain`` called from ``folder``: local sources only."""
+    def module_folder(self, root: Path, chain: list[str]) -> Path | None:
+        """The folder of the module ``chain`` called from the root module ``root``."""
+        from plangate.loaders.hcl.blocks import called_folder, local_source
+
+        folder = root
         for name in chain:
             found = self.blocks(folder)
-            source = found[1].get(name) if found else None
-            if source is None or not source.startswith(("./", "../")):
-                return None  # a registry or git module: its source is not in this repository
-            folder = Path(os.path.normpath(folder / source))
-            if not self.inside(folder):
-                return None
+            body = found[1].get(name) if found else None
+            try:
+                called = called_folder(root, folder, name, body, self._manifests) if body is not None else None
+            except PlangateError:  # a module manifest it cannot read: no lines from it
+                called = None
+            if called is None or not self.inside(Path(called)):
+                return None  # a registry or git module not downloaded: its source is not in this repository
+            source = local_source(body)  # a local path as written, relative like the root's
+            folder = Path(os.path.normpath(folder / source)) if source is not None else Path(called)
         return folder
-
-
-def _unquote(value: object) -> str:
-    """A module ``source`` in the parser's source form (``"./x"`` with its quotes) as a path."""
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return ""
 
 
 def _candidates(plan: Path, tree: _Tree) -> Iterator[Path]:

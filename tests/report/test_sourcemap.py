@@ -51,10 +51,16 @@ def _block(folder: Path, address: str) -> tuple[Path, int]:
 
 
 def expected_place(root: Path, address: str) -> tuple[Path, int]:
+    """A local source's folder, or the one ``terraform init`` recorded for the call's key in the root's
+    .terraform/modules/modules.json (the downloaded_module case)."""
     modules, resource = split_address(address)
     folder = root
-    for name in modules:
-        folder = Path(os.path.normpath(folder / _module_source(folder, name)))
+    manifest = root / ".terraform" / "modules" / "modules.json"
+    downloaded = {m["Key"]: m["Dir"] for m in json.loads(manifest.read_text())["Modules"]} if manifest.is_file() else {}
+    for i, name in enumerate(modules):
+        source = _module_source(folder, name)
+        local = source.startswith(("./", "../"))
+        folder = Path(os.path.normpath(folder / source)) if local else root / downloaded[".".join(modules[:i + 1])]
     return _block(folder, resource)
 
 
