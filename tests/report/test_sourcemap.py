@@ -147,3 +147,13 @@ def test_addresses_split_into_module_calls_and_block():
     assert split_address('module.a[0].module.b["x.y"].aws_s3_bucket.z["k"]') == (["a", "b"], "aws_s3_bucket.z")
     assert split_address("aws_s3_bucket.z") == ([], "aws_s3_bucket.z")
     assert split_address("module.a.data.aws_region.here") is None
+
+
+def test_a_broken_module_manifest_leaves_the_plan_lines_and_the_scan_runs(tmp_path):
+    tree = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "hcl_plan" / "downloaded_module", tree / "downloaded_module")
+    plan = tree / "downloaded_module.plan.json"
+    shutil.copy(FIXTURES / "hcl_plan" / "downloaded_module.plan.json", plan)
+    (tree / "downloaded_module" / ".terraform" / "modules" / "modules.json").write_text("{not json")
+    findings = _findings(plan, tmp_path, "--repo-root", str(tree))
+    assert findings and all(f["file"] == str(plan) for f in findings)  # the plan's own lines: nothing to follow
