@@ -414,6 +414,7 @@ _SERVICE_DEFAULTS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
         }] if isinstance(after.get("function_name"), str) and after["function_name"] else None,
         "architectures": lambda after: ["x86_64"],
         "ephemeral_storage": lambda after: [{"size": 512}],
+        "tracing_config": lambda after: [{"mode": "PassThrough"}],  # X-Ray off: Lambda's default mode
     },
     "aws_cloudwatch_log_group": {"log_group_class": lambda after: "STANDARD"},
 }

@@ -107,3 +107,16 @@ def test_an_argument_set_to_a_null_variable_is_unset():
                    "module.passed_null.aws_cloudwatch_log_group.this": True,
                    "module.default_null.aws_cloudwatch_log_group.this": True,
                    "module.infrequent.aws_cloudwatch_log_group.this": False}
+
+
+def test_an_unset_tracing_config_is_pass_through():
+    """The provider plans an unset ``tracing_config`` unknown; Lambda's mode is then PassThrough (X-Ray off), so
+    PG-TEL-001 is a violation on the plan as on the HCL, which sees no block (the downloaded_module case)."""
+    data = _plan("downloaded_module")
+    address = "module.service.aws_lambda_function.proxy"
+    assert _change(data, address)["after_unknown"]["tracing_config"] is True  # what the default is for
+    fn = _load(data)[address]
+    assert fn.get("tracing_config.mode") == "PassThrough" and not fn.is_unknown("tracing_config")
+    result = scan(list(_load(data).values()), defaults(RULES), ["plan.json"])
+    assert [f.outcome.value for f in result.findings if f.rule_id == "PG-TEL-001" and f.address == address] == [
+        "violation"]
