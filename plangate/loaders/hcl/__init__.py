@@ -38,8 +38,7 @@ def load(folders: Iterable[Path]) -> Load:
     from plangate.model import Load, Root
 
     folders = [Path(f) for f in folders]
-    providers: list = []
-    declared: dict = {}  # the folders' blocks, parsed once for the scan
+    providers, declared = [], {}  # the roots' provider configurations; the folders' blocks, parsed once for the scan
     resources = load_tree(folders, providers, declared)
     refused = {r.stack: r.notes[:1] for r in resources if r.type == MODULE_CALL and r.address == _REFUSED}
     return Load(resources, roots=tuple(Root(str(root), "hcl", evaluator_version(), refused.get(str(root), ()))
@@ -85,8 +84,7 @@ def load_tree(folders: Iterable[Path], providers: list | None = None, declared: 
 def load_file(path: Path) -> list[Resource]:
     """The resources one ``.tf`` file declares, evaluated as part of its folder's module (as
     Terraform reads it), with the module calls it makes."""
-    path = Path(path)
-    if not path.is_file():
+    if not (path := Path(path)).is_file():
         read_bytes(path)  # the reading error, worded as for every input
     mine = os.path.abspath(path)
     return [r for r in load_tree([path.parent]) if r.location and os.path.abspath(r.location.file) == mine]
@@ -104,8 +102,7 @@ def split(folders: list[Path], declared: dict) -> tuple[list[Path], list[Path]]:
     on their own: below a ``modules`` folder, or with a required variable and no provider or
     backend block.  The folder the scan was named by (the one all others are inside) is a root."""
     top = os.path.commonpath([os.path.abspath(f) for f in folders]) if folders else None
-    found: list[Path] = []
-    modules: list[Path] = []
+    found, modules = [], []
     called = {target for folder in folders for key, block in folder_blocks(folder, declared).items()
               if key[0] == "module" and (source := local_source(block.body)) is not None
               and (target := os.path.abspath(folder / source)) != os.path.abspath(folder)}  # calling itself: a root

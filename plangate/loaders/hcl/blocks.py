@@ -10,6 +10,7 @@ raises `InputError` with its line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -130,8 +131,9 @@ def is_override(name: str) -> bool:
 
 
 def _file_blocks(path: Path) -> list[SourceBlock]:
-    if path.name.endswith(".tf.json"):
-        return list(_json_blocks(path, _parsed(path)))
+    if path.name.endswith(".tf.json"):  # one object, not an array of them
+        return [block for kind, named in _members(path, [_parsed(path)], "the file") if kind in _JSON_LABELS
+                for block in _json_blocks(path, kind, (), named, _JSON_LABELS[kind])]
     return [SourceBlock(b.kind, tuple(unquote(label) for label in b.labels), b.body, Location(str(path), b.line))
             for b in _parsed(path).blocks]
 
@@ -165,10 +167,9 @@ def _parsed(path: Path) -> Any:
 
 def unquote(label: str) -> str:
     if len(label) >= 2 and label[0] == label[-1] == '"':
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             return json.loads(label) if "\\" in label else label[1:-1]
-        except json.JSONDecodeError:
-            return label[1:-1]
+        return label[1:-1]
     return label
 
 
@@ -186,22 +187,16 @@ def _apply_overrides(blocks: list[SourceBlock], overrides: list[SourceBlock]) ->
             original.body = {**original.body, **block.body}
 
 
-def _json_blocks(path: Path, doc: Any) -> list[SourceBlock]:
-    out: list[SourceBlock] = []
-    where = Location(str(path))
-    for kind, named in _members(path, [doc], "the file"):  # one object: not an array of them
-        if kind in ("resource", "data"):
-            for rtype, by_name in _members(path, named, kind):
-                for name, body in _members(path, by_name, f'{kind} "{rtype}"'):
-                    out.extend(SourceBlock(kind, (rtype, name), _json_source(one), where)
-                               for one in _objects(path, body, f'{kind} "{rtype}" "{name}"'))
-        elif kind in ("module", "provider", "variable", "output"):
-            for name, body in _members(path, named, kind):
-                out.extend(SourceBlock(kind, (name,), _json_source(one), where)
-                           for one in _objects(path, body, f'{kind} "{name}"'))
-        elif kind == "locals":
-            out.extend(SourceBlock(kind, (), _json_source(one), where) for one in _objects(path, named, kind))
-    return out
+_JSON_LABELS = {"resource": 2, "data": 2, "module": 1, "provider": 1, "variable": 1, "output": 1, "locals": 0}
+
+
+def _json_blocks(path: Path, kind: str, labels: tuple[str, ...], value: Any, more: int) -> list[SourceBlock]:
+    """The blocks below ``kind`` and ``labels`` in a ``.tf.json`` file, ``more`` labels still to read."""
+    what = " ".join([kind, *(f'"{label}"' for label in labels)])
+    if more:
+        return [b for name, body in _members(path, value, what)
+                for b in _json_blocks(path, kind, (*labels, name), body, more - 1)]
+    return [SourceBlock(kind, labels, _json_source(one), Location(str(path))) for one in _objects(path, value, what)]
 
 
 def _members(path: Path, value: Any, what: str) -> list[tuple[str, Any]]:
