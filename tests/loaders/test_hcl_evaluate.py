@@ -493,6 +493,30 @@ def test_a_count_set_by_a_variable_file_or_a_module_argument_is_limited_before_t
     assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / file), line, message)
 
 
+@pytest.mark.parametrize("value,message", [
+    ("100000", "aws_sqs_queue.q: count makes 100000 instances, more than the limit of 10,000 per block"),
+    ("-3", "aws_sqs_queue.q: count = -3 is negative"),
+    ('["a", "b", "c"]', None),  # a list: no count, left to tfparse (and to Terraform's type error)
+])
+def test_a_count_set_by_a_tf_var_environment_variable_is_limited_before_tfparse(
+        tmp_path: Path, value: str, message: str | None, monkeypatch) -> None:
+    """Terraform and tfparse give a root variable the value of ``TF_VAR_name``, which CI jobs export for the plan
+    step: with ``TF_VAR_n=100000`` tfparse had not returned after 40 s, and with ``-3`` it made no instance and the
+    gate passed a configuration Terraform refuses."""
+    from plangate.loaders.hcl import run
+
+    _write(tmp_path, {"main.tf": 'variable "n" {\n  default = 1\n}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n'})
+    monkeypatch.setenv("TF_VAR_n", value)
+    monkeypatch.setenv("TF_VAR_other", "{ unclosed")  # not an expression: no value for the limits, no error
+    if message is None:
+        load(tmp_path)
+        return
+    monkeypatch.setattr(run, "evaluate", lambda *a: pytest.fail("tfparse was asked"))
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert (caught.value.file, caught.value.line, caught.value.problem) == (str(tmp_path / "main.tf"), 4, message)
+
+
 def test_a_count_through_locals_that_refer_to_each_other_is_left_to_tfparse(tmp_path: Path) -> None:
     """A cycle gives the limits no value (and does not recurse forever)."""
     from plangate.loaders.hcl import blocks, limits

@@ -7,6 +7,9 @@ plangate team for these tests (see tests/fixtures/hcl/README.md).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -946,15 +949,37 @@ def test_count_and_for_each_make_the_planned_instances(tmp_path: Path, meta: str
         (a, {"name": "q"}, Instances(), ()) for a in addresses]
 
 
-def test_a_count_from_a_variable_the_variable_file_sets_is_expanded(tmp_path: Path) -> None:
-    """A variable without a default that terraform.tfvars sets is known: its count was "unknown"."""
-    text = ('variable "n" {}\nlocals {\n  m = var.n\n}\n'
+@pytest.mark.parametrize("given", ["terraform.tfvars", "TF_VAR_n"])
+def test_a_count_from_a_variable_the_variable_file_sets_is_expanded(tmp_path: Path, given: str) -> None:
+    """A variable without a default that terraform.tfvars or ``TF_VAR_n`` (which Terraform and tfparse read: a number
+    for a variable of type number) sets is known: its count was "unknown"."""
+    text = ('variable "n" {\n  type = number\n}\nlocals {\n  m = var.n\n}\n'
             'resource "aws_sqs_queue" "a" {\n  count = var.n\n}\n'
             'resource "aws_sqs_queue" "b" {\n  count = local.m\n}\n')
-    resources = _load_dir(_write(tmp_path, {"main.tf": text, "terraform.tfvars": "n = 2\n"}))
-    assert [(r.address, r.instances, r.notes) for r in resources] == [
-        (a, Instances(), ()) for a in ("aws_sqs_queue.a[0]", "aws_sqs_queue.a[1]", "aws_sqs_queue.b[0]",
-                                       "aws_sqs_queue.b[1]")]
+    _write(tmp_path, {"main.tf": text, **({} if given == "TF_VAR_n" else {given: "n = 2\n"})})
+    assert _instances(tmp_path, {"TF_VAR_n": "2"} if given == "TF_VAR_n" else {}) == [
+        [a, "one", 1] for a in ("aws_sqs_queue.a[0]", "aws_sqs_queue.a[1]", "aws_sqs_queue.b[0]", "aws_sqs_queue.b[1]")]
+
+
+def _instances(folder: Path, env: dict[str, str]) -> list[list]:
+    """(address, why, number) of each resource the scan reads in ``folder``, in a process started with ``env`` added:
+    tfparse's Go runtime reads the environment once, when it is loaded, as in a ``plangate scan``."""
+    code = ("import json, pathlib, sys; from plangate.loaders.hcl import load_tree; print(json.dumps("
+            "[[r.address, r.instances.why, r.instances.number] for r in load_tree([pathlib.Path(sys.argv[1])])]))")
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], env={**os.environ, **env}, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("given", ["terraform.tfvars", "TF_VAR_n"])
+def test_a_count_given_as_a_string_is_never_fewer_instances_than_planned(tmp_path: Path, given: str) -> None:
+    """An untyped variable set to "2" (``n = "2"``, or ``TF_VAR_n=2``: a string then): Terraform 1.11.4 converts the
+    count and plans a[0] and a[1] (checked by hand); tfparse makes one instance of a count it holds as a string.  The
+    scan said one resource, a[0], where the plan has two: the instances are unknown instead."""
+    text = 'variable "n" {}\nresource "aws_sqs_queue" "a" {\n  count = var.n\n  name  = "a"\n}\n'
+    _write(tmp_path, {"main.tf": text, **({} if given == "TF_VAR_n" else {given: 'n = "2"\n'})})
+    got = _instances(tmp_path, {"TF_VAR_n": "2"} if given == "TF_VAR_n" else {})
+    assert got == [["aws_sqs_queue.a", "count", None]]
 
 
 def test_a_for_each_map_whose_values_are_known_only_after_apply_is_keyed_by_its_keys(tmp_path: Path) -> None:

@@ -147,11 +147,20 @@ def tfvars_files(root: Path) -> list[str]:
     return [n for n in _TFVARS if n in names] + [n for n in names if n.endswith(_AUTO_TFVARS)]
 
 
-def variable_values(path: Path) -> dict[str, Any]:
-    """The values a variable file sets, in source form; `InputError` (file and line) when it is
-    not valid HCL or a JSON object: bad input, as a configuration file is."""
-    parsed = _parsed(path)
-    return parsed.attributes if isinstance(parsed, syntax.Parsed) else _objects(path, [parsed], "the file")[0]
+def root_values(root: Path) -> dict[str, list[Any]]:
+    """What Terraform and tfparse give each root variable besides its default, in source form and order (the last wins):
+    ``TF_VAR_name`` where it reads as one expression, then each of `tfvars_files` (`InputError` for an invalid one)."""
+    found: dict[str, list[Any]] = {}
+    for name, text in os.environ.items():
+        with contextlib.suppress(syntax.SyntaxProblem):
+            if name.startswith("TF_VAR_") and len(got := syntax.arguments(text)) == 1:
+                found[name[7:]] = got
+    for path in (root / name for name in tfvars_files(root)):
+        parsed = _parsed(path)
+        values = parsed.attributes if isinstance(parsed, syntax.Parsed) else _objects(path, [parsed], "the file")[0]
+        for name, value in values.items():
+            found.setdefault(name, []).append(value)
+    return found
 
 
 def _parsed(path: Path) -> Any:

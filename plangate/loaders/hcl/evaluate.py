@@ -118,6 +118,7 @@ class _Entry:
 class _Evaluation:
     def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
         self.root, self._blocks = root, declared
+        self.given = set(blocks.root_values(root))  # the root variables variable files or the environment set
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
         self._folders: dict[str, Path | None] = {"": root}
@@ -448,10 +449,6 @@ class _Evaluation:
                 break
         return module, source
 
-    @cached_property
-    def given(self) -> set[str]:  # the root variables its variable files set (Terraform reads them itself)
-        return {name for file in blocks.tfvars_files(self.root) for name in blocks.variable_values(self.root / file)}
-
     def _named_derivations(self, module: str, kind: str, name: str) -> frozenset[str]:
         """`derivations` of a local, variable, module output (``M.OUT``) or resource attribute: memoised."""
         key = (module, kind, name)
@@ -659,8 +656,10 @@ class _Scope:
             value = values.get(meta)
             keys = list(value) if isinstance(value, dict) and "__attribute__" not in value else value  # not values
             expanded = made is not None and made == (len(keys) if isinstance(keys, list) else keys)
-            # a count tfparse knows now but did not make as many of: it expanded before it read a module output
-            if meta in source and (value is None or not self.known_value(keys) or type(value) is int and not expanded
+            # a count tfparse knows now but did not make as many of: it expanded before it read a module output, or
+            # holds the count as a string ("2" from an untyped variable, which Terraform converts) and made one
+            short = not expanded and type(value) in (int, str)
+            if meta in source and (value is None or not self.known_value(keys) or short
                                    or not self.known_expression(source[meta], outputs=expanded)):
                 return meta
         return None

@@ -1,11 +1,11 @@
 """Resource limits and what Terraform rejects, checked on the source before tfparse is asked.
 
 tfparse expands ``count`` and ``for_each`` without a ceiling (its time grows with the square of the instances: 3.3 s at
-2,000, 11.4 s at 4,000, and ``count = 100000000000`` never returns).  A count or collection written as a literal, as a
-local whose value is one, or as a variable whose default, variable file value or module argument (a caller's variable or
-local passed on too) is a literal, is checked here first, at the largest of them: a negative count, more than
-`MAX_INSTANCES` instances of one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming file and
-line). Counts only tfparse can compute are left to it.
+2,000, 11.4 s at 4,000, and ``count = 100000000000`` never returns). A count or collection written as a literal, as a
+local whose value is one, or as a variable whose default, variable file or ``TF_VAR_name`` value or module argument (a
+caller's variable or local passed on too) is a literal, is checked here first, at the largest of them: a negative count,
+more than `MAX_INSTANCES` instances of one block, or more than `MAX_TOTAL` in a root, is bad input (`InputError`, naming
+file and line). Counts only tfparse can compute are left to it.
 
 `rejected` finds what ``terraform plan`` refuses and tfparse evaluates anyway (so a verdict would rest on a
 configuration that never runs): an argument the module declares no variable for, a required module variable not given, a
@@ -27,7 +27,7 @@ from typing import Any
 
 from plangate.errors import InputError
 from plangate.loaders.hcl import syntax
-from plangate.loaders.hcl.blocks import NAMED, called_folder, folder_blocks, tfvars_files, variable_values
+from plangate.loaders.hcl.blocks import NAMED, called_folder, folder_blocks, root_values
 
 #: Instances of one resource or module block (count, or for_each elements).
 MAX_INSTANCES = 10_000
@@ -60,12 +60,9 @@ def check(root: Path, declared: dict) -> None:
 
 
 def _given(root: Path, folders: list[tuple[Path, dict]], declared: dict) -> dict[str, dict[str, list[Any]]]:
-    """The literal values each folder's variables may be given: the root's by its variable
-    files, a module's by each call's arguments (a caller's variable passed on: its values)."""
-    given: dict[str, dict[str, list[Any]]] = {folder: {} for folder, _ in folders}
-    for name in tfvars_files(root):
-        for variable, value in variable_values(root / name).items():
-            given[folders[0][0]].setdefault(variable, []).append(value)
+    """The literal values each folder's variables may be given: the root's by its variable files and environment, a
+    module's by each call's arguments (a caller's variable passed on: its values)."""
+    given = {folder: root_values(root) if folder == folders[0][0] else {} for folder, _ in folders}
     for folder, blocks in folders:
         for key, block in blocks.items():
             callee = given.get(called_folder(root, folder, key[1], block.body, declared) or "") \
