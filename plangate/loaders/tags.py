@@ -101,6 +101,25 @@ def merge(own: OwnTags, defaults: DefaultTags | None = None) -> EffectiveTags:
                          frozenset(f"tags.{k}" for k in secret), tuple(notes))
 
 
+def ignoring(defaults: DefaultTags | None, keys: Any, prefixes: Any) -> DefaultTags | None:
+    """``defaults`` less the keys a provider's ``ignore_tags`` block names (``keys``; ``key_prefixes``: ``prefixes``;
+    None: not set).  The AWS provider leaves them out of ``tags_all``: Terraform 1.11.4 with provider 5.100.0 plans
+    ``default_tags { Environment = "prod" }`` with ``ignore_tags { keys = ["Environment"] }`` without it.  A value
+    that is not a list of keys (an expression only the plan knows): which defaults remain is unknown."""
+    lists = [[] if value is None else value for value in (keys, prefixes)]
+    if defaults is None or not defaults.known or lists == [[], []]:
+        return defaults
+    if not all(isinstance(found, list) and all(isinstance(k, str) for k in found) for found in lists):
+        return UNKNOWN_DEFAULTS
+    exact, starts = frozenset(lists[0]), tuple(lists[1])
+
+    def kept(key: str) -> bool:
+        return key not in exact and not key.startswith(starts)
+
+    return DefaultTags({k: v for k, v in defaults.tags.items() if kept(k)},
+                       frozenset(filter(kept, defaults.unknown_keys)), frozenset(filter(kept, defaults.secret_keys)))
+
+
 def clean_tags(value: Any) -> dict[str, str]:
     """A tag map as str → str; null values mean "no tag" and are dropped."""
     if not isinstance(value, Mapping):

@@ -35,7 +35,7 @@ from typing import Any
 from plangate.errors import InputError
 from plangate.loaders.formats import Input, input_format
 from plangate.loaders.source import decode
-from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, ignoring, merge
 from plangate.model import Load, Location, ProviderConfig, Resource, Root, redact
 from plangate.types import is_aws_region
 
@@ -516,7 +516,12 @@ def _default_tags(cfg: Any) -> DefaultTags | None:
         if not isinstance(expr, dict) or "constant_value" not in expr:
             return UNKNOWN_DEFAULTS  # a reference to a variable, local, …
         tags.update(clean_tags(expr["constant_value"]))
-    return DefaultTags(tags)
+    ignore = expressions.get("ignore_tags")
+    block = ignore[-1] if isinstance(ignore, list) and ignore and isinstance(ignore[-1], dict) else {}
+    # a list Terraform could not write as a constant (a variable's, a local's): not a list here, so unknown
+    lists = [block[k].get("constant_value", block[k]) if isinstance(block.get(k), dict) else block.get(k)
+             for k in ("keys", "key_prefixes")]
+    return ignoring(DefaultTags(tags), *lists)
 
 
 # ------------------------------------------------------------------ unknown / secret trees

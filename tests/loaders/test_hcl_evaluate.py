@@ -505,7 +505,8 @@ def test_a_count_set_by_a_tf_var_environment_variable_is_limited_before_tfparse(
     gate passed a configuration Terraform refuses."""
     from plangate.loaders.hcl import run
 
-    _write(tmp_path, {"main.tf": 'variable "n" {\n  default = 1\n}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n'})
+    _write(tmp_path, {"main.tf": 'variable "n" {\n  default = 1\n}\n'
+                                 'resource "aws_sqs_queue" "q" {\n  count = var.n\n}\n'})
     monkeypatch.setenv("TF_VAR_n", value)
     monkeypatch.setenv("TF_VAR_other", "{ unclosed")  # not an expression: no value for the limits, no error
     if message is None:

@@ -12,11 +12,12 @@ import json
 from typing import Any
 
 import pytest
-from conftest import CORPUS, needs_corpus
+from conftest import CORPUS, FIXTURES, needs_corpus
 
 from plangate.errors import InputError
 from plangate.loaders import load, tfplan
 from plangate.loaders.source import decode
+from plangate.loaders.tags import DEFAULTS_UNKNOWN
 from plangate.model import REDACTED, Location, Resource
 
 CHECKOV = "tfplan/bridgecrewio__checkov/tests/terraform"
@@ -133,6 +134,29 @@ def test_oidc_plan_with_tags_all_unknown_falls_back_to_default_tags():
     assert role.unknown == ROLE_UNKNOWN | {"tags_all", "tags.team"}
     assert not role.is_unknown("tags") and role.is_unknown("tags.team")
     assert role.location == Location(str(path), None)  # no raw bytes given: no line
+
+
+def test_ignore_tags_apply_to_the_default_tags_a_plan_falls_back_on() -> None:
+    """Where a provider has not computed ``tags_all`` yet, the configuration's ``default_tags`` stand in for it: less
+    the keys its ``ignore_tags`` names, as in the ``tags_all`` Terraform computed (the plan Terraform made of
+    tests/fixtures/hcl_plan/ignore_tags, with ``tags_all`` taken out as such a provider writes it); ignored keys from
+    a variable, which the configuration holds as a reference, leave the defaults unknown."""
+    path = FIXTURES / "hcl_plan" / "ignore_tags.plan.json"
+    data = json.loads(path.read_text())
+    computed = {}
+    for change in data["resource_changes"]:
+        after = change["change"]["after"]
+        if after and isinstance(after.get("tags_all"), dict):
+            computed[change["address"]] = after.pop("tags_all")
+            change["change"]["after_unknown"]["tags_all"] = True
+    resources = _by_address(tfplan.from_data(data, str(path), None))
+    assert computed["aws_sqs_queue.defaults_only"] == {"Environment": "prod", "Project": "ranking"}
+    assert resources["aws_sqs_queue.defaults_only"].tags == computed["aws_sqs_queue.defaults_only"]
+    assert resources["aws_sqs_queue.own_tags"].tags == {"CostCenter": "cc-4100", "Environment": "prod",
+                                                        "Owner": "search-ml", "Project": "ranking"}
+    assert computed["aws_sns_topic.eu"] == {"CostCenter": "cc-4100", "Owner": "ml-platform", "Project": "ranking"}
+    eu = resources["aws_sns_topic.eu"]
+    assert eu.is_unknown("tags") and DEFAULTS_UNKNOWN in eu.notes
 
 
 @needs_corpus

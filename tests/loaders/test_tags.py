@@ -14,6 +14,7 @@ from plangate.loaders.tags import (
     EffectiveTags,
     OwnTags,
     clean_tags,
+    ignoring,
     keys_under,
     merge,
 )
@@ -55,3 +56,28 @@ def test_clean_tags_and_keys_under() -> None:
     assert clean_tags({"a": 1, "b": True, "c": None, "d": [1]}) == {"a": "1", "b": "true", "d": "[1]"}
     assert clean_tags("not a map") == {}
     assert keys_under(["tags.A", "tags_all.B", "name", "tagsX.C"], "tags", "tags_all") == {"A", "B"}
+
+
+IGNORED = DefaultTags({"CostCenter": "cc", "Owner": "ml", "OwnerTeam": "x", "Env": "prod"}, F({"Run"}), F({"Env"}))
+
+
+@pytest.mark.parametrize("keys,prefixes,expected", [
+    (None, None, IGNORED),  # no ignore_tags block
+    ([], [], IGNORED),
+    (["CostCenter", "Nope"], None,
+     DefaultTags({"Owner": "ml", "OwnerTeam": "x", "Env": "prod"}, F({"Run"}), F({"Env"}))),
+    (None, ["Owner"], DefaultTags({"CostCenter": "cc", "Env": "prod"}, F({"Run"}), F({"Env"}))),
+    (["Env", "Run"], ["Cost"], DefaultTags({"Owner": "ml", "OwnerTeam": "x"})),  # unknown and secret keys too
+    ({"references": ["var.ignored"]}, None, UNKNOWN_DEFAULTS),  # a list only the plan knows
+    (["CostCenter", 3], None, UNKNOWN_DEFAULTS),
+    (None, "Owner", UNKNOWN_DEFAULTS),  # not a list
+])
+def test_ignore_tags_leave_their_keys_out_of_the_defaults(keys, prefixes, expected: DefaultTags) -> None:
+    """The AWS provider's ``ignore_tags`` keys and key prefixes are never in ``tags_all``: Terraform's plan holds
+    neither (tests/fixtures/hcl_plan/ignore_tags)."""
+    assert ignoring(IGNORED, keys, prefixes) == expected
+
+
+def test_ignore_tags_leave_no_defaults_and_unknown_defaults_as_they_are() -> None:
+    assert ignoring(None, ["CostCenter"], None) is None
+    assert ignoring(UNKNOWN_DEFAULTS, ["CostCenter"], None) is UNKNOWN_DEFAULTS

@@ -47,7 +47,7 @@ from plangate.errors import InputError
 from plangate.loaders.hcl import blocks, evaluator_version, limits, run, syntax
 from plangate.loaders.hcl.blocks import MODULE_CALL, NAMED, SOURCE_FORMAT, Declared, folder_blocks, is_override
 from plangate.loaders.source import decode, read_bytes
-from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, merge
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, ignoring, merge
 from plangate.model import ONE, Instances, Location, ProviderConfig, Resource, comparable, redact
 from plangate.types import TAGGABLE, is_aws_region
 
@@ -366,7 +366,9 @@ class _Evaluation:
         value = scope.value(block.get("tags"), ("tags",), _at(_at(source, "default_tags"), "tags"))
         if value is _UNKNOWN or not isinstance(value, (dict, type(None))):
             return UNKNOWN_DEFAULTS, region
-        return DefaultTags(clean_tags(value), *scope.tag_keys()), region
+        ignore = e.body.get("ignore_tags") if isinstance(e.body.get("ignore_tags"), dict) else {}  # keys it never sets
+        lists = [scope.value(ignore.get(k), (k,), _at(_at(source, "ignore_tags"), k)) for k in ("keys", "key_prefixes")]
+        return ignoring(DefaultTags(clean_tags(value), *scope.tag_keys()), *lists), region
 
     def _provider_for(self, module: str, name: str, alias: str) -> tuple[str, str, str] | None:
         """The provider configuration a resource in ``module`` uses, following the ``providers``
