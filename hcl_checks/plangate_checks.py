@@ -144,9 +144,11 @@ class _GraphIndex:
                 continue
             block = adapter.as_map(body.get("default_tags")) or {}
             tags = block.get("tags")
+            ignore = adapter.as_map(body.get("ignore_tags")) or {}
             self.providers[(folder, name)] = adapter.ProviderTags(
                 tags=adapter.as_map(tags) or {},
                 whole_unresolved=adapter.is_unresolved(adapter.attribute(tags)),
+                ignored=(ignore.get("keys"), ignore.get("key_prefixes")),  # as_map has read them
             )
 
     def provider_tags(self, resource_type: str, conf: dict[str, Any]) -> Any:

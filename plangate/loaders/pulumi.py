@@ -36,7 +36,7 @@ from plangate.loaders.pulumi_wire import (  # the engine's markers (UNKNOWN, spe
     UNKNOWN,
 )
 from plangate.loaders.source import decode
-from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, keys_under, merge
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, clean_tags, ignoring, keys_under, merge
 from plangate.model import REDACTED, Location, Resource, comparable, redact
 from plangate.types import BILLABLE, is_aws_region, pulumi_properties, pulumi_type
 
@@ -414,17 +414,23 @@ def _effective_tags(
 
 
 def _provider_defaults(s: _State, providers: dict[str, dict[str, Any]], config: dict[str, Any]) -> DefaultTags | None:
-    """The ``defaultTags`` of the provider a resource uses (explicit provider or stack config)."""
+    """The ``defaultTags`` of the provider a resource uses (explicit provider or stack config), less the keys its
+    ``ignoreTags`` names (`plangate.loaders.tags.ignoring`)."""
     provider_urn = s.provider_ref.rsplit("::", 1)[0] if "::" in s.provider_ref else s.provider_ref
     provider = providers.get(provider_urn)
     if provider is not None:
         inputs = provider.get("inputs") or provider.get("outputs") or {}
-        return _parse_default_tags(inputs.get("defaultTags") if isinstance(inputs, dict) else None)
-    # A default provider (urn name "default_6_63_0") is configured from the stack config.
-    if not provider_urn or _urn_name(provider_urn).startswith("default"):
+        inputs = inputs if isinstance(inputs, dict) else {}
+        tags, ignore = inputs.get("defaultTags"), inputs.get("ignoreTags")
+    elif not provider_urn or _urn_name(provider_urn).startswith("default"):
+        # A default provider (urn name "default_6_63_0") is configured from the stack config.
         package = s.token.split(":", 1)[0]
-        return _parse_default_tags(config.get(f"{package}:defaultTags"))
-    return None
+        tags, ignore = config.get(f"{package}:defaultTags"), config.get(f"{package}:ignoreTags")
+    else:
+        return None
+    ignored = _config_object(ignore)
+    lists = [ignored.get("keys"), ignored.get("keyPrefixes")] if isinstance(ignored, dict) else [ignored] * 2
+    return ignoring(_parse_default_tags(tags), *lists)
 
 
 def _provider_region(s: _State, providers: dict[str, dict[str, Any]], config: dict[str, Any]) -> str:
@@ -445,23 +451,28 @@ def _provider_region(s: _State, providers: dict[str, dict[str, Any]], config: di
 
 
 
-def _parse_default_tags(value: Any) -> DefaultTags | None:
-    """``{"tags": {...}}`` as an object or, as providers store config, a JSON string."""
+def _config_object(value: Any) -> Any:
+    """A provider setting held as an object or, as providers store config, a JSON string: the object; None when it
+    is not set; `UNKNOWN` when it is unknown, secret or not an object."""
     if value is None:
         return None
     if isinstance(value, dict) and SIG_KEY in value:
         value = _clean(value, "", [], [])
         if value is REDACTED or value is _DROP:
-            return UNKNOWN_DEFAULTS
-    if value == UNKNOWN or value == _SECRET_TEXT:
-        return UNKNOWN_DEFAULTS
-    if isinstance(value, str):
+            return UNKNOWN
+    if isinstance(value, str) and value not in (UNKNOWN, _SECRET_TEXT):
         try:
             value = json.loads(value)
         except ValueError:
-            return UNKNOWN_DEFAULTS
+            return UNKNOWN
+    return value if isinstance(value, dict) else UNKNOWN
+
+
+def _parse_default_tags(value: Any) -> DefaultTags | None:
+    """``{"tags": {...}}`` (`_config_object`)."""
+    value = _config_object(value)
     if not isinstance(value, dict):
-        return UNKNOWN_DEFAULTS
+        return None if value is None else UNKNOWN_DEFAULTS
     tags = value.get("tags")
     if tags is None:
         return None

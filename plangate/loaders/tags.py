@@ -6,7 +6,9 @@ Every front-end maps its own format onto `DefaultTags` (what the provider adds) 
 - Terraform plans: ``tags_all`` when Terraform knew it (it already holds the defaults), else the
   provider's ``default_tags`` from the plan's ``configuration``;
 - HCL (our reader, the evaluator, Checkov's graph): the provider block's ``default_tags``;
-- Pulumi: the provider resource's ``defaultTags`` input, or the stack's ``aws:defaultTags``.
+- Pulumi: the provider resource's ``defaultTags`` input, or the stack's ``aws:defaultTags``;
+
+each less the keys the provider's ``ignore_tags`` (``ignoreTags``) names (`ignoring`).
 
 The rules are Terraform's: an own tag wins over a default of the same key (an own ``""`` too);
 a key whose value is only known after apply is ``tags.<key>`` in ``unknown`` and absent from

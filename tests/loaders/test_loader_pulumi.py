@@ -333,6 +333,26 @@ def test_default_provider_takes_default_tags_from_stack_config():
     assert r.tags == {"cost-center": "cc-42", "team": "ml"}
 
 
+@pytest.mark.parametrize("ignore,tags", [
+    ({"keys": ["cost-center"], "keyPrefixes": ["own"]}, {"env": "prod", "team": "ml"}),
+    (json.dumps({"keyPrefixes": ["cost"]}), {"env": "prod", "owner": "x", "team": "ml"}),  # as config stores it
+    ({"keys": UNKNOWN}, None),  # only the deployment knows which: the defaults are unknown
+])
+def test_ignore_tags_leave_their_keys_out_of_the_default_tags(ignore, tags) -> None:
+    """The AWS provider's ``ignoreTags`` (``ignore_tags`` in Terraform) keeps its keys out of ``tagsAll``: judged as
+    the Terraform plan and the HCL scan judge them (`tags.ignoring`), on an explicit provider and on the stack
+    config's ``aws:ignoreTags``."""
+    defaults = {"tags": {"cost-center": "cc-42", "owner": "x", "env": "prod"}}
+    provider = _step("create", "pulumi:providers:aws", "tagged", {"defaultTags": defaults, "ignoreTags": ignore})
+    provider["urn"] = provider["newState"]["urn"] = PROVIDER_URN
+    config = {"aws:defaultTags": json.dumps(defaults), "aws:ignoreTags": ignore}
+    default = f"urn:pulumi:dev::app::pulumi:providers:aws::default_6_63_0::{UNKNOWN}"
+    for given, ref in (({}, f"{PROVIDER_URN}::{UNKNOWN}"), (config, default)):
+        steps = [provider, _step("create", "aws:sqs/queue:Queue", "q", {"tags": {"team": "ml"}}, provider=ref)]
+        r = pulumi.from_preview({"config": given, "steps": steps}, "p.json")[-1]
+        assert (r.tags, "tags" in r.unknown) == ((tags, False) if tags else ({"team": "ml"}, True))
+
+
 def test_provider_default_tags_as_json_string_in_state_and_unknown_in_preview():
     state = {"version": 3, "deployment": {"resources": [
         {"urn": PROVIDER_URN, "type": "pulumi:providers:aws", "id": "pid",

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, merge
+from plangate.loaders.tags import UNKNOWN_DEFAULTS, DefaultTags, OwnTags, ignoring, merge
 from plangate.model import REDACTED, Location, Outcome, Resource, walk
 from plangate.policy import Policy
 from plangate.rules.base import Rule
@@ -139,6 +139,7 @@ class ProviderTags:
 
     tags: Mapping[str, Any]  # values may be unresolved expression text
     whole_unresolved: bool = False  # default_tags { tags = var.x } that Checkov left as text
+    ignored: tuple[Any, Any] = (None, None)  # ignore_tags' keys and key_prefixes (None: not set)
 
 
 def _effective_tags_hcl(
@@ -168,7 +169,14 @@ def _default_tags(defaults: ProviderTags | None) -> DefaultTags | None:
     if defaults.whole_unresolved:
         return UNKNOWN_DEFAULTS
     known, unresolved = _known_and_unresolved(defaults.tags)
-    return DefaultTags(known, unresolved)
+    return ignoring(DefaultTags(known, unresolved), *map(_ignored_keys, defaults.ignored))
+
+
+def _ignored_keys(value: Any) -> Any:
+    """An ``ignore_tags`` list as `ignoring` reads it: Checkov unwraps a one-key list to its key; expression text it
+    could not evaluate is no list of keys (the defaults are then unknown)."""
+    items = [value] if isinstance(value, str) else value
+    return "unresolved" if isinstance(items, list) and any(map(is_unresolved, items)) else items
 
 
 def hcl_resource(

@@ -408,6 +408,17 @@ def test_default_tags_count_and_an_empty_override_fails(source: str, hcl_run: Ru
 
 
 @needs_checkov
+def test_ignore_tags_leave_their_keys_out_of_the_default_tags(hcl_run: Run) -> None:
+    """A provider's ``ignore_tags`` keys and key prefixes are not in ``tags_all`` (the plan Terraform makes of
+    tests/fixtures/hcl_plan/ignore_tags): the checks judge the default tags without them, as ``plangate scan`` does
+    (before, the Checkov checks passed a queue whose CostCenter and Owner came only from ignored defaults)."""
+    assert hcl_run.record("aws_sqs_queue.defaults_only", "CKV_PG_TAG_001")["details"] == [
+        "missing tags: CostCenter, Owner"]
+    assert hcl_run.record("aws_sqs_queue.own_tags", "CKV_PG_TAG_001")["check_result"]["result"] == "PASSED"
+    assert hcl_run.record("aws_sns_topic.eu", "CKV_PG_TAG_001")["details"] == ["missing tags: Environment"]
+
+
+@needs_checkov
 def test_undecided_rules_are_logged_since_checkov_drops_unknown(hcl_run: Run) -> None:
     verdicts = {(a, c): v for (_, a, c), v in hcl_run.verdicts().items()}
     assert verdicts[("aws_sqs_queue.owner_from_variable", "CKV_PG_TAG_001")] == "UNKNOWN"
@@ -613,6 +624,12 @@ def test_hcl_resource_merges_provider_default_tags_under_its_own() -> None:
     assert unset.unknown == {"tags"} and unset.tags == {}
     whole = adapter.hcl_resource("aws_sqs_queue", conf, adapter.ProviderTags({}, True), "m.tf")
     assert whole.unknown == {"tags"}
+    ignored = adapter.hcl_resource("aws_sqs_queue", conf, adapter.ProviderTags(
+        {"CostCenter": "cc-1", "Owner": "ml", "Env": "var.env"}, ignored=(["CostCenter"], ["Env"])), "m.tf")
+    assert (ignored.tags, ignored.unknown) == ({"Owner": ""}, {"tags.Project"})
+    unresolved = adapter.hcl_resource("aws_sqs_queue", conf, adapter.ProviderTags(
+        {"CostCenter": "cc-1"}, ignored=(["local.ignored"], None)), "m.tf")  # which keys: only Terraform knows
+    assert unresolved.unknown == {"tags"} and unresolved.tags == {"Owner": ""}
 
 
 def test_plan_resource_takes_values_from_checkov_and_the_rest_from_the_plan() -> None:
