@@ -118,7 +118,6 @@ class _Entry:
 class _Evaluation:
     def __init__(self, root: Path, data: dict[str, Any], declared: Declared):
         self.root, self._blocks = root, declared
-        self.given = set(blocks.root_values(root))  # the root variables variable files or the environment set
         self.entries = list(_entries(data))
         self.files = {f: str(root / f) for f in {e.file for e in self.entries}}  # as tfparse names them
         self._folders: dict[str, Path | None] = {"": root}
@@ -450,6 +449,8 @@ class _Evaluation:
             else:
                 break
         return module, source
+
+    given = cached_property(lambda self: set(blocks.root_values(self.root)))  # root variables var files or env set
 
     def _named_derivations(self, module: str, kind: str, name: str) -> frozenset[str]:
         """`derivations` of a local, variable, module output (``M.OUT``) or resource attribute: memoised."""

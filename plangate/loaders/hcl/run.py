@@ -82,8 +82,7 @@ def processes(roots: int, weight: int) -> int:
 
 def evaluations(requests: Sequence[tuple[Path, list[str]]], weight: int) -> list[dict[str, Any] | Refused]:
     """tfparse's evaluation (or refusal) of each ``(root, vars_paths)``, in order."""
-    count = processes(len(requests), weight)
-    if not count:
+    if not (count := processes(len(requests), weight)):
         return [evaluate(root, paths) for root, paths in requests]
     # "spawn": a fork would copy a Go runtime that may already run in this process; the new
     # processes read Go's settings from the environment they start with (all start within the block)
