@@ -280,7 +280,8 @@ def cost_allocation_tags(res: Resource, cfg: TagPolicy) -> Iterator[str | Unknow
     with non-empty, allowed values.  Billable means every type the AWS provider lets you tag
     (its schema has ``tags_all``) except those that bill nothing by themselves (IAM, VPCs,
     subnets, security groups, route tables and the like: ``plangate.types.NOT_BILLED`` lists
-    each with its reason).  Effective tags include the provider's default tags."""
+    each with its reason).  Effective tags include the provider's default tags, less the keys
+    its ``ignore_tags`` names."""
     insensitive = cfg.key_case == "insensitive"
     refused = [_lookup(res.tags, key, insensitive) for key, types in cfg.enforced_for.items()
                if res.type in types and key in cfg.allowed_values]
