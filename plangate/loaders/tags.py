@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from plangate.model import comparable
+
 #: The note a resource carries when its provider's default tags cannot be known before apply.
 DEFAULTS_UNKNOWN = "provider default_tags (defaultTags) are only known after apply, so the effective tags are too"
 #: The note a resource carries when its whole tag map is secret (its keys are hidden too).
@@ -111,9 +113,9 @@ def ignoring(defaults: DefaultTags | None, keys: Any, prefixes: Any) -> DefaultT
     lists = [[] if value is None else value for value in (keys, prefixes)]
     if defaults is None or not defaults.known or lists == [[], []]:
         return defaults
-    if not all(isinstance(found, list) and all(isinstance(k, str) for k in found) for found in lists):
+    if not all(isinstance(found, list) and all(isinstance(comparable(k), str) for k in found) for found in lists):
         return UNKNOWN_DEFAULTS
-    exact, starts = frozenset(lists[0]), tuple(lists[1])
+    exact, starts = frozenset(map(comparable, lists[0])), tuple(map(comparable, lists[1]))  # a secret key: its value
 
     def kept(key: str) -> bool:
         return key not in exact and not key.startswith(starts)

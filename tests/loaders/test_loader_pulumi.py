@@ -337,6 +337,8 @@ def test_default_provider_takes_default_tags_from_stack_config():
     ({"keys": ["cost-center"], "keyPrefixes": ["own"]}, {"env": "prod", "team": "ml"}),
     (json.dumps({"keyPrefixes": ["cost"]}), {"env": "prod", "owner": "x", "team": "ml"}),  # as config stores it
     ({"keys": UNKNOWN}, None),  # only the deployment knows which: the defaults are unknown
+    ({SIG: "1b47061264138c4ac30d75fd1eb44270", "value": {"keys": ["cost-center"], "keyPrefixes": ["own"]}},
+     {"env": "prod", "team": "ml"}),  # a secret: judged by its value (hidden is not unknown)
 ])
 def test_ignore_tags_leave_their_keys_out_of_the_default_tags(ignore, tags) -> None:
     """The AWS provider's ``ignoreTags`` (``ignore_tags`` in Terraform) keeps its keys out of ``tagsAll``: judged as

@@ -18,6 +18,7 @@ from plangate.loaders.tags import (
     keys_under,
     merge,
 )
+from plangate.model import REDACTED, redact
 
 F = frozenset
 DEFAULTS = DefaultTags({"Env": "prod", "Owner": "ml"})
@@ -76,6 +77,13 @@ def test_ignore_tags_leave_their_keys_out_of_the_defaults(keys, prefixes, expect
     """The AWS provider's ``ignore_tags`` keys and key prefixes are never in ``tags_all``: Terraform's plan holds
     neither (tests/fixtures/hcl_plan/ignore_tags)."""
     assert ignoring(IGNORED, keys, prefixes) == expected
+
+
+def test_secret_ignored_keys_are_judged_as_in_the_clear() -> None:
+    """Hidden is not unknown: keys from a sensitive variable or a Pulumi secret are compared by their value."""
+    assert ignoring(IGNORED, redact(["CostCenter"]), redact(["Owner"])) == DefaultTags({"Env": "prod"}, F({"Run"}),
+                                                                                        F({"Env"}))
+    assert ignoring(IGNORED, [REDACTED], None) == UNKNOWN_DEFAULTS  # a secret whose value the input never carried
 
 
 def test_ignore_tags_leave_no_defaults_and_unknown_defaults_as_they_are() -> None:
