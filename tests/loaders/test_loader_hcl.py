@@ -982,6 +982,15 @@ def test_a_count_given_as_a_string_is_never_fewer_instances_than_planned(tmp_pat
     assert got == [["aws_sqs_queue.a", "count", None]]
 
 
+def test_a_module_count_given_as_a_string_makes_its_resources_instances_unknown(tmp_path: Path) -> None:
+    """The same on a module call: Terraform plans module.m[0] and module.m[1]; tfparse expands module.m[0] only."""
+    _write(tmp_path / "m", {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'})
+    _write(tmp_path, {"main.tf": 'variable "n" {}\nmodule "m" {\n  source = "./m"\n  count  = var.n\n}\n',
+                      "terraform.tfvars": 'n = "2"\n'})
+    got = [(r.address, r.instances) for r in load(tmp_path)]
+    assert got == [("module.m.aws_sqs_queue.q", Instances("count", None))]
+
+
 def test_a_for_each_map_whose_values_are_known_only_after_apply_is_keyed_by_its_keys(tmp_path: Path) -> None:
     """Terraform needs only a for_each map's keys at plan time (terraform-aws-modules/kms's aliases:
     merge(local.aliases, var.computed_aliases), the second's values reading a role's name)."""
