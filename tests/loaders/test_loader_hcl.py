@@ -216,8 +216,8 @@ def test_a_single_file_is_evaluated_as_part_of_its_folder() -> None:
                                "such variable)"),
     ("missing_required", 2, 'module "queue": the argument "name" is required (./modules/queue gives it no default)'),
     ("quoted_type", 2, 'variable "name": type = "string" is a quoted type (write it unquoted)'),
-    ("null_argument", 9, "upper(var.queue_name) with var.queue_name null: a function called on null, which Terraform "
-                         "refuses (Invalid function argument)"),
+    ("null_argument", 9, "upper(var.queue_name) with var.queue_name null: a function called on null (Invalid function "
+                         "argument)"),
 ])
 def test_what_terraform_rejects_is_reported_with_file_and_line_not_scanned(case: str, line: int, why: str) -> None:
     """terraform plan refuses each of these (checked with Terraform 1.11.4); tfparse evaluates
@@ -525,12 +525,10 @@ def test_a_count_over_a_module_output_is_trusted_only_as_far_as_tfparse_expanded
                    "module.label.aws_sns_topic.t": Instances()}
 
 
-@pytest.mark.xfail(strict=True, reason="Terraform 1.11.4 refuses regexall() on a null variable inside a local "
-                   "(\"Invalid function argument\", found on philschmid/terraform-aws-sagemaker-huggingface "
-                   "examples/serverless_inference: instance_type null for a serverless endpoint); the HCL scan "
-                   "gives verdicts.  called_on_null reads only a property's whole expression, not locals nor "
-                   "calls nested in a condition: widening it does not fit the 1,900-line budget of loaders/hcl")
 def test_a_function_called_on_null_in_a_local_is_rejected_not_scanned(tmp_path: Path) -> None:
+    """Terraform 1.11.4 refuses regexall() on a null variable inside a local ("Invalid function argument"; found on
+    philschmid/terraform-aws-sagemaker-huggingface examples/serverless_inference: instance_type null for a serverless
+    endpoint), whether or not a resource reads the local: tfparse wrote null, and the scan gave verdicts."""
     _write(tmp_path, {"main.tf": """
         variable "instance_type" {
           type    = string
@@ -683,16 +681,57 @@ def test_known_values(tmp_path: Path, expression: str, value: object) -> None:
     # tfparse leaves the escaped `$${` as `${`, which plangate cannot tell from an unresolved
     # template: unknown (Terraform gives 'a"b ${lit}'), never a wrong value
     r'"a\"b $${lit}"',
-    # Terraform rejects these (a map or null in a template, a bare word); tfparse writes "q-" or
-    # null. Not yet reported as errors (issue 20, item 6): they must at least not be values.
-    pytest.param('"q-${var.map}"', marks=pytest.mark.xfail(strict=True, reason="tfparse writes 'q-'")),
-    pytest.param('"q-${var.nothing}"', marks=pytest.mark.xfail(strict=True, reason="tfparse writes 'q-'")),
-    pytest.param("string", marks=pytest.mark.xfail(strict=True, reason="tfparse writes null")),
 ], ids=str)
 def test_unknown_values_are_left_out_and_named(tmp_path: Path, expression: str) -> None:
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n', variables_tf=VARIABLES)
     assert "x" not in res.properties
     assert res.unknown == frozenset({"x"})
+
+
+@pytest.mark.parametrize("expression,why", [
+    ('"q-${var.nothing}"', "${var.nothing} is null in a string template"),
+    ('"q-${var.map}"', "${var.map} is a collection in a string template"),
+    ('{ Name = "q-${local.none}" }', "${local.none} is null in a string template"),
+    ("string", "string: a name alone is no value (Terraform: Invalid reference)"),
+    ('length(regexall("^a", var.nothing)) > 0 ? "a" : "b"', 'regexall("^a", var.nothing) with var.nothing null'),
+    ("var.on && length(var.nothing) > 0", "length(var.nothing) with var.nothing null"),  # && does not short-circuit
+    ('coalesce(upper(var.nothing), "d")', "upper(var.nothing) with var.nothing null"),  # coalesce takes the error
+    ('join(var.nothing, ["a"])', "join(var.nothing, …) with var.nothing null"),
+], ids=str)
+def test_what_terraform_refuses_in_a_value_is_rejected_with_its_line(tmp_path: Path, expression: str, why: str) -> None:
+    """Each is refused by terraform plan 1.11.4 ("Invalid template interpolation value", "Invalid reference", "Invalid
+    function argument"); tfparse wrote "q-" or null, a value nobody wrote, and the scan gave verdicts on it."""
+    _write(tmp_path, {"variables.tf": VARIABLES + "locals {\n  none = null\n}\n",
+                      "main.tf": f'resource "aws_sqs_queue" "q" {{\n  name = "q"\n  x = {expression}\n}}\n'})
+    (only,) = load(tmp_path)
+    assert (only.address, only.location) == ("(root module)", Location(str(tmp_path / "main.tf"), 3))
+    assert only.notes[0].startswith(f"Terraform rejects this configuration: {tmp_path / 'main.tf'}:3: {why}")
+
+
+@pytest.mark.parametrize("expression,value", [
+    ('var.nothing == null ? "a" : upper(var.nothing)', "a"),  # the branch not taken is not evaluated
+    ('try(upper(var.nothing), "t")', "t"), ("can(upper(var.nothing))", False),
+    ("[for s in [] : upper(var.nothing)]", []),  # a for expression's body, for no element
+    ('"${var.map}"', {"a": "b", "n": 1}), ('merge(var.nothing, { a = "b" })', {"a": "b"}),
+    ("jsonencode(var.nothing)", "null"), ('"q-${var.given}"', "q-g"), ("upper(var.given)", "G"),
+], ids=str)
+def test_a_null_terraform_takes_is_never_rejected(tmp_path: Path, expression: str, value: object) -> None:
+    """Planned by Terraform 1.11.4 (``terraform console`` for the functions that take null): a false rejection would
+    leave the root unchecked (PG-GOV-002, advisory), so each of these must be scanned with its value."""
+    res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n',
+               variables_tf=VARIABLES + 'variable "given" {\n  default = null\n}\n', terraform_tfvars='given = "g"\n')
+    assert (res.properties.get("x", "<absent>"), res.unknown) == (value, frozenset())
+
+
+def test_a_non_nullable_module_variable_given_null_is_its_default_not_refused(tmp_path: Path) -> None:
+    """``nullable = false``: a caller's null is the default (Terraform 1.11.4 plans name "Q-D" and policy "D"), never
+    "a function called on null"; tfparse leaves the template unresolved, so the name is unknown."""
+    _write(tmp_path / "m", {"main.tf": 'variable "n" {\n  default  = "d"\n  nullable = false\n}\n'
+                                       'resource "aws_sqs_queue" "q" {\n  name = "Q-${upper(var.n)}"\n'
+                                       '  policy = upper(var.n)\n}\n'})
+    _write(tmp_path, {"main.tf": 'module "m" {\n  source = "./m"\n  n      = null\n}\n'})
+    assert [(r.address, r.properties, r.unknown) for r in load(tmp_path)] == [
+        ("module.m.aws_sqs_queue.q", {"policy": "D"}, frozenset({"name"}))]
 
 
 @pytest.mark.parametrize("expression", ["local.unset_copy", "local.unset_choice"])

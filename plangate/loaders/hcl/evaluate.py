@@ -2,29 +2,31 @@
 
 tfparse's known defects (what it does: `plangate.loaders.hcl`) are corrected or detected here, each covered by a test:
 
-- it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to
-  the root: `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
+- it does not load ``terraform.tfvars`` / ``*.auto.tfvars`` and reads ``vars_paths`` relative to the root:
+  `blocks.tfvars_files` passes them, in Terraform's order, as names relative to the root;
 - a value only known after apply comes back as a fake UUID (the id tfparse gave the referenced block, or a fresh one),
   as a ``{"__attribute__": …}`` reference, as the ``${…}`` text of the template, or as null: any UUID absent from the
   source (a block id never is in it), any such reference or template text, and a null whose source expression reads a
   resource, data source or module output (or a root variable nobody set), mark the path unknown; a data source's
   attributes come back invented (``"current-region"``): values read from ``data.*`` are unknown (only the plan, which
   reads the data source, knows them);
-- a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and
-  later local module calls of the root come back without resources, as do the instances past the 32
-  it evaluates of one module's calls: a local module call whose folder declares resources but that
-  produced none is reported as a ``terraform_module_call`` (PG-GOV-002 names it), never passed in silence;
-- a local module folder it cannot parse is dropped without a word: one it returned nothing from
-  (``count = 0``, ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
+- a module whose inputs include an apply-time value (a ``random_*`` attribute) never settles, and later local module
+  calls of the root come back without resources, as do the instances past the 32 it evaluates of one module's calls: a
+  local module call whose folder declares resources but that produced none is reported as a ``terraform_module_call``
+  (PG-GOV-002 names it), never passed in silence;
+- a local module folder it cannot parse is dropped without a word: one it returned nothing from (``count = 0``,
+  ``create = false``) is parsed alone by tfparse, for its syntax diagnostic;
 - provider ``default_tags`` are not merged: they are merged here (`plangate.loaders.tags`), per provider alias,
   following module ``providers = {…}`` maps, for the AWS types that have ``tags_all`` (`plangate.types.TAGGABLE`);
-- a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays
-  one `Resource` whose `Instances` number is None ("instances unknown");
-- the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give
-  two, one gives none): such a block type is unknown unless tfparse returned as many blocks as
-  its ``for_each`` can make (`_Scope.most_items`);
-- ``override.tf`` blocks come back as separate objects: they are merged into the block they
-  override, as Terraform does; data sources come back like resources: they are dropped.
+- a ``count`` / ``for_each`` over values only known after apply is guessed: such a block stays one `Resource` whose
+  `Instances` number is None ("instances unknown");
+- the last block the last ``dynamic`` before a ``lifecycle`` block makes is dropped (three give two, one gives none):
+  such a block type is unknown unless tfparse returned as many blocks as its ``for_each`` can make
+  (`_Scope.most_items`);
+- ``override.tf`` blocks come back as separate objects: they are merged into the block they override, as Terraform does;
+  data sources come back like resources: they are dropped;
+- what Terraform refuses in a value, a local's too (used or not), comes back as a value: ``upper(var.x)`` or
+  ``"q-${var.x}"`` with x null as null or ``"q-"``, a name alone as null; the root is rejected (`_Scope.refused`).
 
 Values computed from ``sensitive`` variables or outputs (through locals and module inputs too) are redacted
 (`plangate.model.redact`) and their paths secret, as in a plan; ``sensitive(…)``: unknown.
@@ -71,10 +73,14 @@ _NOTHING: frozenset[str] = frozenset()
 _APPLY_TIME_CALL = re.compile(r"(?<![\w.])(?:(?:timestamp|bcrypt|abspath)\(|path\.cwd\b)")
 _EACH = re.compile(r"(?<![\w.])(?:each\.(?:key|value)|count\.index)\b")  # what one instance reads of its own
 _READS_FILE = re.compile(r"(?<![\w.])(?:file|templatefile|filebase64|filesha256|filemd5)\(")
-# One function call as a whole expression, and the functions that may take or give null.
-_CALL = re.compile(r"\$\{\s*([a-z][a-z0-9_]*)\((.*)\)\s*\}", re.S)
-_NULL_PASSING = frozenset({"try", "can", "coalesce", "lookup", "one", "tostring", "tonumber", "tobool", "tolist",
-                           "toset", "tomap", "sensitive", "nonsensitive", "type"})
+# A call given a variable or local as an argument of its own (nothing before it holds a call); the functions that may
+# take or give null (as Terraform 1.11.4's console says); what Terraform may never evaluate (`_Scope.refused`)
+_NAME_ARGUMENT = re.compile(r'(?<![\w.:])([a-z][a-z0-9_]*)\((?:(?:"(?:[^"\\]|\\.)*"|[^()"])*?,)?'
+                            r"\s*(var|local)\.([\w-]+)\s*[,)]")
+_NULL_PASSING = frozenset({"coalesce", "lookup", "tostring", "tonumber", "tobool", "tolist", "toset", "tomap", "type",
+                           "sensitive", "nonsensitive", "issensitive", "ephemeralasnull", "merge", "jsonencode",
+                           "yamlencode", "format", "formatlist"})
+_UNEVALUATED = re.compile(r"\?|%\{|[\[{]\s*for\s|(?<![\w.])(?:try|can)\(")  # a branch, a for's body, caught errors
 # What reads only a collection's shape: length(x), length(keys(x)); {for k, v in x : k => v if cond} (the
 # cond in group 7); x as the whole expression or a whole branch of it (a for_each: its keys make the instances).
 _FOR_OBJECT = re.compile(  # ${{for k, v in x : key => value if cond}}
@@ -100,9 +106,6 @@ def evaluated(root: Path, data: dict[str, Any], declared: Declared | None = None
     return out
 
 
-# ------------------------------------------------------------------------------ one evaluation
-
-
 @dataclass(slots=True)
 class _Entry:
     """One object tfparse returned (a resource instance, module instance, provider, …)."""
@@ -124,7 +127,7 @@ class _Evaluation:
         self.modules = {e.path: e for e in self.entries if e.kind == "module"}
         self.locals = {}
         for e in (e for e in self.entries if e.kind == "locals"):
-            self.locals.setdefault(e.path.rsplit("locals", 1)[0].rstrip("."), {}).update(e.body)
+            self.locals.setdefault(_module_of(e), {}).update(e.body)
         self.variables = {(module.rstrip("."), name): e.body for e in self.entries if e.kind == "variable"
                           for module, _, name in [e.path.rpartition("variable.")]}  # by (module, name)
         self.outputs = {e.path: e.body for e in self.entries if e.kind == "output"}
@@ -137,9 +140,10 @@ class _Evaluation:
         self.evaluated = {p for e in self.entries  # the module instances tfparse returned anything below
                           for p in list(_module_prefixes(e.path))[:-1 if e.kind == "module" else None]}
 
-    # -- the answer
-
     def resources(self) -> list[Resource]:
+        for e in (e for e in self.entries if e.kind == "locals"):  # Terraform evaluates each local, used or not
+            with self._reading(e):  # a value Terraform refuses: `_Scope.value`
+                _Scope(self, _module_of(e), {}).fields(e.body, (), self._source(e, ("locals",)), _NOT_VALUES)
         merged = self._merged("resource", lambda e: e.path)
         self.by_address.update((e.path, e.body) for e in merged)
         for e in self._merged("provider", self._provider_key):  # an override.tf's credentials, main.tf's region
@@ -172,8 +176,6 @@ class _Evaluation:
                 out.append(self._resource(e, base, rtype, module, source, instances))
         out.extend(self._module_calls(out))
         return out
-
-    # -- one resource
 
     def _resource(self, e: _Entry, address: str, rtype: str, module: str, source: Any,
                   instances: Instances, own_instance: bool = True) -> Resource:
@@ -263,8 +265,6 @@ class _Evaluation:
             out.append(_Entry(first.kind, first.label, first.path, first.file, first.line, body))
         return out
 
-    # -- module calls tfparse did not expand
-
     def _module_calls(self, resources: list[Resource]) -> Iterator[Resource]:
         expanded = {m for r in resources for m in _module_prefixes(r.module)}  # and the calls they are under
         for path, e in self.modules.items():
@@ -306,8 +306,7 @@ class _Evaluation:
                     continue
                 scope = _Scope(self, prefix, block.body)
                 named = NAMED.fullmatch(str(block.body[meta])) if meta else None
-                if named and not (named[1] == "var" and not prefix and named[2] in self.given) \
-                        and scope._named(named[1], named[2], _UNKNOWN) is None:
+                if named and scope.settled(*named.groups()) is None:
                     raise Rejected(f"{meta} = {named[0][2:-1]}, which is null: Terraform refuses it", block.location)
                 if key[0] == "module":  # its source, unquoted
                     if not (meta and scope.known_expression(block.body[meta])):
@@ -347,15 +346,13 @@ class _Evaluation:
                    and (sub := self._folder(inner.path)) is not None and self._zero_instances(inner, sub)
                    for k, b in blocks)
 
-    # -- providers and default tags
-
     def _provider_key(self, e: _Entry) -> tuple[str, str, str]:
         alias = e.body.get("alias")
-        return _module_path(_provider_module(e)), e.label, alias if isinstance(alias, str) else ""
+        return _module_path(_module_of(e)), e.label, alias if isinstance(alias, str) else ""
 
     def _settings(self, e: _Entry, source: Any) -> tuple[DefaultTags | None, str]:
         """A provider configuration's default tags, and its region when it is known at plan time (else "")."""
-        scope = _Scope(self, _provider_module(e), {})
+        scope = _Scope(self, _module_of(e), {})
         region = comparable(scope.value(e.body.get("region"), ("region",), _at(source, "region")))
         region = region if is_aws_region(region) else ""  # a secret region still prices; unknown: ""
         block = e.body.get("default_tags")
@@ -392,8 +389,6 @@ class _Evaluation:
         mapping = mapping if isinstance(mapping, dict) else {}
         targets = {str(k).strip('"'): _provider_ref(v, "") for k, v in mapping.items()}  # keys quoted or not
         return {local: target for local, target in targets.items() if target[0]}
-
-    # -- what an expression is derived from
 
     def derivations(self, module: str, source: Any, through: tuple[str, ...] = _NAMES) -> frozenset[str]:
         """What an expression of ``module`` reads, directly or through the names in ``through`` (locals, module
@@ -500,8 +495,6 @@ class _Evaluation:
             self._folders[module] = Path(found) if found else None
         return self._folders[module]
 
-    # -- the source, for what tfparse loses
-
     def _call_source(self, call: _Entry) -> Any:
         """A module call's body in source form."""
         return self._source(call, ("module", _MODULE_STEP.findall(call.path)[-1]))
@@ -591,25 +584,43 @@ class _Scope:
                 return known
             self.unknown.add(path)
             return _UNKNOWN
-        if value is None and (call := self.called_on_null(source)) is not None:
-            raise Rejected(f"{call}: a function called on null, which Terraform refuses (Invalid function argument)",
-                           path)
+        if (why := self.refused(source)) is not None:
+            raise Rejected(why, path)
         return value
 
-    def called_on_null(self, source: Any) -> str | None:
-        """``f(var.x)`` with ``var.x`` null, when the whole expression is one call of a function
-        that refuses a null argument and reads a null variable or local (tfparse writes null
-        for it; Terraform stops the plan), else None."""
-        match = _CALL.fullmatch(source) if isinstance(source, str) else None
-        if match is None or match[1] in _NULL_PASSING:
+    def refused(self, source: Any) -> str | None:
+        """Why ``terraform plan`` refuses an expression (source form) tfparse evaluated anyway, else None: a name alone,
+        a function that needs a value called on a `settled` null, a settled null or collection in a string template.
+        Only what Terraform surely evaluates is read: a conditional's condition; no for, directive, try or can."""
+        if isinstance(source, str) and source[:1] not in '"$':  # in source form, only a name alone starts otherwise
+            return f"{source}: a name alone is no value (Terraform: Invalid reference)"
+        parts = syntax.conditional(source) if isinstance(source, str) and "?" in source else None
+        text = f"${{{parts[0]}}}" if parts else source
+        if not isinstance(text, str) or "(" not in text and "${" not in text[1:] or _UNEVALUATED.search(text):
             return None
-        try:
-            syntax.arguments(match[2])
-        except syntax.SyntaxProblem:
-            return None  # `f(a) + g(b)`: not one call
-        nulls = [f"{kind}.{name}" for kind, name, *_ in _references(source) if kind in ("var", "local")
-                 and self._named(kind, name, _UNKNOWN) is None]
-        return f"{source[2:-1].strip()} with {nulls[0]} null" if nulls else None
+        for m in _NAME_ARGUMENT.finditer(text):
+            if m[1] not in _NULL_PASSING and self.settled(m[2], m[3]) is None:
+                call = m[0] if m[0][-1] == ")" else f"{m[0][:-1].rstrip()}, …)"
+                return f"{call} with {m[2]}.{m[3]} null: a function called on null (Invalid function argument)"
+        for m in NAMED.finditer(text, 1):  # alone in its string, a value keeps its type
+            value = self.settled(m[1], m[2]) if text[m.start() - 1] + text[m.end():m.end() + 1] != '""' else _UNKNOWN
+            if value is None or isinstance(value, (dict, list)):
+                what = "null" if value is None else "a collection"
+                return f"{m[0]} is {what} in a string template (Invalid template interpolation value)"
+        return None
+
+    def settled(self, kind: str, name: str) -> Any:
+        """tfparse's ``var.NAME`` / ``local.NAME`` here when it is the value in every plan, else _UNKNOWN: not set by a
+        variable file, not a non-nullable variable, read from no data source, resource, module output, unset var."""
+        declared = self.ev.variables.get((self.module, name), {}) if kind == "var" else {}
+        reference = f"${{{kind}.{name}}}"
+        reads = {k for k, *_ in _references(self.ev.written(self.module, reference)[1])}  # followed through names
+        if kind == "var" and not self.module and name in self.ev.given or declared.get("nullable") is False \
+                or {"data", "module", "resource"} & reads or {"data", "computed", "unset"} & self.ev.derivations(
+                    self.module, reference):
+            return _UNKNOWN
+        value = self._named(kind, name, _UNKNOWN)
+        return value if self.known_value(value) else _UNKNOWN
 
     def tag_keys(self) -> tuple[frozenset[str], frozenset[str]]:
         """The keys of the ``tags`` map read so far whose value is unknown, and those whose value is secret."""
@@ -622,16 +633,12 @@ class _Scope:
         got = {k: self.value(sub, (*path, str(k)), _at(source, k)) for k, sub in body.items() if k not in skip}
         return {k: value for k, value in got.items() if value is not _UNKNOWN}
 
-    # -- knownness of expressions
-
     def known_value(self, value: Any) -> bool:
-        if isinstance(value, dict):
-            return "__attribute__" not in value and all(map(self.known_value, [*value, *value.values()]))
-        if isinstance(value, list):
-            return all(self.known_value(v) for v in value)
-        if isinstance(value, str):
-            return "${" not in value and not self.ev.fake(value)
-        return True
+        """Whether tfparse's value holds no reference, template or stand-in (`fake`) it could not resolve."""
+        if isinstance(value, (dict, list)):  # a map's keys too
+            items = [*value, *value.values()] if isinstance(value, dict) else value
+            return "__attribute__" not in value and all(map(self.known_value, items))
+        return not isinstance(value, str) or "${" not in value and not self.ev.fake(value)
 
     def most_items(self, source: Any) -> int | None:
         """The most elements a collection expression (source form) can have, where that is clear without Terraform: one
@@ -743,9 +750,6 @@ class _Scope:
             else _UNKNOWN
 
 
-# ------------------------------------------------------------------------------ helpers
-
-
 _MODULE_OUTPUT = re.compile(r"(?<![\w.\"-])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
 
 
@@ -776,8 +780,9 @@ def _split(address: str) -> tuple[str, str, str, str]:
     return match[1], match[2], match[3], match[4] or ""
 
 
-def _provider_module(e: _Entry) -> str:
-    return e.path.rsplit("provider.", 1)[0].rstrip(".")
+def _module_of(e: _Entry) -> str:
+    """The module path of a provider or locals entry (``module.a.provider.aws``, ``module.a.locals``)."""
+    return e.path.rsplit(e.kind if e.kind == "locals" else "provider.", 1)[0].rstrip(".")
 
 
 def _module_path(module: str) -> str:

@@ -123,8 +123,6 @@ class _Parser:
         self._line_pos, self._line = 0, 1  # where line_at last counted to, and that position's line
         self._templates = 0  # strings being read inside other strings' interpolations
 
-    # positions and errors
-
     def line_at(self, pos: int) -> int:
         """1-based line of ``pos``, counted on from the last call's: called for the top-level blocks, in order."""
         self._line += self.text.count("\n", self._line_pos, pos)
@@ -147,8 +145,6 @@ class _Parser:
     def end_of_file(self, expected: str | None = None) -> SyntaxProblem:
         reason = "unexpected end of file" + (f", expected {expected!r}" if expected else "")
         return SyntaxProblem(reason, max(1, self.text.count("\n") + (0 if self.text.endswith("\n") else 1)), None)
-
-    # bodies
 
     def body(self, pos: int, out: dict[str, Any], top: list[Block] | None, depth: int) -> int:
         """Items from ``pos`` up to the closing ``}`` (nested) or the end of the file (top level,
@@ -211,8 +207,6 @@ class _Parser:
             entry = {label: entry}
         out.setdefault(kind, []).append(entry)
         return pos
-
-    # values
 
     def value(self, pos: int, enders: str, depth: int) -> tuple[Any, int]:
         """The value starting at ``pos`` (after ``=``, ``[`` or ``,``) and the position where it
