@@ -650,7 +650,6 @@ locals {
     ("(var.name)", "scorer"),
     ("local.derived", "fixed-scorer"),
     ('"${ local.literal }!"', "fixed!"),
-    ("local.partial.known", "k"),
     ('"\\t"', "\t"),
     ("-1", -1),
     ("1e3", 1000.0),
@@ -681,11 +680,26 @@ def test_known_values(tmp_path: Path, expression: str, value: object) -> None:
     # tfparse leaves the escaped `$${` as `${`, which plangate cannot tell from an unresolved
     # template: unknown (Terraform gives 'a"b ${lit}'), never a wrong value
     r'"a\"b $${lit}"',
+    # null in tfparse's evaluation, but read from a variable nobody set: unknown (Terraform would ask), never refused
+    "upper(local.unset_copy)", '"q-${local.unset_copy}"',
+    # tfparse computes these over its null (0, "dev"): values nobody wrote; and a part of a map that reads an unset
+    # variable (what a value reads is known name by name, not key by key)
+    "length(var.unset)", 'coalesce(var.unset, "dev")', "local.partial.known",
 ], ids=str)
 def test_unknown_values_are_left_out_and_named(tmp_path: Path, expression: str) -> None:
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  x = {expression}\n}}\n', variables_tf=VARIABLES)
     assert "x" not in res.properties
     assert res.unknown == frozenset({"x"})
+
+
+def test_a_local_terraform_refuses_is_rejected_at_its_line_though_nothing_reads_it(tmp_path: Path) -> None:
+    """Terraform 1.11.4 evaluates every local: ``t = "x-${var.nothing}"`` in a second locals block, read by nothing,
+    stops the plan (Invalid template interpolation value, at its line); tfparse wrote "x-"."""
+    _write(tmp_path, {"variables.tf": VARIABLES, "main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+                      'locals {\n  fine = "ok"\n}\nlocals {\n  other = 1\n  t     = "x-${var.nothing}"\n}\n'})
+    (only,) = load(tmp_path)
+    assert (only.address, only.location) == ("(root module)", Location(str(tmp_path / "main.tf"), 9))
+    assert "${var.nothing} is null in a string template" in only.notes[0]
 
 
 @pytest.mark.parametrize("expression,why", [
@@ -734,7 +748,7 @@ def test_a_non_nullable_module_variable_given_null_is_its_default_not_refused(tm
         ("module.m.aws_sqs_queue.q", {"policy": "D"}, frozenset({"name"}))]
 
 
-@pytest.mark.parametrize("expression", ["local.unset_copy", "local.unset_choice"])
+@pytest.mark.parametrize("expression", ["local.unset_copy", "local.unset_choice", 'coalesce(var.unset, "dev")'])
 def test_an_unset_variable_read_through_a_local_is_unknown_inside_a_map(tmp_path: Path, expression: str) -> None:
     """tfparse writes null there: the tag counted as set to null (missing), not as unknown."""
     res = _one(tmp_path, f'resource "aws_sqs_queue" "q" {{\n  tags = {{ Environment = {expression} }}\n}}\n',

@@ -142,8 +142,11 @@ class _Evaluation:
 
     def resources(self) -> list[Resource]:
         for e in (e for e in self.entries if e.kind == "locals"):  # Terraform evaluates each local, used or not
-            with self._reading(e):  # a value Terraform refuses: `_Scope.value`
-                _Scope(self, _module_of(e), {}).fields(e.body, (), self._source(e, ("locals",)), _NOT_VALUES)
+            scope, source = _Scope(self, _module_of(e), {}), self._source(e, ("locals",)) or {}
+            with self._reading(e):  # the first value Terraform refuses (`_Scope.refused`), at its local's line
+                for name in (n for n in e.body if n in source):
+                    if why := next(filter(None, map(scope.refused, _expressions(source[name]))), None):
+                        raise Rejected(why, (name,))
         merged = self._merged("resource", lambda e: e.path)
         self.by_address.update((e.path, e.body) for e in merged)
         for e in self._merged("provider", self._provider_key):  # an override.tf's credentials, main.tf's region
@@ -231,8 +234,6 @@ class _Evaluation:
         """The keys of a for_each tfparse made one unindexed instance of: its own value's when they are known at
         plan time, else those of a map written out with literal keys; None when neither is known."""
         value, written = e.body.get("for_each"), source.get("for_each") if isinstance(source, dict) else None
-        if written is None:
-            return None
         if (keys := _evaluated_keys("for_each", value)) is not None \
                 and _Scope(self, module.rstrip("."), source).known_keys(written):
             return keys
@@ -538,7 +539,8 @@ class _Scope:
         """The value at ``path`` as a plan would hold it, or _UNKNOWN (``path`` recorded);
         ``source`` is the expression that produced it, in source form (None when not known)."""
         if isinstance(value, dict):
-            if "__attribute__" in value or "__name__" in value:
+            if "__attribute__" in value or "__name__" in value or not value and {"data", "computed", "unset"} \
+                    & self.ev.derivations(self.module, source):  # tfparse's {} for what it could not compute
                 reference = str(value.get("__attribute__"))
                 declared = self.ev.variables.get((self.module, reference[4:])) if reference.startswith("var.") else None
                 if isinstance(declared, dict) and "default" in declared and declared["default"] is None:
@@ -567,8 +569,8 @@ class _Scope:
         # a template tfparse left or a stand-in it wrote; data source attributes it invents ("current-region" for
         # aws_region.name) and resource attributes the configuration does not set (``id``): Terraform reads the
         # first at plan time and the second at apply, so only the plan (or apply) knows them; null for a file
-        if isinstance(value, str) and ("${" in value or "%{" in value or self.ev.fake(value)) or "data" in derived \
-                or "computed" in derived or value is None and isinstance(source, str) and _READS_FILE.search(source) \
+        if isinstance(value, str) and ("${" in value or "%{" in value or self.ev.fake(value)) or {"data", "computed",
+                "unset"} & derived or value is None and isinstance(source, str) and _READS_FILE.search(source) \
                 or not self.own_instance and isinstance(source, str) and _EACH.search(source):
             self.unknown.add(path)
             return _UNKNOWN
@@ -594,9 +596,10 @@ class _Scope:
         Only what Terraform surely evaluates is read: a conditional's condition; no for, directive, try or can."""
         if isinstance(source, str) and source[:1] not in '"$':  # in source form, only a name alone starts otherwise
             return f"{source}: a name alone is no value (Terraform: Invalid reference)"
-        parts = syntax.conditional(source) if isinstance(source, str) and "?" in source else None
-        text = f"${{{parts[0]}}}" if parts else source
-        if not isinstance(text, str) or "(" not in text and "${" not in text[1:] or _UNEVALUATED.search(text):
+        if not isinstance(source, str) or "(" not in source and "${" not in source[1:]:
+            return None  # a literal, or one name or operation: nothing Terraform could refuse here
+        text = f"${{{parts[0]}}}" if "?" in source and (parts := syntax.conditional(source)) else source
+        if _UNEVALUATED.search(text):
             return None
         for m in _NAME_ARGUMENT.finditer(text):
             if m[1] not in _NULL_PASSING and self.settled(m[2], m[3]) is None:
@@ -604,23 +607,21 @@ class _Scope:
                 return f"{call} with {m[2]}.{m[3]} null: a function called on null (Invalid function argument)"
         for m in NAMED.finditer(text, 1):  # alone in its string, a value keeps its type
             value = self.settled(m[1], m[2]) if text[m.start() - 1] + text[m.end():m.end() + 1] != '""' else _UNKNOWN
-            if value is None or isinstance(value, (dict, list)):
-                what = "null" if value is None else "a collection"
+            if what := "null" if value is None else "a collection" if isinstance(value, (dict, list)) else "":
                 return f"{m[0]} is {what} in a string template (Invalid template interpolation value)"
         return None
 
     def settled(self, kind: str, name: str) -> Any:
-        """tfparse's ``var.NAME`` / ``local.NAME`` here when it is the value in every plan, else _UNKNOWN: not set by a
-        variable file, not a non-nullable variable, read from no data source, resource, module output, unset var."""
+        """tfparse's ``var.NAME`` / ``local.NAME`` here if null or a collection in every plan, else _UNKNOWN: not set by
+        a variable file, not non-nullable, read from no data source, resource, module output or unset variable."""
+        value, reference = self._named(kind, name, _UNKNOWN), f"${{{kind}.{name}}}"
+        if value is not None and not isinstance(value, (dict, list)) or not self.known_value(value):
+            return _UNKNOWN  # a string, number or bool, or a value tfparse could not know
         declared = self.ev.variables.get((self.module, name), {}) if kind == "var" else {}
-        reference = f"${{{kind}.{name}}}"
+        elsewhere = kind == "var" and not self.module and name in self.ev.given or declared.get("nullable") is False
         reads = {k for k, *_ in _references(self.ev.written(self.module, reference)[1])}  # followed through names
-        if kind == "var" and not self.module and name in self.ev.given or declared.get("nullable") is False \
-                or {"data", "module", "resource"} & reads or {"data", "computed", "unset"} & self.ev.derivations(
-                    self.module, reference):
-            return _UNKNOWN
-        value = self._named(kind, name, _UNKNOWN)
-        return value if self.known_value(value) else _UNKNOWN
+        derived = {"data", "computed", "unset"} & self.ev.derivations(self.module, reference)
+        return _UNKNOWN if elsewhere or derived or {"data", "module", "resource"} & reads else value
 
     def tag_keys(self) -> tuple[frozenset[str], frozenset[str]]:
         """The keys of the ``tags`` map read so far whose value is unknown, and those whose value is secret."""
