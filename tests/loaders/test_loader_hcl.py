@@ -728,6 +728,7 @@ def test_what_terraform_refuses_in_a_value_is_rejected_with_its_line(tmp_path: P
     ("[for s in [] : upper(var.nothing)]", []),  # a for expression's body, for no element
     ('"${var.map}"', {"a": "b", "n": 1}), ('merge(var.nothing, { a = "b" })', {"a": "b"}),
     ("jsonencode(var.nothing)", "null"), ('"q-${var.given}"', "q-g"), ("upper(var.given)", "G"),
+    ('"call upper(var.nothing) first"', "call upper(var.nothing) first"),  # text, not an expression
 ], ids=str)
 def test_a_null_terraform_takes_is_never_rejected(tmp_path: Path, expression: str, value: object) -> None:
     """Planned by Terraform 1.11.4 (``terraform console`` for the functions that take null): a false rejection would

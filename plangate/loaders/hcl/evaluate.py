@@ -596,8 +596,8 @@ class _Scope:
         Only what Terraform surely evaluates is read: a conditional's condition; no for, directive, try or can."""
         if isinstance(source, str) and source[:1] not in '"$':  # in source form, only a name alone starts otherwise
             return f"{source}: a name alone is no value (Terraform: Invalid reference)"
-        if not isinstance(source, str) or "(" not in source and "${" not in source[1:]:
-            return None  # a literal, or one name or operation: nothing Terraform could refuse here
+        if not isinstance(source, str) or "${" not in source[1:] and (source[:1] == '"' or "(" not in source):
+            return None  # a string with no template, one name or an operation: nothing Terraform could refuse here
         text = f"${{{parts[0]}}}" if "?" in source and (parts := syntax.conditional(source)) else source
         if _UNEVALUATED.search(text):
             return None
